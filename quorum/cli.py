@@ -1,0 +1,475 @@
+"""The `quorum` command: parse arguments, open one transaction, call one service, print the result.
+
+A user mistake prints one Chinese message with its English key and exits 2 — never a traceback.
+"""
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from quorum import calendar
+from quorum.core.errors import InvalidInput, QuorumError
+from quorum.core.messages import message
+
+EXIT_USER_ERROR = 2
+EXIT_AUDIT_BROKEN = 3
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def emit(args: argparse.Namespace, data: Any, template: str | None = None, **context: Any) -> None:
+    if args.json or template is None:
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+        return
+    from quorum.text import render
+    print(render(args.runtime.settings.templates_dir, template, **context), end="")
+
+
+def parse_pairs(pairs: list[str] | None, what: str) -> dict[str, str]:
+    out = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise InvalidInput(reason=f"{what}「{pair}」应写作 名称=值")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+def parse_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(reason=f"时间「{text}」格式应为 2026-11-25T09:00") from None
+    return calendar.to_local(moment)
+
+
+class Runtime:
+    """Settings, database and policies, opened lazily once per command."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from quorum.settings import load_settings
+        self.args = args
+        self.settings = load_settings(args.config)
+        self._db = None
+        self._policies = None
+
+    @property
+    def policies(self):
+        if self._policies is None:
+            from quorum import policies
+            self._policies = policies.load(self.settings.policies_dir)
+        return self._policies
+
+    @property
+    def db(self):
+        if self._db is None:
+            from quorum.database import open_database
+            self._db = open_database(self.settings)
+        return self._db
+
+    def env(self):
+        from quorum.services.env import Env
+        now = parse_time(self.args.now) if self.args.now else calendar.now()
+        return Env(self.policies, self.settings.calendar(), now)
+
+    def act(self, fn: Callable, *args: Any, **kw: Any) -> Any:
+        """Run one use case as --as in one transaction; return its result."""
+        from quorum.services import org
+        if not self.args.actor:
+            raise InvalidInput(reason="此命令需要 --as 用户名 指明操作人")
+        with self.db.sessions.begin() as s:
+            actor = org.person(s, self.args.actor)
+            return fn(s, self.env(), actor, *args, **kw)
+
+    def person(self, s, username: str):
+        from quorum.services import org
+        return org.person(s, username)
+
+
+# --------------------------------------------------------------------------------------------
+# commands
+
+
+def cmd_init(args) -> None:
+    from quorum.services import policies as policy_service
+    rt = args.runtime
+    with rt.db.sessions.begin() as s:
+        version = policy_service.current_version(s, rt.env())
+        out = {"database": rt.settings.database_url, "policy_version": version.id, "digest": version.digest}
+    if args.demo_org:
+        from quorum.services import demo
+        out["demo_org_loaded"] = demo.ensure_community(rt.db.sessions, rt.env())
+    emit(args, out)
+
+
+def cmd_demo(args) -> None:
+    from quorum.services import audit, demo, records
+    rt = args.runtime
+    result = demo.run(rt.db.sessions, rt.env())
+    with rt.db.sessions.begin() as s:
+        record = records.matter_record(s, result["matter_id"])
+        meeting_records = [records.meeting_record(s, m) for m in result["meetings"]]
+        check = audit.verify(s)
+    if args.json:
+        emit(args, {"matter": record, "meetings": meeting_records, "refusals": result["refusals"],
+                    "audit_ok": check.ok, "audit_events": check.count})
+        return
+    from quorum.text import render
+    for mt in meeting_records:
+        print(render(rt.settings.templates_dir, "meeting.txt", mt=mt))
+    print(render(rt.settings.templates_dir, "matter.txt", m=record))
+    print("演示中被规则拒绝的操作：")
+    for line in result["refusals"]:
+        print("  " + line)
+    print(f"审计链校验：{'完整' if check.ok else '断裂'}（{check.count} 条事件）")
+    print(f"数据库：{rt.settings.database_url}")
+
+
+def cmd_policy_check(args) -> None:
+    loaded = args.runtime.policies
+    ps = loaded.policy_set
+    emit(args, {"ok": True, "version": ps.label, "digest": loaded.digest, "workflows": list(ps.workflows),
+                "bodies": list(ps.bodies)}) if args.json else print(
+        f"规则校验通过：版本 {ps.label}，摘要 {loaded.digest[:12]}，流程 {len(ps.workflows)} 个，"
+        f"议事机构 {len(ps.bodies)} 个")
+
+
+def cmd_policy_list(args) -> None:
+    ps = args.runtime.policies.policy_set
+    rows = [{"key": w.key, "name": w.name, "steps": len(w.steps), "source": w.source} for w in ps.workflows.values()]
+    bodies = [{"key": b.key, "name": b.name} for b in ps.bodies.values()]
+    if args.json:
+        emit(args, {"workflows": rows, "bodies": bodies})
+        return
+    print("流程：")
+    for r in rows:
+        print(f"  {r['key']}：{r['name']}（{r['steps']} 个步骤，{r['source']}）")
+    print("议事机构：")
+    for b in bodies:
+        print(f"  {b['key']}：{b['name']}")
+
+
+def cmd_policy_explain(args) -> None:
+    from quorum.explain import workflow_context
+    ps = args.runtime.policies.policy_set
+    ctx = workflow_context(ps, ps.workflow(args.workflow))
+    if args.json:
+        emit(args, {"key": ctx["wf"].key, "name": ctx["wf"].name, "steps": ctx["steps"]})
+        return
+    emit(args, None, "policy_explain.txt", **ctx)
+
+
+def cmd_matter_submit(args) -> None:
+    from quorum.services import matters, records
+    rt = args.runtime
+    matter = rt.act(matters.submit, args.workflow, args.title, parse_pairs(args.field, "字段"))
+    with rt.db.sessions.begin() as s:
+        record = records.matter_record(s, matter.id)
+    emit(args, record, "matter.txt", m=record)
+
+
+def cmd_matter_show(args) -> None:
+    from quorum.services import records
+    with args.runtime.db.sessions.begin() as s:
+        record = records.matter_record(s, args.matter)
+    emit(args, record, "matter.txt", m=record)
+
+
+def cmd_matter_urgent(args) -> None:
+    from quorum.services import matters
+    matter = args.runtime.act(matters.mark_urgent, args.matter, args.reason)
+    emit(args, {"matter": matter.id, "urgent": True})
+
+
+def cmd_task_list(args) -> None:
+    from quorum.services import records
+    rt = args.runtime
+    with rt.db.sessions.begin() as s:
+        person = rt.person(s, args.actor or "")
+        tasks = records.my_tasks(s, person)
+        name = person.name
+    emit(args, tasks, "tasks.txt", tasks=tasks, name=name)
+
+
+def _record_items(raw: list[str] | None) -> list[dict[str, Any]]:
+    items = []
+    for text in raw or []:
+        parts = text.split("|")
+        if len(parts) != 4:
+            raise InvalidInput(reason=f"督办事项「{text}」应写作 事项|牵头单位|配合单位1,配合单位2|时限（日期或N个工作日写作 +N）")
+        title, lead, co, due = parts
+        item = {"title": title, "lead_unit": lead, "co_units": [c for c in co.split(",") if c]}
+        item["due_working_days" if due.startswith("+") else "due_date"] = due.lstrip("+")
+        items.append(item)
+    return items
+
+
+def cmd_task_act(args) -> None:
+    from quorum.services import matters, records
+    rt = args.runtime
+    task = rt.act(matters.act, args.task, args.action, args.comment or "", return_to_step=args.to,
+                  fields=parse_pairs(args.field, "字段"), record={"items": _record_items(args.record_item)})
+    with rt.db.sessions.begin() as s:
+        record = records.matter_record(s, task.matter_id)
+    emit(args, record, "matter.txt", m=record)
+
+
+def _meeting_out(args, meeting_id: int) -> None:
+    from quorum.services import records
+    with args.runtime.db.sessions.begin() as s:
+        record = records.meeting_record(s, meeting_id)
+    emit(args, record, "meeting.txt", mt=record)
+
+
+def cmd_meeting_schedule(args) -> None:
+    from quorum.services import meetings
+    meeting = args.runtime.act(meetings.schedule, args.body, args.title or "", parse_time(args.at), args.place,
+                               args.matter or [], urgent=args.urgent)
+    _meeting_out(args, meeting.id)
+
+
+def cmd_meeting_add_item(args) -> None:
+    from quorum.services import meetings
+    args.runtime.act(meetings.add_item, args.meeting, args.matter, secret=args.secret)
+    _meeting_out(args, args.meeting)
+
+
+def cmd_meeting_open(args) -> None:
+    from quorum.services import meetings
+    args.runtime.act(meetings.open_session, args.meeting)
+    _meeting_out(args, args.meeting)
+
+
+def _with_person(args, fn: Callable, *before: Any, **kw: Any) -> None:
+    from quorum.services import org
+
+    def call(s, env, actor):
+        return fn(s, env, actor, args.meeting, *before, org.person(s, args.person), **kw)
+    args.runtime.act(call)
+    _meeting_out(args, args.meeting)
+
+
+def cmd_meeting_attend(args) -> None:
+    from quorum.services import meetings, org
+
+    def call(s, env, actor):
+        return meetings.attend(s, env, actor, args.meeting, org.person(s, args.person), args.status, args.reason or "")
+    args.runtime.act(call)
+    _meeting_out(args, args.meeting)
+
+
+def cmd_meeting_recuse(args) -> None:
+    from quorum.services import meetings, org
+
+    def call(s, env, actor):
+        return meetings.recuse(s, env, actor, args.meeting, args.item, org.person(s, args.person), args.reason)
+    args.runtime.act(call)
+    _meeting_out(args, args.meeting)
+
+
+def cmd_meeting_opinion(args) -> None:
+    from quorum.services import meetings, org
+
+    def call(s, env, actor):
+        return meetings.written_opinion(s, env, actor, args.meeting, args.item, org.person(s, args.person), args.text)
+    args.runtime.act(call)
+    _meeting_out(args, args.meeting)
+
+
+def cmd_meeting_vote(args) -> None:
+    from quorum.services import meetings, org
+
+    def call(s, env, actor):
+        voter = org.person(s, args.voter) if args.voter else None
+        return meetings.vote(s, env, actor, args.meeting, args.item, args.choice, args.reason or "", voter=voter)
+    args.runtime.act(call)
+    _meeting_out(args, args.meeting)
+
+
+def cmd_meeting_close_item(args) -> None:
+    from quorum.services import meetings
+    args.runtime.act(meetings.close_item, args.meeting, args.item)
+    _meeting_out(args, args.meeting)
+
+
+def cmd_meeting_defer_item(args) -> None:
+    from quorum.services import meetings
+    args.runtime.act(meetings.defer_item, args.meeting, args.item, args.reason)
+    _meeting_out(args, args.meeting)
+
+
+def cmd_meeting_close(args) -> None:
+    from quorum.services import meetings
+    args.runtime.act(meetings.close, args.meeting)
+    _meeting_out(args, args.meeting)
+
+
+def cmd_meeting_show(args) -> None:
+    _meeting_out(args, args.meeting)
+
+
+def cmd_supervision_list(args) -> None:
+    from quorum.services import records
+    with args.runtime.db.sessions.begin() as s:
+        rows = records.supervision_records(s)
+    if args.json:
+        emit(args, rows)
+        return
+    for r in rows:
+        print(f"[{r['id']}] {r['title']}｜牵头 {r['lead_unit']}｜时限 {r['due_date']}"
+              f"{'（暂定）' if r['due_provisional'] else ''}｜{r['status_name']}")
+
+
+def cmd_supervision_report(args) -> None:
+    from quorum.services import supervision
+    item = args.runtime.act(supervision.report, args.item, args.text, done=args.done)
+    emit(args, {"item": item.id, "status": item.status})
+
+
+def cmd_audit_verify(args) -> None:
+    from quorum.services import audit
+    with args.runtime.db.sessions.begin() as s:
+        result = audit.verify(s)
+    if args.json:
+        emit(args, {"ok": result.ok, "events": result.count, "first_bad_seq": result.first_bad_seq,
+                    "reason": result.reason})
+    elif result.ok:
+        print(f"审计链完整：共 {result.count} 条事件，逐条哈希校验通过。")
+    else:
+        print(message("audit_broken", seq=result.first_bad_seq, reason=result.reason) + "（audit_broken）",
+              file=sys.stderr)
+    if not result.ok:
+        raise SystemExit(EXIT_AUDIT_BROKEN)
+
+
+# --------------------------------------------------------------------------------------------
+# argument parsing
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--as", dest="actor", help="操作人用户名")
+    common.add_argument("--json", action="store_true", help="输出 JSON")
+    common.add_argument("--config", help="config.toml 路径（默认项目根目录，或 QUORUM_CONFIG）")
+    common.add_argument("--now", help="以此时间执行（ISO 格式，测试与补录用）")
+    parser = argparse.ArgumentParser(prog="quorum", description="医共体议事决策平台", parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(parent, name: str, fn: Callable, help_text: str) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help_text, parents=[common])
+        p.set_defaults(fn=fn)
+        return p
+
+    p = add(sub, "init", cmd_init, "初始化数据库并登记当前规则版本")
+    p.add_argument("--demo-org", action="store_true", help="同时导入演示医共体的单位和人员")
+    add(sub, "demo", cmd_demo, "导入演示医共体并运行演示事项，打印完整记录")
+
+    policy = sub.add_parser("policy", help="规则").add_subparsers(dest="sub", required=True)
+    add(policy, "check", cmd_policy_check, "校验 policies/ 下全部规则文件")
+    add(policy, "list", cmd_policy_list, "列出流程和议事机构")
+    add(policy, "explain", cmd_policy_explain, "用文字说明一个流程的步骤和规则").add_argument("workflow")
+
+    matter = sub.add_parser("matter", help="事项").add_subparsers(dest="sub", required=True)
+    p = add(matter, "submit", cmd_matter_submit, "申报事项")
+    p.add_argument("--workflow", required=True)
+    p.add_argument("--title", required=True)
+    p.add_argument("--field", action="append", metavar="名称=值")
+    add(matter, "show", cmd_matter_show, "显示事项、路由说明和过程记录").add_argument("matter", type=int)
+    p = add(matter, "urgent", cmd_matter_urgent, "主要负责人标记紧急议题")
+    p.add_argument("matter", type=int)
+    p.add_argument("--reason", required=True)
+
+    task = sub.add_parser("task", help="待办").add_subparsers(dest="sub", required=True)
+    add(task, "list", cmd_task_list, "我的待办")
+    p = add(task, "act", cmd_task_act, "办理待办")
+    p.add_argument("task", type=int)
+    p.add_argument("--action", required=True,
+                   choices=["approve", "reject", "return", "resubmit", "withdraw", "record"])
+    p.add_argument("--comment")
+    p.add_argument("--to", help="退回到的环节 key")
+    p.add_argument("--field", action="append", metavar="名称=值", help="重新申报时修改的字段")
+    p.add_argument("--record-item", action="append", metavar="事项|牵头单位|配合单位|时限")
+
+    meeting = sub.add_parser("meeting", help="会议").add_subparsers(dest="sub", required=True)
+    p = add(meeting, "schedule", cmd_meeting_schedule, "安排会议并发出通知")
+    p.add_argument("--body", required=True)
+    p.add_argument("--title")
+    p.add_argument("--at", required=True)
+    p.add_argument("--place", required=True)
+    p.add_argument("--matter", type=int, action="append")
+    p.add_argument("--urgent", action="store_true")
+    p = add(meeting, "add-item", cmd_meeting_add_item, "增加议题")
+    p.add_argument("meeting", type=int)
+    p.add_argument("--matter", type=int, required=True)
+    p.add_argument("--secret", action="store_true", help="人事议题无记名投票")
+    add(meeting, "open", cmd_meeting_open, "开会").add_argument("meeting", type=int)
+    p = add(meeting, "attend", cmd_meeting_attend, "登记出席、离席、请假或列席")
+    p.add_argument("meeting", type=int)
+    p.add_argument("--person", required=True)
+    p.add_argument("--status", required=True, choices=["present", "left", "absent", "observer"])
+    p.add_argument("--reason")
+    p = add(meeting, "recuse", cmd_meeting_recuse, "登记回避")
+    p.add_argument("meeting", type=int)
+    p.add_argument("--item", type=int, required=True)
+    p.add_argument("--person", required=True)
+    p.add_argument("--reason", required=True)
+    p = add(meeting, "opinion", cmd_meeting_opinion, "登记缺席成员的书面意见")
+    p.add_argument("meeting", type=int)
+    p.add_argument("--item", type=int, required=True)
+    p.add_argument("--person", required=True)
+    p.add_argument("--text", required=True)
+    p = add(meeting, "vote", cmd_meeting_vote, "表决")
+    p.add_argument("meeting", type=int)
+    p.add_argument("--item", type=int, required=True)
+    p.add_argument("--choice", required=True)
+    p.add_argument("--reason")
+    p.add_argument("--for", dest="voter", help="党政办代为登记举手表决时的表决人")
+    p = add(meeting, "close-item", cmd_meeting_close_item, "宣布议题表决结果")
+    p.add_argument("meeting", type=int)
+    p.add_argument("--item", type=int, required=True)
+    p = add(meeting, "defer-item", cmd_meeting_defer_item, "议题暂缓表决（如不足法定人数）")
+    p.add_argument("meeting", type=int)
+    p.add_argument("--item", type=int, required=True)
+    p.add_argument("--reason", required=True)
+    add(meeting, "close", cmd_meeting_close, "散会").add_argument("meeting", type=int)
+    add(meeting, "show", cmd_meeting_show, "显示会议").add_argument("meeting", type=int)
+
+    sv = sub.add_parser("supervision", help="督办").add_subparsers(dest="sub", required=True)
+    add(sv, "list", cmd_supervision_list, "督办事项一览")
+    p = add(sv, "report", cmd_supervision_report, "报告督办进展")
+    p.add_argument("item", type=int)
+    p.add_argument("--text", required=True)
+    p.add_argument("--done", action="store_true")
+
+    audit = sub.add_parser("audit", help="审计").add_subparsers(dest="sub", required=True)
+    add(audit, "verify", cmd_audit_verify, "校验审计哈希链")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.runtime = Runtime(args)
+        args.fn(args)
+    except QuorumError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": exc.key, "message": str(exc)}, ensure_ascii=False), file=sys.stderr)
+        else:
+            print(f"错误：{exc}（{exc.key}）", file=sys.stderr)
+        return EXIT_USER_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,163 @@
+"""Meeting rules for one agenda item: quorum, who chairs, who may vote when, and the result.
+
+All functions are pure. The service layer gathers the facts of an item into an ItemRoll
+(who is expected, who is present right now, who is recused, who has voted) and asks these
+functions; nothing here reads a clock or a database.
+
+Rules (defaults from DOMAIN.md §2 W1, §3 and §6.2; every number comes from the BodySpec):
+- quorum is counted per item among non-recused members, with the body's general ratio or its
+  personnel ratio; fewer than `min_unconflicted_present` non-recused members present means the
+  item must go to the superior body;
+- the pass threshold is a ratio of the 应到会 base (or of those present, if the body says so);
+  recused members leave the base when `recusal_reduces_base`;
+- 末位表态: the chair (or the acting chair when the chair is recused or away) votes only after
+  every other present, non-recused member has voted;
+- 缓议 counts as not-agree; if 缓议 outnumbers 不同意 the matter goes back with reasons.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from quorum.core.errors import QuorumNotMet, VotingRuleViolated
+from quorum.core.messages import message
+from quorum.core.spec import BodySpec
+
+
+@dataclass(frozen=True)
+class Seat:
+    person_id: int
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class ItemRoll:
+    """Who counts for one agenda item at one moment."""
+
+    seats: tuple[Seat, ...]          # 应到会 members, in seat order
+    present: frozenset[int]          # members in the room now (arrived, not left)
+    recused: frozenset[int]
+    voted: frozenset[int]            # members whose ballot (or secret receipt) is recorded
+    personnel: bool
+
+    @property
+    def expected(self) -> frozenset[int]:
+        return frozenset(s.person_id for s in self.seats)
+
+    @property
+    def voters(self) -> frozenset[int]:
+        """Present, non-recused members: the people who must vote on this item."""
+        return (self.present & self.expected) - self.recused
+
+    def name(self, person_id: int) -> str:
+        return next((s.name for s in self.seats if s.person_id == person_id), str(person_id))
+
+
+@dataclass(frozen=True)
+class QuorumState:
+    met: bool
+    base: int
+    required: int
+    present: int
+    escalate: bool
+    basis: str
+
+
+def quorum_state(body: BodySpec, roll: ItemRoll) -> QuorumState:
+    """Check the quorum of one item and say on which basis it was counted."""
+    ratio = body.personnel_quorum if roll.personnel else body.quorum
+    expected = len(roll.expected)
+    recused = len(roll.recused & roll.expected)
+    base = expected - recused if body.recusal_reduces_base else expected
+    required = max(ratio.required(base), 1)
+    present = len(roll.voters)
+    basis = message("quorum.basis", expected=expected, recused=recused, base=base, present=present,
+                    required=required, fraction=str(ratio))
+    escalate = present < body.min_unconflicted_present
+    if escalate:
+        basis += "；" + message("quorum.too_few_unconflicted", minimum=body.min_unconflicted_present)
+    return QuorumState(present >= required and not escalate, base, required, present, escalate, basis)
+
+
+def require_quorum(body: BodySpec, roll: ItemRoll) -> QuorumState:
+    state = quorum_state(body, roll)
+    if not state.met:
+        raise QuorumNotMet(reason=state.basis)
+    return state
+
+
+def presiding(body: BodySpec, roll: ItemRoll) -> int | None:
+    """Return who presides over this item: the chair, or the first acting chair present and not recused."""
+    order = [body.chair_role, *body.acting_chair_roles]
+    for role in order:
+        for seat in roll.seats:
+            if seat.role == role and seat.person_id in roll.voters:
+                return seat.person_id
+    return None
+
+
+def vote_options(body: BodySpec, personnel: bool) -> tuple[str, ...]:
+    return body.personnel_vote_options if personnel else body.vote_options
+
+
+def check_ballot(body: BodySpec, roll: ItemRoll, person_id: int, choice: str) -> None:
+    """Refuse a ballot the 议事规则 forbid; return quietly when it may be cast."""
+    options = vote_options(body, roll.personnel)
+    if choice not in options:
+        raise VotingRuleViolated(
+            "bad_vote_option", choice=choice,
+            options="、".join(f"{o}（{message('choice.' + o)}）" for o in options))
+    if person_id in roll.voted:
+        raise VotingRuleViolated("already_voted", name=roll.name(person_id))
+    if person_id not in roll.voters:
+        raise VotingRuleViolated("not_a_voter", name=roll.name(person_id))
+    require_quorum(body, roll)
+    if body.chair_speaks_last and person_id == presiding(body, roll):
+        pending = pending_before_chair(body, roll)
+        if pending:
+            raise VotingRuleViolated("chair_must_speak_last",
+                                     pending="、".join(roll.name(p) for p in pending))
+
+
+def pending_before_chair(body: BodySpec, roll: ItemRoll) -> list[int]:
+    """Return the present, non-recused members other than the presiding one who have not voted."""
+    chair = presiding(body, roll)
+    return [s.person_id for s in roll.seats
+            if s.person_id in roll.voters and s.person_id != chair and s.person_id not in roll.voted]
+
+
+@dataclass(frozen=True)
+class Tally:
+    result: str                       # passed | not_passed | postponed
+    counts: dict[str, int]
+    required: int
+    base: int
+    basis: str
+
+
+def tally(body: BodySpec, roll: ItemRoll, choices: Iterable[str]) -> Tally:
+    """Count the ballots of an item whose voting is complete and decide its result."""
+    counts = Counter(choices)
+    everyone = {o: counts.get(o, 0) for o in vote_options(body, roll.personnel)}
+    if body.pass_base == "present":
+        base = len(roll.voters)
+    else:
+        expected = len(roll.expected)
+        base = expected - len(roll.recused & roll.expected) if body.recusal_reduces_base else expected
+    required = body.pass_ratio.required(base)
+    agree = everyone.get("agree", 0)
+    basis = message("tally.basis", agree=agree, base_name=message(f"base.{body.pass_base}"), base=base,
+                    fraction=str(body.pass_ratio).replace("超过", "").replace("不少于", ""), required=required)
+    if agree >= required:
+        result = "passed"
+    elif everyone.get("postpone", 0) > everyone.get("disagree", 0):
+        result = "postponed"
+    else:
+        result = "not_passed"
+    return Tally(result, everyone, required, base, basis)
+
+
+def missing_votes(roll: ItemRoll) -> Sequence[int]:
+    """Return voters who have not voted yet; an item cannot close while anyone is missing."""
+    return [s.person_id for s in roll.seats if s.person_id in roll.voters and s.person_id not in roll.voted]

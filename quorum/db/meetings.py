@@ -1,0 +1,149 @@
+"""Meetings, their 应到会 members, attendance, agenda items, recusals and ballots.
+
+Uniqueness is the last line of defence against double votes: one Ballot (named) or one
+BallotReceipt (secret) per person per item. Secret choices are stored in SecretBallot rows that
+carry no person and no time, so nobody — an administrator with the database included — can
+link a choice to a voter.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quorum.db.base import Base, IntPK, Key, Name, Status, fk
+
+
+class Meeting(Base):
+    __tablename__ = "meeting"
+
+    id: Mapped[IntPK]
+    body_key: Mapped[Key]
+    policy_version_id: Mapped[int] = fk("policy_version.id")
+    title: Mapped[Name]
+    scheduled_at: Mapped[datetime]
+    place: Mapped[Name]
+    status: Mapped[Status]
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    notice_at: Mapped[datetime]
+    chair_id: Mapped[int | None] = fk("person.id")
+    recorder_id: Mapped[int | None] = fk("person.id")
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    members: Mapped[list["MeetingMember"]] = relationship(order_by="MeetingMember.seat_order", lazy="selectin")
+    items: Mapped[list["AgendaItem"]] = relationship(order_by="AgendaItem.seq", lazy="selectin")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MeetingMember(Base):
+    """A 应到会 member, snapshotted from the posts when the meeting is scheduled."""
+
+    __tablename__ = "meeting_member"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: Mapped[IntPK]
+    meeting_id: Mapped[int] = fk("meeting.id", index=True)
+    person_id: Mapped[int] = fk("person.id")
+    name: Mapped[Name]
+    seat_role: Mapped[Key]
+    seat_order: Mapped[int]
+
+
+class Attendance(Base):
+    """Where a person is: present, left (mid-meeting), absent (请假), or observer (列席)."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: Mapped[IntPK]
+    meeting_id: Mapped[int] = fk("meeting.id", index=True)
+    person_id: Mapped[int] = fk("person.id")
+    status: Mapped[Status]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime]
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_item"
+    __table_args__ = (UniqueConstraint("meeting_id", "matter_id"),)
+
+    id: Mapped[IntPK]
+    meeting_id: Mapped[int] = fk("meeting.id", index=True)
+    matter_id: Mapped[int] = fk("matter.id", index=True)
+    step_key: Mapped[Key]
+    seq: Mapped[int]
+    title: Mapped[Name]
+    personnel: Mapped[bool] = mapped_column(Boolean, default=False)
+    secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[Status]
+    result: Mapped[str | None] = mapped_column(String(20))
+    counts: Mapped[dict[str, Any] | None]
+    presiding_id: Mapped[int | None] = fk("person.id")
+    basis: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Recusal(Base):
+    __tablename__ = "recusal"
+    __table_args__ = (UniqueConstraint("item_id", "person_id"),)
+
+    id: Mapped[IntPK]
+    item_id: Mapped[int] = fk("agenda_item.id", index=True)
+    person_id: Mapped[int] = fk("person.id")
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+
+
+class Ballot(Base):
+    """A named vote, with its order (for the 末位表态 record) and reason (dissent is kept)."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (UniqueConstraint("item_id", "person_id"),)
+
+    id: Mapped[IntPK]
+    item_id: Mapped[int] = fk("agenda_item.id", index=True)
+    person_id: Mapped[int] = fk("person.id")
+    choice: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    cast_at: Mapped[datetime]
+
+
+class BallotReceipt(Base):
+    """That a person voted on a secret item — never what they chose."""
+
+    __tablename__ = "ballot_receipt"
+    __table_args__ = (UniqueConstraint("item_id", "person_id"),)
+
+    id: Mapped[IntPK]
+    item_id: Mapped[int] = fk("agenda_item.id", index=True)
+    person_id: Mapped[int] = fk("person.id")
+    cast_at: Mapped[datetime]
+
+
+class SecretBallot(Base):
+    """One anonymous choice; the random token key keeps insertion order meaningless."""
+
+    __tablename__ = "secret_ballot"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_id: Mapped[int] = fk("agenda_item.id", index=True)
+    choice: Mapped[str] = mapped_column(String(20))
+
+
+class WrittenOpinion(Base):
+    """书面意见 of an absent member: recorded, never counted as presence or vote."""
+
+    __tablename__ = "written_opinion"
+    __table_args__ = (UniqueConstraint("item_id", "person_id"),)
+
+    id: Mapped[IntPK]
+    item_id: Mapped[int] = fk("agenda_item.id", index=True)
+    person_id: Mapped[int] = fk("person.id")
+    text: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime]

@@ -1,0 +1,52 @@
+"""Read policies/ from disk into raw data, a digest and a validated PolicySet."""
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from quorum.core.audit import canonical_json
+from quorum.core.errors import InvalidPolicy
+from quorum.core.spec import PolicySet, parse_policy_set
+
+
+@dataclass(frozen=True)
+class LoadedPolicies:
+    policy_set: PolicySet
+    raw: dict[str, Any]
+    digest: str
+
+
+def _read(path: Path, root: Path) -> dict[str, Any]:
+    name = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidPolicy(source=name, reason="文件不存在") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidPolicy(source=name, reason=f"TOML 语法错误：{exc}") from None
+
+
+def read_raw(directory: Path) -> dict[str, Any]:
+    """Read every policy file into the raw structure parse_policy_set expects."""
+    directory = Path(directory)
+    prefix = directory.name
+    raw: dict[str, Any] = {"sources": {}, "workflows": {}}
+    for part in ("policy", "roles", "bodies"):
+        raw[part] = _read(directory / f"{part}.toml", directory)
+        raw["sources"][part] = f"{prefix}/{part}.toml"
+    for path in sorted((directory / "workflows").glob("*.toml")):
+        raw["workflows"][path.stem] = _read(path, directory)
+        raw["sources"][f"workflows/{path.stem}"] = f"{prefix}/workflows/{path.name}"
+    return raw
+
+
+def digest_of(raw: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(raw).encode("utf-8")).hexdigest()
+
+
+def load(directory: Path) -> LoadedPolicies:
+    """Load and validate policies/; raise InvalidPolicy naming the file and step at fault."""
+    raw = read_raw(directory)
+    return LoadedPolicies(parse_policy_set(raw), raw, digest_of(raw))

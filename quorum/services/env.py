@@ -1,0 +1,20 @@
+"""What every use case needs besides the Session: the current rules, the calendar and the time."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from quorum.calendar import WorkCalendar
+from quorum.policies import LoadedPolicies
+
+
+@dataclass(frozen=True)
+class Env:
+    policies: LoadedPolicies
+    calendar: WorkCalendar
+    now: datetime          # aware, Asia/Shanghai; passed in, never read from a clock here
+
+    def at(self, moment: datetime) -> "Env":
+        return replace(self, now=moment)
+
+    def later(self, **delta: float) -> "Env":
+        return replace(self, now=self.now + timedelta(**delta))

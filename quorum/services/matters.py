@@ -1,0 +1,366 @@
+"""Matters: submit, route, activate steps, act on tasks, return, withdraw, mark urgent.
+
+A matter moves through the ordered steps of the workflow version it started under. Each step
+row records whether it applies and why; activating a step creates its tasks; finishing it
+activates the next applicable one. Every status change goes through `_set` and appends an
+audit event in the same transaction.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quorum.core import states
+from quorum.core.actions import TaskFacts, require_action
+from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.core.routing import assignee_role, is_personnel, plan_route, required_opinions
+from quorum.core.spec import StepSpec, WorkflowSpec, coerce_fields
+from quorum.core.states import MatterStatus, StepStatus, TaskStatus
+from quorum.db import Matter, MatterStep, Opinion, Person, Task, Unit
+from quorum.services import audit, org, supervision
+from quorum.services.env import Env
+from quorum.services.policies import current_version, policy_set_for
+
+
+def locked(s: Session, model: type, ident: int, what: str) -> Any:
+    """Load a row for update (a row lock on PostgreSQL; SQLite writers are already serialised)."""
+    row = s.execute(select(model).where(model.id == ident).with_for_update()).scalar_one_or_none()
+    if row is None:
+        raise NotFound(what=what, ref=ident)
+    return row
+
+
+def workflow_of(s: Session, matter: Matter) -> WorkflowSpec:
+    return policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
+
+
+def values_of(spec: WorkflowSpec, matter: Matter) -> dict[str, Any]:
+    """Return the matter's stored field values in their typed form (money back to Decimal)."""
+    values = dict(matter.fields)
+    for field in spec.fields:
+        raw = values.get(field.key)
+        if raw is None:
+            continue
+        if field.type == "money":
+            values[field.key] = Decimal(raw)
+        elif field.type == "date":
+            values[field.key] = date.fromisoformat(raw)
+    return values
+
+
+def _stored(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, (Decimal, date)) else v) for k, v in values.items()}
+
+
+def _set(s: Session, env: Env, actor_id: int | None, row: Any, what: str, table: dict, new: str,
+         verb: str, matter_id: int, **payload: Any) -> None:
+    old = row.status
+    row.status = states.advance(table, what, old, new, verb)
+    audit.append(s, env, actor_id, f"{what}.{new}", what, row.id, {"from": old, **payload}, matter_id=matter_id)
+
+
+# --------------------------------------------------------------------------------------------
+# submit
+
+
+def submit(s: Session, env: Env, actor: Person, workflow_key: str, title: str,
+           raw_fields: Mapping[str, Any]) -> Matter:
+    """File a matter: validate its fields, plan and explain its route, open its first step."""
+    spec = env.policies.policy_set.workflow(workflow_key)
+    if spec.initiator_roles and not org.holds_any(s, actor.id, spec.initiator_roles):
+        names = "、".join(env.policies.policy_set.role_name(r) for r in spec.initiator_roles)
+        raise NotPermitted(reason=f"只有{names}可以申报「{spec.name}」")
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput(reason="议题名称为必填项")
+    values = coerce_fields(spec, raw_fields)
+    unit_id = _unit_id(s, spec, values)
+    version = current_version(s, env)
+    route = plan_route(spec, values)
+    matter = Matter(workflow_key=spec.key, policy_version_id=version.id, policy_digest=version.digest,
+                    title=title, category=values.get("category"), fields=_stored(values),
+                    status=MatterStatus.ACTIVE, initiator_id=actor.id, unit_id=unit_id,
+                    personnel=is_personnel(spec, values), route=[r.sentence for r in route],
+                    created_at=env.now, updated_at=env.now)
+    s.add(matter)
+    s.flush()
+    for seq, (step, planned) in enumerate(zip(spec.steps, route)):
+        s.add(MatterStep(matter_id=matter.id, step_key=step.key, seq=seq, kind=step.kind, name=step.name,
+                         status=StepStatus.PENDING if planned.applies else StepStatus.SKIPPED,
+                         applies=planned.applies, why=planned.why))
+    s.flush()
+    s.refresh(matter)
+    audit.append(s, env, actor.id, "matter.submitted", "matter", matter.id,
+                 {"workflow": spec.key, "title": title, "fields": matter.fields, "policy": version.label,
+                  "digest": version.digest, "route": matter.route}, matter_id=matter.id)
+    first = matter.steps[0]
+    _set(s, env, actor.id, first, "step", states.STEP, StepStatus.ACTIVE, "申报", matter.id, step=first.step_key)
+    _finish_step(s, env, actor.id, matter, first, "submitted")
+    return matter
+
+
+def _unit_id(s: Session, spec: WorkflowSpec, values: Mapping[str, Any]) -> int | None:
+    unit_id = None
+    for field in spec.fields:
+        if field.type == "unit" and values.get(field.key):
+            found = s.execute(select(Unit).where(Unit.key == values[field.key])).scalar_one_or_none()
+            if found is None:
+                raise InvalidInput(reason=f"「{field.label}」的值「{values[field.key]}」不是已登记的单位")
+            unit_id = unit_id or found.id
+    return unit_id
+
+
+# --------------------------------------------------------------------------------------------
+# step lifecycle
+
+
+def _step(matter: Matter, key: str) -> MatterStep:
+    return next(st for st in matter.steps if st.step_key == key)
+
+
+def _advance(s: Session, env: Env, actor_id: int | None, matter: Matter, after_seq: int) -> None:
+    """Open the next applicable step after seq, or close the matter when none is left."""
+    for step in matter.steps:
+        if step.seq > after_seq and step.status == StepStatus.PENDING:
+            _activate(s, env, actor_id, matter, step)
+            return
+    matter.current_step = None
+    _set(s, env, actor_id, matter, "matter", states.MATTER, MatterStatus.CLOSED, "办结", matter.id)
+
+
+def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: MatterStep) -> None:
+    spec = workflow_of(s, matter)
+    step_spec = spec.step(step.step_key)
+    step.round += 1
+    step.started_at, step.finished_at, step.outcome = env.now, None, None
+    if step_spec.deadline_working_days is not None:
+        deadline = env.calendar.add_working_days(env.now.date(), step_spec.deadline_working_days)
+        step.due_date, step.due_provisional = deadline.due, deadline.provisional
+    matter.current_step = step.step_key
+    matter.updated_at = env.now
+    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.ACTIVE, "开始办理", matter.id,
+         step=step.step_key, round=step.round, due=step.due_date, provisional=step.due_provisional)
+    values = values_of(spec, matter)
+    if step.kind == "gate":
+        for req, needed, _why in required_opinions(step_spec, values, spec):
+            if needed:
+                _open_tasks(s, env, matter, step, "gate", req.role, f"{req.name}：{matter.title}", req.key)
+    elif step.kind in ("review", "record"):
+        role = assignee_role(step_spec, values, spec)
+        _open_tasks(s, env, matter, step, step.kind, role, f"{step.name}：{matter.title}", None)
+    elif step.kind == "submit":
+        _open_task_for(s, env, matter, step, "resubmit", "initiator", s.get(Person, matter.initiator_id),
+                       f"补充材料后重新申报：{matter.title}", None, f"{step.id}:{step.round}")
+    elif step.kind == "supervise" and supervision.all_done(s, matter.id):
+        _finish_step(s, env, actor_id, matter, step, "done")
+
+
+def _open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep, kind: str, role: str,
+                title: str, requirement: str | None) -> None:
+    people = org.holders(s, role)
+    if not people:
+        raise InvalidInput("no_holder", role=env.policies.policy_set.role_name(role))
+    group = f"{step.id}:{step.round}:{requirement or kind}"
+    for person in people:
+        _open_task_for(s, env, matter, step, kind, role, person, title, requirement, group)
+
+
+def _open_task_for(s: Session, env: Env, matter: Matter, step: MatterStep, kind: str, role: str,
+                   person: Person, title: str, requirement: str | None, group: str) -> None:
+    task = Task(matter_id=matter.id, step_id=step.id, round=step.round, kind=kind, requirement=requirement,
+                title=title, role=role, assignee_id=person.id, group_key=group, status=TaskStatus.OPEN,
+                due_date=step.due_date, due_provisional=step.due_provisional, created_at=env.now)
+    s.add(task)
+    s.flush()
+    audit.append(s, env, None, "task.opened", "task", task.id,
+                 {"assignee": person.username, "kind": kind, "step": step.step_key, "requirement": requirement},
+                 matter_id=matter.id)
+
+
+def _finish_step(s: Session, env: Env, actor_id: int | None, matter: Matter, step: MatterStep,
+                 outcome: str) -> None:
+    step.finished_at, step.outcome = env.now, outcome
+    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.DONE, "完成", matter.id,
+         step=step.step_key, outcome=outcome)
+    _advance(s, env, actor_id, matter, step.seq)
+
+
+def _cancel_open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep | None = None,
+                       group: str | None = None) -> None:
+    query = select(Task).where(Task.matter_id == matter.id, Task.status == TaskStatus.OPEN)
+    if step is not None:
+        query = query.where(Task.step_id == step.id)
+    if group is not None:
+        query = query.where(Task.group_key == group)
+    for task in s.execute(query).scalars():
+        _set(s, env, None, task, "task", states.TASK, TaskStatus.CANCELLED, "取消", matter.id)
+
+
+def return_to(s: Session, env: Env, actor_id: int | None, matter: Matter, target_key: str, reason: str) -> None:
+    """Send the matter back to an earlier step; later steps it had passed are opened again in turn."""
+    current = _step(matter, matter.current_step)
+    target = _step(matter, target_key)
+    if target.seq >= current.seq:
+        raise InvalidInput(reason=f"只能退回到此前的环节，「{target.name}」不在「{current.name}」之前")
+    _cancel_open_tasks(s, env, matter)
+    current.finished_at, current.outcome = env.now, "returned"
+    _set(s, env, actor_id, current, "step", states.STEP, StepStatus.RETURNED, "退回", matter.id,
+         step=current.step_key, to=target_key, reason=reason)
+    for step in matter.steps:
+        if target.seq <= step.seq < current.seq and step.status == StepStatus.DONE:
+            _set(s, env, actor_id, step, "step", states.STEP, StepStatus.PENDING, "重新办理", matter.id,
+                 step=step.step_key)
+    _set(s, env, actor_id, current, "step", states.STEP, StepStatus.PENDING, "待重新办理", matter.id,
+         step=current.step_key)
+    _activate(s, env, actor_id, matter, target)
+
+
+def end_rejected(s: Session, env: Env, actor_id: int | None, matter: Matter, step: MatterStep, reason: str) -> None:
+    _cancel_open_tasks(s, env, matter)
+    step.finished_at, step.outcome = env.now, "rejected"
+    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.REJECTED, "否决", matter.id,
+         step=step.step_key, reason=reason)
+    matter.current_step = None
+    _set(s, env, actor_id, matter, "matter", states.MATTER, MatterStatus.REJECTED, "否决", matter.id, reason=reason)
+
+
+def apply_outcome(s: Session, env: Env, actor_id: int | None, matter: Matter, outcome: str, reason: str) -> None:
+    """Finish the current step with approve / reject / postpone as its spec says."""
+    step = _step(matter, matter.current_step)
+    spec = workflow_of(s, matter).step(step.step_key)
+    if outcome == "approve":
+        _finish_step(s, env, actor_id, matter, step, "approved")
+        return
+    rule = (spec.on_postpone or spec.on_reject) if outcome == "postpone" else spec.on_reject
+    if rule.startswith("return:"):
+        return_to(s, env, actor_id, matter, rule.split(":", 1)[1], reason)
+    else:
+        end_rejected(s, env, actor_id, matter, step, reason)
+
+
+# --------------------------------------------------------------------------------------------
+# tasks
+
+
+def task_facts(s: Session, task: Task, matter: Matter, actor: Person) -> TaskFacts:
+    spec = workflow_of(s, matter)
+    step_key = s.get(MatterStep, task.step_id).step_key
+    earlier = spec.step_index(step_key) > 0 and task.kind in ("review", "gate")
+    return TaskFacts(task_open=task.status == TaskStatus.OPEN and matter.status == MatterStatus.ACTIVE,
+                     kind=task.kind, assignee_id=task.assignee_id, actor_id=actor.id,
+                     matter_initiator_id=matter.initiator_id, can_return=earlier)
+
+
+def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment: str = "",
+        return_to_step: str | None = None, fields: Mapping[str, Any] | None = None,
+        record: Mapping[str, Any] | None = None) -> Task:
+    """Act on a task: approve, reject, return, resubmit, withdraw or record — if the actor may."""
+    task = locked(s, Task, task_id, "待办")
+    matter = locked(s, Matter, task.matter_id, "事项")
+    require_action(task_facts(s, task, matter, actor), action)
+    step = s.get(MatterStep, task.step_id)
+    if action in ("reject", "return") and not comment.strip():
+        raise InvalidInput(reason="不同意或退回时须填写理由")
+    task.acted_at, task.outcome = env.now, action
+    _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.DONE, "办理", matter.id, action=action)
+    s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id,
+                  author_id=actor.id, requirement=task.requirement, decision=action, text=comment.strip(),
+                  created_at=env.now))
+    _cancel_open_tasks(s, env, matter, group=task.group_key)
+    matter.updated_at = env.now
+    if action == "withdraw":
+        _cancel_open_tasks(s, env, matter)
+        _set(s, env, actor.id, matter, "matter", states.MATTER, MatterStatus.WITHDRAWN, "撤回", matter.id)
+    elif action == "resubmit":
+        _resubmit(s, env, actor, matter, step, fields or {})
+    elif action == "record":
+        supervision.record_decision(s, env, actor, matter, record or {}, comment)
+        _finish_step(s, env, actor.id, matter, step, "recorded")
+    elif action == "return":
+        target = return_to_step or workflow_of(s, matter).step(step.step_key).return_target or "proposal"
+        return_to(s, env, actor.id, matter, target, comment)
+    elif action == "reject":
+        apply_outcome(s, env, actor.id, matter, "reject", comment)
+    elif _step_complete(s, step):
+        _finish_step(s, env, actor.id, matter, step, "approved")
+    return task
+
+
+def _step_complete(s: Session, step: MatterStep) -> bool:
+    """A gate or countersign step is complete when no task of this round is still open."""
+    still_open = s.execute(select(Task.id).where(Task.step_id == step.id, Task.round == step.round,
+                                                 Task.status == TaskStatus.OPEN).limit(1)).first()
+    return still_open is None
+
+
+def _resubmit(s: Session, env: Env, actor: Person, matter: Matter, step: MatterStep,
+              raw_fields: Mapping[str, Any]) -> None:
+    """Re-file a returned matter, possibly with changed fields; the route is planned again."""
+    spec = workflow_of(s, matter)
+    if raw_fields:
+        merged = {**_stored(values_of(spec, matter)), **raw_fields}
+        values = coerce_fields(spec, merged)
+        matter.fields = _stored(values)
+        matter.personnel = is_personnel(spec, values)
+        matter.unit_id = _unit_id(s, spec, values) or matter.unit_id
+    route = plan_route(spec, values_of(spec, matter))
+    matter.route = [r.sentence for r in route]
+    for row, planned in zip(matter.steps, route):
+        if row.seq > step.seq and row.status in (StepStatus.PENDING, StepStatus.SKIPPED):
+            row.applies, row.why = planned.applies, planned.why
+            row.status = StepStatus.PENDING if planned.applies else StepStatus.SKIPPED
+    audit.append(s, env, actor.id, "matter.resubmitted", "matter", matter.id,
+                 {"fields": matter.fields, "route": matter.route}, matter_id=matter.id)
+    _finish_step(s, env, actor.id, matter, step, "resubmitted")
+
+
+def mark_urgent(s: Session, env: Env, actor: Person, matter_id: int, reason: str) -> Matter:
+    """Let a principal leader mark a matter 紧急议题 so it may go on an agenda out of turn."""
+    matter = locked(s, Matter, matter_id, "事项")
+    principals = {b.principal_role for b in env.policies.policy_set.bodies.values()}
+    if not org.holds_any(s, actor.id, principals):
+        raise NotPermitted(reason="只有主要负责人可以将议题标记为紧急")
+    if not reason.strip():
+        raise InvalidInput(reason="标记紧急议题须说明紧急事由")
+    matter.urgent, matter.urgent_by_id = True, actor.id
+    audit.append(s, env, actor.id, "matter.marked_urgent", "matter", matter.id, {"reason": reason},
+                 matter_id=matter.id)
+    return matter
+
+
+def fast_forward_to(s: Session, env: Env, actor_id: int, matter: Matter, step_key: str) -> None:
+    """Skip an urgent matter's remaining steps up to a meeting step, recording why."""
+    target = _step(matter, step_key)
+    _cancel_open_tasks(s, env, matter)
+    for step in matter.steps:
+        if step.seq < target.seq and step.status in (StepStatus.ACTIVE, StepStatus.PENDING):
+            step.outcome, step.why = "urgent", step.why + "；紧急议题，经主要负责人批准直接上会"
+            _set(s, env, actor_id, step, "step", states.STEP, StepStatus.SKIPPED, "跳过", matter.id,
+                 step=step.step_key, reason="urgent")
+    if target.status == StepStatus.SKIPPED:
+        target.status = StepStatus.PENDING
+    _activate(s, env, actor_id, matter, target)
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+def get(s: Session, matter_id: int) -> Matter:
+    matter = s.get(Matter, matter_id)
+    if matter is None:
+        raise NotFound(what="事项", ref=matter_id)
+    return matter
+
+
+def open_tasks(s: Session, person: Person) -> list[Task]:
+    query = (select(Task).where(Task.assignee_id == person.id, Task.status == TaskStatus.OPEN)
+             .order_by(Task.due_date.is_(None), Task.due_date, Task.id))
+    return list(s.execute(query).scalars())
+
+
+def step_spec(s: Session, matter: Matter, key: str) -> StepSpec:
+    return workflow_of(s, matter).step(key)

@@ -1,0 +1,377 @@
+"""Meetings: schedule with notice, agenda, attendance, recusal, ballots and item results.
+
+A matter reaches a meeting only from its workflow's meeting step for that body (its gate and
+reviews done), or when a principal leader has marked it urgent; everything else is a 临时动议
+and is refused. Each item's quorum is counted at the moment of each ballot and again at close,
+so a member who leaves mid-meeting can cost a personnel item its quorum while an ordinary item
+keeps it.
+"""
+
+import secrets
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from quorum.core import states, voting
+from quorum.core.errors import InvalidInput, NotFound, NotPermitted, VotingRuleViolated
+from quorum.core.messages import message
+from quorum.core.spec import BodySpec
+from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus
+from quorum.db import (AgendaItem, Attendance, Ballot, BallotReceipt, Matter, Meeting, MeetingMember, Person,
+                       Recusal, SecretBallot, WrittenOpinion)
+from quorum.services import audit, matters, org
+from quorum.services.env import Env
+from quorum.services.policies import current_version, policy_set_for
+
+ATTENDANCE = ("present", "left", "absent", "observer")
+ORGANISERS = ("secretariat",)
+
+
+def body_of(s: Session, meeting: Meeting) -> BodySpec:
+    return policy_set_for(s, meeting.policy_version_id).body(meeting.body_key)
+
+
+def _require_organiser(s: Session, actor: Person, body: BodySpec) -> None:
+    if not org.holds_any(s, actor.id, (*ORGANISERS, body.principal_role, body.chair_role)):
+        raise NotPermitted(reason=f"只有党政办或{body.short_name}主持人可以组织会议")
+
+
+def _log(s: Session, env: Env, actor: Person | None, kind: str, meeting: Meeting, matter_id: int | None = None,
+         **payload: object) -> None:
+    audit.append(s, env, actor.id if actor else None, kind, "meeting", meeting.id, payload, matter_id=matter_id)
+
+
+# --------------------------------------------------------------------------------------------
+# scheduling
+
+
+def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at: datetime, place: str,
+             matter_ids: Iterable[int] = (), urgent: bool = False) -> Meeting:
+    """Call a meeting: check the notice period, snapshot the 应到会 members, put the matters on."""
+    body = env.policies.policy_set.body(body_key)
+    _require_organiser(s, actor, body)
+    if urgent and not org.holds_any(s, actor.id, (body.principal_role,)):
+        raise NotPermitted(reason="紧急会议须由主要负责人召集")
+    latest = env.calendar.subtract_working_days(at.date(), body.notice_working_days).due
+    if not urgent and env.now.date() > latest:
+        raise InvalidInput("notice_too_late", days=body.notice_working_days, latest=latest.isoformat())
+    if at < env.now:
+        raise InvalidInput(reason="会议时间不能早于现在")
+    version = current_version(s, env)
+    meeting = Meeting(body_key=body.key, policy_version_id=version.id, title=title.strip() or body.name,
+                      scheduled_at=at, place=place.strip(), status=MeetingStatus.SCHEDULED, urgent=urgent,
+                      notice_at=env.now)
+    s.add(meeting)
+    s.flush()
+    seats = _seats(s, body)
+    if not seats:
+        raise InvalidInput(reason=f"{body.short_name}没有任何成员，请先维护任职信息")
+    for order, (person, role) in enumerate(seats):
+        s.add(MeetingMember(meeting_id=meeting.id, person_id=person.id, name=person.name, seat_role=role,
+                            seat_order=order))
+    meeting.chair_id = next((p.id for p, r in seats if r == body.chair_role), None)
+    s.flush()
+    s.refresh(meeting)
+    _log(s, env, actor, "meeting.scheduled", meeting, body=body.key, at=at, place=place, urgent=urgent,
+         members=[p.username for p, _ in seats], notice_latest=latest)
+    for matter_id in matter_ids:
+        add_item(s, env, actor, meeting.id, matter_id)
+    return meeting
+
+
+def _seats(s: Session, body: BodySpec) -> list[tuple[Person, str]]:
+    """One seat per person even if they hold two seat roles (one vote per person per body)."""
+    seen: dict[int, tuple[Person, str]] = {}
+    for role in body.seat_roles:
+        for person in org.holders(s, role):
+            seen.setdefault(person.id, (person, role))
+    return list(seen.values())
+
+
+def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: int, secret: bool = False) -> AgendaItem:
+    """Put a matter on the agenda; refuse 临时动议 and matters whose 前置程序 is not complete."""
+    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+    body = body_of(s, meeting)
+    _require_organiser(s, actor, body)
+    if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
+        raise states_error(meeting, "增加议题")
+    matter = matters.locked(s, Matter, matter_id, "事项")
+    step_key = _meeting_step_for(s, matter, body)
+    if meeting.status == MeetingStatus.IN_SESSION and not matter.urgent:
+        raise InvalidInput("ad_hoc_motion")
+    if matter.current_step != step_key:
+        if not matter.urgent:
+            raise InvalidInput("gate_not_passed", title=matter.title, missing=_missing(s, matter))
+        matters.fast_forward_to(s, env, actor.id, matter, step_key)
+    if secret and not (matter.personnel and body.secret_ballot_personnel):
+        raise InvalidInput("secret_ballot_only_personnel")
+    existing = s.execute(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id,
+                                                  AgendaItem.matter_id == matter.id)).scalar_one_or_none()
+    if existing is not None:
+        raise InvalidInput(reason=f"议题「{matter.title}」已在本次会议议程中")
+    item = AgendaItem(meeting_id=meeting.id, matter_id=matter.id, step_key=step_key, seq=len(meeting.items) + 1,
+                      title=matter.title, personnel=matter.personnel, secret=secret, urgent=matter.urgent,
+                      status=ItemStatus.PENDING)
+    s.add(item)
+    s.flush()
+    s.refresh(meeting)
+    _log(s, env, actor, "meeting.item_added", meeting, matter.id, item=item.seq, title=matter.title,
+         personnel=item.personnel, secret=secret, urgent=item.urgent)
+    return item
+
+
+def _meeting_step_for(s: Session, matter: Matter, body: BodySpec) -> str:
+    if matter.status != MatterStatus.ACTIVE:
+        raise InvalidInput(reason=f"事项「{matter.title}」已{message('status.' + matter.status)}，不能上会")
+    for step in matter.steps:
+        if step.kind == "meeting" and step.applies and matters.step_spec(s, matter, step.step_key).body == body.key:
+            if step.status in ("pending", "active", "skipped"):
+                return step.step_key
+    raise InvalidInput("not_at_meeting_step", title=matter.title, body=body.short_name)
+
+
+def _missing(s: Session, matter: Matter) -> str:
+    current = next((st for st in matter.steps if st.step_key == matter.current_step), None)
+    if current is None:
+        return "事项不在办理中"
+    from quorum.db import Task
+    open_tasks = s.execute(select(Task).where(Task.step_id == current.id, Task.status == "open")).scalars()
+    waiting = sorted({t.title.split("：")[0] for t in open_tasks})
+    return f"当前处于「{current.name}」" + (f"，尚缺：{'、'.join(waiting)}" if waiting else "")
+
+
+def states_error(meeting: Meeting, action: str) -> Exception:
+    from quorum.core.errors import InvalidTransition
+    return InvalidTransition(what="会议", state=message(f"status.{meeting.status}"), action=action)
+
+
+# --------------------------------------------------------------------------------------------
+# in session
+
+
+def open_session(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
+    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+    _require_organiser(s, actor, body_of(s, meeting))
+    meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.IN_SESSION, "开会")
+    meeting.opened_at = env.now
+    _log(s, env, actor, "meeting.opened", meeting)
+    return meeting
+
+
+def _in_session(s: Session, meeting_id: int) -> Meeting:
+    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+    if meeting.status != MeetingStatus.IN_SESSION:
+        raise states_error(meeting, "进行此操作")
+    return meeting
+
+
+def attend(s: Session, env: Env, actor: Person, meeting_id: int, person: Person, status: str,
+           reason: str = "") -> Attendance:
+    """Record that a person is present, has left, is absent (请假) or attends as 列席."""
+    if status not in ATTENDANCE:
+        raise InvalidInput(reason=f"出席状态「{status}」无效，可选：present（出席）、left（离席）、absent（请假）、observer（列席）")
+    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+    _require_organiser(s, actor, body_of(s, meeting))
+    if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
+        raise states_error(meeting, "登记出席")
+    is_member = any(m.person_id == person.id for m in meeting.members)
+    if status == "observer" and is_member:
+        raise InvalidInput(reason=f"{person.name}是应到会成员，不能登记为列席")
+    if status != "observer" and not is_member:
+        raise InvalidInput(reason=f"{person.name}不是应到会成员，只能登记为列席")
+    if status == "absent" and not reason.strip():
+        raise InvalidInput(reason="请假须注明原因")
+    row = s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                             Attendance.person_id == person.id)).scalar_one_or_none()
+    if row is None:
+        row = Attendance(meeting_id=meeting.id, person_id=person.id, status=status, reason=reason, changed_at=env.now)
+        s.add(row)
+    else:
+        row.status, row.reason, row.changed_at = status, reason, env.now
+    s.flush()
+    _log(s, env, actor, "meeting.attendance", meeting, person=person.username, status=status, reason=reason)
+    return row
+
+
+def item(s: Session, meeting: Meeting, seq: int) -> AgendaItem:
+    found = next((i for i in meeting.items if i.seq == seq), None)
+    if found is None:
+        raise NotFound(what="议题", ref=f"第{seq}项")
+    return found
+
+
+def recuse(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, person: Person, reason: str) -> Recusal:
+    """Record a 回避: the member takes no part in that item and leaves its quorum base."""
+    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+    _require_organiser(s, actor, body_of(s, meeting))
+    agenda_item = item(s, meeting, seq)
+    if agenda_item.status not in (ItemStatus.PENDING,):
+        raise InvalidInput(reason="表决开始后不能再登记回避")
+    if not any(m.person_id == person.id for m in meeting.members):
+        raise InvalidInput(reason=f"{person.name}不是应到会成员，无需回避")
+    if not reason.strip():
+        raise InvalidInput(reason="回避须注明原因")
+    row = Recusal(item_id=agenda_item.id, person_id=person.id, reason=reason.strip(), recorded_at=env.now)
+    s.add(row)
+    try:
+        with s.begin_nested():
+            s.flush()
+    except IntegrityError:
+        raise InvalidInput(reason=f"{person.name}已登记回避") from None
+    _log(s, env, actor, "meeting.recusal", meeting, agenda_item.matter_id, item=seq, person=person.username,
+         reason=reason)
+    return row
+
+
+def written_opinion(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, person: Person,
+                    text: str) -> WrittenOpinion:
+    """Record an absent member's 书面意见: kept in the record, never counted as presence or a vote."""
+    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+    _require_organiser(s, actor, body_of(s, meeting))
+    agenda_item = item(s, meeting, seq)
+    if not any(m.person_id == person.id for m in meeting.members):
+        raise InvalidInput(reason=f"{person.name}不是应到会成员")
+    if person.id in _present(s, meeting):
+        raise InvalidInput(reason=f"{person.name}已到会，应当场表决，不能提交书面意见")
+    row = WrittenOpinion(item_id=agenda_item.id, person_id=person.id, text=text.strip(), recorded_at=env.now)
+    s.add(row)
+    try:
+        with s.begin_nested():
+            s.flush()
+    except IntegrityError:
+        raise InvalidInput(reason=f"{person.name}已就本议题提交书面意见") from None
+    _log(s, env, actor, "meeting.written_opinion", meeting, agenda_item.matter_id, item=seq, person=person.username)
+    return row
+
+
+def _present(s: Session, meeting: Meeting) -> frozenset[int]:
+    rows = s.execute(select(Attendance.person_id).where(Attendance.meeting_id == meeting.id,
+                                                        Attendance.status == "present"))
+    return frozenset(rows.scalars())
+
+
+def roll(s: Session, meeting: Meeting, agenda_item: AgendaItem) -> voting.ItemRoll:
+    """Gather who counts for an item right now."""
+    seats = tuple(voting.Seat(m.person_id, m.name, m.seat_role) for m in meeting.members)
+    recused = frozenset(s.execute(select(Recusal.person_id).where(Recusal.item_id == agenda_item.id)).scalars())
+    ballot_model = BallotReceipt if agenda_item.secret else Ballot
+    voted = frozenset(s.execute(select(ballot_model.person_id).where(ballot_model.item_id == agenda_item.id)).scalars())
+    return voting.ItemRoll(seats, _present(s, meeting), recused, voted, agenda_item.personnel)
+
+
+def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice: str, reason: str = "",
+         voter: Person | None = None) -> None:
+    """Cast a ballot. The secretariat may enter a named (show-of-hands) vote for a member; never a secret one."""
+    meeting = _in_session(s, meeting_id)
+    body = body_of(s, meeting)
+    agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
+    voter = voter or actor
+    if voter.id != actor.id:
+        if agenda_item.secret:
+            raise NotPermitted(reason="无记名投票只能由本人投出")
+        if not org.holds_any(s, actor.id, ORGANISERS):
+            raise NotPermitted(reason="只有党政办可以代为登记表决结果")
+    if agenda_item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
+        raise InvalidInput(reason=f"议题「{agenda_item.title}」已{message('result.' + (agenda_item.result or 'deferred'))}，不能再表决")
+    current = roll(s, meeting, agenda_item)
+    voting.check_ballot(body, current, voter.id, choice)
+    if choice in ("disagree", "postpone") and not reason.strip() and not agenda_item.secret:
+        raise InvalidInput(reason="投不同意或缓议票时须说明理由（记入会议记录）")
+    try:
+        with s.begin_nested():
+            if agenda_item.secret:
+                s.add(BallotReceipt(item_id=agenda_item.id, person_id=voter.id, cast_at=env.now))
+                s.add(SecretBallot(token=secrets.token_hex(16), item_id=agenda_item.id, choice=choice))
+            else:
+                s.add(Ballot(item_id=agenda_item.id, person_id=voter.id, choice=choice, reason=reason.strip(),
+                             cast_at=env.now))
+            s.flush()
+    except IntegrityError:
+        raise VotingRuleViolated("already_voted", name=voter.name) from None
+    if agenda_item.status == ItemStatus.PENDING:
+        agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.VOTING, "表决")
+    payload = {"item": seq, "voter": voter.username, "secret": agenda_item.secret}
+    if not agenda_item.secret:
+        payload |= {"choice": choice, "reason": reason.strip()}
+    _log(s, env, actor, "meeting.ballot", meeting, agenda_item.matter_id, **payload)
+
+
+def close_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int) -> AgendaItem:
+    """Announce an item's result: every voter must have voted, and the quorum must still hold."""
+    meeting = _in_session(s, meeting_id)
+    body = body_of(s, meeting)
+    agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
+    presiding = voting.presiding(body, roll(s, meeting, agenda_item))
+    if actor.id != presiding and not org.holds_any(s, actor.id, ORGANISERS):
+        raise NotPermitted(reason="只有本议题主持人或党政办可以宣布表决结果")
+    current = roll(s, meeting, agenda_item)
+    quorum = voting.require_quorum(body, current)
+    missing = voting.missing_votes(current)
+    if missing:
+        raise InvalidInput(reason="尚有到会成员未表态：" + "、".join(current.name(p) for p in missing))
+    if agenda_item.secret:
+        choices = s.execute(select(SecretBallot.choice).where(SecretBallot.item_id == agenda_item.id)).scalars()
+    else:
+        choices = s.execute(select(Ballot.choice).where(Ballot.item_id == agenda_item.id)).scalars()
+    result = voting.tally(body, current, list(choices))
+    agenda_item.result, agenda_item.counts = result.result, result.counts
+    agenda_item.basis = f"{quorum.basis}；{result.basis}"
+    agenda_item.presiding_id, agenda_item.decided_at = presiding, env.now
+    agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.DECIDED, "宣布结果")
+    _log(s, env, actor, "meeting.item_decided", meeting, agenda_item.matter_id, item=seq, result=result.result,
+         counts=result.counts, basis=agenda_item.basis, presiding=presiding)
+    _apply_to_matter(s, env, actor, meeting, body, agenda_item, result)
+    return agenda_item
+
+
+def _apply_to_matter(s: Session, env: Env, actor: Person, meeting: Meeting, body: BodySpec,
+                     agenda_item: AgendaItem, result: voting.Tally) -> None:
+    matter = matters.locked(s, Matter, agenda_item.matter_id, "事项")
+    decision = {"body": body.key, "body_name": body.short_name, "meeting_id": meeting.id, "item": agenda_item.seq,
+                "result": result.result, "counts": result.counts, "decided_at": env.now.isoformat()}
+    matter.decision = {**(matter.decision or {}), "last": decision,
+                       "history": [*(matter.decision or {}).get("history", []), decision]}
+    reason = _postpone_reasons(s, agenda_item) if result.result == "postponed" else f"{body.short_name}表决未通过"
+    outcome = {"passed": "approve", "not_passed": "reject", "postponed": "postpone"}[result.result]
+    matters.apply_outcome(s, env, actor.id, matter, outcome, reason)
+
+
+def _postpone_reasons(s: Session, agenda_item: AgendaItem) -> str:
+    reasons = s.execute(select(Ballot.reason).where(Ballot.item_id == agenda_item.id, Ballot.choice == "postpone"))
+    texts = [r for r in reasons.scalars() if r]
+    return "缓议：" + ("；".join(texts) if texts else "会议决定缓议，请补充材料后重新申报")
+
+
+def defer_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, reason: str) -> AgendaItem:
+    """Take an item off this meeting (e.g. quorum lost); the matter waits for a later meeting."""
+    meeting = _in_session(s, meeting_id)
+    _require_organiser(s, actor, body_of(s, meeting))
+    agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
+    if not reason.strip():
+        raise InvalidInput(reason="暂缓表决须说明原因")
+    agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.DEFERRED, "暂缓表决")
+    agenda_item.result, agenda_item.note = "deferred", reason
+    _log(s, env, actor, "meeting.item_deferred", meeting, agenda_item.matter_id, item=seq, reason=reason)
+    return agenda_item
+
+
+def close(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
+    meeting = _in_session(s, meeting_id)
+    _require_organiser(s, actor, body_of(s, meeting))
+    open_items = [i.title for i in meeting.items if i.status in (ItemStatus.PENDING, ItemStatus.VOTING)]
+    if open_items:
+        raise InvalidInput(reason="尚有议题未宣布结果或暂缓：" + "、".join(open_items))
+    meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.CLOSED, "散会")
+    meeting.closed_at = env.now
+    _log(s, env, actor, "meeting.closed", meeting)
+    return meeting
+
+
+def get(s: Session, meeting_id: int) -> Meeting:
+    meeting = s.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(what="会议", ref=meeting_id)
+    return meeting

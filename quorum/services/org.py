@@ -1,0 +1,94 @@
+"""People, units and posts: who holds which role, password checks, and loading a community."""
+
+import hashlib
+import hmac
+import secrets
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quorum.core.errors import InvalidInput, NotFound
+from quorum.db import Person, Post, Unit
+from quorum.services import audit
+from quorum.services.env import Env
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_hex(16)
+    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1).hex()
+    return f"scrypt${salt}${digest}"
+
+
+def check_password(stored: str, password: str) -> bool:
+    try:
+        scheme, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1).hex()
+    return hmac.compare_digest(candidate, digest)
+
+
+def person(s: Session, username: str) -> Person:
+    found = s.execute(select(Person).where(Person.username == username)).scalar_one_or_none()
+    if found is None:
+        raise NotFound("unknown_user", username=username)
+    return found
+
+
+def unit(s: Session, key: str) -> Unit:
+    found = s.execute(select(Unit).where(Unit.key == key)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(what="单位", ref=key)
+    return found
+
+
+def holders(s: Session, role: str, unit_id: int | None = None) -> list[Person]:
+    """Return the active holders of a role (optionally at one unit), in post order."""
+    query = (select(Person).join(Post, Post.person_id == Person.id)
+             .where(Post.role == role, Post.active.is_(True), Person.active.is_(True)).order_by(Post.id))
+    if unit_id is not None:
+        query = query.where(Post.unit_id == unit_id)
+    return list(dict.fromkeys(s.execute(query).scalars()))
+
+
+def roles_of(s: Session, person_id: int) -> set[str]:
+    rows = s.execute(select(Post.role).where(Post.person_id == person_id, Post.active.is_(True)))
+    return set(rows.scalars())
+
+
+def holds_any(s: Session, person_id: int, roles: Iterable[str]) -> bool:
+    return bool(roles_of(s, person_id) & set(roles))
+
+
+def load_community(s: Session, env: Env, data: Mapping[str, Any]) -> dict[str, int]:
+    """Create the units, people and posts of a community description (the demo file's schema)."""
+    if s.execute(select(Unit.id).limit(1)).first() is not None:
+        raise InvalidInput(reason="数据库中已有单位和人员，不能重复导入")
+    password = hash_password(str(data.get("demo_password", secrets.token_urlsafe(12))))
+    units = {}
+    for raw in data["units"]:
+        row = Unit(key=raw["key"], name=raw["name"], short_name=raw.get("short_name", raw["name"]),
+                   kind=raw["kind"], doc_prefix=raw.get("doc_prefix"))
+        s.add(row)
+        units[raw["key"]] = row
+    s.flush()
+    people = 0
+    for raw in data["people"]:
+        profile = {k: raw[k] for k in ("gender", "ethnicity", "birth", "education", "party") if k in raw}
+        row = Person(username=raw["username"], name=raw["name"], password_hash=password, email=raw.get("email"),
+                     phone=raw.get("phone"), profile=profile)
+        s.add(row)
+        s.flush()
+        for post in raw.get("posts", []):
+            if post["unit"] not in units:
+                raise InvalidInput(reason=f"人员 {raw['username']} 的任职单位「{post['unit']}」不存在")
+            s.add(Post(person_id=row.id, unit_id=units[post["unit"]].id, role=post["role"], title=post["title"],
+                       since=env.now))
+        people += 1
+    s.flush()
+    audit.append(s, env, None, "org.loaded", "community", None,
+                 {"community": data.get("community", {}).get("name"), "units": len(units), "people": people})
+    return {"units": len(units), "people": people}

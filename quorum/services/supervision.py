@@ -1,0 +1,103 @@
+"""督办: turn a decision into tracked items with a lead unit, co-units and due dates."""
+
+from datetime import date
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quorum.core import states
+from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.core.states import SupervisionStatus
+from quorum.db import Matter, Person, ProgressReport, SupervisionItem, Unit
+from quorum.services import audit, org
+from quorum.services.env import Env
+
+SUPERVISORS = ("secretariat",)
+
+
+def _unit(s: Session, key: str) -> Unit:
+    found = s.execute(select(Unit).where(Unit.key == key)).scalar_one_or_none()
+    if found is None:
+        raise InvalidInput(reason=f"责任单位「{key}」不是已登记的单位")
+    return found
+
+
+def _due(env: Env, raw: Mapping[str, Any]) -> tuple[date, bool]:
+    if raw.get("due_date"):
+        try:
+            due = raw["due_date"] if isinstance(raw["due_date"], date) else date.fromisoformat(str(raw["due_date"]))
+        except ValueError:
+            raise InvalidInput(reason=f"督办时限「{raw['due_date']}」格式应为 2026-12-31") from None
+        return due, env.calendar.is_provisional(due)
+    if raw.get("due_working_days") is not None:
+        deadline = env.calendar.add_working_days(env.now.date(), int(raw["due_working_days"]))
+        return deadline.due, deadline.provisional
+    raise InvalidInput(reason=f"督办事项「{raw.get('title', '')}」须给出时限")
+
+
+def record_decision(s: Session, env: Env, actor: Person, matter: Matter, record: Mapping[str, Any],
+                    summary: str) -> list[SupervisionItem]:
+    """Store the 纪要 record of a decided matter and open its 督办 items."""
+    items = []
+    for raw in record.get("items", []):
+        title = str(raw.get("title", "")).strip()
+        if not title:
+            raise InvalidInput(reason="督办事项须填写事项内容")
+        lead = _unit(s, raw.get("lead_unit", ""))
+        co_units = [_unit(s, k).id for k in raw.get("co_units", [])]
+        due, provisional = _due(env, raw)
+        item = SupervisionItem(matter_id=matter.id, title=title, lead_unit_id=lead.id, co_unit_ids=co_units,
+                               due_date=due, due_provisional=provisional, status=SupervisionStatus.OPEN,
+                               created_at=env.now)
+        s.add(item)
+        s.flush()
+        items.append(item)
+        audit.append(s, env, actor.id, "supervision.opened", "supervision", item.id,
+                     {"title": title, "lead_unit": lead.key, "co_units": co_units, "due": due,
+                      "provisional": provisional}, matter_id=matter.id)
+    matter.decision = {**(matter.decision or {}), "record": summary or record.get("summary", ""),
+                       "recorded_by": actor.id, "recorded_at": env.now.isoformat()}
+    audit.append(s, env, actor.id, "matter.decision_recorded", "matter", matter.id,
+                 {"summary": matter.decision["record"], "items": len(items)}, matter_id=matter.id)
+    return items
+
+
+def all_done(s: Session, matter_id: int) -> bool:
+    pending = s.execute(select(SupervisionItem.id).where(SupervisionItem.matter_id == matter_id,
+                                                         SupervisionItem.status != SupervisionStatus.DONE))
+    return pending.first() is None
+
+
+def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: bool = False) -> SupervisionItem:
+    """Record progress on a 督办 item; only the lead unit or the secretariat may mark it done."""
+    item = s.execute(select(SupervisionItem).where(SupervisionItem.id == item_id).with_for_update()).scalar_one_or_none()
+    if item is None:
+        raise NotFound(what="督办事项", ref=item_id)
+    if not text.strip():
+        raise InvalidInput(reason="请填写进展情况")
+    actor_units = {p.unit_id for p in actor.posts if p.active}
+    allowed_units = {item.lead_unit_id, *item.co_unit_ids}
+    is_supervisor = org.holds_any(s, actor.id, SUPERVISORS)
+    if not is_supervisor and not actor_units & allowed_units:
+        raise NotPermitted(reason="只有责任单位或党政办可以报告督办进展")
+    if done and not is_supervisor and item.lead_unit_id not in actor_units:
+        raise NotPermitted(reason="督办事项须由牵头单位确认办结")
+    s.add(ProgressReport(item_id=item.id, author_id=actor.id, text=text.strip(), done=done, reported_at=env.now))
+    audit.append(s, env, actor.id, "supervision.progress", "supervision", item.id, {"text": text, "done": done},
+                 matter_id=item.matter_id)
+    if done:
+        item.done_at = env.now
+        item.status = states.advance(states.SUPERVISION, "supervision", item.status, SupervisionStatus.DONE, "办结")
+        audit.append(s, env, actor.id, "supervision.done", "supervision", item.id, {}, matter_id=item.matter_id)
+        if item.matter_id is not None and all_done(s, item.matter_id):
+            from quorum.services import matters
+            matter = matters.locked(s, Matter, item.matter_id, "事项")
+            current = next((st for st in matter.steps if st.step_key == matter.current_step), None)
+            if current is not None and current.kind == "supervise":
+                matters.apply_outcome(s, env, actor.id, matter, "approve", "督办事项全部办结")
+    return item
+
+
+def board(s: Session) -> list[SupervisionItem]:
+    return list(s.execute(select(SupervisionItem).order_by(SupervisionItem.status, SupervisionItem.due_date)).scalars())

@@ -1,0 +1,67 @@
+"""config.toml → a frozen Settings object. The only reader of config.toml and QUORUM_* variables."""
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+from quorum.calendar import WorkCalendar, parse_overrides
+from quorum.core.errors import InvalidInput
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    organisation: str
+    data_dir: Path
+    database_url: str
+    policies_dir: Path
+    templates_dir: Path
+    calendar_overrides: Mapping[date, bool] = field(default_factory=dict)
+    secret_key: str = "change-me"
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar(self.calendar_overrides)
+
+
+def _resolve(base: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read config.toml (or QUORUM_CONFIG), then apply QUORUM_DATA_DIR and QUORUM_DATABASE_URL."""
+    env = os.environ if env is None else env
+    path = Path(path or env.get("QUORUM_CONFIG") or ROOT / "config.toml")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidInput(reason=f"找不到配置文件 {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(reason=f"配置文件 {path} 格式错误：{exc}") from None
+    base = path.parent
+    paths = raw.get("paths", {})
+    data_dir = _resolve(base, env.get("QUORUM_DATA_DIR") or paths.get("data_dir", "data"))
+    db = raw.get("database", {})
+    url = env.get("QUORUM_DATABASE_URL") or db.get("url") or ""
+    if not url:
+        url = f"sqlite:///{data_dir / 'quorum.sqlite3'}"
+    cal = raw.get("calendar", {})
+    try:
+        overrides = parse_overrides(cal.get("holidays", []), cal.get("workdays", []))
+    except ValueError as exc:
+        raise InvalidInput(reason=f"配置文件 {path} [calendar] 中的日期有误：{exc}") from None
+    return Settings(
+        organisation=raw.get("organisation", {}).get("name", "医共体"),
+        data_dir=data_dir,
+        database_url=url,
+        policies_dir=_resolve(base, paths.get("policies", "policies")),
+        templates_dir=_resolve(base, paths.get("templates", "templates")),
+        calendar_overrides=overrides,
+        secret_key=env.get("QUORUM_SECRET_KEY") or raw.get("web", {}).get("secret_key", "change-me"),
+        raw=raw,
+    )

@@ -1,0 +1,28 @@
+"""Render plain-text records (CLI output) from templates/text/ in a sandboxed Jinja2 environment."""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def environment(templates_dir: Path) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(loader=FileSystemLoader(str(Path(templates_dir) / "text")),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True)
+    env.filters["when"] = _when
+    return env
+
+
+def render(templates_dir: Path, name: str, **context: Any) -> str:
+    return environment(templates_dir).get_template(name).render(**context)

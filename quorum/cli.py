@@ -112,10 +112,27 @@ def cmd_init(args) -> None:
     emit(args, out)
 
 
-def cmd_demo(args) -> None:
-    from quorum.services import audit, demo, records
+def cmd_run(args) -> None:
+    """The main job on the configured database: demo data and scenario on first run, then the record."""
+    from quorum.services import demo
     rt = args.runtime
-    result = demo.run(rt.db.sessions, rt.env())
+    with rt.db.sessions.begin() as s:
+        existing = demo.matter_ids(s)
+    if not existing:
+        cmd_demo(args)
+        return
+    _print_demo(args, {"matter_id": existing[0], "meetings": [], "refusals": []})
+    print(f"（数据库中已有 {len(existing)} 个事项；删除 {rt.settings.data_dir} 可重新运行演示）")
+
+
+def cmd_demo(args) -> None:
+    from quorum.services import demo
+    _print_demo(args, demo.run(args.runtime.db.sessions, args.runtime.env()))
+
+
+def _print_demo(args, result: dict) -> None:
+    from quorum.services import audit, records
+    rt = args.runtime
     with rt.db.sessions.begin() as s:
         record = records.matter_record(s, result["matter_id"])
         meeting_records = [records.meeting_record(s, m) for m in result["meetings"]]
@@ -373,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(sub, "init", cmd_init, "初始化数据库并登记当前规则版本")
     p.add_argument("--demo-org", action="store_true", help="同时导入演示医共体的单位和人员")
     add(sub, "demo", cmd_demo, "导入演示医共体并运行演示事项，打印完整记录")
+    add(sub, "run", cmd_run, "运行主任务：首次运行时初始化内置数据库、导入演示数据并运行演示事项")
 
     policy = sub.add_parser("policy", help="规则").add_subparsers(dest="sub", required=True)
     add(policy, "check", cmd_policy_check, "校验 policies/ 下全部规则文件")
@@ -462,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.runtime = Runtime(args)
         args.fn(args)
+    except BrokenPipeError:
+        sys.stderr.close()         # output piped into `head`: stop quietly
+        return 0
     except QuorumError as exc:
         if getattr(args, "json", False):
             print(json.dumps({"error": exc.key, "message": str(exc)}, ensure_ascii=False), file=sys.stderr)

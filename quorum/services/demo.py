@@ -104,14 +104,14 @@ def run(sessions: sessionmaker[Session], env: Env) -> dict[str, Any]:
     sc.do(president, matters.act, sc.task_of(president, mid), "approve", "同意列入院长办公会议程。")
     # 院长办公会: notice today, meeting three working days later.
     meeting_day = cal.add_working_days(day, 3).due
-    office = sc.do(secretary, meetings.schedule, "president_office", "2026年第N次院长办公会议",
+    office = sc.do(secretary, meetings.schedule, "president_office", "",
                    datetime.combine(meeting_day, time(8, 30), tzinfo=TZ), "总医院行政楼三楼会议室", [mid])
     sc.at(meeting_day, 8, 30)
     _hold(sc, secretary, office.id, recusals={}, absent={}, dissent={})
     # 党委会: notice the same afternoon, meeting three working days later.
     sc.at(meeting_day, 15)
     party_day = cal.add_working_days(meeting_day, 3).due
-    party = sc.do(secretary, meetings.schedule, "party_committee", "医共体党委会议",
+    party = sc.do(secretary, meetings.schedule, "party_committee", "",
                   datetime.combine(party_day, time(9), tzinfo=TZ), "总医院党委会议室", [mid])
     sc.at(party_day, 9)
     recused = sc.holder("member_unit_party_leader", unit="mongolian_tcm_hospital")

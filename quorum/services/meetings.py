@@ -61,7 +61,7 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
     if at < env.now:
         raise InvalidInput(reason="会议时间不能早于现在")
     version = current_version(s, env)
-    meeting = Meeting(body_key=body.key, policy_version_id=version.id, title=title.strip() or body.name,
+    meeting = Meeting(body_key=body.key, policy_version_id=version.id, title=title.strip() or f"{body.name}（{at:%Y年%m月%d日}）".replace("年0", "年").replace("月0", "月"),
                       scheduled_at=at, place=place.strip(), status=MeetingStatus.SCHEDULED, urgent=urgent,
                       notice_at=env.now)
     s.add(meeting)

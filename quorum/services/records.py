@@ -55,6 +55,7 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
         shown = units[matter.unit_id].name if f.type == "unit" and value and matter.unit_id else value
         fields.append({"key": f.key, "label": f.label, "value": value,
                        "display": "" if value is None else _display(spec, f.key, shown)})
+    steps = {st.step_key: st.name for st in matter.steps}
     items = list(s.execute(select(AgendaItem).where(AgendaItem.matter_id == matter.id)
                            .order_by(AgendaItem.id)).scalars())
     return {
@@ -76,8 +77,27 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
         "agenda_items": [item_record(s, i) for i in items],
         "supervision": supervision_records(s, matter.id),
         "timeline": [{"seq": e.seq, "at": e.at, "actor": names.get(e.actor_id), "kind": e.kind,
+                      "kind_name": message(f"event.{e.kind}"), "detail": _detail(e.payload, steps),
                       "payload": e.payload} for e in events],
     }
+
+
+def _detail(payload: dict[str, Any], steps: dict[str, str]) -> str:
+    """A few words on what an event was about, for the timeline."""
+    parts = []
+    if payload.get("step"):
+        parts.append(steps.get(payload["step"], payload["step"]))
+    if payload.get("assignee"):
+        parts.append(f"→ {payload['assignee']}")
+    if payload.get("action"):
+        parts.append(ACTION_NAMES.get(payload["action"], payload["action"]))
+    if payload.get("choice"):
+        parts.append(message(f"choice.{payload['choice']}"))
+    if payload.get("result"):
+        parts.append(message(f"result.{payload['result']}"))
+    if payload.get("reason"):
+        parts.append(str(payload["reason"]))
+    return " ".join(parts)
 
 
 def _display(spec, key: str, value: Any) -> str:
@@ -125,6 +145,7 @@ def item_record(s: Session, item: AgendaItem) -> dict[str, Any]:
 def meeting_record(s: Session, meeting_id: int) -> dict[str, Any]:
     meeting = meetings.get(s, meeting_id)
     body = meetings.body_of(s, meeting)
+    policies = policy_set_for(s, meeting.policy_version_id)
     attendance = {a.person_id: a for a in s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id))
                   .scalars()}
     names = _names(s, [meeting.chair_id, *attendance])
@@ -133,7 +154,7 @@ def meeting_record(s: Session, meeting_id: int) -> dict[str, Any]:
         "status": meeting.status, "status_name": message(f"status.{meeting.status}"),
         "scheduled_at": meeting.scheduled_at, "place": meeting.place, "urgent": meeting.urgent,
         "notice_at": meeting.notice_at, "chair": names.get(meeting.chair_id),
-        "members": [{"name": m.name, "role": m.seat_role,
+        "members": [{"name": m.name, "role": m.seat_role, "role_name": policies.role_name(m.seat_role),
                      "attendance": attendance[m.person_id].status if m.person_id in attendance else None,
                      "reason": attendance[m.person_id].reason if m.person_id in attendance else ""}
                     for m in meeting.members],

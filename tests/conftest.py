@@ -1,0 +1,100 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is the real server at 127.0.0.1:5432 (database `test`, trust auth), reached through
+QUORUM_TEST_PG_URL. Each test run works in its own schema, and each test starts from empty
+tables. When the server cannot be reached the PostgreSQL tests fail — they never skip silently —
+unless QUORUM_TEST_SKIP_PG=1 is set by a developer on purpose.
+"""
+
+import os
+import shutil
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from quorum import policies
+from quorum.calendar import TZ, WorkCalendar
+from quorum.database import Database, migrate
+from quorum.db import Base
+from quorum.db.session import make_engine, make_session_factory
+from quorum.services import demo
+from quorum.services.env import Env
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("QUORUM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# A Monday with no holiday nearby: 2026-11-02 09:00 in Asia/Shanghai.
+START = datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
+
+
+def backends() -> list:
+    params = [pytest.param("sqlite", id="sqlite")]
+    if os.environ.get("QUORUM_TEST_SKIP_PG") != "1":
+        params.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+    return params
+
+
+@pytest.fixture(scope="session")
+def loaded_policies():
+    return policies.load(ROOT / "policies")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "quorum.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_engine():
+    schema = f"quorum_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    migrate(engine)
+    yield engine
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=backends())
+def db(request, tmp_path, sqlite_template) -> Database:
+    """An empty, migrated database on the parametrised backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "quorum.sqlite3"
+        shutil.copy(sqlite_template, path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield Database(engine, make_session_factory(engine))
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("pg_engine")
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    yield Database(engine, make_session_factory(engine))
+
+
+@pytest.fixture
+def env(loaded_policies) -> Env:
+    return Env(loaded_policies, WorkCalendar(), START)
+
+
+@pytest.fixture
+def community(db, env) -> Database:
+    """The demo 二连浩特 医共体 loaded into the database."""
+    demo.ensure_community(db.sessions, env)
+    return db
+
+
+@pytest.fixture
+def sc(community, env) -> demo.Scenario:
+    """A scenario driver: sc.do(username, service_fn, *args) runs one use case in its own transaction."""
+    return demo.Scenario(community.sessions, env)

@@ -1,0 +1,87 @@
+"""Builders for scenario tests: bring a matter to a meeting step, run a meeting's formalities."""
+
+from datetime import datetime, time
+
+from quorum.calendar import TZ
+from quorum.services import matters, meetings, org
+from quorum.services.demo import Scenario
+
+
+def person(sc: Scenario, username: str):
+    with sc.sessions.begin() as s:
+        p = org.person(s, username)
+        s.expunge(p)
+        return p
+
+
+def submit(sc: Scenario, title: str, category: str = "project", amount: str | None = "860000",
+           staff_interest: bool = False, initiator: str | None = None, **extra: str) -> int:
+    fields = {"category": category, "unit": "general_hospital", "budgeted": "true",
+              "staff_interest": str(staff_interest).lower(), "summary": f"{title}的具体方案。", **extra}
+    if amount is not None:
+        fields["amount"] = amount
+    return sc.do(initiator or sc.holder("secretariat", 0), matters.submit, "major_matter", title, fields).id
+
+
+def pass_gate_and_reviews(sc: Scenario, matter_id: int) -> None:
+    """Give every open gate opinion and approve the two reviews, as their holders."""
+    for _ in range(10):
+        with sc.sessions.begin() as s:
+            m = matters.get(s, matter_id)
+            current = next(st for st in m.steps if st.step_key == m.current_step)
+            if current.kind == "meeting":
+                return
+            from sqlalchemy import select
+
+            from quorum.db import Person, Task
+            rows = s.execute(select(Task.id, Person.username).join(Person, Person.id == Task.assignee_id)
+                             .where(Task.matter_id == matter_id, Task.status == "open")
+                             .order_by(Task.id)).all()
+            initiator = m.initiator_id
+            usernames = {pid: u for pid, u in s.execute(select(Person.id, Person.username))}
+        done_groups = set()
+        for task_id, username in rows:
+            if usernames[initiator] == username and current.kind == "review":
+                continue
+            with sc.sessions.begin() as s:
+                from quorum.db import Task
+                task = s.get(Task, task_id)
+                if task.status != "open" or task.group_key in done_groups:
+                    continue
+                done_groups.add(task.group_key)
+            sc.do(username, matters.act, task_id, "approve", "同意。")
+    raise AssertionError("matter did not reach a meeting step")
+
+
+def schedule(sc: Scenario, body: str, matter_ids: list[int], days_ahead: int = 3, urgent: bool = False,
+             by: str | None = None) -> int:
+    day = sc.env.calendar.add_working_days(sc.env.now.date(), days_ahead).due
+    at = datetime.combine(day, time(9), tzinfo=TZ)
+    meeting = sc.do(by or sc.holder("secretariat", 0), meetings.schedule, body, "", at, "总医院会议室",
+                    matter_ids, urgent=urgent)
+    return meeting.id
+
+
+def start(sc: Scenario, meeting_id: int, absent: dict[str, str] | None = None) -> dict[str, str]:
+    """Move the clock to the meeting, open it and mark every member present except the absent ones.
+
+    Returns {seat_role_or_username: username} for convenience: "chair" plus every username.
+    """
+    secretary = sc.holder("secretariat", 0)
+    with sc.sessions.begin() as s:
+        meeting = meetings.get(s, meeting_id)
+        at = meeting.scheduled_at
+        members = [(m.person_id, m.seat_role) for m in meeting.members]
+        from sqlalchemy import select
+
+        from quorum.db import Person
+        usernames = {pid: u for pid, u in s.execute(select(Person.id, Person.username))}
+        chair = usernames[meeting.chair_id]
+    sc.env = sc.env.at(at)
+    sc.do(secretary, meetings.open_session, meeting_id)
+    absent = absent or {}
+    for pid, _role in members:
+        user = usernames[pid]
+        status = "absent" if user in absent else "present"
+        sc.do(secretary, meetings.attend, meeting_id, person(sc, user), status, absent.get(user, ""))
+    return {"chair": chair, "members": [usernames[pid] for pid, _ in members]}

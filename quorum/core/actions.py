@@ -45,7 +45,8 @@ def require_action(facts: TaskFacts, action: str) -> None:
     """Raise NotPermitted unless available_actions allows action."""
     if action in available_actions(facts):
         return
-    if facts.task_open and facts.actor_id == facts.assignee_id and facts.actor_id == facts.matter_initiator_id:
+    if (facts.task_open and facts.kind == "review" and facts.actor_id == facts.assignee_id
+            and facts.actor_id == facts.matter_initiator_id):
         raise NotPermitted("self_approval")
     if not facts.task_open:
         raise NotPermitted(reason="该待办已办结")

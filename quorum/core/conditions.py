@@ -100,7 +100,7 @@ def evaluate(cond: Condition, values: Mapping[str, Any], fmt: Formatter) -> tupl
 def _sentence(cond: Leaf, actual: Any, op: str, fmt: Formatter) -> str:
     label = fmt.label(cond.field)
     shown_actual = fmt.value(cond.field, actual)
-    if op in ("is_true", "is_false"):
+    if op in ("is_true", "is_false") or isinstance(cond.value, bool):
         return f"{label}：{shown_actual}"
     if isinstance(cond.value, tuple):
         expected = "、".join(fmt.value(cond.field, v) for v in cond.value)

@@ -53,6 +53,8 @@ MESSAGES: dict[str, str] = {
     "status.in_session": "会议进行中",
     "status.voting": "表决中",
     "status.cancelled": "已取消",
+    "status.deferred": "暂缓表决",
+    "status.decided_item": "已表决",
     # --- route explanation --------------------------------------------------------------------
     "route.applies": "【{step}】适用：{why}",
     "route.skipped": "【{step}】不适用：{why}",
@@ -111,7 +113,7 @@ MESSAGES: dict[str, str] = {
     ),
     "quorum.too_few_unconflicted": "无利害关系的到会成员不足{minimum}人，须提交上级机构决策",
     "tally.basis": (
-        "同意{agree}票，须超过{base_name}（{base}人）的{fraction}，即至少{required}票"
+        "同意{agree}票，须{compare}{base_name}（{base}人）的{fraction}，即至少{required}票"
     ),
     "base.expected": "应到会人数",
     "base.present": "实到会人数",

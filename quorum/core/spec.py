@@ -129,7 +129,6 @@ class BodySpec:
     recusal_reduces_base: bool
     min_unconflicted_present: int
     notice_working_days: int
-    tie_result: str = "not_passed"
 
 
 @dataclass(frozen=True)
@@ -422,7 +421,7 @@ def coerce_value(spec: FieldSpec, raw: Any) -> Any:
     try:
         if spec.type == "money":
             value = as_decimal(raw)
-            if value < 0 or value.as_tuple().exponent < -2:
+            if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:
                 raise ValueError
             return value
         if spec.type == "int":

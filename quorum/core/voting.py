@@ -148,7 +148,9 @@ def tally(body: BodySpec, roll: ItemRoll, choices: Iterable[str]) -> Tally:
     required = body.pass_ratio.required(base)
     agree = everyone.get("agree", 0)
     basis = message("tally.basis", agree=agree, base_name=message(f"base.{body.pass_base}"), base=base,
-                    fraction=str(body.pass_ratio).replace("超过", "").replace("不少于", ""), required=required)
+                    compare="超过" if body.pass_ratio.strict else "不少于",
+                    fraction=f"{body.pass_ratio.fraction.numerator}/{body.pass_ratio.fraction.denominator}",
+                    required=required)
     if agree >= required:
         result = "passed"
     elif everyone.get("postpone", 0) > everyone.get("disagree", 0):

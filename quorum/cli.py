@@ -6,10 +6,10 @@ A user mistake prints one Chinese message with its English key and exits 2 — n
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from quorum import calendar
 from quorum.core.errors import InvalidInput, QuorumError

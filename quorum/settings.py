@@ -2,10 +2,11 @@
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from quorum.calendar import WorkCalendar, parse_overrides
 from quorum.core.errors import InvalidInput

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 06:24:10.222102
+Create Date: 2026-11-22 06:37:19.235430
 """
 from alembic import op
 import sqlalchemy as sa
@@ -303,16 +303,13 @@ def upgrade() -> None:
     with op.batch_alter_table('recusal', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recusal_item_id'), ['item_id'], unique=False)
 
-    op.create_table('secret_ballot',
-    sa.Column('token', sa.String(length=32), nullable=False),
+    op.create_table('secret_tally',
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('choice', sa.String(length=20), nullable=False),
-    sa.ForeignKeyConstraint(['item_id'], ['agenda_item.id'], name=op.f('fk_secret_ballot_item_id_agenda_item')),
-    sa.PrimaryKeyConstraint('token', name=op.f('pk_secret_ballot'))
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['agenda_item.id'], name=op.f('fk_secret_tally_item_id_agenda_item')),
+    sa.PrimaryKeyConstraint('item_id', 'choice', name=op.f('pk_secret_tally'))
     )
-    with op.batch_alter_table('secret_ballot', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_secret_ballot_item_id'), ['item_id'], unique=False)
-
     op.create_table('task',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('matter_id', sa.Integer(), nullable=False),
@@ -393,10 +390,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_task_assignee_id'))
 
     op.drop_table('task')
-    with op.batch_alter_table('secret_ballot', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_secret_ballot_item_id'))
-
-    op.drop_table('secret_ballot')
+    op.drop_table('secret_tally')
     with op.batch_alter_table('recusal', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recusal_item_id'))
 

@@ -12,6 +12,7 @@ ACTION_NAMES = {
     "resubmit": "重新申报",
     "withdraw": "撤回",
     "comment": "评论",
+    "postpone": "缓议",
 }
 
 

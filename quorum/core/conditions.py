@@ -8,9 +8,10 @@ Evaluation returns the truth value and a sentence a secretariat understands, e.g
 "金额 600,000 元 ≥ 200,000 元". Money is Decimal; "以上" maps to ">=" and includes the boundary.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from quorum.core.messages import message
 

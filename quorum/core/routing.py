@@ -1,8 +1,9 @@
 """Plan a matter's route through its workflow and explain every choice in words."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from quorum.core.conditions import Condition, evaluate
 from quorum.core.messages import message

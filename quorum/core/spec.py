@@ -5,11 +5,12 @@ under (see quorum.services.policies). Every validation error names the file and 
 field at fault, so a secretariat editing policies/ can find the mistake.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 from quorum.core.conditions import COMPARISONS, AllOf, AnyOf, Condition, Leaf, Not, as_decimal
 from quorum.core.errors import InvalidInput, InvalidPolicy

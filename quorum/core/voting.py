@@ -16,8 +16,8 @@ Rules (defaults from DOMAIN.md §2 W1, §3 and §6.2; every number comes from th
 """
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from quorum.core.errors import QuorumNotMet, VotingRuleViolated
 from quorum.core.messages import message

@@ -3,8 +3,17 @@
 from quorum.db.audit import AuditEvent, AuditHead
 from quorum.db.base import Base
 from quorum.db.matters import Matter, MatterStep, Opinion, Task
-from quorum.db.meetings import (AgendaItem, Attendance, Ballot, BallotReceipt, Meeting, MeetingMember, Recusal,
-                                SecretBallot, WrittenOpinion)
+from quorum.db.meetings import (
+                                AgendaItem,
+                                Attendance,
+                                Ballot,
+                                BallotReceipt,
+                                Meeting,
+                                MeetingMember,
+                                Recusal,
+                                SecretTally,
+                                WrittenOpinion,
+)
 from quorum.db.org import Person, Post, Unit
 from quorum.db.policy import PolicyVersion
 from quorum.db.supervision import ProgressReport, SupervisionItem
@@ -12,5 +21,5 @@ from quorum.db.supervision import ProgressReport, SupervisionItem
 __all__ = [
     "AgendaItem", "Attendance", "AuditEvent", "AuditHead", "Ballot", "BallotReceipt", "Base", "Matter",
     "MatterStep", "Meeting", "MeetingMember", "Opinion", "Person", "PolicyVersion", "Post", "ProgressReport",
-    "Recusal", "SecretBallot", "SupervisionItem", "Task", "Unit", "WrittenOpinion",
+    "Recusal", "SecretTally", "SupervisionItem", "Task", "Unit", "WrittenOpinion",
 ]

@@ -1,6 +1,6 @@
 """Declarative base, shared column shapes and the time type used by every model."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator
@@ -28,12 +28,12 @@ class LocalDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             value = value.replace(tzinfo=TZ)
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc).astimezone(TZ)
+        return value.replace(tzinfo=UTC).astimezone(TZ)
 
 
 class Base(DeclarativeBase):

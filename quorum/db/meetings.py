@@ -1,15 +1,19 @@
 """Meetings, their 应到会 members, attendance, agenda items, recusals and ballots.
 
 Uniqueness is the last line of defence against double votes: one Ballot (named) or one
-BallotReceipt (secret) per person per item. Secret choices are stored in SecretBallot rows that
-carry no person and no time, so nobody — an administrator with the database included — can
-link a choice to a voter.
+BallotReceipt (secret) per person per item. Secret choices are never stored one by one: each
+secret item has one SecretTally counter per vote option, created when the item is put on the
+agenda, and every secret vote updates all of the item's counters in one statement. No row, row
+order or transaction id records a single choice, so a choice cannot be linked to its voter
+afterwards — not even by an administrator holding the database. (Someone watching the counters
+live, vote by vote, during the meeting could still diff them; that needs a live database
+session during the vote and is outside what storage can prevent.)
 """
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quorum.db.base import Base, IntPK, Key, Name, Status, fk
@@ -126,14 +130,14 @@ class BallotReceipt(Base):
     cast_at: Mapped[datetime]
 
 
-class SecretBallot(Base):
-    """One anonymous choice; the random token key keeps insertion order meaningless."""
+class SecretTally(Base):
+    """The running count of one option of a secret item."""
 
-    __tablename__ = "secret_ballot"
+    __tablename__ = "secret_tally"
 
-    token: Mapped[str] = mapped_column(String(32), primary_key=True)
-    item_id: Mapped[int] = fk("agenda_item.id", index=True)
-    choice: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), primary_key=True)
+    choice: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class WrittenOpinion(Base):

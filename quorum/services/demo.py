@@ -6,9 +6,10 @@ deadlines and the audit trail look like a real fortnight at the 二连浩特市�
 """
 
 import tomllib
+from collections.abc import Callable
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker

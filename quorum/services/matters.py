@@ -6,9 +6,10 @@ activates the next applicable one. Every status change goes through `_set` and a
 audit event in the same transaction.
 """
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -87,7 +88,7 @@ def submit(s: Session, env: Env, actor: Person, workflow_key: str, title: str,
                     created_at=env.now, updated_at=env.now)
     s.add(matter)
     s.flush()
-    for seq, (step, planned) in enumerate(zip(spec.steps, route)):
+    for seq, (step, planned) in enumerate(zip(spec.steps, route, strict=True)):
         s.add(MatterStep(matter_id=matter.id, step_key=step.key, seq=seq, kind=step.kind, name=step.name,
                          status=StepStatus.PENDING if planned.applies else StepStatus.SKIPPED,
                          applies=planned.applies, why=planned.why))
@@ -308,7 +309,7 @@ def _resubmit(s: Session, env: Env, actor: Person, matter: Matter, step: MatterS
         matter.unit_id = _unit_id(s, spec, values) or matter.unit_id
     route = plan_route(spec, values_of(spec, matter))
     matter.route = [r.sentence for r in route]
-    for row, planned in zip(matter.steps, route):
+    for row, planned in zip(matter.steps, route, strict=True):
         if row.seq > step.seq and row.status in (StepStatus.PENDING, StepStatus.SKIPPED):
             row.applies, row.why = planned.applies, planned.why
             row.status = StepStatus.PENDING if planned.applies else StepStatus.SKIPPED

@@ -7,11 +7,10 @@ so a member who leaves mid-meeting can cost a personnel item its quorum while an
 keeps it.
 """
 
-import secrets
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,8 +19,20 @@ from quorum.core.errors import InvalidInput, NotFound, NotPermitted, VotingRuleV
 from quorum.core.messages import message
 from quorum.core.spec import BodySpec
 from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus
-from quorum.db import (AgendaItem, Attendance, Ballot, BallotReceipt, Matter, Meeting, MeetingMember, Person,
-                       Recusal, SecretBallot, WrittenOpinion)
+from quorum.db import (
+    AgendaItem,
+    Attendance,
+    Ballot,
+    BallotReceipt,
+    Matter,
+    Meeting,
+    MeetingMember,
+    Opinion,
+    Person,
+    Recusal,
+    SecretTally,
+    WrittenOpinion,
+)
 from quorum.services import audit, matters, org
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
@@ -102,6 +113,8 @@ def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: in
     step_key = _meeting_step_for(s, matter, body)
     if meeting.status == MeetingStatus.IN_SESSION and not matter.urgent:
         raise InvalidInput("ad_hoc_motion")
+    if matter.urgent and not org.holds_any(s, matter.urgent_by_id, (body.principal_role,)):
+        raise InvalidInput("ad_hoc_motion")      # only this body's principal leader may waive the ban
     if matter.current_step != step_key:
         if not matter.urgent:
             raise InvalidInput("gate_not_passed", title=matter.title, missing=_missing(s, matter))
@@ -117,6 +130,9 @@ def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: in
                       status=ItemStatus.PENDING)
     s.add(item)
     s.flush()
+    if secret:
+        for option in voting.vote_options(body, True):
+            s.add(SecretTally(item_id=item.id, choice=option, count=0))
     s.refresh(meeting)
     _log(s, env, actor, "meeting.item_added", meeting, matter.id, item=item.seq, title=matter.title,
          personnel=item.personnel, secret=secret, urgent=item.urgent)
@@ -284,7 +300,8 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
         with s.begin_nested():
             if agenda_item.secret:
                 s.add(BallotReceipt(item_id=agenda_item.id, person_id=voter.id, cast_at=env.now))
-                s.add(SecretBallot(token=secrets.token_hex(16), item_id=agenda_item.id, choice=choice))
+                s.execute(update(SecretTally).where(SecretTally.item_id == agenda_item.id).values(
+                    count=SecretTally.count + case((SecretTally.choice == choice, 1), else_=0)))
             else:
                 s.add(Ballot(item_id=agenda_item.id, person_id=voter.id, choice=choice, reason=reason.strip(),
                              cast_at=env.now))
@@ -313,7 +330,8 @@ def close_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int) -
     if missing:
         raise InvalidInput(reason="尚有到会成员未表态：" + "、".join(current.name(p) for p in missing))
     if agenda_item.secret:
-        choices = s.execute(select(SecretBallot.choice).where(SecretBallot.item_id == agenda_item.id)).scalars()
+        tallies = s.execute(select(SecretTally).where(SecretTally.item_id == agenda_item.id)).scalars()
+        choices = [t.choice for t in tallies for _ in range(t.count)]
     else:
         choices = s.execute(select(Ballot.choice).where(Ballot.item_id == agenda_item.id)).scalars()
     result = voting.tally(body, current, list(choices))
@@ -335,6 +353,11 @@ def _apply_to_matter(s: Session, env: Env, actor: Person, meeting: Meeting, body
     matter.decision = {**(matter.decision or {}), "last": decision,
                        "history": [*(matter.decision or {}).get("history", []), decision]}
     reason = _postpone_reasons(s, agenda_item) if result.result == "postponed" else f"{body.short_name}表决未通过"
+    if result.result != "passed":
+        step = next(st for st in matter.steps if st.step_key == agenda_item.step_key)
+        s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, author_id=actor.id,
+                      decision="postpone" if result.result == "postponed" else "reject", text=reason,
+                      created_at=env.now))
     outcome = {"passed": "approve", "not_passed": "reject", "postponed": "postpone"}[result.result]
     matters.apply_outcome(s, env, actor.id, matter, outcome, reason)
 

@@ -3,7 +3,8 @@
 import hashlib
 import hmac
 import secrets
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

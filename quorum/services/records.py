@@ -8,8 +8,22 @@ from sqlalchemy.orm import Session
 from quorum.core import voting
 from quorum.core.actions import ACTION_NAMES, available_actions
 from quorum.core.messages import message
-from quorum.db import (AgendaItem, Attendance, AuditEvent, Ballot, Matter, Meeting, Opinion, Person,
-                       ProgressReport, Recusal, SupervisionItem, Task, Unit, WrittenOpinion)
+from quorum.db import (
+    AgendaItem,
+    Attendance,
+    AuditEvent,
+    Ballot,
+    Matter,
+    Meeting,
+    Opinion,
+    Person,
+    ProgressReport,
+    Recusal,
+    SupervisionItem,
+    Task,
+    Unit,
+    WrittenOpinion,
+)
 from quorum.services import matters, meetings
 from quorum.services.policies import policy_set_for
 

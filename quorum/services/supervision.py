@@ -1,7 +1,8 @@
 """督办: turn a decision into tracked items with a lead unit, co-units and due dates."""
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

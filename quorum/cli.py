@@ -213,7 +213,7 @@ def cmd_task_list(args) -> None:
     rt = args.runtime
     with rt.db.sessions.begin() as s:
         person = rt.person(s, args.actor or "")
-        tasks = records.my_tasks(s, person)
+        tasks = records.my_tasks(s, person, rt.env().now)
         name = person.name
     emit(args, tasks, "tasks.txt", tasks=tasks, name=name)
 

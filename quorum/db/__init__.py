@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per concept; importing this package registers them all."""
 
+from quorum.db.access import ApiToken, Attachment, Delegation
 from quorum.db.audit import AuditEvent, AuditHead
 from quorum.db.base import Base
 from quorum.db.matters import Matter, MatterStep, Opinion, Task
@@ -19,7 +20,7 @@ from quorum.db.policy import PolicyVersion
 from quorum.db.supervision import ProgressReport, SupervisionItem
 
 __all__ = [
-    "AgendaItem", "Attendance", "AuditEvent", "AuditHead", "Ballot", "BallotReceipt", "Base", "Matter",
+    "AgendaItem", "ApiToken", "Attachment", "Delegation", "Attendance", "AuditEvent", "AuditHead", "Ballot", "BallotReceipt", "Base", "Matter",
     "MatterStep", "Meeting", "MeetingMember", "Opinion", "Person", "PolicyVersion", "Post", "ProgressReport",
     "Recusal", "SecretTally", "SupervisionItem", "Task", "Unit", "WrittenOpinion",
 ]

@@ -96,6 +96,7 @@ class Opinion(Base):
     round: Mapped[int] = mapped_column(Integer, default=0)
     task_id: Mapped[int | None] = fk("task.id")
     author_id: Mapped[int] = fk("person.id")
+    on_behalf_of_id: Mapped[int | None] = fk("person.id")     # 代 X: a delegate acted for X
     requirement: Mapped[str | None] = mapped_column(String(64))
     decision: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text, default="")

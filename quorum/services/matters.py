@@ -246,13 +246,16 @@ def apply_outcome(s: Session, env: Env, actor_id: int | None, matter: Matter, ou
 # tasks
 
 
-def task_facts(s: Session, task: Task, matter: Matter, actor: Person) -> TaskFacts:
+def task_facts(s: Session, task: Task, matter: Matter, actor: Person, now=None) -> TaskFacts:
+    """The facts `available_actions` decides on; with `now`, active delegations count too."""
+    from quorum.services import delegations
     spec = workflow_of(s, matter)
     step_key = s.get(MatterStep, task.step_id).step_key
     earlier = spec.step_index(step_key) > 0 and task.kind in ("review", "gate")
     return TaskFacts(task_open=task.status == TaskStatus.OPEN and matter.status == MatterStatus.ACTIVE,
                      kind=task.kind, assignee_id=task.assignee_id, actor_id=actor.id,
-                     matter_initiator_id=matter.initiator_id, can_return=earlier)
+                     matter_initiator_id=matter.initiator_id, can_return=earlier,
+                     acting_for=delegations.principals_of(s, actor.id, now) if now is not None else frozenset())
 
 
 def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment: str = "",
@@ -261,15 +264,17 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
     """Act on a task: approve, reject, return, resubmit, withdraw or record — if the actor may."""
     task = locked(s, Task, task_id, "待办")
     matter = locked(s, Matter, task.matter_id, "事项")
-    require_action(task_facts(s, task, matter, actor), action)
+    require_action(task_facts(s, task, matter, actor, env.now), action)
     step = s.get(MatterStep, task.step_id)
     if action in ("reject", "return") and not comment.strip():
         raise InvalidInput(reason="不同意或退回时须填写理由")
     task.acted_at, task.outcome = env.now, action
-    _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.DONE, "办理", matter.id, action=action)
+    _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.DONE, "办理", matter.id, action=action,
+         on_behalf_of=task.assignee_id if task.assignee_id != actor.id else None)
+    on_behalf = task.assignee_id if task.assignee_id != actor.id else None
     s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id,
-                  author_id=actor.id, requirement=task.requirement, decision=action, text=comment.strip(),
-                  created_at=env.now))
+                  author_id=actor.id, on_behalf_of_id=on_behalf, requirement=task.requirement, decision=action,
+                  text=comment.strip(), created_at=env.now))
     _cancel_open_tasks(s, env, matter, group=task.group_key)
     matter.updated_at = env.now
     if action == "withdraw":
@@ -357,8 +362,11 @@ def get(s: Session, matter_id: int) -> Matter:
     return matter
 
 
-def open_tasks(s: Session, person: Person) -> list[Task]:
-    query = (select(Task).where(Task.assignee_id == person.id, Task.status == TaskStatus.OPEN)
+def open_tasks(s: Session, person: Person, now=None) -> list[Task]:
+    """Open tasks of the person and, with `now`, of everyone they are delegate for; due first."""
+    from quorum.services import delegations
+    people = {person.id, *(delegations.principals_of(s, person.id, now) if now is not None else ())}
+    query = (select(Task).where(Task.assignee_id.in_(people), Task.status == TaskStatus.OPEN)
              .order_by(Task.due_date.is_(None), Task.due_date, Task.id))
     return list(s.execute(query).scalars())
 

@@ -39,17 +39,18 @@ def _units(s: Session) -> dict[int, Unit]:
     return {u.id: u for u in s.execute(select(Unit)).scalars()}
 
 
-def task_view(s: Session, task: Task, actor: Person) -> dict[str, Any]:
+def task_view(s: Session, task: Task, actor: Person, now=None) -> dict[str, Any]:
     matter = s.get(Matter, task.matter_id)
-    actions = available_actions(matters.task_facts(s, task, matter, actor))
-    return {"id": task.id, "title": task.title, "kind": task.kind, "matter_id": matter.id,
+    actions = available_actions(matters.task_facts(s, task, matter, actor, now))
+    on_behalf = _names(s, [task.assignee_id]).get(task.assignee_id) if task.assignee_id != actor.id else None
+    return {"id": task.id, "title": task.title, "kind": task.kind, "matter_id": matter.id, "on_behalf_of": on_behalf,
             "matter_title": matter.title, "status": task.status, "due_date": task.due_date,
             "due_provisional": task.due_provisional, "actions": actions,
             "action_names": [ACTION_NAMES[a] for a in actions]}
 
 
-def my_tasks(s: Session, person: Person) -> list[dict[str, Any]]:
-    return [task_view(s, t, person) for t in matters.open_tasks(s, person)]
+def my_tasks(s: Session, person: Person, now=None) -> list[dict[str, Any]]:
+    return [task_view(s, t, person, now) for t in matters.open_tasks(s, person, now)]
 
 
 def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
@@ -61,6 +62,7 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
     events = list(s.execute(select(AuditEvent).where(AuditEvent.matter_id == matter.id)
                             .order_by(AuditEvent.seq)).scalars())
     names = _names(s, [matter.initiator_id, *(t.assignee_id for t in tasks), *(o.author_id for o in opinions),
+                       *(o.on_behalf_of_id for o in opinions),
                        *(e.actor_id for e in events)])
     units = _units(s)
     fields = []
@@ -86,6 +88,7 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
         "tasks": [{"id": t.id, "title": t.title, "assignee": names.get(t.assignee_id), "status": t.status,
                    "outcome": t.outcome, "due_date": t.due_date} for t in tasks],
         "opinions": [{"step": o.step_key, "requirement": o.requirement, "author": names.get(o.author_id),
+                      "on_behalf_of": names.get(o.on_behalf_of_id),
                       "decision": o.decision, "decision_name": ACTION_NAMES.get(o.decision, o.decision),
                       "text": o.text, "at": o.created_at} for o in opinions],
         "agenda_items": [item_record(s, i) for i in items],

@@ -138,7 +138,7 @@ def test_someone_else_gets_nothing():
     with pytest.raises(NotPermitted) as info:
         require_action(other, "approve")
     assert info.value.key == "not_permitted"
-    assert str(info.value) == "无权执行此操作：该待办不是分派给您的"
+    assert str(info.value) == "无权执行此操作：该待办不是分派给您的，您也不是其代理人"
 
 
 def test_closed_task_gets_nothing():

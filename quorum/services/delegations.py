@@ -1,0 +1,61 @@
+"""代理: a person away names a delegate who may act on their tasks for a period, as "代 X"."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.db import Delegation, Person
+from quorum.services import audit, org
+
+ADMINS = ("administrator",)
+
+
+def create(s: Session, env, actor: Person, principal: Person, delegate: Person, starts: datetime,
+           ends: datetime, reason: str) -> Delegation:
+    """Record a delegation; a person sets their own, an administrator anyone's."""
+    if actor.id != principal.id and not org.holds_any(s, actor.id, ADMINS):
+        raise NotPermitted(reason="只能为本人设置代理（管理员除外）")
+    if delegate.id == principal.id:
+        raise InvalidInput(reason="代理人不能是本人")
+    if ends <= starts:
+        raise InvalidInput(reason="代理结束时间须晚于开始时间")
+    if not reason.strip():
+        raise InvalidInput(reason="请填写代理事由（如出差、休假）")
+    row = Delegation(principal_id=principal.id, delegate_id=delegate.id, starts=starts, ends=ends,
+                     reason=reason.strip(), active=True, created_by_id=actor.id, created_at=env.now)
+    s.add(row)
+    s.flush()
+    audit.append(s, env, actor.id, "delegation.created", "delegation", row.id,
+                 {"principal": principal.username, "delegate": delegate.username, "starts": starts, "ends": ends,
+                  "reason": reason})
+    return row
+
+
+def cancel(s: Session, env, actor: Person, delegation_id: int) -> Delegation:
+    row = s.get(Delegation, delegation_id)
+    if row is None:
+        raise NotFound(what="代理", ref=delegation_id)
+    if actor.id != row.principal_id and not org.holds_any(s, actor.id, ADMINS):
+        raise NotPermitted(reason="只能取消本人的代理（管理员除外）")
+    if not row.active:
+        raise InvalidInput(reason="该代理已取消")
+    row.active = False
+    audit.append(s, env, actor.id, "delegation.cancelled", "delegation", row.id, {})
+    return row
+
+
+def principals_of(s: Session, delegate_id: int, now: datetime) -> frozenset[int]:
+    """Return the people whose tasks this person may act on right now."""
+    rows = s.execute(select(Delegation.principal_id).where(
+        Delegation.delegate_id == delegate_id, Delegation.active.is_(True),
+        Delegation.starts <= now, Delegation.ends > now))
+    return frozenset(rows.scalars())
+
+
+def listing(s: Session, person_id: int | None = None) -> list[Delegation]:
+    query = select(Delegation).order_by(Delegation.starts.desc())
+    if person_id is not None:
+        query = query.where((Delegation.principal_id == person_id) | (Delegation.delegate_id == person_id))
+    return list(s.execute(query).scalars())

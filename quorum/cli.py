@@ -211,8 +211,10 @@ def cmd_matter_urgent(args) -> None:
 def cmd_task_list(args) -> None:
     from quorum.services import records
     rt = args.runtime
+    if not args.actor:
+        raise InvalidInput(reason="此命令需要 --as 用户名 指明操作人")
     with rt.db.sessions.begin() as s:
-        person = rt.person(s, args.actor or "")
+        person = rt.person(s, args.actor)
         tasks = records.my_tasks(s, person, rt.env().now)
         name = person.name
     emit(args, tasks, "tasks.txt", tasks=tasks, name=name)
@@ -373,13 +375,24 @@ def cmd_audit_verify(args) -> None:
 # argument parsing
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(suppress: bool) -> argparse.ArgumentParser:
+    """The options every command takes, before or after the subcommand.
+
+    Subcommand copies default to SUPPRESS so they never overwrite a value given before the subcommand.
+    """
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--as", dest="actor", help="操作人用户名")
-    common.add_argument("--json", action="store_true", help="输出 JSON")
-    common.add_argument("--config", help="config.toml 路径（默认项目根目录，或 QUORUM_CONFIG）")
-    common.add_argument("--now", help="以此时间执行（ISO 格式，测试与补录用）")
-    parser = argparse.ArgumentParser(prog="quorum", description="医共体议事决策平台", parents=[common])
+    default = {"default": argparse.SUPPRESS} if suppress else {}
+    common.add_argument("--as", dest="actor", help="操作人用户名", **default)
+    common.add_argument("--json", action="store_true", help="输出 JSON", **default)
+    common.add_argument("--config", help="config.toml 路径（默认项目根目录，或 QUORUM_CONFIG）", **default)
+    common.add_argument("--now", help="以此时间执行（ISO 格式，测试与补录用）", **default)
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(suppress=True)
+    parser = argparse.ArgumentParser(prog="quorum", description="医共体议事决策平台",
+                                     parents=[_common_options(suppress=False)])
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(parent, name: str, fn: Callable, help_text: str) -> argparse.ArgumentParser:

@@ -24,5 +24,5 @@ def environment(templates_dir: Path) -> SandboxedEnvironment:
     return env
 
 
-def render(templates_dir: Path, name: str, **context: Any) -> str:
-    return environment(templates_dir).get_template(name).render(**context)
+def render(templates_dir: Path, template: str, /, **context: Any) -> str:
+    return environment(templates_dir).get_template(template).render(**context)

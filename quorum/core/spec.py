@@ -5,6 +5,7 @@ under (see quorum.services.policies). Every validation error names the file and 
 field at fault, so a secretariat editing policies/ can find the mistake.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -421,6 +422,8 @@ def coerce_value(spec: FieldSpec, raw: Any) -> Any:
         return None
     try:
         if spec.type == "money":
+            if not re.fullmatch(r"\d+(\.\d{1,2})?", str(raw).replace(",", "").strip()):
+                raise ValueError
             value = as_decimal(raw)
             if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:
                 raise ValueError

@@ -121,10 +121,13 @@ def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: in
         matters.fast_forward_to(s, env, actor.id, matter, step_key)
     if secret and not (matter.personnel and body.secret_ballot_personnel):
         raise InvalidInput("secret_ballot_only_personnel")
-    existing = s.execute(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id,
-                                                  AgendaItem.matter_id == matter.id)).scalar_one_or_none()
-    if existing is not None:
-        raise InvalidInput(reason=f"议题「{matter.title}」已在本次会议议程中")
+    waiting = s.execute(select(AgendaItem.meeting_id).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
+        AgendaItem.matter_id == matter.id, AgendaItem.step_key == step_key,
+        AgendaItem.status.in_((ItemStatus.PENDING, ItemStatus.VOTING)),
+        Meeting.status.in_((MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)))).scalars().first()
+    if waiting is not None:
+        where = "本次会议" if waiting == meeting.id else f"第{waiting}号会议"
+        raise InvalidInput(reason=f"议题「{matter.title}」已列入{where}议程，不能重复上会")
     item = AgendaItem(meeting_id=meeting.id, matter_id=matter.id, step_key=step_key, seq=len(meeting.items) + 1,
                       title=matter.title, personnel=matter.personnel, secret=secret, urgent=matter.urgent,
                       status=ItemStatus.PENDING)
@@ -293,6 +296,8 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
     if agenda_item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
         raise InvalidInput(reason=f"议题「{agenda_item.title}」已{message('result.' + (agenda_item.result or 'deferred'))}，不能再表决")
     current = roll(s, meeting, agenda_item)
+    if voter.id not in current.expected:
+        raise VotingRuleViolated("not_a_voter", name=voter.name)
     voting.check_ballot(body, current, voter.id, choice)
     if choice in ("disagree", "postpone") and not reason.strip() and not agenda_item.secret:
         raise InvalidInput(reason="投不同意或缓议票时须说明理由（记入会议记录）")

@@ -127,7 +127,27 @@ def cmd_run(args) -> None:
 
 def cmd_demo(args) -> None:
     from quorum.services import demo
+    if args.what == "users":
+        cmd_demo_users(args)
+        return
     _print_demo(args, demo.run(args.runtime.db.sessions, args.runtime.env()))
+
+
+def cmd_demo_users(args) -> None:
+    """List the demo accounts (from the demo file, so it works before the database exists)."""
+    from quorum.services import demo
+    data = demo.demo_data()
+    password = data["demo_password"]
+    roles = args.runtime.policies.policy_set.roles
+    users = [{"username": p["username"], "name": p["name"], "password": password,
+              "posts": [{"role": post["role"], "role_name": roles.get(post["role"], post["role"]),
+                         "title": post["title"]} for post in p.get("posts", [])]} for p in data["people"]]
+    if args.json:
+        emit(args, users)
+        return
+    print(f"演示账号（密码均为 {password}）：")
+    for u in users:
+        print(f"  {u['username']:<16}{u['name']}　{'；'.join(p['title'] for p in u['posts'])}")
 
 
 def _print_demo(args, result: dict) -> None:
@@ -402,7 +422,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add(sub, "init", cmd_init, "初始化数据库并登记当前规则版本")
     p.add_argument("--demo-org", action="store_true", help="同时导入演示医共体的单位和人员")
-    add(sub, "demo", cmd_demo, "导入演示医共体并运行演示事项，打印完整记录")
+    add(sub, "demo", cmd_demo, "导入演示医共体并运行演示事项，打印完整记录；demo users 列出演示账号").add_argument(
+        "what", nargs="?", choices=["users"], help="users：列出演示账号及密码")
     add(sub, "run", cmd_run, "运行主任务：首次运行时初始化内置数据库、导入演示数据并运行演示事项")
 
     policy = sub.add_parser("policy", help="规则").add_subparsers(dest="sub", required=True)
@@ -484,7 +505,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="审计").add_subparsers(dest="sub", required=True)
     add(audit, "verify", cmd_audit_verify, "校验审计哈希链")
+    _plugin_commands(sub, add)
     return parser
+
+
+def _plugin_commands(sub, add: Callable) -> None:
+    """Let installed entry points (the web UI, the scheduler) add or replace commands such as serve and run.
+
+    The engine never imports its entry points; they register themselves under the
+    "quorum.commands" entry-point group, each a function register(subparsers, add).
+    """
+    from importlib.metadata import entry_points
+    for point in entry_points(group="quorum.commands"):
+        point.load()(sub, add)
 
 
 def main(argv: list[str] | None = None) -> int:

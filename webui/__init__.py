@@ -1,0 +1,35 @@
+"""The web UI and JSON API: a Flask app factory, one blueprint per area, thin views.
+
+Views parse input, call one quorum.services function inside one transaction, flash, redirect.
+No rule lives here: what a person may do is asked of the engine (quorum.core.actions,
+meetings.can_organise), so the buttons shown and the checks made cannot disagree.
+"""
+
+from datetime import datetime
+
+from flask import Flask
+
+from quorum.database import Database
+from quorum.settings import Settings, load_settings
+from webui.runtime import WebRuntime
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None,
+               now: datetime | None = None, test_config: dict | None = None) -> Flask:
+    """Build the app; tests may pass an open database and a fixed clock."""
+    settings = settings or load_settings()
+    app = Flask(__name__, template_folder=str(settings.templates_dir / "web"), static_folder="static")
+    app.config.update(SECRET_KEY=settings.secret_key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      MAX_CONTENT_LENGTH=50 * 1024 * 1024, WTF_CSRF_TIME_LIMIT=None)
+    app.config.update(test_config or {})
+    app.extensions["quorum"] = WebRuntime.open(settings, database=database, now=now)
+
+    from webui import auth, errors, layout
+    auth.init_app(app)
+    errors.init_app(app)
+    layout.init_app(app)
+    from webui import admin, dashboard, matters, meetings, supervision, tasks
+    from webui.api import api
+    for blueprint in (auth.bp, tasks.bp, matters.bp, meetings.bp, supervision.bp, dashboard.bp, admin.bp, api):
+        app.register_blueprint(blueprint)
+    return app

@@ -131,6 +131,7 @@ class BodySpec:
     recusal_reduces_base: bool
     min_unconflicted_present: int
     notice_working_days: int
+    min_meetings_per_year: int = 0
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,7 @@ def parse_bodies(data: Mapping, roles: Mapping[str, str], source: str) -> dict[s
             recusal_reduces_base=bool(raw.get("recusal_reduces_base", True)),
             min_unconflicted_present=int(raw.get("min_unconflicted_present", 3)),
             notice_working_days=int(raw.get("notice_working_days", 2)),
+            min_meetings_per_year=int(raw.get("min_meetings_per_year", 0)),
         )
     if not bodies:
         raise ctx.fail("", "未定义任何议事机构（[bodies.*]）")

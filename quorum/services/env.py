@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from quorum.calendar import WorkCalendar
 from quorum.policies import LoadedPolicies
@@ -12,6 +13,7 @@ class Env:
     policies: LoadedPolicies
     calendar: WorkCalendar
     now: datetime          # aware, Asia/Shanghai; passed in, never read from a clock here
+    files_dir: Path | None = None    # where uploaded attachments and generated documents are kept
 
     def at(self, moment: datetime) -> "Env":
         return replace(self, now=moment)

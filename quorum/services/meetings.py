@@ -45,8 +45,13 @@ def body_of(s: Session, meeting: Meeting) -> BodySpec:
     return policy_set_for(s, meeting.policy_version_id).body(meeting.body_key)
 
 
+def can_organise(s: Session, actor: Person, body: BodySpec) -> bool:
+    """Whether the actor may run this body's meetings: the one check behind buttons and services."""
+    return org.holds_any(s, actor.id, (*ORGANISERS, body.principal_role, body.chair_role))
+
+
 def _require_organiser(s: Session, actor: Person, body: BodySpec) -> None:
-    if not org.holds_any(s, actor.id, (*ORGANISERS, body.principal_role, body.chair_role)):
+    if not can_organise(s, actor, body):
         raise NotPermitted(reason=f"只有党政办或{body.short_name}主持人可以组织会议")
 
 

@@ -1,0 +1,44 @@
+"""Web fixtures: the Flask app over the parametrised test database (SQLite and PostgreSQL)."""
+
+import re
+
+import pytest
+
+from quorum.settings import load_settings
+from tests.conftest import ROOT
+from webui import create_app
+
+PASSWORD = "quorum-demo"
+
+
+@pytest.fixture
+def app(community, env, tmp_path):
+    settings = load_settings(ROOT / "config.toml", env={"QUORUM_DATA_DIR": str(tmp_path / "data")})
+    app = create_app(settings, database=community, now=env.now, test_config={"TESTING": True})
+    app.extensions["quorum"].policies = env.policies
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
+        r'name="csrf-token" content="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": csrf_token(client)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+def post(client, path: str, data: dict | None = None, page: str = "/tasks", **kw):
+    """POST a form the way a browser does: with the CSRF token of a page the user has open."""
+    return client.post(path, data={"csrf_token": csrf_token(client, page), **(data or {})}, **kw)

@@ -1,0 +1,42 @@
+"""`quorum serve` and the web part of `quorum run`, registered through the quorum.commands entry point."""
+
+import argparse
+
+
+def register(sub, add) -> None:
+    p = add(sub, "serve", cmd_serve, "启动网页界面和 JSON API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    run = sub.choices["run"]
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8080)
+    run.add_argument("--no-serve", action="store_true", help="只运行演示并打印记录，不启动网页")
+    run.set_defaults(fn=cmd_run)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from werkzeug.serving import run_simple
+
+    from webui import create_app
+    app = create_app(args.runtime.settings)
+    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    print(f"Quorum 网页界面：http://{args.host}:{args.port}/  （Ctrl-C 退出）", flush=True)
+    _serve(args)
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    """Initialise the embedded default with demo data if empty, print the record, then serve."""
+    from quorum.cli import cmd_run as print_demo
+    from quorum.services import demo
+    print_demo(args)
+    if args.no_serve:
+        return
+    users = demo.demo_data()
+    names = ", ".join(f"{p['username']}（{p['name']}）" for p in users["people"][:6])
+    print(f"\nQuorum 网页界面：http://{args.host}:{args.port}/  （Ctrl-C 退出）")
+    print(f"演示账号密码均为 {users['demo_password']}，例如：{names} …")
+    print("全部演示账号：quorum demo users", flush=True)
+    _serve(args)

@@ -1,0 +1,61 @@
+"""What every request needs: settings, the database, the rules, the clock — and one transaction."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from quorum import calendar, policies
+from quorum.database import Database, open_database
+from quorum.db import Person
+from quorum.policies import LoadedPolicies
+from quorum.services import org
+from quorum.services.env import Env
+from quorum.settings import Settings
+
+
+@dataclass
+class WebRuntime:
+    settings: Settings
+    db: Database
+    policies: LoadedPolicies
+    fixed_now: datetime | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, database: Database | None = None, now: datetime | None = None) -> "WebRuntime":
+        return cls(settings, database or open_database(settings), policies.load(settings.policies_dir), now)
+
+    def env(self) -> Env:
+        return Env(self.policies, self.settings.calendar(), self.fixed_now or calendar.now(),
+                   files_dir=self.settings.data_dir / "files")
+
+
+def runtime() -> WebRuntime:
+    return current_app.extensions["quorum"]
+
+
+def env() -> Env:
+    return runtime().env()
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    with runtime().db.sessions.begin() as s:
+        yield s
+
+
+def actor(s: Session) -> Person:
+    """The signed-in person, loaded in this session."""
+    return org.person(s, current_user.username)
+
+
+def call(fn: Callable, *args: Any, **kw: Any) -> Any:
+    """Run one use case as the signed-in person in its own transaction and return its result."""
+    with transaction() as s:
+        return fn(s, env(), actor(s), *args, **kw)

@@ -127,7 +127,7 @@ def cmd_run(args) -> None:
 
 def cmd_demo(args) -> None:
     from quorum.services import demo
-    if args.what == "users":
+    if getattr(args, "what", None) == "users":
         cmd_demo_users(args)
         return
     _print_demo(args, demo.run(args.runtime.db.sessions, args.runtime.env()))

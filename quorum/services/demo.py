@@ -153,15 +153,15 @@ def _hold(sc: Scenario, secretary: str, meeting_id: int, recusals: dict[str, str
     for pid, _role in members:
         user = usernames[pid]
         if user in absent:
-            sc.do(secretary, meetings.attend, meeting_id, _person(sc, user), "absent", absent[user][0])
+            sc.do(secretary, meetings.attend, meeting_id, detached_person(sc, user), "absent", absent[user][0])
         else:
-            sc.do(secretary, meetings.attend, meeting_id, _person(sc, user), "present")
-    sc.do(secretary, meetings.attend, meeting_id, _person(sc, sc.holder("discipline_inspector")), "observer")
+            sc.do(secretary, meetings.attend, meeting_id, detached_person(sc, user), "present")
+    sc.do(secretary, meetings.attend, meeting_id, detached_person(sc, sc.holder("discipline_inspector")), "observer")
     for seq in items:
         for user, reason in recusals.items():
-            sc.do(secretary, meetings.recuse, meeting_id, seq, _person(sc, user), reason)
+            sc.do(secretary, meetings.recuse, meeting_id, seq, detached_person(sc, user), reason)
         for user, (_why, text) in absent.items():
-            sc.do(secretary, meetings.written_opinion, meeting_id, seq, _person(sc, user), text)
+            sc.do(secretary, meetings.written_opinion, meeting_id, seq, detached_person(sc, user), text)
         sc.refused(chair, meetings.vote, meeting_id, seq, "agree")     # 末位表态: the chair may not go first
         for pid, _role in members:
             user = usernames[pid]
@@ -174,7 +174,7 @@ def _hold(sc: Scenario, secretary: str, meeting_id: int, recusals: dict[str, str
     sc.do(secretary, meetings.close, meeting_id)
 
 
-def _person(sc: Scenario, username: str) -> Person:
+def detached_person(sc: Scenario, username: str) -> Person:
     with sc.sessions.begin() as s:
         person = org.person(s, username)
         s.expunge(person)

@@ -1,0 +1,109 @@
+"""Render review screenshots of the main pages at phone and desktop widths (images are not committed).
+
+    .venv/test/bin/python -m webui.screenshots [--out screenshots]
+
+Builds a throw-away SQLite database with the demo 医共体: the demo matter decided end to end,
+plus a second matter on a 院长办公会 that is in session with some votes cast, then captures
+我的待办, the matter page, the meeting room and the dashboard with Debian's chromium.
+"""
+
+import argparse
+import tempfile
+import threading
+from datetime import datetime, time
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from quorum import calendar
+from quorum.calendar import TZ
+from quorum.db import Person
+from quorum.services import demo, matters, meetings
+from quorum.settings import load_settings
+from webui import create_app
+
+SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def build_scene(app) -> dict:
+    """Run the demo and leave a second matter mid-vote on an open 院长办公会."""
+    rt = app.extensions["quorum"]
+    env = rt.env()
+    result = demo.run(rt.db.sessions, env)
+    sc = demo.Scenario(rt.db.sessions, env)
+    cal = env.calendar
+    day = cal.subtract_working_days(env.now.date(), 4).due
+    sc.at(day, 9)
+    secretary = sc.holder("secretariat", 0)
+    second = sc.do(secretary, matters.submit, "major_matter", "关于乌兰社区卫生服务中心购置数字化X光机的议题", {
+        "category": "funds", "unit": "wulan_chc", "amount": "380000", "budgeted": "true", "staff_interest": "false",
+        "summary": "购置数字化X光机（DR）一台，提升社区影像检查能力。"}).id
+    for role, req in (("legal_counsel", "legality"), ("risk_officer", "risk"), ("finance_center_head", "finance")):
+        who = sc.holder(role)
+        sc.do(who, matters.act, sc.task_of(who, second, req), "approve", "同意。")
+    clerk = sc.holder("secretariat", 1)
+    sc.do(clerk, matters.act, sc.task_of(clerk, second, "consultation"), "approve", "已征求意见。")
+    for role in ("vice_president", "president"):
+        who = sc.holder(role)
+        sc.do(who, matters.act, sc.task_of(who, second), "approve", "同意。")
+    meeting_day = cal.add_working_days(day, 2).due
+    meeting = sc.do(secretary, meetings.schedule, "president_office", "",
+                    datetime.combine(meeting_day, time(8, 30), tzinfo=TZ), "总医院行政楼三楼会议室", [second])
+    sc.at(meeting_day, 8, 30)
+    sc.do(secretary, meetings.open_session, meeting.id)
+    with rt.db.sessions.begin() as s:
+        members = [s.get(Person, m.person_id).username for m in meetings.get(s, meeting.id).members]
+    for index, user in enumerate(members):
+        present = index < 4
+        sc.do(secretary, meetings.attend, meeting.id, demo.detached_person(sc, user),
+              "present" if present else "absent", "" if present else "外出学习")
+    sc.do(members[1], meetings.vote, meeting.id, 1, "agree")
+    return {"matter": result["matter_id"], "meeting": meeting.id, "member": members[2], "secretary": secretary}
+
+
+def capture(out: Path) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+    data = Path(tempfile.mkdtemp(prefix="quorum-shots-"))
+    settings = load_settings(env={"QUORUM_DATA_DIR": str(data)})
+    app = create_app(settings, now=calendar.now())
+    scene = build_scene(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    password = demo.demo_data()["demo_password"]
+    shots = [("inbox", scene["member"], "/tasks"), ("matter", scene["secretary"], f"/matters/{scene['matter']}"),
+             ("meeting-room", scene["secretary"], f"/meetings/{scene['meeting']}"),
+             ("dashboard", scene["secretary"], "/dashboard")]
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for size, (width, height) in SIZES.items():
+            for name, user, path in shots:
+                context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+                page = context.new_page()
+                page.goto(f"{base}/login")
+                page.fill("input[name=username]", user)
+                page.fill("input[name=password]", password)
+                page.click("button[type=submit]")
+                page.goto(base + path)
+                target = out / f"{name}-{size}.png"
+                page.screenshot(path=str(target), full_page=True)
+                written.append(target)
+                context.close()
+        browser.close()
+    server.shutdown()
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="截取主要页面的手机和桌面截图以供审阅")
+    parser.add_argument("--out", default="screenshots", help="输出目录（不纳入版本库）")
+    for path in capture(Path(parser.parse_args().out)):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

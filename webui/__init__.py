@@ -5,18 +5,28 @@ No rule lives here: what a person may do is asked of the engine (quorum.core.act
 meetings.can_organise), so the buttons shown and the checks made cannot disagree.
 """
 
+from __future__ import annotations
+
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from flask import Flask
+# Flask is imported when an app is built, not when the `quorum` command merely registers `serve`:
+# that keeps every CLI call fast.
+if TYPE_CHECKING:
+    from flask import Flask
 
-from quorum.database import Database
-from quorum.settings import Settings, load_settings
-from webui.runtime import WebRuntime
+    from quorum.database import Database
+    from quorum.settings import Settings
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None,
                now: datetime | None = None, test_config: dict | None = None) -> Flask:
     """Build the app; tests may pass an open database and a fixed clock."""
+    from flask import Flask
+
+    from quorum.settings import load_settings
+    from webui.runtime import WebRuntime
+
     settings = settings or load_settings()
     app = Flask(__name__, template_folder=str(settings.templates_dir / "web"), static_folder="static")
     app.config.update(SECRET_KEY=settings.secret_key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",

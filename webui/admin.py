@@ -1,11 +1,172 @@
-"""PLACEHOLDER — replaced by the admin blueprint (issue 3)."""
-from flask import Blueprint
-from flask_login import login_required
+"""管理: people, posts, body seats, delegations; the rules in force, read-only. Administrators only.
 
-bp = Blueprint("admin", __name__)
+Every page and form of this blueprint is refused (403) before any work is done unless the signed-in
+person holds the "administrator" role; the services check the role again.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from quorum.core.errors import InvalidInput
+from quorum.services import admin, delegations
+from webui.auth import login_manager
+from webui.runtime import call, env, transaction
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PERSON_FIELDS = ("username", "name", "email", "phone")
+POST_FIELDS = ("person_id", "role", "unit", "title", "body")
 
 
-@bp.route("/admin")
-@login_required
-def index():
-    return "管理"
+@bp.before_request
+def administrators_only():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.has(admin.ADMINISTRATOR):
+        abort(403)
+    return None
+
+
+def _form(keys: tuple[str, ...]) -> dict[str, str]:
+    return {k: request.form.get(k, "").strip() for k in keys}
+
+
+def _int(raw: str) -> int:
+    if not raw.isdigit():
+        raise InvalidInput(reason="请选择人员")
+    return int(raw)
+
+
+# --------------------------------------------------------------------------------------------
+# people
+
+
+@bp.route("", endpoint="index")
+def people():
+    query = request.args.get("q", "").strip()
+    with transaction() as s:
+        rows = admin.people(s, env(), query)
+    return render_template("admin/people.html", people=rows, q=query)
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+def new_person():
+    form = _form(PERSON_FIELDS)
+    if request.method == "POST":
+        try:
+            person = call(admin.create_person, form["username"], form["name"], request.form.get("password", ""),
+                          form["email"], form["phone"])
+        except InvalidInput as exc:
+            flash(str(exc), "error")
+            return render_template("admin/person_new.html", form=form), 422
+        flash(f"已创建人员：{person.name}（{person.username}），可为其添加任职", "success")
+        return redirect(url_for("admin.person", person_id=person.id))
+    return render_template("admin/person_new.html", form=form)
+
+
+def _person_page(person_id: int, status: int = 200, form: dict | None = None, post_form: dict | None = None):
+    with transaction() as s:
+        record = admin.person_record(s, env(), person_id)
+        options = admin.choices(s, env())
+    form = form or record
+    return render_template("admin/person.html", person=record, form=form, post_form=post_form or {},
+                           options=options), status
+
+
+@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
+def person(person_id: int):
+    if request.method == "GET":
+        return _person_page(person_id)
+    form = {**_form(PERSON_FIELDS), "active": bool(request.form.get("active"))}
+    try:
+        call(admin.update_person, person_id, form["name"], form["email"], form["phone"], form["active"])
+    except InvalidInput as exc:
+        flash(str(exc), "error")
+        return _person_page(person_id, 422, form=form)
+    flash(f"已保存：{form['name']}", "success")
+    return redirect(url_for("admin.person", person_id=person_id))
+
+
+@bp.route("/people/<int:person_id>/password", methods=["POST"])
+def password(person_id: int):
+    try:
+        person = call(admin.set_password, person_id, request.form.get("password", ""))
+    except InvalidInput as exc:
+        flash(str(exc), "error")
+        return _person_page(person_id, 422)
+    flash(f"已为{person.name}重设密码，请通过安全途径告知本人", "success")
+    return redirect(url_for("admin.person", person_id=person_id))
+
+
+# --------------------------------------------------------------------------------------------
+# posts (also the way seats change: a seat is a post holding a seat role)
+
+
+@bp.route("/posts", methods=["POST"])
+def add_post():
+    form = _form(POST_FIELDS)
+    from_bodies = request.form.get("origin") == "bodies"
+    try:
+        call(admin.add_post, _int(form["person_id"]), form["role"], form["unit"], form["title"])
+    except InvalidInput as exc:
+        flash(str(exc), "error")
+        if from_bodies or not form["person_id"].isdigit():
+            return _bodies_page(422, post_form=form)
+        return _person_page(int(form["person_id"]), 422, post_form=form)
+    flash("已添加任职", "success")
+    if from_bodies:
+        return redirect(url_for("admin.bodies") + f"#body-{form['body']}")
+    return redirect(url_for("admin.person", person_id=int(form["person_id"])))
+
+
+@bp.route("/posts/<int:post_id>/end", methods=["POST"])
+def end_post(post_id: int):
+    try:
+        post = call(admin.end_post, post_id)
+    except InvalidInput as exc:
+        flash(str(exc), "error")
+        return redirect(request.referrer or url_for("admin.index"))
+    flash(f"已结束任职：{post.title}", "success")
+    if request.form.get("origin") == "bodies":
+        return redirect(url_for("admin.bodies"))
+    return redirect(url_for("admin.person", person_id=post.person_id))
+
+
+def _bodies_page(status: int = 200, post_form: dict | None = None):
+    with transaction() as s:
+        bodies = admin.body_seats(s, env())
+        options = admin.choices(s, env())
+    return render_template("admin/bodies.html", bodies=bodies, options=options, post_form=post_form or {}), status
+
+
+@bp.route("/bodies")
+def bodies():
+    return _bodies_page()
+
+
+# --------------------------------------------------------------------------------------------
+# delegations and policies
+
+
+@bp.route("/delegations")
+def delegation_list():
+    with transaction() as s:
+        rows = admin.delegation_overview(s, env())
+    return render_template("admin/delegations.html", delegations=rows)
+
+
+@bp.route("/delegations/<int:delegation_id>/cancel", methods=["POST"])
+def cancel_delegation(delegation_id: int):
+    try:
+        call(delegations.cancel, delegation_id)
+    except InvalidInput as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.delegation_list"))
+    flash("已取消代理", "success")
+    return redirect(url_for("admin.delegation_list"))
+
+
+@bp.route("/policies")
+def policies():
+    with transaction() as s:
+        overview = admin.policy_overview(s, env().policies)
+    return render_template("admin/policies.html", p=overview)

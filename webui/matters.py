@@ -1,17 +1,220 @@
-"""PLACEHOLDER — replaced by the matters blueprint (issue 3)."""
-from flask import Blueprint
-from flask_login import login_required
+"""事项: the list, filing a matter from its workflow's declared fields, the matter page and the acts on it.
+
+The buttons on a person's tasks come from records.task_view, i.e. quorum.core.actions — the same
+function matters.act checks — so the page never offers what the engine would refuse. Approve,
+reject, return and withdraw post to tasks.act; resubmit (with fields) and record (with 督办 items)
+post here because they carry more than a comment.
+"""
+
+from io import BytesIO
+from typing import Any
+
+from flask import Blueprint, flash, get_template_attribute, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
+
+from quorum.core.actions import ACTION_NAMES
+from quorum.core.errors import InvalidInput, NotPermitted
+from quorum.core.spec import PolicySet, WorkflowSpec
+from quorum.core.states import MatterStatus
+from quorum.db import Person
+from quorum.services import attachments, matters, records, visibility
+from quorum.services.policies import policy_set_for
+from webui.runtime import actor, call, env, transaction
 
 bp = Blueprint("matters", __name__)
+FIELD = "field_"
+SUPERVISION_ROWS = 5
+
+
+def say(macro: str, /, **params: Any) -> str:
+    """Return a message worded in templates/web/matters/messages.html."""
+    return get_template_attribute("matters/messages.html", macro)(**params).unescape().strip()
 
 
 @bp.route("/matters")
 @login_required
 def index():
-    return "事项"
+    filters = {key: request.args.get(key) or None for key in ("workflow", "status", "category")}
+    policy_set = env().policies.policy_set
+    with transaction() as s:
+        me = actor(s)
+        rows = visibility.visible_matters(s, me, env().now, **filters)
+        fileable = [w for w in policy_set.workflows.values() if visibility.may_file(s, me, w)]
+        in_force = delegations.in_force(s, me, env().now)
+    return render_template("matters/index.html", rows=rows, filters=filters, fileable=fileable, in_force=in_force,
+                           workflows=list(policy_set.workflows.values()), statuses=list(MatterStatus),
+                           categories=_categories(policy_set))
+
+
+def _categories(policy_set: PolicySet) -> list[tuple[str, str]]:
+    found = {key: label for w in policy_set.workflows.values() for f in w.fields if f.key == "category"
+             for key, label in f.choices}
+    return list(found.items())
+
+
+@bp.route("/matters/new", methods=["GET", "POST"])
+@login_required
+def new():
+    policy_set = env().policies.policy_set
+    with transaction() as s:
+        me = actor(s)
+        fileable = [w for w in policy_set.workflows.values() if visibility.may_file(s, me, w)]
+        units = visibility.unit_choices(s)
+    key = request.args.get("workflow", "")
+    if not key:
+        if not fileable:
+            raise NotPermitted(reason=say("may_file_nothing"))
+        return render_template("matters/choose.html", workflows=fileable)
+    spec = policy_set.workflow(key)
+    if spec.key not in {w.key for w in fileable}:
+        roles = "、".join(policy_set.role_name(r) for r in spec.initiator_roles)
+        raise NotPermitted(reason=say("may_not_file", roles=roles, workflow=spec.name))
+    if request.method == "GET":
+        return render_template("matters/new.html", spec=spec, units=units, values={}, title="", error=None)
+    title, raw = request.form.get("title", ""), _posted_fields()
+    uploads = [attachments.Upload(f.filename or "", f.mimetype or "", f.read())
+               for f in request.files.getlist("attachments") if f.filename]
+    try:
+        matter = call(attachments.submit_with_attachments, spec.key, title, raw, uploads)
+    except InvalidInput as exc:
+        return render_template("matters/new.html", spec=spec, units=units, values=raw, title=title,
+                               error=str(exc), had_files=bool(uploads)), 422
+    flash(say("filed", title=matter.title, files=len(uploads)), "success")
+    return redirect(url_for("matters.show", matter_id=matter.id))
+
+
+def _posted_fields() -> dict[str, str]:
+    return {k[len(FIELD):]: v for k, v in request.form.items() if k.startswith(FIELD)}
 
 
 @bp.route("/matters/<int:matter_id>")
 @login_required
 def show(matter_id: int):
-    return f"事项 {matter_id}"
+    return _render_page(matter_id)
+
+
+def _render_page(matter_id: int, status: int = 200, error: str | None = None, posted: dict | None = None):
+    now = env().now
+    with transaction() as s:
+        page = _page(s, actor(s), matter_id, now)
+    principal_roles = {b.principal_role for b in env().policies.policy_set.bodies.values()}
+    may_urgent = (page["m"]["status"] == MatterStatus.ACTIVE and not page["m"]["urgent"]
+                  and current_user.has(*principal_roles))
+    return render_template("matters/show.html", **page, may_urgent=may_urgent, error=error, posted=posted or {},
+                           action_names=ACTION_NAMES, rows=range(SUPERVISION_ROWS)), status
+
+
+def _page(s: Session, me: Person, matter_id: int, now) -> dict[str, Any]:
+    """Everything the matter page shows, read in one transaction."""
+    visibility.require_view(s, me, matter_id, now)
+    record = records.matter_record(s, matter_id)
+    spec = policy_set_for(s, record["policy_version_id"]).workflow(record["workflow"])
+    tasks = [records.task_view(s, t, me, now) for t in matters.open_tasks(s, me, now) if t.matter_id == matter_id]
+    return {"m": record, "spec": spec, "tasks": tasks, "files": attachments.listing(s, matter_id),
+            "units": visibility.unit_choices(s), "earlier": _earlier_steps(record),
+            "return_default": _return_default(spec, record),
+            "requirement_names": {r.key: r.name for st in spec.steps for r in st.requirements},
+            "step_names": {st["key"]: st["name"] for st in record["steps"]},
+            "stored": _form_values({f["key"]: f["value"] for f in record["fields"]})}
+
+
+def _earlier_steps(record: dict[str, Any]) -> list[dict[str, Any]]:
+    keys = [st["key"] for st in record["steps"]]
+    if record["current_step"] not in keys:
+        return []
+    current = keys.index(record["current_step"])
+    return [st for st in record["steps"][:current] if st["applies"]]
+
+
+def _return_default(spec: WorkflowSpec, record: dict[str, Any]) -> str | None:
+    if not record["current_step"]:
+        return None
+    return spec.step(record["current_step"]).return_target or spec.steps[0].key
+
+
+def _form_values(values: dict[str, Any]) -> dict[str, str]:
+    """Stored field values as a form shows them (booleans as true/false, None as empty)."""
+    return {k: ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for k, v in values.items()}
+
+
+@bp.route("/matters/<int:matter_id>/attachments/<int:attachment_id>")
+@login_required
+def download(matter_id: int, attachment_id: int):
+    row, data = call(attachments.fetch, matter_id, attachment_id)
+    return send_file(BytesIO(data), mimetype=row.content_type, as_attachment=True, download_name=row.filename)
+
+
+@bp.route("/matters/<int:matter_id>/tasks/<int:task_id>/resubmit", methods=["POST"])
+@login_required
+def resubmit(matter_id: int, task_id: int):
+    fields, comment = _posted_fields(), request.form.get("comment", "")
+    try:
+        _act(matter_id, task_id, "resubmit", comment, fields=fields)
+    except InvalidInput as exc:
+        return _render_page(matter_id, 422, str(exc), {"task": task_id, "fields": fields, "comment": comment})
+    flash(say("resubmitted"), "success")
+    return redirect(url_for("matters.show", matter_id=matter_id))
+
+
+@bp.route("/matters/<int:matter_id>/tasks/<int:task_id>/record", methods=["POST"])
+@login_required
+def record(matter_id: int, task_id: int):
+    summary = request.form.get("summary", "").strip()
+    try:
+        if not summary:
+            raise InvalidInput(reason=say("summary_required"))
+        _act(matter_id, task_id, "record", summary, record={"items": _posted_items()})
+    except InvalidInput as exc:
+        return _render_page(matter_id, 422, str(exc), {"task": task_id, "form": request.form})
+    flash(say("recorded"), "success")
+    return redirect(url_for("matters.show", matter_id=matter_id))
+
+
+def _act(matter_id: int, task_id: int, action: str, comment: str, **extra: Any) -> None:
+    """Act on a task of this matter (checked to belong to it) in one transaction."""
+    with transaction() as s:
+        me = actor(s)
+        visibility.require_task(s, me, matter_id, task_id, env().now)
+        matters.act(s, env(), me, task_id, action, comment, **extra)
+
+
+def _posted_items() -> list[dict[str, Any]]:
+    """The 督办 rows of the record form; a row without a title is left out."""
+    items = []
+    for n in range(SUPERVISION_ROWS):
+        title = request.form.get(f"item-{n}-title", "").strip()
+        if not title:
+            continue
+        lead = request.form.get(f"item-{n}-lead", "")
+        if not lead:
+            raise InvalidInput(reason=say("lead_required", title=title))
+        item: dict[str, Any] = {"title": title, "lead_unit": lead,
+                                "co_units": [u for u in request.form.getlist(f"item-{n}-co") if u and u != lead]}
+        due_date, days = request.form.get(f"item-{n}-due_date", ""), request.form.get(f"item-{n}-due_days", "").strip()
+        if due_date:
+            item["due_date"] = due_date
+        elif days:
+            if not days.isdigit() or int(days) < 1:
+                raise InvalidInput(reason=say("bad_days", title=title, days=days))
+            item["due_working_days"] = int(days)
+        items.append(item)
+    return items
+
+
+@bp.route("/matters/<int:matter_id>/urgent", methods=["POST"])
+@login_required
+def urgent(matter_id: int):
+    try:
+        with transaction() as s:
+            me = actor(s)
+            visibility.require_view(s, me, matter_id, env().now)
+            matters.mark_urgent(s, env(), me, matter_id, request.form.get("reason", ""))
+    except InvalidInput as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("matters.show", matter_id=matter_id))
+    flash(say("marked_urgent"), "success")
+    return redirect(url_for("matters.show", matter_id=matter_id))
+
+
+from webui import delegations  # noqa: E402,F401  (registers the 代理 routes on this blueprint)

@@ -1,17 +1,214 @@
-"""PLACEHOLDER — replaced by the meetings blueprint (issue 3)."""
-from flask import Blueprint
-from flask_login import login_required
+"""会议: the meeting list, the schedule form with its agenda builder, and the meeting room.
+
+Every POST is one use case of quorum.services.meetings in one transaction; a refusal is flashed
+and the browser goes back to the room at the item concerned. What the room offers a person is
+computed by quorum.services.agenda with the same checks the services make.
+"""
+
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from quorum.calendar import to_local
+from quorum.core.errors import QuorumError
+from quorum.core.messages import message
+from quorum.db import Person
+from quorum.services import agenda, meetings, org
+from webui.runtime import actor, call, env, transaction
 
 bp = Blueprint("meetings", __name__)
+
+ATTENDANCE = {"present": "出席", "left": "离席", "absent": "请假", "observer": "列席"}
+DONE = {
+    "scheduled": "已安排会议：{title}", "opened": "会议开始", "closed": "已散会", "attend": "已登记{name}{status}",
+    "added": "已列入议程", "recuse": "已登记{name}回避", "written": "已登记{name}的书面意见",
+    "vote": "您的表决已记录", "vote_for": "已登记{name}的表决：{choice}", "item_closed": "已宣布表决结果",
+    "deferred": "议题已暂缓表决", "no_person": "请选择人员", "no_matter": "请选择要列入议程的事项",
+    "bad_time": "请填写有效的会议时间（日期和时刻）",
+}
 
 
 @bp.route("/meetings")
 @login_required
 def index():
-    return "会议"
+    with transaction() as s:
+        overview = agenda.overview(s, env(), actor(s))
+    return render_template("meetings/index.html", **overview)
+
+
+# --------------------------------------------------------------------------------------------
+# scheduling
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@login_required
+def new():
+    body_key = request.values.get("body") or None
+    if request.method == "GET":
+        return _schedule_page(body_key, {})
+    form = {"title": request.form.get("title", ""), "at": request.form.get("at", ""),
+            "place": request.form.get("place", ""), "urgent": bool(request.form.get("urgent")),
+            "matters": request.form.getlist("matter", type=int), "secret": request.form.getlist("secret", type=int)}
+    at = _parse_at(form["at"])
+    if at is None:
+        return _schedule_page(body_key, form, DONE["bad_time"]), 422
+    items = [(mid, mid in form["secret"]) for mid in form["matters"]]
+    try:
+        meeting = call(agenda.schedule, body_key or "", form["title"], at, form["place"], items,
+                       urgent=form["urgent"])
+    except QuorumError as exc:
+        if exc.http_status == 403:
+            raise
+        return _schedule_page(body_key, form, str(exc)), 422
+    flash(DONE["scheduled"].format(title=meeting.title), "success")
+    return redirect(url_for("meetings.room", meeting_id=meeting.id))
+
+
+def _schedule_page(body_key: str | None, form: dict, error: str = ""):
+    with transaction() as s:
+        context = agenda.schedule_form(s, env(), actor(s), body_key)
+    return render_template("meetings/new.html", form=form, error=error, **context)
+
+
+def _parse_at(raw: str) -> datetime | None:
+    try:
+        return to_local(datetime.fromisoformat(raw.strip()))
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# the room
 
 
 @bp.route("/meetings/<int:meeting_id>")
 @login_required
 def room(meeting_id: int):
-    return f"会议 {meeting_id}"
+    with transaction() as s:
+        record = agenda.room(s, env(), actor(s), meeting_id)
+    return render_template("meetings/room.html", m=record, attendance_names=ATTENDANCE)
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:seq>/state")
+def item_state(meeting_id: int, seq: int):
+    """The live quorum box of one item, re-fetched by quorum.js every few seconds."""
+    if not current_user.is_authenticated:
+        if request.headers.get("X-Requested-With") == "fetch":
+            abort(401)              # a fetch must not swap the login page into the box
+        return current_app.login_manager.unauthorized()
+    with transaction() as s:
+        state = agenda.item_state(s, actor(s), meeting_id, seq)
+    return render_template("meetings/_item_state.html", i=state)
+
+
+def _back(meeting_id: int, seq: int | None = None):
+    anchor = f"item-{seq}" if seq else None
+    return redirect(url_for("meetings.room", meeting_id=meeting_id, _anchor=anchor))
+
+
+def _run(meeting_id: int, seq: int | None, done: str, fn, *args, **kw):
+    """Run one meetings use case; flash its refusal or `done`, then go back to the room."""
+    try:
+        call(fn, *args, **kw)
+    except QuorumError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
+    return _back(meeting_id, seq)
+
+
+def _named(field: str = "person") -> Person | None:
+    """Load the person a form names, detached so the use case can take it into its own transaction."""
+    username = request.form.get(field, "").strip()
+    if not username:
+        flash(DONE["no_person"], "error")
+        return None
+    try:
+        with transaction() as s:
+            person = org.person(s, username)
+            s.expunge(person)
+            return person
+    except QuorumError as exc:
+        flash(str(exc), "error")
+        return None
+
+
+@bp.route("/meetings/<int:meeting_id>/open", methods=["POST"])
+@login_required
+def open_session(meeting_id: int):
+    return _run(meeting_id, None, DONE["opened"], meetings.open_session, meeting_id)
+
+
+@bp.route("/meetings/<int:meeting_id>/close", methods=["POST"])
+@login_required
+def close(meeting_id: int):
+    return _run(meeting_id, None, DONE["closed"], meetings.close, meeting_id)
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])
+@login_required
+def attend(meeting_id: int):
+    person = _named()
+    if person is None:
+        return _back(meeting_id)
+    status = request.form.get("status", "")
+    return _run(meeting_id, None, DONE["attend"].format(name=person.name, status=ATTENDANCE.get(status, status)),
+                meetings.attend, meeting_id, person, status, request.form.get("reason", ""))
+
+
+@bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
+@login_required
+def add_item(meeting_id: int):
+    matter_id = request.form.get("matter", type=int)
+    if matter_id is None:
+        flash(DONE["no_matter"], "error")
+        return _back(meeting_id)
+    return _run(meeting_id, None, DONE["added"], meetings.add_item, meeting_id, matter_id,
+                secret=bool(request.form.get("secret")))
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:seq>/recusals", methods=["POST"])
+@login_required
+def recuse(meeting_id: int, seq: int):
+    person = _named()
+    if person is None:
+        return _back(meeting_id, seq)
+    return _run(meeting_id, seq, DONE["recuse"].format(name=person.name), meetings.recuse, meeting_id, seq, person,
+                request.form.get("reason", ""))
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:seq>/written", methods=["POST"])
+@login_required
+def written_opinion(meeting_id: int, seq: int):
+    person = _named()
+    if person is None:
+        return _back(meeting_id, seq)
+    return _run(meeting_id, seq, DONE["written"].format(name=person.name), meetings.written_opinion, meeting_id, seq,
+                person, request.form.get("text", ""))
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:seq>/vote", methods=["POST"])
+@login_required
+def vote(meeting_id: int, seq: int):
+    choice, reason = request.form.get("choice", ""), request.form.get("reason", "")
+    if not request.form.get("voter"):       # one's own ballot: the confirmation never repeats the choice
+        return _run(meeting_id, seq, DONE["vote"], meetings.vote, meeting_id, seq, choice, reason)
+    voter = _named("voter")
+    if voter is None:
+        return _back(meeting_id, seq)
+    return _run(meeting_id, seq, DONE["vote_for"].format(name=voter.name, choice=message(f"choice.{choice}")), meetings.vote,
+                meeting_id, seq, choice, reason, voter=voter)
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:seq>/close", methods=["POST"])
+@login_required
+def close_item(meeting_id: int, seq: int):
+    return _run(meeting_id, seq, DONE["item_closed"], meetings.close_item, meeting_id, seq)
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:seq>/defer", methods=["POST"])
+@login_required
+def defer_item(meeting_id: int, seq: int):
+    return _run(meeting_id, seq, DONE["deferred"], meetings.defer_item, meeting_id, seq,
+                request.form.get("reason", ""))

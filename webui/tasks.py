@@ -39,4 +39,11 @@ def act(task_id: int):
         flash(str(exc), "error")
         return redirect(request.referrer or url_for("tasks.inbox"))
     flash(f"已{ACTION_NAMES[action]}：{task.title}", "success")
-    return redirect(request.form.get("next") or url_for("tasks.inbox"))
+    return redirect(_local(request.form.get("next")) or url_for("tasks.inbox"))
+
+
+def _local(target: str | None) -> str | None:
+    """Only follow a `next` that stays on this site (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

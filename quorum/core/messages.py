@@ -105,6 +105,14 @@ MESSAGES: dict[str, str] = {
     "event.supervision.progress": "报告督办进展",
     "event.supervision.done": "督办事项办结",
     "event.policy.version_stored": "登记规则版本",
+    "event.attachment.added": "上传附件",
+    "event.delegation.created": "设置代理",
+    "event.org.person_created": "新增人员",
+    "event.org.person_updated": "修改人员信息",
+    "event.org.password_set": "重置密码",
+    "event.org.post_added": "新增任职",
+    "event.org.post_ended": "免去任职",
+    "event.delegation.cancelled": "取消代理",
     "event.org.loaded": "导入单位和人员",
     # --- quorum basis -------------------------------------------------------------------------
     "quorum.basis": (

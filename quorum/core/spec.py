@@ -470,3 +470,19 @@ def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
             raise InvalidInput(reason=f"「{field_spec.label}」为必填项")
         values[field_spec.key] = value
     return values
+
+
+def clean_text(value: Any, label: str, max_length: int = 200, required: bool = True) -> str:
+    """Return value as trimmed text fit for storage, or refuse it in words (too long, control characters)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(reason=f"「{label}」应为文字")
+    text = value.strip()
+    if required and not text:
+        raise InvalidInput(reason=f"「{label}」为必填项")
+    if len(text) > max_length:
+        raise InvalidInput(reason=f"「{label}」不能超过{max_length}个字")
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+        raise InvalidInput(reason=f"「{label}」含有无法保存的控制字符")
+    return text

@@ -48,4 +48,4 @@ class Post(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     since: Mapped[datetime | None]
     person: Mapped[Person] = relationship(back_populates="posts")
-    unit: Mapped[Unit] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(lazy="selectin")

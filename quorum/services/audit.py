@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quorum.core import audit as chain
+from quorum.core.errors import NotPermitted
 from quorum.db import AuditEvent, AuditHead
 from quorum.services.env import Env
 
@@ -64,3 +65,13 @@ def verify(s: Session) -> Verification:
     if head is not None and (head.seq, head.hash) != last:
         return Verification(False, last[0], last[0] + 1, "末尾事件缺失或被改动（与链头记录不符）")
     return Verification(True, last[0], None, "")
+
+
+AUDITORS = ("discipline_inspector", "administrator")
+
+
+def require_auditor(s: Session, person) -> None:
+    """Only 纪检监察 and administrators verify the chain on request (the scheduler does it nightly)."""
+    from quorum.services import org
+    if not org.holds_any(s, person.id, AUDITORS):
+        raise NotPermitted(reason="只有纪检监察室或系统管理员可以核验审计链")

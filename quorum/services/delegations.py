@@ -34,13 +34,15 @@ def create(s: Session, env, actor: Person, principal: Person, delegate: Person, 
 
 
 def cancel(s: Session, env, actor: Person, delegation_id: int) -> Delegation:
-    row = s.get(Delegation, delegation_id)
+    row = s.execute(select(Delegation).where(Delegation.id == delegation_id).with_for_update()).scalar_one_or_none()
     if row is None:
         raise NotFound(what="代理", ref=delegation_id)
     if actor.id != row.principal_id and not org.holds_any(s, actor.id, ADMINS):
         raise NotPermitted(reason="只能取消本人的代理（管理员除外）")
     if not row.active:
         raise InvalidInput(reason="该代理已取消")
+    if row.ends <= env.now:
+        raise InvalidInput(reason="该代理已到期，无需取消")
     row.active = False
     audit.append(s, env, actor.id, "delegation.cancelled", "delegation", row.id, {})
     return row

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from quorum.core import states
 from quorum.core.actions import TaskFacts, require_action
 from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.core.messages import message
 from quorum.core.routing import assignee_role, is_personnel, plan_route, required_opinions
-from quorum.core.spec import StepSpec, WorkflowSpec, coerce_fields
+from quorum.core.spec import StepSpec, WorkflowSpec, clean_text, coerce_fields
 from quorum.core.states import MatterStatus, StepStatus, TaskStatus
 from quorum.db import Matter, MatterStep, Opinion, Person, Task, Unit
 from quorum.services import audit, org, supervision
@@ -74,9 +75,7 @@ def submit(s: Session, env: Env, actor: Person, workflow_key: str, title: str,
     if spec.initiator_roles and not org.holds_any(s, actor.id, spec.initiator_roles):
         names = "、".join(env.policies.policy_set.role_name(r) for r in spec.initiator_roles)
         raise NotPermitted(reason=f"只有{names}可以申报「{spec.name}」")
-    title = (title or "").strip()
-    if not title:
-        raise InvalidInput(reason="议题名称为必填项")
+    title = clean_text(title, "议题名称")
     values = coerce_fields(spec, raw_fields)
     unit_id = _unit_id(s, spec, values)
     version = current_version(s, env)
@@ -203,7 +202,9 @@ def _cancel_open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep | 
 def return_to(s: Session, env: Env, actor_id: int | None, matter: Matter, target_key: str, reason: str) -> None:
     """Send the matter back to an earlier step; later steps it had passed are opened again in turn."""
     current = _step(matter, matter.current_step)
-    target = _step(matter, target_key)
+    target = next((st for st in matter.steps if st.step_key == target_key), None)
+    if target is None:
+        raise InvalidInput(reason=f"没有名为「{target_key}」的环节")
     if target.seq >= current.seq:
         raise InvalidInput(reason=f"只能退回到此前的环节，「{target.name}」不在「{current.name}」之前")
     _cancel_open_tasks(s, env, matter)
@@ -266,7 +267,8 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
     matter = locked(s, Matter, task.matter_id, "事项")
     require_action(task_facts(s, task, matter, actor, env.now), action)
     step = s.get(MatterStep, task.step_id)
-    if action in ("reject", "return") and not comment.strip():
+    comment = clean_text(comment, "意见", 4000, required=False)
+    if action in ("reject", "return") and not comment:
         raise InvalidInput(reason="不同意或退回时须填写理由")
     task.acted_at, task.outcome = env.now, action
     _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.DONE, "办理", matter.id, action=action,
@@ -286,7 +288,8 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
         supervision.record_decision(s, env, actor, matter, record or {}, comment)
         _finish_step(s, env, actor.id, matter, step, "recorded")
     elif action == "return":
-        target = return_to_step or workflow_of(s, matter).step(step.step_key).return_target or "proposal"
+        spec = workflow_of(s, matter)
+        target = return_to_step or spec.step(step.step_key).return_target or spec.steps[0].key
         return_to(s, env, actor.id, matter, target, comment)
     elif action == "reject":
         apply_outcome(s, env, actor.id, matter, "reject", comment)
@@ -326,11 +329,12 @@ def _resubmit(s: Session, env: Env, actor: Person, matter: Matter, step: MatterS
 def mark_urgent(s: Session, env: Env, actor: Person, matter_id: int, reason: str) -> Matter:
     """Let a principal leader mark a matter 紧急议题 so it may go on an agenda out of turn."""
     matter = locked(s, Matter, matter_id, "事项")
+    if matter.status != MatterStatus.ACTIVE:
+        raise InvalidInput(reason=f"事项「{matter.title}」已{message('status.' + matter.status)}，不能标记为紧急议题")
     principals = {b.principal_role for b in env.policies.policy_set.bodies.values()}
     if not org.holds_any(s, actor.id, principals):
         raise NotPermitted(reason="只有主要负责人可以将议题标记为紧急")
-    if not reason.strip():
-        raise InvalidInput(reason="标记紧急议题须说明紧急事由")
+    reason = clean_text(reason, "紧急事由", 1000)
     matter.urgent, matter.urgent_by_id = True, actor.id
     audit.append(s, env, actor.id, "matter.marked_urgent", "matter", matter.id, {"reason": reason},
                  matter_id=matter.id)

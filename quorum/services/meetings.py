@@ -8,16 +8,17 @@ keeps it.
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from quorum import calendar
 from quorum.core import states, voting
 from quorum.core.errors import InvalidInput, NotFound, NotPermitted, VotingRuleViolated
 from quorum.core.messages import message
-from quorum.core.spec import BodySpec
+from quorum.core.spec import BodySpec, clean_text
 from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus
 from quorum.db import (
     AgendaItem,
@@ -50,6 +51,16 @@ def can_organise(s: Session, actor: Person, body: BodySpec) -> bool:
     return org.holds_any(s, actor.id, (*ORGANISERS, body.principal_role, body.chair_role))
 
 
+def can_enter_votes(s: Session, actor: Person) -> bool:
+    """Whether the actor may record a named (show-of-hands) vote for a member: the 党政办 only."""
+    return org.holds_any(s, actor.id, ORGANISERS)
+
+
+def can_close_item(s: Session, actor: Person, presiding_id: int | None) -> bool:
+    """Whether the actor may announce an item's result: its presiding member or the 党政办."""
+    return actor.id == presiding_id or org.holds_any(s, actor.id, ORGANISERS)
+
+
 def _require_organiser(s: Session, actor: Person, body: BodySpec) -> None:
     if not can_organise(s, actor, body):
         raise NotPermitted(reason=f"只有党政办或{body.short_name}主持人可以组织会议")
@@ -69,6 +80,10 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
     """Call a meeting: check the notice period, snapshot the 应到会 members, put the matters on."""
     body = env.policies.policy_set.body(body_key)
     _require_organiser(s, actor, body)
+    title, place = clean_text(title, "会议名称", required=False), clean_text(place, "会议地点")
+    at = calendar.to_local(at)
+    if at.year < env.now.year - 1 or at > env.now + timedelta(days=730):
+        raise InvalidInput(reason="会议时间须在今后两年之内")
     if urgent and not org.holds_any(s, actor.id, (body.principal_role,)):
         raise NotPermitted(reason="紧急会议须由主要负责人召集")
     latest = env.calendar.subtract_working_days(at.date(), body.notice_working_days).due
@@ -77,8 +92,8 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
     if at < env.now:
         raise InvalidInput(reason="会议时间不能早于现在")
     version = current_version(s, env)
-    meeting = Meeting(body_key=body.key, policy_version_id=version.id, title=title.strip() or f"{body.name}（{at:%Y年%m月%d日}）".replace("年0", "年").replace("月0", "月"),
-                      scheduled_at=at, place=place.strip(), status=MeetingStatus.SCHEDULED, urgent=urgent,
+    meeting = Meeting(body_key=body.key, policy_version_id=version.id, title=title or f"{body.name}（{at:%Y年%m月%d日}）".replace("年0", "年").replace("月0", "月"),
+                      scheduled_at=at, place=place, status=MeetingStatus.SCHEDULED, urgent=urgent,
                       notice_at=env.now)
     s.add(meeting)
     s.flush()
@@ -118,11 +133,12 @@ def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: in
     step_key = _meeting_step_for(s, matter, body)
     if meeting.status == MeetingStatus.IN_SESSION and not matter.urgent:
         raise InvalidInput("ad_hoc_motion")
-    if matter.urgent and not org.holds_any(s, matter.urgent_by_id, (body.principal_role,)):
+    needs_urgent_path = meeting.status == MeetingStatus.IN_SESSION or matter.current_step != step_key
+    if needs_urgent_path and matter.urgent and not org.holds_any(s, matter.urgent_by_id, (body.principal_role,)):
         raise InvalidInput("ad_hoc_motion")      # only this body's principal leader may waive the ban
     if matter.current_step != step_key:
         if not matter.urgent:
-            raise InvalidInput("gate_not_passed", title=matter.title, missing=_missing(s, matter))
+            raise InvalidInput("gate_not_passed", title=matter.title, missing=missing_text(s, matter))
         matters.fast_forward_to(s, env, actor.id, matter, step_key)
     if secret and not (matter.personnel and body.secret_ballot_personnel):
         raise InvalidInput("secret_ballot_only_personnel")
@@ -157,7 +173,8 @@ def _meeting_step_for(s: Session, matter: Matter, body: BodySpec) -> str:
     raise InvalidInput("not_at_meeting_step", title=matter.title, body=body.short_name)
 
 
-def _missing(s: Session, matter: Matter) -> str:
+def missing_text(s: Session, matter: Matter) -> str:
+    """Say where a matter stands and which opinions or approvals it still lacks before it may go on an agenda."""
     current = next((st for st in matter.steps if st.step_key == matter.current_step), None)
     if current is None:
         return "事项不在办理中"
@@ -206,8 +223,7 @@ def attend(s: Session, env: Env, actor: Person, meeting_id: int, person: Person,
         raise InvalidInput(reason=f"{person.name}是应到会成员，不能登记为列席")
     if status != "observer" and not is_member:
         raise InvalidInput(reason=f"{person.name}不是应到会成员，只能登记为列席")
-    if status == "absent" and not reason.strip():
-        raise InvalidInput(reason="请假须注明原因")
+    reason = clean_text(reason, "请假原因" if status == "absent" else "说明", 1000, required=status == "absent")
     row = s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id,
                                              Attendance.person_id == person.id)).scalar_one_or_none()
     if row is None:
@@ -231,14 +247,15 @@ def recuse(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, perso
     """Record a 回避: the member takes no part in that item and leaves its quorum base."""
     meeting = matters.locked(s, Meeting, meeting_id, "会议")
     _require_organiser(s, actor, body_of(s, meeting))
+    if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
+        raise states_error(meeting, "登记回避")
     agenda_item = item(s, meeting, seq)
     if agenda_item.status not in (ItemStatus.PENDING,):
         raise InvalidInput(reason="表决开始后不能再登记回避")
     if not any(m.person_id == person.id for m in meeting.members):
         raise InvalidInput(reason=f"{person.name}不是应到会成员，无需回避")
-    if not reason.strip():
-        raise InvalidInput(reason="回避须注明原因")
-    row = Recusal(item_id=agenda_item.id, person_id=person.id, reason=reason.strip(), recorded_at=env.now)
+    reason = clean_text(reason, "回避原因", 1000)
+    row = Recusal(item_id=agenda_item.id, person_id=person.id, reason=reason, recorded_at=env.now)
     s.add(row)
     try:
         with s.begin_nested():
@@ -255,12 +272,17 @@ def written_opinion(s: Session, env: Env, actor: Person, meeting_id: int, seq: i
     """Record an absent member's 书面意见: kept in the record, never counted as presence or a vote."""
     meeting = matters.locked(s, Meeting, meeting_id, "会议")
     _require_organiser(s, actor, body_of(s, meeting))
+    if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
+        raise states_error(meeting, "登记书面意见")
     agenda_item = item(s, meeting, seq)
+    if agenda_item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
+        raise InvalidInput(reason="议题已宣布结果或暂缓，不能再登记书面意见")
     if not any(m.person_id == person.id for m in meeting.members):
         raise InvalidInput(reason=f"{person.name}不是应到会成员")
     if person.id in _present(s, meeting):
         raise InvalidInput(reason=f"{person.name}已到会，应当场表决，不能提交书面意见")
-    row = WrittenOpinion(item_id=agenda_item.id, person_id=person.id, text=text.strip(), recorded_at=env.now)
+    row = WrittenOpinion(item_id=agenda_item.id, person_id=person.id, text=clean_text(text, "书面意见", 4000),
+                         recorded_at=env.now)
     s.add(row)
     try:
         with s.begin_nested():
@@ -296,7 +318,7 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
     if voter.id != actor.id:
         if agenda_item.secret:
             raise NotPermitted(reason="无记名投票只能由本人投出")
-        if not org.holds_any(s, actor.id, ORGANISERS):
+        if not can_enter_votes(s, actor):
             raise NotPermitted(reason="只有党政办可以代为登记表决结果")
     if agenda_item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
         raise InvalidInput(reason=f"议题「{agenda_item.title}」已{message('result.' + (agenda_item.result or 'deferred'))}，不能再表决")
@@ -304,7 +326,8 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
     if voter.id not in current.expected:
         raise VotingRuleViolated("not_a_voter", name=voter.name)
     voting.check_ballot(body, current, voter.id, choice)
-    if choice in ("disagree", "postpone") and not reason.strip() and not agenda_item.secret:
+    reason = clean_text(reason, "表决理由", 2000, required=False)
+    if choice in ("disagree", "postpone") and not reason and not agenda_item.secret:
         raise InvalidInput(reason="投不同意或缓议票时须说明理由（记入会议记录）")
     try:
         with s.begin_nested():
@@ -332,7 +355,7 @@ def close_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int) -
     body = body_of(s, meeting)
     agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
     presiding = voting.presiding(body, roll(s, meeting, agenda_item))
-    if actor.id != presiding and not org.holds_any(s, actor.id, ORGANISERS):
+    if not can_close_item(s, actor, presiding):
         raise NotPermitted(reason="只有本议题主持人或党政办可以宣布表决结果")
     current = roll(s, meeting, agenda_item)
     quorum = voting.require_quorum(body, current)
@@ -383,8 +406,7 @@ def defer_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, r
     meeting = _in_session(s, meeting_id)
     _require_organiser(s, actor, body_of(s, meeting))
     agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
-    if not reason.strip():
-        raise InvalidInput(reason="暂缓表决须说明原因")
+    reason = clean_text(reason, "暂缓表决原因", 1000)
     agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.DEFERRED, "暂缓表决")
     agenda_item.result, agenda_item.note = "deferred", reason
     _log(s, env, actor, "meeting.item_deferred", meeting, agenda_item.matter_id, item=seq, reason=reason)

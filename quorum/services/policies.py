@@ -1,11 +1,8 @@
 """Store every policy version used and give back the spec a matter started under."""
 
-from functools import lru_cache
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quorum.core.audit import canonical_json
 from quorum.core.spec import PolicySet, parse_policy_set
 from quorum.db import PolicyVersion
 from quorum.services import audit
@@ -26,13 +23,16 @@ def current_version(s: Session, env: Env) -> PolicyVersion:
     return row
 
 
-@lru_cache(maxsize=32)
-def _parse(digest: str, content_json: str) -> PolicySet:
-    import json
-    return parse_policy_set(json.loads(content_json))
+_PARSED: dict[str, PolicySet] = {}
 
 
 def policy_set_for(s: Session, version_id: int) -> PolicySet:
-    """Return the parsed rules of a stored version (cached by digest: versions never change)."""
+    """Return the parsed rules of a stored version (cached by digest: versions never change).
+
+    The stored content keeps the files' key order, so choices list in the order the policy gives.
+    """
     row = s.get(PolicyVersion, version_id)
-    return _parse(row.digest, canonical_json(row.content))
+    parsed = _PARSED.get(row.digest)
+    if parsed is None:
+        parsed = _PARSED[row.digest] = parse_policy_set(row.content)
+    return parsed

@@ -166,12 +166,15 @@ def meeting_record(s: Session, meeting_id: int) -> dict[str, Any]:
     attendance = {a.person_id: a for a in s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id))
                   .scalars()}
     names = _names(s, [meeting.chair_id, *attendance])
+    usernames = {pid: u for pid, u in s.execute(select(Person.id, Person.username).where(
+        Person.id.in_([m.person_id for m in meeting.members])))}
     return {
         "id": meeting.id, "title": meeting.title, "body": body.key, "body_name": body.name,
         "status": meeting.status, "status_name": message(f"status.{meeting.status}"),
         "scheduled_at": meeting.scheduled_at, "place": meeting.place, "urgent": meeting.urgent,
         "notice_at": meeting.notice_at, "chair": names.get(meeting.chair_id),
-        "members": [{"name": m.name, "role": m.seat_role, "role_name": policies.role_name(m.seat_role),
+        "members": [{"name": m.name, "username": usernames.get(m.person_id), "role": m.seat_role,
+                     "role_name": policies.role_name(m.seat_role),
                      "attendance": attendance[m.person_id].status if m.person_id in attendance else None,
                      "reason": attendance[m.person_id].reason if m.person_id in attendance else ""}
                     for m in meeting.members],

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from quorum.core import states
 from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.core.spec import clean_text
 from quorum.core.states import SupervisionStatus
 from quorum.db import Matter, Person, ProgressReport, SupervisionItem, Unit
 from quorum.services import audit, org
@@ -31,8 +32,14 @@ def _due(env: Env, raw: Mapping[str, Any]) -> tuple[date, bool]:
         except ValueError:
             raise InvalidInput(reason=f"督办时限「{raw['due_date']}」格式应为 2026-12-31") from None
         return due, env.calendar.is_provisional(due)
-    if raw.get("due_working_days") is not None:
-        deadline = env.calendar.add_working_days(env.now.date(), int(raw["due_working_days"]))
+    if raw.get("due_working_days") not in (None, ""):
+        try:
+            days = int(str(raw["due_working_days"]))
+        except ValueError:
+            raise InvalidInput(reason=f"督办时限「{raw['due_working_days']}」应为工作日天数") from None
+        if not 0 < days <= 1000:
+            raise InvalidInput(reason="督办时限的工作日天数须在 1 至 1000 之间")
+        deadline = env.calendar.add_working_days(env.now.date(), days)
         return deadline.due, deadline.provisional
     raise InvalidInput(reason=f"督办事项「{raw.get('title', '')}」须给出时限")
 
@@ -41,12 +48,16 @@ def record_decision(s: Session, env: Env, actor: Person, matter: Matter, record:
                     summary: str) -> list[SupervisionItem]:
     """Store the 纪要 record of a decided matter and open its 督办 items."""
     items = []
-    for raw in record.get("items", []):
-        title = str(raw.get("title", "")).strip()
-        if not title:
-            raise InvalidInput(reason="督办事项须填写事项内容")
-        lead = _unit(s, raw.get("lead_unit", ""))
-        co_units = [_unit(s, k).id for k in raw.get("co_units", [])]
+    raw_items = record.get("items", [])
+    if not isinstance(raw_items, list) or not all(isinstance(r, dict) for r in raw_items):
+        raise InvalidInput(reason="督办事项格式有误：应为事项列表")
+    for raw in raw_items:
+        title = clean_text(raw.get("title"), "督办事项内容")
+        lead = _unit(s, clean_text(raw.get("lead_unit"), "牵头单位", 64))
+        co_keys = raw.get("co_units", [])
+        if not isinstance(co_keys, list) or not all(isinstance(k, str) for k in co_keys):
+            raise InvalidInput(reason="配合单位格式有误：应为单位列表")
+        co_units = [_unit(s, k).id for k in co_keys]
         due, provisional = _due(env, raw)
         item = SupervisionItem(matter_id=matter.id, title=title, lead_unit_id=lead.id, co_unit_ids=co_units,
                                due_date=due, due_provisional=provisional, status=SupervisionStatus.OPEN,
@@ -75,8 +86,7 @@ def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: b
     item = s.execute(select(SupervisionItem).where(SupervisionItem.id == item_id).with_for_update()).scalar_one_or_none()
     if item is None:
         raise NotFound(what="督办事项", ref=item_id)
-    if not text.strip():
-        raise InvalidInput(reason="请填写进展情况")
+    text = clean_text(text, "进展情况", 4000)
     actor_units = {p.unit_id for p in actor.posts if p.active}
     allowed_units = {item.lead_unit_id, *item.co_unit_ids}
     is_supervisor = org.holds_any(s, actor.id, SUPERVISORS)

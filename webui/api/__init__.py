@@ -1,4 +1,11 @@
-"""PLACEHOLDER — replaced by the JSON API (issue 3)."""
-from flask import Blueprint
+"""The JSON API under /api/v1: token authentication, the UI's use cases, described by /api/v1/openapi.json.
 
-api = Blueprint("api", __name__, url_prefix="/api/v1")
+Each view parses its input (webui.api.inputs), calls one quorum.services use case in one
+transaction as the token's holder (webui.api.blueprint.acting) and returns a read model from
+quorum.services.records. Refusals are JSON {error, message} with the engine's status.
+"""
+
+from webui.api import audit, matters, meetings, openapi, supervision, tasks, tokens, workflows
+from webui.api.blueprint import api
+
+__all__ = ["api", "audit", "matters", "meetings", "openapi", "supervision", "tasks", "tokens", "workflows"]

@@ -1,0 +1,239 @@
+"""议程与会场: which matters may go on a body's agenda (and why not), and the meeting room as plain data.
+
+The rules live in quorum.services.meetings. This module reads them to tell the secretariat in
+advance what `meetings.add_item` would answer for each matter, composes scheduling with secret
+ballots, and gathers what the meeting list and the meeting room show one person — including
+which controls to offer, decided by the same checks the services make.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quorum.core import voting
+from quorum.core.errors import NotPermitted
+from quorum.core.messages import message
+from quorum.core.spec import BodySpec
+from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus, StepStatus
+from quorum.db import AgendaItem, Attendance, Matter, MatterStep, Meeting, Person, WrittenOpinion
+from quorum.services import matters, meetings, org, records
+from quorum.services.env import Env
+from quorum.services.policies import policy_set_for
+
+VIEWER_ROLES = ("secretariat", "administrator", "discipline_inspector")   # may read every meeting
+OPEN_ITEM = (ItemStatus.PENDING, ItemStatus.VOTING)
+LIVE_MEETING = (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
+
+
+# --------------------------------------------------------------------------------------------
+# the agenda builder
+
+
+def candidates(s: Session, body_key: str) -> dict[str, list[dict[str, Any]]]:
+    """Split active matters routed to this body's meeting into those that may go on now and those not yet."""
+    waiting = _on_agendas(s)
+    out: dict[str, list[dict[str, Any]]] = {"eligible": [], "blocked": []}
+    for matter in s.execute(select(Matter).where(Matter.status == MatterStatus.ACTIVE).order_by(Matter.id)).scalars():
+        step = _body_step(s, matter, body_key)
+        if step is None:
+            continue
+        body = policy_set_for(s, matter.policy_version_id).body(body_key)
+        current = next((st for st in matter.steps if st.step_key == matter.current_step), None)
+        reason = _blocked_reason(s, matter, step, body, waiting.get((matter.id, step.step_key)))
+        out["blocked" if reason else "eligible"].append({
+            "id": matter.id, "title": matter.title, "personnel": matter.personnel, "urgent": matter.urgent,
+            "fast_forward": not reason and matter.current_step != step.step_key,
+            "secret_allowed": matter.personnel and body.secret_ballot_personnel,
+            "current_step": current.name if current else "", "reason": reason})
+    return out
+
+
+def _body_step(s: Session, matter: Matter, body_key: str) -> MatterStep | None:
+    """The matter's meeting step for this body that is still ahead of it (or current)."""
+    for step in matter.steps:
+        if (step.kind == "meeting" and step.applies and step.status in (StepStatus.PENDING, StepStatus.ACTIVE)
+                and matters.step_spec(s, matter, step.step_key).body == body_key):
+            return step
+    return None
+
+
+def _on_agendas(s: Session) -> dict[tuple[int, str], Meeting]:
+    """Matters already waiting on the agenda of a meeting not yet held or in session."""
+    rows = s.execute(select(AgendaItem, Meeting).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
+        AgendaItem.status.in_(OPEN_ITEM), Meeting.status.in_(LIVE_MEETING)))
+    return {(item.matter_id, item.step_key): meeting for item, meeting in rows}
+
+
+def _blocked_reason(s: Session, matter: Matter, step: MatterStep, body: BodySpec, waiting: Meeting | None) -> str:
+    """Why add_item would refuse this matter now, in the secretariat's words; "" when it would accept it."""
+    if matter.urgent and not org.holds_any(s, matter.urgent_by_id, (body.principal_role,)):
+        return f"紧急议题标记非{body.short_name}主要负责人所作，按临时动议规则不能列入本机构议程"
+    if matter.current_step != step.step_key and not matter.urgent:
+        return meetings.missing_text(s, matter)
+    if waiting is not None:
+        return f"已列入「{waiting.title}」（{waiting.scheduled_at:%Y-%m-%d %H:%M}）议程，不能重复上会"
+    return ""
+
+
+def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at: datetime, place: str,
+             items: Iterable[tuple[int, bool]] = (), urgent: bool = False) -> Meeting:
+    """Call a meeting and put the chosen matters on it, each (matter_id, secret) — secret ballot when asked."""
+    meeting = meetings.schedule(s, env, actor, body_key, title, at, place, (), urgent=urgent)
+    for matter_id, secret in items:
+        meetings.add_item(s, env, actor, meeting.id, matter_id, secret=secret)
+    return meeting
+
+
+def organisable_bodies(s: Session, env: Env, actor: Person) -> list[dict[str, Any]]:
+    """The bodies whose meetings this person may call, as meetings.can_organise decides."""
+    return [{"key": b.key, "name": b.name, "short_name": b.short_name, "notice_working_days": b.notice_working_days,
+             "may_call_urgent": org.holds_any(s, actor.id, (b.principal_role,))}
+            for b in env.policies.policy_set.bodies.values() if meetings.can_organise(s, actor, b)]
+
+
+def schedule_form(s: Session, env: Env, actor: Person, body_key: str | None) -> dict[str, Any]:
+    """What the 安排会议 form offers this person for one body (the first they may organise by default)."""
+    bodies = organisable_bodies(s, env, actor)
+    body = next((b for b in bodies if b["key"] == body_key), None) if body_key else (bodies[0] if bodies else None)
+    if body is None:
+        raise NotPermitted(reason="只有党政办或议事机构主持人、主要负责人可以安排会议")
+    return {"bodies": bodies, "body": body, "candidates": candidates(s, body["key"])}
+
+
+# --------------------------------------------------------------------------------------------
+# who may see a meeting
+
+
+def may_view(s: Session, person: Person, meeting: Meeting) -> bool:
+    """Members, 列席 observers, organisers, and the secretariat, administrators and 纪检 may see a meeting."""
+    if any(m.person_id == person.id for m in meeting.members) or org.holds_any(s, person.id, VIEWER_ROLES):
+        return True
+    if meetings.can_organise(s, person, meetings.body_of(s, meeting)):
+        return True
+    observer = s.execute(select(Attendance.id).where(Attendance.meeting_id == meeting.id,
+                                                     Attendance.person_id == person.id,
+                                                     Attendance.status == "observer")).first()
+    return observer is not None
+
+
+def viewable(s: Session, person: Person, meeting_id: int) -> Meeting:
+    meeting = meetings.get(s, meeting_id)
+    if not may_view(s, person, meeting):
+        raise NotPermitted(reason="只有本次会议的成员、列席人员和会议组织者可以查看")
+    return meeting
+
+
+def overview(s: Session, env: Env, actor: Person) -> dict[str, Any]:
+    """The meetings this person may see, split into upcoming, in session and closed."""
+    groups: dict[str, list[dict[str, Any]]] = {"scheduled": [], "in_session": [], "closed": []}
+    for meeting in s.execute(select(Meeting).order_by(Meeting.scheduled_at, Meeting.id)).scalars():
+        if meeting.status not in groups or not may_view(s, actor, meeting):
+            continue
+        groups[meeting.status].append({
+            "id": meeting.id, "title": meeting.title, "body": meetings.body_of(s, meeting).short_name,
+            "scheduled_at": meeting.scheduled_at, "place": meeting.place, "status": meeting.status,
+            "urgent": meeting.urgent, "items": len(meeting.items)})
+    groups["closed"].reverse()
+    return {"upcoming": groups["scheduled"], "in_session": groups["in_session"], "closed": groups["closed"],
+            "bodies": organisable_bodies(s, env, actor)}
+
+
+# --------------------------------------------------------------------------------------------
+# the meeting room
+
+
+def item_state(s: Session, actor: Person, meeting_id: int, seq: int) -> dict[str, Any]:
+    """One item's live quorum, presiding person, missing votes and result."""
+    meeting = viewable(s, actor, meeting_id)
+    return records.item_record(s, meetings.item(s, meeting, seq))
+
+
+def room(s: Session, env: Env, actor: Person, meeting_id: int) -> dict[str, Any]:
+    """The meeting record plus, for this person, the controls the services would accept."""
+    meeting = viewable(s, actor, meeting_id)
+    body = meetings.body_of(s, meeting)
+    record = records.meeting_record(s, meeting.id)
+    organiser = meetings.can_organise(s, actor, body)
+    in_session = meeting.status == MeetingStatus.IN_SESSION
+    live = meeting.status in LIVE_MEETING
+    seats = [(m.person_id, m.name) for m in meeting.members]
+    usernames = dict(s.execute(select(Person.id, Person.username).where(
+        Person.id.in_([pid for pid, _ in seats]))).all())
+    for row, (pid, _name) in zip(record["members"], seats, strict=True):
+        row["username"] = usernames[pid]
+
+    def people(ids: Iterable[int]) -> list[dict[str, str]]:
+        wanted = set(ids)
+        return [{"username": usernames[pid], "name": name} for pid, name in seats if pid in wanted]
+
+    record["items"] = [_item_controls(s, meeting, body, i, rec, actor, organiser, people)
+                       for i, rec in zip(meeting.items, record["items"], strict=True)]
+    open_items = any(i.status in OPEN_ITEM for i in meeting.items)
+    record.update(
+        organiser=organiser, chair_speaks_last=body.chair_speaks_last,
+        can_open=organiser and meeting.status == MeetingStatus.SCHEDULED,
+        can_close=organiser and in_session and not open_items,
+        can_attend=organiser and live,
+        observer_choices=_observer_choices(s, meeting) if organiser and live else [],
+        add_choices=_add_choices(s, meeting, body) if organiser and live else [])
+    return record
+
+
+def _item_controls(s: Session, meeting: Meeting, body: BodySpec, item: AgendaItem, rec: dict[str, Any],
+                   actor: Person, organiser: bool, choices: Callable[[Iterable[int]], list]) -> dict[str, Any]:
+    """What this person may do on one item right now, worked out with the services' own checks."""
+    roll = meetings.roll(s, meeting, item)
+    presiding = voting.presiding(body, roll)
+    votable = meeting.status == MeetingStatus.IN_SESSION and item.status in OPEN_ITEM
+    enters_votes = meetings.can_enter_votes(s, actor)
+    written = set(s.execute(select(WrittenOpinion.person_id).where(WrittenOpinion.item_id == item.id)).scalars())
+    return {**rec,
+            "may_vote": votable and actor.id in roll.voters and actor.id not in roll.voted,
+            "voted_by_me": actor.id in roll.voted,
+            "is_presiding": presiding == actor.id,
+            "chair_waiting": body.chair_speaks_last and presiding == actor.id
+            and bool(voting.pending_before_chair(body, roll)),
+            "recuse_choices": choices(roll.expected - roll.recused)
+            if organiser and item.status == ItemStatus.PENDING and meeting.status in LIVE_MEETING else [],
+            "written_choices": choices(roll.expected - roll.present - written)
+            if organiser and meeting.status in LIVE_MEETING and item.status in OPEN_ITEM else [],
+            "entry_choices": choices(roll.voters - roll.voted) if votable and enters_votes and not item.secret else [],
+            "can_close": votable and meetings.can_close_item(s, actor, presiding),
+            "can_defer": votable and organiser,
+            "show_ballots": item.status == ItemStatus.DECIDED and not item.secret}
+
+
+def _observer_choices(s: Session, meeting: Meeting) -> list[dict[str, str]]:
+    """People who could attend as 列席: active, not 应到会 members, not already observing."""
+    taken = {m.person_id for m in meeting.members} | set(s.execute(select(Attendance.person_id).where(
+        Attendance.meeting_id == meeting.id, Attendance.status == "observer")).scalars())
+    people = s.execute(select(Person).where(Person.active.is_(True)).order_by(Person.id)).scalars()
+    return [{"username": p.username, "name": p.name} for p in people if p.id not in taken]
+
+
+def _add_choices(s: Session, meeting: Meeting, body: BodySpec) -> list[dict[str, Any]]:
+    """Matters that may still join this agenda: eligible ones before the meeting, urgent ones during it."""
+    eligible = candidates(s, body.key)["eligible"]
+    if meeting.status == MeetingStatus.IN_SESSION:
+        return [c for c in eligible if c["urgent"]]
+    return eligible
+
+
+def listing(s: Session, person: Person, status: str | None = None) -> list[dict[str, Any]]:
+    """Summaries of the meetings this person may see (same rule as may_view), latest first."""
+    query = select(Meeting).order_by(Meeting.scheduled_at.desc(), Meeting.id.desc())
+    if status:
+        query = query.where(Meeting.status == status)
+    out = []
+    for meeting in s.execute(query).scalars():
+        if not may_view(s, person, meeting):
+            continue
+        body = meetings.body_of(s, meeting)
+        out.append({"id": meeting.id, "title": meeting.title, "body": body.key, "body_name": body.name,
+                    "status": meeting.status, "status_name": message(f"status.{meeting.status}"),
+                    "scheduled_at": meeting.scheduled_at, "place": meeting.place, "urgent": meeting.urgent,
+                    "items": len(meeting.items)})
+    return out

@@ -1,0 +1,134 @@
+"""Matter attachments (附件): bytes stored once under the data directory by SHA-256, a row and an audit event.
+
+The file name a person uploaded is kept only as a label for downloads; the stored file is named by
+its digest, so a name like "../../x" can never reach the file system. Writing the bytes happens
+inside the caller's transaction; if it later rolls back, an unreferenced digest file may remain,
+which is harmless (the same bytes would be written to the same name again).
+"""
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.db import Attachment, Matter, Person, Task
+from quorum.services import audit, matters, org, visibility
+from quorum.services.env import Env
+
+NAME_LIMIT = 200
+TYPE_LIMIT = 100
+DEFAULT_TYPE = "application/octet-stream"
+UPLOADERS = ("secretariat", "administrator")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file as the entry point received it."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def clean_name(filename: str) -> str:
+    """Keep only the base name of an uploaded file name; refuse names that leave nothing usable."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if base in ("", ".", "..") or any(ord(ch) < 32 for ch in base):
+        raise InvalidInput(reason=f"附件文件名「{filename}」无效")
+    if len(base) > NAME_LIMIT:
+        stem, dot, ext = base.rpartition(".")
+        base = (stem[:NAME_LIMIT - len(ext) - 1] + dot + ext) if dot and len(ext) < 16 else base[:NAME_LIMIT]
+    return base
+
+
+def _check(upload: Upload) -> str:
+    name = clean_name(upload.filename)
+    if not upload.data:
+        raise InvalidInput(reason=f"附件「{name}」是空文件，请重新选择")
+    return name
+
+
+def _store(env: Env, data: bytes) -> str:
+    if env.files_dir is None:
+        raise InvalidInput(reason="未配置附件存储目录（data_dir），无法保存附件")
+    digest = hashlib.sha256(data).hexdigest()
+    folder = Path(env.files_dir) / "attachments"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / digest
+    if not target.exists():                      # write once: the same bytes always have the same name
+        partial = folder / f".{digest}.{os.getpid()}.part"
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    return digest
+
+
+def add(s: Session, env: Env, actor: Person, matter_id: int, filename: str, content_type: str,
+        data: bytes) -> Attachment:
+    """Attach a file to a matter the actor initiated, has a task on, or oversees as 党政办 / administrator."""
+    matter = s.get(Matter, matter_id)
+    if matter is None:
+        raise NotFound(what="事项", ref=matter_id)
+    if not _may_attach(s, actor, matter):
+        raise NotPermitted(reason="只有申报人、经办人或党政办可以上传附件")
+    name = _check(Upload(filename, content_type, data))
+    digest = _store(env, data)
+    row = Attachment(matter_id=matter.id, filename=name, content_type=(content_type or DEFAULT_TYPE)[:TYPE_LIMIT],
+                     size=len(data), sha256=digest, uploaded_by_id=actor.id, uploaded_at=env.now)
+    s.add(row)
+    s.flush()
+    audit.append(s, env, actor.id, "attachment.added", "attachment", row.id,
+                 {"filename": name, "size": len(data), "sha256": digest}, matter_id=matter.id)
+    return row
+
+
+def _may_attach(s: Session, actor: Person, matter: Matter) -> bool:
+    if matter.initiator_id == actor.id or org.holds_any(s, actor.id, UPLOADERS):
+        return True
+    had_task = select(Task.id).where(Task.matter_id == matter.id, Task.assignee_id == actor.id).limit(1)
+    return s.execute(had_task).first() is not None
+
+
+def submit_with_attachments(s: Session, env: Env, actor: Person, workflow_key: str, title: str,
+                            raw_fields: Mapping[str, Any], uploads: Iterable[Upload]) -> Matter:
+    """File a matter and attach its materials in the caller's one transaction."""
+    uploads = list(uploads)
+    for upload in uploads:                       # refuse bad files before anything is written
+        _check(upload)
+    matter = matters.submit(s, env, actor, workflow_key, title, raw_fields)
+    for upload in uploads:
+        add(s, env, actor, matter.id, upload.filename, upload.content_type, upload.data)
+    return matter
+
+
+def get(s: Session, attachment_id: int) -> Attachment:
+    row = s.get(Attachment, attachment_id)
+    if row is None:
+        raise NotFound(what="附件", ref=attachment_id)
+    return row
+
+
+def listing(s: Session, matter_id: int) -> list[Attachment]:
+    return list(s.execute(select(Attachment).where(Attachment.matter_id == matter_id)
+                          .order_by(Attachment.id)).scalars())
+
+
+def fetch(s: Session, env: Env, actor: Person, matter_id: int, attachment_id: int) -> tuple[Attachment, bytes]:
+    """Return an attachment of a matter the actor may read, with its bytes."""
+    visibility.require_view(s, actor, matter_id, env.now)
+    row = get(s, attachment_id)
+    if row.matter_id != matter_id:
+        raise NotFound(what="附件", ref=attachment_id)
+    path = Path(env.files_dir or ".") / "attachments" / row.sha256
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(what="附件文件", ref=row.filename) from None
+    if hashlib.sha256(data).hexdigest() != row.sha256:
+        raise InvalidInput(reason=f"附件「{row.filename}」的文件已被改动，与登记的校验值不符")
+    return row, data

@@ -1,0 +1,120 @@
+"""Who may see which matter, and the list of matters a person may see.
+
+Personnel matters (干部任免 and the like) are restricted: only the initiator, the people who had
+a task on the matter (or acted on one as 代理), the delegates acting right now for someone with an
+open task on it, and the roles that oversee the whole record (administrator, 党政办, 纪检监察) may
+read them. The rule is one SQL condition, `_visible`, so the list and every matter URL agree.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy.orm import Session
+
+from quorum.core.errors import NotFound, NotPermitted
+from quorum.core.messages import message
+from quorum.core.spec import WorkflowSpec
+from quorum.core.states import TaskStatus
+from quorum.db import Matter, Opinion, Person, Task, Unit
+from quorum.services import delegations, org
+from quorum.services.policies import policy_set_for
+
+OVERSEERS = ("administrator", "secretariat", "discipline_inspector")
+RESTRICTED = "人事事项仅限申报人、经办人及党政办、纪检监察、系统管理员查阅"
+
+
+def _visible(s: Session, person: Person, now: datetime | None) -> ColumnElement[bool] | None:
+    """The condition on Matter a person's view is limited by; None when they see everything."""
+    if org.holds_any(s, person.id, OVERSEERS):
+        return None
+    principals = delegations.principals_of(s, person.id, now) if now is not None else frozenset()
+    had_task = exists().where(Task.matter_id == Matter.id, or_(
+        Task.assignee_id == person.id,
+        Task.assignee_id.in_(principals) & (Task.status == TaskStatus.OPEN)))
+    acted = exists().where(Opinion.matter_id == Matter.id, Opinion.author_id == person.id)
+    return or_(Matter.personnel.is_(False), Matter.initiator_id == person.id, had_task, acted)
+
+
+def can_view(s: Session, person: Person, matter: Matter, now: datetime | None = None) -> bool:
+    """Return whether the person may read this matter (with `now`, active delegations count)."""
+    condition = _visible(s, person, now)
+    if condition is None or not matter.personnel:
+        return True
+    return s.execute(select(Matter.id).where(Matter.id == matter.id, condition)).first() is not None
+
+
+def require_view(s: Session, person: Person, matter_id: int, now: datetime | None = None) -> Matter:
+    """Load a matter the person may read, or refuse."""
+    matter = s.get(Matter, matter_id)
+    if matter is None:
+        raise NotFound(what="事项", ref=matter_id)
+    if not can_view(s, person, matter, now):
+        raise NotPermitted(reason=RESTRICTED)
+    return matter
+
+
+def require_task(s: Session, person: Person, matter_id: int, task_id: int, now: datetime | None = None) -> Task:
+    """Load a task of this matter, the matter being one the person may read."""
+    require_view(s, person, matter_id, now)
+    task = s.get(Task, task_id)
+    if task is None or task.matter_id != matter_id:
+        raise NotFound(what="待办", ref=task_id)
+    return task
+
+
+def may_file(s: Session, person: Person, spec: WorkflowSpec) -> bool:
+    """Return whether the person holds one of the workflow's initiator roles (as matters.submit checks)."""
+    return not spec.initiator_roles or org.holds_any(s, person.id, spec.initiator_roles)
+
+
+def visible_ids(s: Session, person: Person, ids: set[int], now: datetime | None = None) -> set[int]:
+    """Return those of the matter ids the person may read."""
+    if not ids:
+        return set()
+    query = select(Matter.id).where(Matter.id.in_(ids))
+    condition = _visible(s, person, now)
+    return set(s.execute(query if condition is None else query.where(condition)).scalars())
+
+
+def visible_matters(s: Session, person: Person, now: datetime | None = None, *, workflow: str | None = None,
+                    status: str | None = None, category: str | None = None, limit: int = 200,
+                    offset: int = 0) -> list[dict[str, Any]]:
+    """The matters the person may see, newest first, as plain rows for a list page."""
+    query = select(Matter).order_by(Matter.created_at.desc(), Matter.id.desc()).limit(limit).offset(offset)
+    condition = _visible(s, person, now)
+    if condition is not None:
+        query = query.where(condition)
+    for column, value in ((Matter.workflow_key, workflow), (Matter.status, status), (Matter.category, category)):
+        if value:
+            query = query.where(column == value)
+    units = dict(s.execute(select(Unit.id, Unit.name)).all())
+    names = dict(s.execute(select(Person.id, Person.name)).all())
+    workflows: dict[tuple[int, str], WorkflowSpec] = {}
+    rows = []
+    for matter in s.execute(query).scalars():
+        ref = (matter.policy_version_id, matter.workflow_key)
+        if ref not in workflows:
+            workflows[ref] = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
+        step = next((st for st in matter.steps if st.step_key == matter.current_step), None)
+        category_name = _category_name(workflows[ref], matter.category)
+        rows.append({"id": matter.id, "title": matter.title, "workflow": matter.workflow_key,
+                     "workflow_name": workflows[ref].name, "status": matter.status,
+                     "status_name": message(f"status.{matter.status}"), "current_step": step.name if step else None,
+                     "unit": units.get(matter.unit_id), "category": matter.category, "category_name": category_name,
+                     "current_step_key": matter.current_step, "initiator": names.get(matter.initiator_id),
+                     "personnel": matter.personnel, "urgent": matter.urgent, "created_at": matter.created_at,
+                     "updated_at": matter.updated_at})
+    return rows
+
+
+def _category_name(spec: WorkflowSpec, category: str | None) -> str | None:
+    if category is None:
+        return None
+    field = next((f for f in spec.fields if f.key == "category"), None)
+    return field.choice_label(category) if field else category
+
+
+def unit_choices(s: Session) -> list[tuple[str, str]]:
+    """Every registered unit as (key, name), for the unit selects of the forms."""
+    return [(key, name) for key, name in s.execute(select(Unit.key, Unit.name).order_by(Unit.id))]

@@ -1,0 +1,99 @@
+"""The API blueprint: bearer-token authentication for every route but two, and JSON for every refusal.
+
+The browser UI signs in with a session cookie and a CSRF token; the API does neither. Each request
+carries `Authorization: Bearer <token>` (issued by POST /api/v1/token); the token is resolved before
+the view runs, so no route can forget the check. Only the token endpoint and the OpenAPI document are
+public.
+"""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, request
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from quorum.db import Person
+from quorum.services import access, org
+from quorum.services.env import Env
+from webui.auth import csrf
+from webui.runtime import env, transaction
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(api)
+
+ID = "int(max=2147483647)"      # path ids: larger numbers cannot name a row (and would overflow PostgreSQL)
+PUBLIC_ENDPOINTS = frozenset({"api.token", "api.openapi"})
+UNAUTHORIZED = {"error": "unauthorized", "message": "请提供有效的访问令牌"}
+
+
+def plain(value: Any) -> Any:
+    """Turn a read model into JSON-ready data: instants and dates as ISO text, money as a string."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def reply(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON response (UTF-8, Chinese left readable)."""
+    return current_app.response_class(json.dumps(plain(data), ensure_ascii=False), status=status,
+                                      mimetype="application/json", headers=headers)
+
+
+def refusal(status: int, error: str, message: str) -> Response:
+    return reply({"error": error, "message": message}, status)
+
+
+def bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+@api.before_request
+def require_token() -> Response | None:
+    """Resolve the bearer token to a person, or answer 401 before the view runs."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    token = bearer_token()
+    username = None
+    if token:
+        with transaction() as s:
+            person = access.person_for_token(s, env(), token)
+            username = person.username if person is not None else None
+    if username is None:
+        return reply(UNAUTHORIZED, 401, {"WWW-Authenticate": 'Bearer realm="quorum"'})
+    g.api_username = username
+    return None
+
+
+@contextmanager
+def acting() -> Iterator[tuple[Session, Env, Person]]:
+    """One unit of work as the token's holder: (session, env, person); commit on success."""
+    with transaction() as s:
+        yield s, env(), org.person(s, g.api_username)
+
+
+@api.errorhandler(StaleDataError)
+@api.errorhandler(IntegrityError)
+def concurrent_change(_exc: Exception) -> Response:
+    """Two people changed the same row at once; the loser is told to reload, never shown a 500."""
+    return refusal(409, "conflict", "操作冲突：数据已被他人同时修改，请刷新后重试")
+
+
+@api.errorhandler(DataError)
+def out_of_range(_exc: Exception) -> Response:
+    return refusal(422, "invalid_input", "输入有误：数据超出允许的长度或范围")

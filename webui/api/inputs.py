@@ -1,0 +1,211 @@
+"""Read a request's JSON body and query string into typed values; refuse bad input in Chinese (422).
+
+The engine checks the rules; this module only makes sure what reaches it has the right shape, so a
+list where a number belongs, a NUL byte or a 10,000-character title becomes a clear 422, never a
+500 from deep inside the database driver.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from flask import request
+
+from quorum.calendar import TZ
+from quorum.core.errors import InvalidInput
+
+MAX_ID = 2**31 - 1               # database integer ids; larger numbers cannot name a row
+NAME_LENGTH = 200                # titles and places (the Name column)
+KEY_LENGTH = 64                  # usernames, workflow, body and step keys
+TEXT_LENGTH = 20_000             # opinions, reasons, summaries
+SCALARS = (str, int, float, bool, type(None))
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def refuse(reason: str) -> InvalidInput:
+    return InvalidInput(reason=reason)
+
+
+def _check_no_nul(value: Any) -> None:
+    """Refuse NUL characters anywhere: PostgreSQL cannot store them in text or JSON."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            raise refuse("内容中不能包含空字符（\\u0000）")
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+class Body:
+    """The request body as a JSON object, read key by key."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+
+    @classmethod
+    def read(cls, *, form: bool = False) -> "Body":
+        """Parse the body; an empty body is an empty object. With form=True a posted form is accepted too."""
+        if form and request.mimetype in FORM_TYPES:
+            data: Any = request.form.to_dict()
+        elif not request.get_data(cache=True):
+            data = {}
+        else:
+            try:
+                data = request.get_json(force=True, silent=True)
+            except RecursionError:
+                data = None
+            if not isinstance(data, dict):
+                raise refuse("请求体须为 JSON 对象，例如 {\"title\": \"…\"}")
+        _check_no_nul(data)
+        return cls(data)
+
+    def _get(self, key: str, required: bool) -> Any:
+        value = self.data.get(key)
+        if value is None and required:
+            raise refuse(f"缺少必填项「{key}」")
+        return value
+
+    def text(self, key: str, *, required: bool = False, limit: int = TEXT_LENGTH) -> str:
+        value = self._get(key, required)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise refuse(f"「{key}」应为字符串")
+        if required and not value.strip():
+            raise refuse(f"「{key}」不能为空")
+        if len(value) > limit:
+            raise refuse(f"「{key}」不能超过{limit}个字符")
+        return value
+
+    def optional_text(self, key: str, *, limit: int = KEY_LENGTH) -> str | None:
+        return self.text(key, limit=limit).strip() or None
+
+    def choice(self, key: str, options: Iterable[str]) -> str:
+        value = self.text(key, required=True, limit=KEY_LENGTH)
+        options = list(options)
+        if value not in options:
+            raise refuse(f"「{key}」的值「{value}」无效，可选：{'、'.join(options)}")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise refuse(f"「{key}」应为 true 或 false")
+        return value
+
+    def identifier(self, key: str) -> int:
+        return as_id(self._get(key, True), key)
+
+    def identifiers(self, key: str) -> list[int]:
+        value = self._get(key, False)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise refuse(f"「{key}」应为编号列表，例如 [12, 15]")
+        return [as_id(v, key) for v in value]
+
+    def moment(self, key: str) -> datetime:
+        """An ISO 8601 date-time; without an offset it is read as Beijing time."""
+        text = self.text(key, required=True, limit=40)
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise refuse(f"「{key}」应为 ISO 8601 时间，例如 2026-11-05T09:00:00+08:00") from None
+        if not 2000 <= value.year <= 2099:
+            raise refuse(f"「{key}」超出可安排的年份范围（2000—2099）")
+        return value if value.tzinfo is not None else value.replace(tzinfo=TZ)
+
+    def fields(self, key: str) -> dict[str, Any]:
+        """A workflow's field values: an object of plain values (text, number, true/false, null)."""
+        value = self._get(key, False)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise refuse(f"「{key}」应为对象，例如 {{\"category\": \"funds\"}}")
+        for name, item in value.items():
+            if not isinstance(item, SCALARS):
+                raise refuse(f"字段「{name}」的值应为文字、数字或 true/false")
+            if isinstance(item, str) and len(item) > TEXT_LENGTH:
+                raise refuse(f"字段「{name}」不能超过{TEXT_LENGTH}个字符")
+        return dict(value)
+
+    def decision_record(self, key: str) -> dict[str, Any] | None:
+        value = self._get(key, False)
+        return None if value is None else decision_record(value)
+
+
+def as_id(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise refuse(f"「{key}」应为正整数编号")
+    if not 1 <= value <= MAX_ID:
+        raise refuse(f"「{key}」的编号 {value} 超出范围")
+    return value
+
+
+def _unit_keys(value: Any, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= KEY_LENGTH for v in value):
+        raise refuse(f"「{key}」应为单位代码列表")
+    return value
+
+
+def _supervision_item(raw: Any, n: int) -> dict[str, Any]:
+    where = f"督办事项第{n}项"
+    if not isinstance(raw, dict):
+        raise refuse(f"{where}应为对象")
+    item = Body(raw)
+    out: dict[str, Any] = {"title": item.text("title", required=True, limit=NAME_LENGTH),
+                           "lead_unit": item.text("lead_unit", required=True, limit=KEY_LENGTH),
+                           "co_units": _unit_keys(raw.get("co_units", []), "co_units")}
+    if raw.get("due_date") is not None:
+        out["due_date"] = item.text("due_date", limit=20)
+    if raw.get("due_working_days") is not None:
+        days = raw["due_working_days"]
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3650:
+            raise refuse(f"{where}的「due_working_days」应为 0—3650 之间的整数")
+        out["due_working_days"] = days
+    return out
+
+
+def decision_record(value: Any) -> dict[str, Any]:
+    """The 纪要 record of a `record` action: {summary?, items: [{title, lead_unit, co_units, due_*}]}."""
+    if not isinstance(value, dict):
+        raise refuse("「record」应为对象，例如 {\"items\": [...]}")
+    items = value.get("items", [])
+    if not isinstance(items, list):
+        raise refuse("「record.items」应为督办事项列表")
+    record: dict[str, Any] = {"items": [_supervision_item(raw, n) for n, raw in enumerate(items, 1)]}
+    if value.get("summary") is not None:
+        record["summary"] = Body(value).text("summary")
+    return record
+
+
+def query_choice(name: str, options: Iterable[str]) -> str | None:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    options = list(options)
+    if value not in options:
+        raise refuse(f"查询参数「{name}」的值「{value}」无效，可选：{'、'.join(options)}")
+    return value
+
+
+def query_text(name: str) -> str | None:
+    value = request.args.get(name, "").strip()
+    if len(value) > KEY_LENGTH or "\x00" in value:
+        raise refuse(f"查询参数「{name}」无效")
+    return value or None
+
+
+def query_int(name: str, default: int, maximum: int) -> int:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return default
+    if not (value.isascii() and value.isdigit() and len(value) <= 10) or int(value) > maximum:
+        raise refuse(f"查询参数「{name}」应为 0—{maximum} 之间的整数")
+    return int(value)

@@ -1,0 +1,57 @@
+"""Matters (事项): file one, list those I may see, read one with its route, timeline and tasks, mark urgent."""
+
+from typing import Any
+
+from flask import Response, url_for
+from sqlalchemy.orm import Session
+
+from quorum.core.states import MatterStatus
+from quorum.services import matters, records
+from webui.api import visibility
+from webui.api.blueprint import ID, acting, api, reply
+from webui.api.inputs import KEY_LENGTH, NAME_LENGTH, Body, query_choice, query_int, query_text
+
+
+def matter_view(s: Session, matter_id: int) -> dict[str, Any]:
+    """The full record (records.matter_record) plus its documents, of which there are none yet."""
+    return {**records.matter_record(s, matter_id), "documents": []}
+
+
+@api.post("/matters")
+def create_matter() -> Response:
+    body = Body.read()
+    workflow = body.text("workflow", required=True, limit=KEY_LENGTH)
+    title = body.text("title", required=True, limit=NAME_LENGTH)
+    fields = body.fields("fields")
+    with acting() as (s, env, me):
+        matter = matters.submit(s, env, me, workflow, title, fields)
+        record = matter_view(s, matter.id)
+    return reply(record, 201, {"Location": url_for("api.matter", matter_id=record["id"])})
+
+
+@api.get("/matters")
+def matter_list() -> Response:
+    status = query_choice("status", [str(v) for v in MatterStatus])
+    workflow = query_text("workflow")
+    limit, offset = query_int("limit", 100, 500), query_int("offset", 0, 10**9)
+    with acting() as (s, env, me):
+        found = visibility.matter_list(s, env, me, status, workflow, limit, offset)
+    return reply(found)
+
+
+@api.get(f"/matters/<{ID}:matter_id>")
+def matter(matter_id: int) -> Response:
+    with acting() as (s, _env, me):
+        visibility.require_matter(s, me, matter_id)
+        record = matter_view(s, matter_id)
+    return reply(record)
+
+
+@api.post(f"/matters/<{ID}:matter_id>/urgent")
+def mark_urgent(matter_id: int) -> Response:
+    reason = Body.read().text("reason", required=True)
+    with acting() as (s, env, me):
+        visibility.require_matter(s, me, matter_id)
+        matters.mark_urgent(s, env, me, matter_id, reason)
+        record = matter_view(s, matter_id)
+    return reply(record)

@@ -1,0 +1,41 @@
+"""Who may read what through the API — the same service-layer rules the pages use.
+
+Matters: quorum.services.visibility (personnel matters are restricted). Meetings:
+quorum.services.agenda.may_view (members, 列席, organisers, 党政办, 管理员, 纪检). Audit: 纪检 and
+administrators. This module only adapts them to the API's calls.
+"""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from quorum.db import Matter, Meeting, Person
+from quorum.services import agenda, audit, visibility
+from quorum.services.env import Env
+from webui.runtime import env
+
+
+def require_matter(s: Session, person: Person, matter_id: int) -> Matter:
+    return visibility.require_view(s, person, matter_id, env().now)
+
+
+def visible_matter_ids(s: Session, person: Person, ids: set[int]) -> set[int]:
+    return visibility.visible_ids(s, person, ids, env().now)
+
+
+def matter_list(s: Session, env_: Env, person: Person, status: str | None, workflow: str | None,
+                limit: int, offset: int) -> list[dict[str, Any]]:
+    return visibility.visible_matters(s, person, env_.now, workflow=workflow, status=status, limit=limit,
+                                      offset=offset)
+
+
+def require_meeting(s: Session, person: Person, meeting_id: int) -> Meeting:
+    return agenda.viewable(s, person, meeting_id)
+
+
+def meeting_list(s: Session, person: Person, status: str | None) -> list[dict[str, Any]]:
+    return agenda.listing(s, person, status)
+
+
+def require_auditor(s: Session, person: Person) -> None:
+    audit.require_auditor(s, person)

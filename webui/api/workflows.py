@@ -1,0 +1,36 @@
+"""GET /workflows: the workflows a matter may be filed under, with their fields and steps."""
+
+from typing import Any
+
+from flask import Response
+
+from quorum.core.errors import NotFound
+from quorum.core.spec import PolicySet, WorkflowSpec
+from webui.api.blueprint import api, reply
+from webui.runtime import env
+
+
+def workflow_view(policy_set: PolicySet, spec: WorkflowSpec) -> dict[str, Any]:
+    return {
+        "key": spec.key, "name": spec.name, "description": spec.description,
+        "initiator_roles": [{"key": r, "name": policy_set.role_name(r)} for r in spec.initiator_roles],
+        "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required,
+                    "choices": [{"value": value, "label": label} for value, label in f.choices], "help": f.help}
+                   for f in spec.fields],
+        "steps": [{"key": st.key, "kind": st.kind, "name": st.name, "body": st.body, "reason": st.reason,
+                   "deadline_working_days": st.deadline_working_days} for st in spec.steps],
+    }
+
+
+@api.get("/workflows")
+def workflows() -> Response:
+    policy_set = env().policies.policy_set
+    return reply([workflow_view(policy_set, spec) for spec in policy_set.workflows.values()])
+
+
+@api.get("/workflows/<key>")
+def workflow(key: str) -> Response:
+    policy_set = env().policies.policy_set
+    if key not in policy_set.workflows:
+        raise NotFound(what="流程", ref=key)
+    return reply(workflow_view(policy_set, policy_set.workflows[key]))

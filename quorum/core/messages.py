@@ -124,6 +124,7 @@ MESSAGES: dict[str, str] = {
         "同意{agree}票，须{compare}{base_name}（{base}人）的{fraction}，即至少{required}票"
     ),
     "base.expected": "应到会人数",
+    "base.expected_less_recused": "应到会人数扣除回避后",
     "base.present": "实到会人数",
 }
 

@@ -147,7 +147,10 @@ def tally(body: BodySpec, roll: ItemRoll, choices: Iterable[str]) -> Tally:
         base = expected - len(roll.recused & roll.expected) if body.recusal_reduces_base else expected
     required = body.pass_ratio.required(base)
     agree = everyone.get("agree", 0)
-    basis = message("tally.basis", agree=agree, base_name=message(f"base.{body.pass_base}"), base=base,
+    base_key = body.pass_base
+    if base_key == "expected" and body.recusal_reduces_base and roll.recused & roll.expected:
+        base_key = "expected_less_recused"
+    basis = message("tally.basis", agree=agree, base_name=message(f"base.{base_key}"), base=base,
                     compare="超过" if body.pass_ratio.strict else "不少于",
                     fraction=f"{body.pass_ratio.fraction.numerator}/{body.pass_ratio.fraction.denominator}",
                     required=required)

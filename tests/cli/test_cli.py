@@ -325,7 +325,7 @@ def test_close_item_announces_the_result_with_its_basis(flow):
         (1, "刘志刚", "agree"), (2, "乌云其其格", "disagree"), (3, "王建华", "agree"), (4, "额尔敦", "agree")]
     assert item["ballots"][1]["reason"] == "建议分两年采购，减轻当年资金压力。"
     assert item["basis"] == ("应到会5人，回避1人，计算基数4人，实到（未回避）4人，法定人数须3人（超过1/2）；"
-                             "同意3票，须超过应到会人数（4人）的1/2，即至少3票")
+                             "同意3票，须超过应到会人数扣除回避后（4人）的1/2，即至少3票")
 
 
 def test_close_and_show_meeting(flow):
@@ -338,7 +338,7 @@ def test_close_and_show_meeting(flow):
     assert "列席：孙立新" in lines
     assert f"议题1：{TITLE}" in lines
     assert "  结果：通过（应到会5人，回避1人，计算基数4人，实到（未回避）4人，法定人数须3人（超过1/2）；" \
-           "同意3票，须超过应到会人数（4人）的1/2，即至少3票）" in lines
+           "同意3票，须超过应到会人数扣除回避后（4人）的1/2，即至少3票）" in lines
 
 
 def test_the_matter_moves_on_to_the_party_committee(flow):

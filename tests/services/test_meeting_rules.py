@@ -177,7 +177,7 @@ def test_recusal_shrinks_the_base_and_five_of_eight_pass(sc):
     assert (rec["status"], rec["result"]) == ("decided", "passed")
     assert rec["counts"] == {"agree": 5, "disagree": 1, "abstain": 2}
     assert rec["basis"] == ("应到会9人，回避1人，计算基数8人，实到（未回避）8人，法定人数须6人（不少于2/3）；"
-                            "同意5票，须超过应到会人数（8人）的1/2，即至少5票")
+                            "同意5票，须超过应到会人数扣除回避后（8人）的1/2，即至少5票")
     m = matter(sc, mid)
     assert m["current_step"] == "record" and step_statuses(m)["party_committee"] == "done"
     assert m["decision"]["last"]["result"] == "passed" and m["decision"]["last"]["body"] == "party_committee"

@@ -282,7 +282,7 @@ def test_run_the_room_attendance_recusal_live_quorum_and_votes_with_the_chair_la
     act(secretary, meeting_id, "items/1/close")
     box = state(secretary, meeting_id, 1)
     assert "表决结果：通过" in box and "同意3票，不同意0票，弃权0票" in box
-    assert "同意3票，须超过应到会人数（4人）的1/2，即至少3票" in box
+    assert "同意3票，须超过应到会人数扣除回避后（4人）的1/2，即至少3票" in box
     decision = matter_record(community, analyser)["decision"]["last"]
     assert decision["result"] == "passed" and decision["counts"] == {"agree": 3, "disagree": 0, "abstain": 0}
     assert matter_record(community, analyser)["current_step"] == "party_committee"

@@ -42,3 +42,19 @@ def login(client, username: str, password: str = PASSWORD):
 def post(client, path: str, data: dict | None = None, page: str = "/tasks", **kw):
     """POST a form the way a browser does: with the CSRF token of a page the user has open."""
     return client.post(path, data={"csrf_token": csrf_token(client, page), **(data or {})}, **kw)
+
+
+def as_user(app, username: str):
+    """A fresh browser-like client signed in as username."""
+    client = app.test_client()
+    login(client, username)
+    return client
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def flashes(client) -> str:
+    """The flashed messages, as the next page shows them."""
+    return " ".join(re.findall(r'<div class="flash [a-z]+"[^>]*>([^<]*)</div>', text(client.get("/tasks"))))

@@ -26,7 +26,7 @@ from quorum.db import (
 )
 from quorum.services import matters, meetings, records
 from tests.helpers import pass_gate_and_reviews, schedule, start, submit
-from tests.webui.conftest import login, post
+from tests.webui.conftest import as_user, flashes, post, text
 
 THURSDAY = "2026-11-05T09:00"
 SECRETARY = "gaowenjing"          # 党政办主任
@@ -53,19 +53,7 @@ def appointment(sc, title: str) -> int:
     return mid
 
 
-def as_user(app, username: str):
-    client = app.test_client()
-    login(client, username)
-    return client
 
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def flashes(client) -> str:
-    """The flashed messages, as the next page shows them."""
-    return " ".join(re.findall(r'<div class="flash [a-z]+"[^>]*>([^<]*)</div>', text(client.get("/tasks"))))
 
 
 def snapshot(community) -> dict:

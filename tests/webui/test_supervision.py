@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from quorum.db import AuditEvent, Matter, ProgressReport, SupervisionItem
 from quorum.services import demo, org, records, supervision
-from tests.webui.conftest import login, post
+from tests.webui.conftest import as_user, flashes, post, text
 
 PROCUREMENT = "完成远程会诊中心设备与平台的政府采购"
 ROLL_OUT = "完成与六家成员单位远程会诊系统的联调上线"
@@ -37,18 +37,7 @@ def decided_community(sc, community) -> dict[str, int]:
         return {r["title"]: r["id"] for r in records.supervision_records(s)}
 
 
-def as_user(app, username: str):
-    client = app.test_client()
-    login(client, username)
-    return client
 
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def flashes(client) -> str:
-    return " ".join(re.findall(r'<div class="flash [a-z]+"[^>]*>([^<]*)</div>', text(client.get("/tasks"))))
 
 
 def snapshot(community) -> dict:

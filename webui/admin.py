@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 from quorum.services import admin, delegations
 from webui.auth import login_manager
 from webui.runtime import call, env, transaction
@@ -32,7 +33,7 @@ def _form(keys: tuple[str, ...]) -> dict[str, str]:
 
 def _int(raw: str) -> int:
     if not raw.isdigit():
-        raise InvalidInput(reason="请选择人员")
+        raise InvalidInput(reason=message("web.choose_person"))
     return int(raw)
 
 
@@ -58,7 +59,7 @@ def new_person():
         except InvalidInput as exc:
             flash(str(exc), "error")
             return render_template("admin/person_new.html", form=form), 422
-        flash(f"已创建人员：{person.name}（{person.username}），可为其添加任职", "success")
+        flash(message("web.person_created", name=person.name, username=person.username), "success")
         return redirect(url_for("admin.person", person_id=person.id))
     return render_template("admin/person_new.html", form=form)
 
@@ -82,7 +83,7 @@ def person(person_id: int):
     except InvalidInput as exc:
         flash(str(exc), "error")
         return _person_page(person_id, 422, form=form)
-    flash(f"已保存：{form['name']}", "success")
+    flash(message("web.saved", name=form["name"]), "success")
     return redirect(url_for("admin.person", person_id=person_id))
 
 
@@ -93,7 +94,7 @@ def password(person_id: int):
     except InvalidInput as exc:
         flash(str(exc), "error")
         return _person_page(person_id, 422)
-    flash(f"已为{person.name}重设密码，请通过安全途径告知本人", "success")
+    flash(message("web.password_reset", name=person.name), "success")
     return redirect(url_for("admin.person", person_id=person_id))
 
 
@@ -112,7 +113,7 @@ def add_post():
         if from_bodies or not form["person_id"].isdigit():
             return _bodies_page(422, post_form=form)
         return _person_page(int(form["person_id"]), 422, post_form=form)
-    flash("已添加任职", "success")
+    flash(message("web.post_added"), "success")
     if from_bodies:
         return redirect(url_for("admin.bodies") + f"#body-{form['body']}")
     return redirect(url_for("admin.person", person_id=int(form["person_id"])))
@@ -125,7 +126,7 @@ def end_post(post_id: int):
     except InvalidInput as exc:
         flash(str(exc), "error")
         return redirect(request.referrer or url_for("admin.index"))
-    flash(f"已结束任职：{post.title}", "success")
+    flash(message("web.post_ended", title=post.title), "success")
     if request.form.get("origin") == "bodies":
         return redirect(url_for("admin.bodies"))
     return redirect(url_for("admin.person", person_id=post.person_id))
@@ -161,7 +162,7 @@ def cancel_delegation(delegation_id: int):
     except InvalidInput as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.delegation_list"))
-    flash("已取消代理", "success")
+    flash(message("web.delegation_cancelled"), "success")
     return redirect(url_for("admin.delegation_list"))
 
 

@@ -5,9 +5,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import select
 
 from quorum.core.errors import QuorumError
+from quorum.core.messages import message
 from quorum.db import Person
 from quorum.services import access, org
 from webui.runtime import transaction
@@ -42,7 +42,7 @@ def load_user_by_id(person_id: str) -> User | None:
 def init_app(app) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
+    login_manager.login_message = message("web.login_required")
     login_manager.user_loader(load_user_by_id)
     csrf.init_app(app)
 
@@ -74,11 +74,10 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash("已退出登录", "info")
+    flash(message("web.logged_out"), "info")
     return redirect(url_for("auth.login"))
 
 
 def people_choices() -> list[tuple[str, str]]:
     with transaction() as s:
-        return [(p.username, p.name) for p in s.execute(select(Person).where(Person.active.is_(True))
-                                                        .order_by(Person.id)).scalars()]
+        return org.active_people(s)

@@ -2,15 +2,17 @@
 
 import argparse
 
+from quorum.core.messages import message
+
 
 def register(sub, add) -> None:
-    p = add(sub, "serve", cmd_serve, "启动网页界面和 JSON API")
+    p = add(sub, "serve", cmd_serve, message("cli.help_serve"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
     run = sub.choices["run"]
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8080)
-    run.add_argument("--no-serve", action="store_true", help="只运行演示并打印记录，不启动网页")
+    run.add_argument("--no-serve", action="store_true", help=message("cli.help_no_serve"))
     run.set_defaults(fn=cmd_run)
 
 
@@ -23,7 +25,7 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    print(f"Quorum 网页界面：http://{args.host}:{args.port}/  （Ctrl-C 退出）", flush=True)
+    print(message("cli.serving", host=args.host, port=args.port), flush=True)
     _serve(args)
 
 
@@ -36,7 +38,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         return
     users = demo.demo_data()
     names = ", ".join(f"{p['username']}（{p['name']}）" for p in users["people"][:6])
-    print(f"\nQuorum 网页界面：http://{args.host}:{args.port}/  （Ctrl-C 退出）")
-    print(f"演示账号密码均为 {users['demo_password']}，例如：{names} …")
-    print("全部演示账号：quorum demo users", flush=True)
+    print("\n" + message("cli.serving", host=args.host, port=args.port))
+    print(message("cli.demo_logins", password=users["demo_password"], names=names))
+    print(message("cli.all_demo_users"), flush=True)
     _serve(args)

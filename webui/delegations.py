@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from quorum.calendar import TZ
 from quorum.core.errors import InvalidInput, NotFound
-from quorum.db import Delegation, Person
+from quorum.db import Person
 from quorum.services import delegations, org
 from webui.auth import people_choices
 from webui.matters import bp
@@ -38,7 +38,7 @@ def _render(status: int, error: str | None, values: dict[str, str]):
     now = env().now
     with transaction() as s:
         me = actor(s)
-        rows = [_row(s, d, me, now) for d in delegations.listing(s, me.id)]
+        rows = delegations.rows_for(s, me, now)
         me_username = me.username
     defaults = {"starts": now.strftime(LOCAL_FORMAT), "ends": (now + timedelta(days=7)).strftime(LOCAL_FORMAT)}
     return render_template("delegations/index.html", rows=rows, people=people_choices(), me=me_username,
@@ -48,14 +48,7 @@ def _render(status: int, error: str | None, values: dict[str, str]):
 
 def in_force(s: Session, me: Person, now: datetime) -> list[dict[str, Any]]:
     """The person's delegations in force right now, either way round, for a banner."""
-    return [row for row in (_row(s, d, me, now) for d in delegations.listing(s, me.id)) if row["in_force"]]
-
-
-def _row(s: Session, d: Delegation, me: Person, now: datetime) -> dict[str, Any]:
-    principal, delegate = s.get(Person, d.principal_id), s.get(Person, d.delegate_id)
-    return {"id": d.id, "principal": principal.name, "delegate": delegate.name, "starts": d.starts, "ends": d.ends,
-            "reason": d.reason, "active": d.active, "mine": d.principal_id == me.id,
-            "in_force": d.active and d.starts <= now < d.ends, "expired": d.ends <= now}
+    return [row for row in delegations.rows_for(s, me, now) if row["in_force"]]
 
 
 @bp.route("/delegations", methods=["POST"], endpoint="delegate")
@@ -70,7 +63,7 @@ def create():
             me = actor(s)
             row = delegations.create(s, env(), me, me, org.person(s, values["delegate"]), starts, ends,
                                      values["reason"])
-            name = s.get(Person, row.delegate_id).name
+            name = next(r["delegate"] for r in delegations.rows_for(s, me, env().now) if r["id"] == row.id)
     except (InvalidInput, NotFound) as exc:
         return _render(422, str(exc), values)
     flash(say("created", name=name), "success")

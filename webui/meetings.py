@@ -19,13 +19,13 @@ from webui.runtime import actor, call, env, transaction
 
 bp = Blueprint("meetings", __name__)
 
-ATTENDANCE = {"present": "出席", "left": "离席", "absent": "请假", "observer": "列席"}
+ATTENDANCE = {key: message(f"attendance.{key}") for key in ("present", "left", "absent", "observer")}
 DONE = {
-    "scheduled": "已安排会议：{title}", "opened": "会议开始", "closed": "已散会", "attend": "已登记{name}{status}",
-    "added": "已列入议程", "recuse": "已登记{name}回避", "written": "已登记{name}的书面意见",
-    "vote": "您的表决已记录", "vote_for": "已登记{name}的表决：{choice}", "item_closed": "已宣布表决结果",
-    "deferred": "议题已暂缓表决", "no_person": "请选择人员", "no_matter": "请选择要列入议程的事项",
-    "bad_time": "请填写有效的会议时间（日期和时刻）",
+    "scheduled": "web.meeting_scheduled", "opened": "web.meeting_opened", "closed": "web.meeting_closed",
+    "attend": "web.attendance_recorded", "added": "web.item_added", "recuse": "web.recusal_recorded",
+    "written": "web.written_recorded", "vote": "web.vote_recorded", "vote_for": "web.vote_entered",
+    "item_closed": "web.item_closed", "deferred": "web.item_deferred", "no_person": "web.choose_person",
+    "no_matter": "web.choose_matter", "bad_time": "web.bad_meeting_time",
 }
 
 
@@ -52,7 +52,7 @@ def new():
             "matters": request.form.getlist("matter", type=int), "secret": request.form.getlist("secret", type=int)}
     at = _parse_at(form["at"])
     if at is None:
-        return _schedule_page(body_key, form, DONE["bad_time"]), 422
+        return _schedule_page(body_key, form, message(DONE["bad_time"])), 422
     items = [(mid, mid in form["secret"]) for mid in form["matters"]]
     try:
         meeting = call(agenda.schedule, body_key or "", form["title"], at, form["place"], items,
@@ -61,7 +61,7 @@ def new():
         if exc.http_status == 403:
             raise
         return _schedule_page(body_key, form, str(exc)), 422
-    flash(DONE["scheduled"].format(title=meeting.title), "success")
+    flash(message(DONE["scheduled"], title=meeting.title), "success")
     return redirect(url_for("meetings.room", meeting_id=meeting.id))
 
 
@@ -122,7 +122,7 @@ def _named(field: str = "person") -> Person | None:
     """Load the person a form names, detached so the use case can take it into its own transaction."""
     username = request.form.get(field, "").strip()
     if not username:
-        flash(DONE["no_person"], "error")
+        flash(message(DONE["no_person"]), "error")
         return None
     try:
         with transaction() as s:
@@ -137,13 +137,13 @@ def _named(field: str = "person") -> Person | None:
 @bp.route("/meetings/<int:meeting_id>/open", methods=["POST"])
 @login_required
 def open_session(meeting_id: int):
-    return _run(meeting_id, None, DONE["opened"], meetings.open_session, meeting_id)
+    return _run(meeting_id, None, message(DONE["opened"]), meetings.open_session, meeting_id)
 
 
 @bp.route("/meetings/<int:meeting_id>/close", methods=["POST"])
 @login_required
 def close(meeting_id: int):
-    return _run(meeting_id, None, DONE["closed"], meetings.close, meeting_id)
+    return _run(meeting_id, None, message(DONE["closed"]), meetings.close, meeting_id)
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])
@@ -153,7 +153,7 @@ def attend(meeting_id: int):
     if person is None:
         return _back(meeting_id)
     status = request.form.get("status", "")
-    return _run(meeting_id, None, DONE["attend"].format(name=person.name, status=ATTENDANCE.get(status, status)),
+    return _run(meeting_id, None, message(DONE["attend"], name=person.name, status=ATTENDANCE.get(status, status)),
                 meetings.attend, meeting_id, person, status, request.form.get("reason", ""))
 
 
@@ -162,9 +162,9 @@ def attend(meeting_id: int):
 def add_item(meeting_id: int):
     matter_id = request.form.get("matter", type=int)
     if matter_id is None:
-        flash(DONE["no_matter"], "error")
+        flash(message(DONE["no_matter"]), "error")
         return _back(meeting_id)
-    return _run(meeting_id, None, DONE["added"], meetings.add_item, meeting_id, matter_id,
+    return _run(meeting_id, None, message(DONE["added"]), meetings.add_item, meeting_id, matter_id,
                 secret=bool(request.form.get("secret")))
 
 
@@ -174,7 +174,7 @@ def recuse(meeting_id: int, seq: int):
     person = _named()
     if person is None:
         return _back(meeting_id, seq)
-    return _run(meeting_id, seq, DONE["recuse"].format(name=person.name), meetings.recuse, meeting_id, seq, person,
+    return _run(meeting_id, seq, message(DONE["recuse"], name=person.name), meetings.recuse, meeting_id, seq, person,
                 request.form.get("reason", ""))
 
 
@@ -184,7 +184,7 @@ def written_opinion(meeting_id: int, seq: int):
     person = _named()
     if person is None:
         return _back(meeting_id, seq)
-    return _run(meeting_id, seq, DONE["written"].format(name=person.name), meetings.written_opinion, meeting_id, seq,
+    return _run(meeting_id, seq, message(DONE["written"], name=person.name), meetings.written_opinion, meeting_id, seq,
                 person, request.form.get("text", ""))
 
 
@@ -193,22 +193,22 @@ def written_opinion(meeting_id: int, seq: int):
 def vote(meeting_id: int, seq: int):
     choice, reason = request.form.get("choice", ""), request.form.get("reason", "")
     if not request.form.get("voter"):       # one's own ballot: the confirmation never repeats the choice
-        return _run(meeting_id, seq, DONE["vote"], meetings.vote, meeting_id, seq, choice, reason)
+        return _run(meeting_id, seq, message(DONE["vote"]), meetings.vote, meeting_id, seq, choice, reason)
     voter = _named("voter")
     if voter is None:
         return _back(meeting_id, seq)
-    return _run(meeting_id, seq, DONE["vote_for"].format(name=voter.name, choice=message(f"choice.{choice}")), meetings.vote,
+    return _run(meeting_id, seq, message(DONE["vote_for"], name=voter.name, choice=message(f"choice.{choice}")), meetings.vote,
                 meeting_id, seq, choice, reason, voter=voter)
 
 
 @bp.route("/meetings/<int:meeting_id>/items/<int:seq>/close", methods=["POST"])
 @login_required
 def close_item(meeting_id: int, seq: int):
-    return _run(meeting_id, seq, DONE["item_closed"], meetings.close_item, meeting_id, seq)
+    return _run(meeting_id, seq, message(DONE["item_closed"]), meetings.close_item, meeting_id, seq)
 
 
 @bp.route("/meetings/<int:meeting_id>/items/<int:seq>/defer", methods=["POST"])
 @login_required
 def defer_item(meeting_id: int, seq: int):
-    return _run(meeting_id, seq, DONE["deferred"], meetings.defer_item, meeting_id, seq,
+    return _run(meeting_id, seq, message(DONE["deferred"]), meetings.defer_item, meeting_id, seq,
                 request.form.get("reason", ""))

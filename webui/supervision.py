@@ -8,13 +8,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from quorum.core.errors import QuorumError
+from quorum.core.messages import message
 from quorum.services import records, supervision
 from webui.runtime import call, env, transaction
 
 bp = Blueprint("supervision", __name__)
 
 STATUSES = ("open", "overdue", "done")
-DONE = {"reported": "已报告进展：{title}", "finished": "已确认办结：{title}"}
+DONE = {"reported": "web.progress_reported", "finished": "web.supervision_done"}
 
 
 @bp.route("/supervision")
@@ -58,7 +59,7 @@ def report(item_id: int):
     except QuorumError as exc:
         flash(str(exc), "error")
     else:
-        flash(DONE["finished" if done else "reported"].format(title=item.title), "success")
+        flash(message(DONE["finished" if done else "reported"], title=item.title), "success")
     target = request.form.get("next", "")
     if not target.startswith("/supervision"):
         target = url_for("supervision.board")

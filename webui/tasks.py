@@ -5,6 +5,7 @@ from flask_login import login_required
 
 from quorum.core.actions import ACTION_NAMES
 from quorum.core.errors import QuorumError
+from quorum.core.messages import message
 from quorum.services import inbox, matters
 from webui.runtime import actor, call, env, transaction
 
@@ -30,7 +31,7 @@ def inbox_page():
 def act(task_id: int):
     action = request.form.get("action", "")
     if action not in ACTION_NAMES:
-        flash("未知的操作", "error")
+        flash(message("web.unknown_action"), "error")
         return redirect(request.referrer or url_for("tasks.inbox"))
     try:
         task = call(matters.act, task_id, action, request.form.get("comment", ""),
@@ -38,7 +39,7 @@ def act(task_id: int):
     except QuorumError as exc:
         flash(str(exc), "error")
         return redirect(request.referrer or url_for("tasks.inbox"))
-    flash(f"已{ACTION_NAMES[action]}：{task.title}", "success")
+    flash(message("web.task_done", action=ACTION_NAMES[action], title=task.title), "success")
     return redirect(_local(request.form.get("next")) or url_for("tasks.inbox"))
 
 

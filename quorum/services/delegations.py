@@ -61,3 +61,14 @@ def listing(s: Session, person_id: int | None = None) -> list[Delegation]:
     if person_id is not None:
         query = query.where((Delegation.principal_id == person_id) | (Delegation.delegate_id == person_id))
     return list(s.execute(query).scalars())
+
+
+def rows_for(s: Session, person: Person, now: datetime) -> list[dict]:
+    """The person's delegations either way round, with names and whether each is in force now."""
+    out = []
+    for d in listing(s, person.id):
+        principal, delegate = s.get(Person, d.principal_id), s.get(Person, d.delegate_id)
+        out.append({"id": d.id, "principal": principal.name, "delegate": delegate.name, "starts": d.starts,
+                    "ends": d.ends, "reason": d.reason, "active": d.active, "mine": d.principal_id == person.id,
+                    "in_force": d.active and d.starts <= now < d.ends, "expired": d.ends <= now})
+    return out

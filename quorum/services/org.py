@@ -55,6 +55,12 @@ def holders(s: Session, role: str, unit_id: int | None = None) -> list[Person]:
     return list(dict.fromkeys(s.execute(query).scalars()))
 
 
+def active_people(s: Session) -> list[tuple[str, str]]:
+    """Every active person as (username, name), for the person selects of the forms."""
+    return [(p.username, p.name) for p in s.execute(select(Person).where(Person.active.is_(True))
+                                                    .order_by(Person.id)).scalars()]
+
+
 def roles_of(s: Session, person_id: int) -> set[str]:
     rows = s.execute(select(Post.role).where(Post.person_id == person_id, Post.active.is_(True)))
     return set(rows.scalars())

@@ -161,6 +161,8 @@ def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: 
 def _open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep, kind: str, role: str,
                 title: str, requirement: str | None) -> None:
     people = org.holders(s, role)
+    if kind == "review":               # nobody approves a matter they submitted: they get no review task
+        people = [p for p in people if p.id != matter.initiator_id]
     if not people:
         raise InvalidInput("no_holder", role=env.policies.policy_set.role_name(role))
     group = f"{step.id}:{step.round}:{requirement or kind}"

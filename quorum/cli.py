@@ -228,6 +228,27 @@ def cmd_matter_urgent(args) -> None:
     emit(args, {"matter": matter.id, "urgent": True})
 
 
+def cmd_matter_withdraw(args) -> None:
+    from quorum.services import matters
+    matter = args.runtime.act(matters.withdraw, args.matter, args.reason)
+    emit(args, {"matter": matter.id, "status": matter.status})
+
+
+def cmd_task_transfer(args) -> None:
+    from quorum.services import matters, org
+
+    def call(s, env, actor):
+        return matters.transfer(s, env, actor, args.task, org.person(s, args.to), args.reason)
+    task = args.runtime.act(call)
+    emit(args, {"task": task.id, "transferred_to": args.to})
+
+
+def cmd_task_urge(args) -> None:
+    from quorum.services import matters
+    task = args.runtime.act(matters.urge, args.task)
+    emit(args, {"task": task.id, "urged": True})
+
+
 def cmd_task_list(args) -> None:
     from quorum.services import records
     rt = args.runtime
@@ -441,7 +462,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("matter", type=int)
     p.add_argument("--reason", required=True)
 
+    p = add(matter, "withdraw", cmd_matter_withdraw, "申报人在他人办理前撤回事项")
+    p.add_argument("matter", type=int)
+    p.add_argument("--reason", required=True)
+
     task = sub.add_parser("task", help="待办").add_subparsers(dest="sub", required=True)
+    p = add(task, "transfer", cmd_task_transfer, "转交待办")
+    p.add_argument("task", type=int)
+    p.add_argument("--to", required=True, help="接收人用户名")
+    p.add_argument("--reason", required=True)
+    add(task, "urge", cmd_task_urge, "催办（每个待办每天一次）").add_argument("task", type=int)
     add(task, "list", cmd_task_list, "我的待办")
     p = add(task, "act", cmd_task_act, "办理待办")
     p.add_argument("task", type=int)

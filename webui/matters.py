@@ -14,11 +14,12 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
 from quorum.core.actions import ACTION_NAMES
-from quorum.core.errors import InvalidInput, NotPermitted
+from quorum.core.errors import InvalidInput, NotPermitted, QuorumError
+from quorum.core.messages import message
 from quorum.core.spec import PolicySet, WorkflowSpec
 from quorum.core.states import MatterStatus
 from quorum.db import Person
-from quorum.services import attachments, matters, records, visibility
+from quorum.services import attachments, matters, org, records, visibility
 from quorum.services.policies import policy_set_for
 from webui.runtime import actor, call, env, transaction
 
@@ -111,7 +112,11 @@ def _page(s: Session, me: Person, matter_id: int, now) -> dict[str, Any]:
     record = records.matter_record(s, matter_id)
     spec = policy_set_for(s, record["policy_version_id"]).workflow(record["workflow"])
     tasks = [records.task_view(s, t, me, now) for t in matters.open_tasks(s, me, now) if t.matter_id == matter_id]
+    matter = matters.get(s, matter_id)
+    urgeable = ([t for t in record["tasks"] if t["status"] == "open"] if matters.may_urge(s, me, matter) else [])
     return {"m": record, "spec": spec, "tasks": tasks, "files": attachments.listing(s, matter_id),
+            "may_withdraw": matters.may_withdraw(s, me, matter), "urgeable": urgeable,
+            "people": org.active_people(s),
             "units": visibility.unit_choices(s), "earlier": _earlier_steps(record),
             "return_default": _return_default(spec, record),
             "requirement_names": {r.key: r.name for st in spec.steps for r in st.requirements},
@@ -214,6 +219,42 @@ def urgent(matter_id: int):
         flash(str(exc), "error")
         return redirect(url_for("matters.show", matter_id=matter_id))
     flash(say("marked_urgent"), "success")
+    return redirect(url_for("matters.show", matter_id=matter_id))
+
+
+@bp.route("/matters/<int:matter_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(matter_id: int):
+    return _matter_action(matter_id, "web.withdrawn", matters.withdraw, matter_id, request.form.get("reason", ""))
+
+
+@bp.route("/matters/<int:matter_id>/tasks/<int:task_id>/transfer", methods=["POST"])
+@login_required
+def transfer(matter_id: int, task_id: int):
+    def run(s, env_, me):
+        visibility.require_task(s, me, matter_id, task_id, env_.now)
+        return matters.transfer(s, env_, me, task_id, org.person(s, request.form.get("to", "")),
+                                request.form.get("reason", ""))
+    return _matter_action(matter_id, "web.transferred", run)
+
+
+@bp.route("/matters/<int:matter_id>/tasks/<int:task_id>/urge", methods=["POST"])
+@login_required
+def urge(matter_id: int, task_id: int):
+    def run(s, env_, me):
+        visibility.require_task(s, me, matter_id, task_id, env_.now)
+        return matters.urge(s, env_, me, task_id)
+    return _matter_action(matter_id, "web.urged", run)
+
+
+def _matter_action(matter_id: int, done_key: str, fn, *args):
+    """Run one engine call as the signed-in person, flash the outcome, go back to the matter page."""
+    try:
+        call(fn, *args)
+    except QuorumError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(message(done_key), "success")
     return redirect(url_for("matters.show", matter_id=matter_id))
 
 

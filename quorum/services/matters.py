@@ -328,11 +328,82 @@ def _resubmit(s: Session, env: Env, actor: Person, matter: Matter, step: MatterS
     _finish_step(s, env, actor.id, matter, step, "resubmitted")
 
 
+def _acted_by_others(s: Session, matter: Matter) -> bool:
+    return s.execute(select(Opinion.id).where(Opinion.matter_id == matter.id,
+                                              Opinion.author_id != matter.initiator_id).limit(1)).first() is not None
+
+
+def may_withdraw(s: Session, actor: Person, matter: Matter) -> bool:
+    """The initiator may withdraw an active matter nobody else has acted on (button and check alike)."""
+    return actor.id == matter.initiator_id and matter.status == MatterStatus.ACTIVE and not _acted_by_others(s, matter)
+
+
+def may_urge(s: Session, actor: Person, matter: Matter) -> bool:
+    """The initiator and the 党政办 may urge a matter's open tasks."""
+    return matter.status == MatterStatus.ACTIVE and (
+        actor.id == matter.initiator_id or org.holds_any(s, actor.id, ("secretariat",)))
+
+
+def withdraw(s: Session, env: Env, actor: Person, matter_id: int, reason: str) -> Matter:
+    """Let the initiator withdraw a matter before anyone else has acted on it."""
+    matter = locked(s, Matter, matter_id, "事项")
+    if actor.id != matter.initiator_id:
+        raise NotPermitted(reason="只有申报人可以撤回事项")
+    if matter.status != MatterStatus.ACTIVE:
+        raise InvalidInput(reason=f"事项「{matter.title}」当前状态为「{message('status.' + matter.status)}」，不能撤回")
+    if _acted_by_others(s, matter):
+        raise InvalidInput(reason="已有人办理过此事项，不能撤回；如需终止请提请原审议机构决定")
+    reason = clean_text(reason, "撤回理由", 1000)
+    _cancel_open_tasks(s, env, matter)
+    matter.current_step = None
+    _set(s, env, actor.id, matter, "matter", states.MATTER, MatterStatus.WITHDRAWN, "撤回", matter.id, reason=reason)
+    return matter
+
+
+def transfer(s: Session, env: Env, actor: Person, task_id: int, to: Person, reason: str) -> Task:
+    """转交: hand an open task to another person, who then holds it in the same 或签 group."""
+    task = locked(s, Task, task_id, "待办")
+    matter = locked(s, Matter, task.matter_id, "事项")
+    facts = task_facts(s, task, matter, actor, env.now)
+    if not facts.task_open or not facts.may_act:
+        raise NotPermitted(reason="只能转交分派给本人（或本人代理）且未办结的待办")
+    if not to.active or to.id in (actor.id, task.assignee_id):
+        raise InvalidInput(reason="请选择另一位在职人员作为接收人")
+    if task.kind == "review" and to.id == matter.initiator_id:
+        raise NotPermitted("self_approval")
+    reason = clean_text(reason, "转交理由", 1000)
+    step = s.get(MatterStep, task.step_id)
+    task.acted_at, task.outcome = env.now, "transferred"
+    _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.CANCELLED, "转交", matter.id,
+         transferred_to=to.username, reason=reason)
+    _open_task_for(s, env, matter, step, task.kind, task.role, to, task.title, task.requirement, task.group_key)
+    return task
+
+
+def urge(s: Session, env: Env, actor: Person, task_id: int) -> Task:
+    """催办: the initiator or the 党政办 presses an open task — at most once per task per day."""
+    task = locked(s, Task, task_id, "待办")
+    matter = s.get(Matter, task.matter_id)
+    if not may_urge(s, actor, matter):
+        raise NotPermitted(reason="只有申报人或党政办可以催办办理中的事项")
+    if task.status != TaskStatus.OPEN:
+        raise InvalidInput(reason="该待办已办结，无需催办")
+    from quorum.db import AuditEvent
+    day_start = env.now.replace(hour=0, minute=0, second=0, microsecond=0)
+    already = s.execute(select(AuditEvent.id).where(AuditEvent.kind == "task.urged", AuditEvent.subject_id == task.id,
+                                                    AuditEvent.at >= day_start).limit(1)).first()
+    if already is not None:
+        raise InvalidInput(reason="今天已催办过该待办")
+    audit.append(s, env, actor.id, "task.urged", "task", task.id, {"assignee_id": task.assignee_id, "title": task.title},
+                 matter_id=matter.id)
+    return task
+
+
 def mark_urgent(s: Session, env: Env, actor: Person, matter_id: int, reason: str) -> Matter:
     """Let a principal leader mark a matter 紧急议题 so it may go on an agenda out of turn."""
     matter = locked(s, Matter, matter_id, "事项")
     if matter.status != MatterStatus.ACTIVE:
-        raise InvalidInput(reason=f"事项「{matter.title}」已{message('status.' + matter.status)}，不能标记为紧急议题")
+        raise InvalidInput(reason=f"事项「{matter.title}」当前状态为「{message('status.' + matter.status)}」，不能标记为紧急议题")
     principals = {b.principal_role for b in env.policies.policy_set.bodies.values()}
     if not org.holds_any(s, actor.id, principals):
         raise NotPermitted(reason="只有主要负责人可以将议题标记为紧急")

@@ -165,7 +165,7 @@ def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: in
 
 def _meeting_step_for(s: Session, matter: Matter, body: BodySpec) -> str:
     if matter.status != MatterStatus.ACTIVE:
-        raise InvalidInput(reason=f"事项「{matter.title}」已{message('status.' + matter.status)}，不能上会")
+        raise InvalidInput(reason=f"事项「{matter.title}」当前状态为「{message('status.' + matter.status)}」，不能上会")
     for step in matter.steps:
         if step.kind == "meeting" and step.applies and matters.step_spec(s, matter, step.step_key).body == body.key:
             if step.status in ("pending", "active", "skipped"):
@@ -321,7 +321,7 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
         if not can_enter_votes(s, actor):
             raise NotPermitted(reason="只有党政办可以代为登记表决结果")
     if agenda_item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
-        raise InvalidInput(reason=f"议题「{agenda_item.title}」已{message('result.' + (agenda_item.result or 'deferred'))}，不能再表决")
+        raise InvalidInput(reason=f"议题「{agenda_item.title}」结果为「{message('result.' + (agenda_item.result or 'deferred'))}」，不能再表决")
     current = roll(s, meeting, agenda_item)
     if voter.id not in current.expected:
         raise VotingRuleViolated("not_a_voter", name=voter.name)

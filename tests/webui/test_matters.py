@@ -298,9 +298,11 @@ def test_the_page_explains_the_route_and_offers_only_the_actions_the_engine_allo
     assert "金额 860,000 元 ≥ 200,000 元" in other
     assert not [k for k in forms(other) if k != "urgent-form"] and 'name="action"' not in other
 
-    # The initiator has no review to approve on her own matter, only her share of the 征求意见.
+    # The initiator has no review to approve on her own matter, only her share of the 征求意见 (which
+    # she may also hand on), and — nobody else having acted yet — she may still withdraw it.
+    consultation = sc.task_of(SECRETARY, mid, 'consultation')
     mine = forms(page(user(app, SECRETARY), f"/matters/{mid}"))
-    assert list(mine) == [f"decide-{sc.task_of(SECRETARY, mid, 'consultation')}"]
+    assert set(mine) == {f"decide-{consultation}", f"transfer-{consultation}", "withdraw-form"}
 
 
 def test_acting_through_the_page_advances_the_matter(app, sc):

@@ -1,0 +1,319 @@
+"""Import 重点任务清单 (task lists with 责任单位 and 完成时限) as 督办 items.
+
+A task list is a table with the columns 序号, 任务, 责任单位, 完成时限 (CSV in UTF-8, or XLSX when
+openpyxl happens to be installed). Each row becomes one open SupervisionItem without a matter:
+
+- 责任单位 may name several owners separated by 、: the first is the lead (牵头), the rest co-own.
+  Generic owners such as 各医共体管委会办公室 are mapped to the community's units through the explicit
+  table demo/task_lists/unit_aliases.csv; a unit's own key, name or short name is accepted too.
+- 完成时限 such as "2022年6月底", "12月底" (year from the file) or "2023年3月" is the last calendar
+  day of that month (DOMAIN §6.6 #41: a calendar deadline, not moved to a working day).
+- "…完成并持续推进/持续实施" is a dated milestone that becomes a quarterly check once done
+  (§6.6 #42); "持续实施" alone is a quarterly check only, first due at the end of the current quarter.
+  The item table has no column for this, so it is marked by a title suffix and recorded in the audit
+  event of each created item.
+"""
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quorum.calendar import month_end
+from quorum.core.errors import InvalidInput, NotPermitted
+from quorum.core.states import SupervisionStatus
+from quorum.db import Person, SupervisionItem, Unit
+from quorum.services import audit, org
+from quorum.services.env import Env
+
+IMPORTERS = ("secretariat",)
+TASK_LISTS_DIR = Path(__file__).resolve().parent.parent / "demo" / "task_lists"
+ALIASES_FILE = TASK_LISTS_DIR / "unit_aliases.csv"
+CONTINUING_SUFFIX = "（完成后持续推进，每季度检查）"
+RECURRING_SUFFIX = "（持续实施，每季度检查）"
+RECURRENCE = "quarterly"
+TITLE_MAX = 200
+
+# Header names accepted for each column (the seeds say 具体任务 or 主要内容 for the task text).
+COLUMNS = {"序号": ("序号",), "任务": ("任务", "具体任务", "主要内容"), "责任单位": ("责任单位", "牵头单位"),
+           "完成时限": ("完成时限", "时限")}
+REQUIRED = ("任务", "责任单位", "完成时限")
+OWNER_SEPARATORS = re.compile(r"[、，,；;/]")
+_CONTINUING_TAIL = re.compile(r"[,，、\s]*并?(?:完成)?并?持续(?:推进|实施)$")
+_MONTH = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(?:底|末|份)?$")
+_YEAR_END = re.compile(r"^(\d{4})年(?:底|末)$")
+_FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+@dataclass(frozen=True)
+class TaskDeadline:
+    """A parsed 完成时限: a calendar due date, and whether the duty continues afterwards.
+
+    due is None for "持续实施" (a recurring duty with no first milestone).
+    """
+
+    due: date | None
+    continuing: bool
+    text: str
+
+    @property
+    def recurrence(self) -> str | None:
+        return RECURRENCE if self.continuing else None
+
+
+def parse_deadline(text: str, year_hint: int | None = None, where: str = "") -> TaskDeadline:
+    """Understand "2022年6月底", "12月底", "2023年3月，并持续推进", "4月底完成并持续推进", "持续实施".
+
+    A month without a day means the last calendar day of that month. where (e.g. "第3行") prefixes
+    the refusal so the user can find the cell.
+    """
+    label = f"{where}「完成时限」" if where else "「完成时限」"
+    original = (text or "").strip()
+    if not original:
+        raise InvalidInput(reason=f"{label}为空")
+    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", original))
+    continuing = bool(_CONTINUING_TAIL.search(t))
+    t = _CONTINUING_TAIL.sub("", t)
+    t = re.sub(r"(?:前)?(?:完成)?$", "", t)
+    if not t:
+        if continuing:
+            return TaskDeadline(None, True, original)
+        raise InvalidInput(reason=f"{label}「{original}」无法识别")
+    if m := _YEAR_END.match(t):
+        year, month = int(m.group(1)), 12
+    elif m := _MONTH.match(t):
+        month = int(m.group(2))
+        if m.group(1):
+            year = int(m.group(1))
+        elif year_hint is not None:
+            year = int(year_hint)
+        else:
+            raise InvalidInput(reason=f"{label}「{original}」未写年份，请指定清单所属年份（--year）")
+    else:
+        raise InvalidInput(reason=f"{label}「{original}」无法识别，应写作如「2022年6月底」「12月底」"
+                                  f"「2023年3月底前完成并持续推进」「持续实施」")
+    if not 1 <= month <= 12:
+        raise InvalidInput(reason=f"{label}「{original}」的月份应在 1 至 12 之间")
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(reason=f"{label}「{original}」的年份 {year} 不合理")
+    return TaskDeadline(month_end(year, month), continuing, original)
+
+
+def quarter_end(day: date) -> date:
+    """The last day of day's quarter: the first check of a recurring-only duty."""
+    return month_end(day.year, (day.month - 1) // 3 * 3 + 3)
+
+
+def year_from_name(path: str | Path) -> int | None:
+    """The year in a file name such as action_plan_2021.csv, used when --year is not given."""
+    m = _FILE_YEAR.search(Path(path).name)
+    return int(m.group(1)) if m else None
+
+
+# ------------------------------------------------------------------------------------------------
+# reading files
+
+
+def resolve_path(path: str | Path) -> Path:
+    """Return path, or the shipped task list of that name (e.g. "action_plan_2021.csv")."""
+    p = Path(path)
+    if not p.exists() and (TASK_LISTS_DIR / p.name).is_file() and p.name != ALIASES_FILE.name:
+        return TASK_LISTS_DIR / p.name
+    return p
+
+
+def _normalise(header: Iterable[Any], rows: Iterable[tuple[int, list[Any]]], source: str) -> list[dict[str, Any]]:
+    names = [str(h or "").strip() for h in header]
+    index = {}
+    for column, accepted in COLUMNS.items():
+        found = next((i for i, n in enumerate(names) if n in accepted), None)
+        if found is not None:
+            index[column] = found
+    missing = [c for c in REQUIRED if c not in index]
+    if missing:
+        raise InvalidInput(reason=f"{source}的表头缺少列：{'、'.join(missing)}（应为 序号,任务,责任单位,完成时限）")
+    out = []
+    for line, cells in rows:
+        values = {c: ("" if i >= len(cells) or cells[i] is None else str(cells[i]).strip()) for c, i in index.items()}
+        if not any(values.values()):
+            continue
+        out.append({"序号": values.get("序号", ""), "任务": values["任务"], "责任单位": values["责任单位"],
+                    "完成时限": values["完成时限"], "_line": line})
+    return out
+
+
+def read_csv(path: str | Path) -> list[dict[str, Any]]:
+    """Read a UTF-8 CSV task list (with or without BOM); each row keeps its file line as _line."""
+    p = Path(path)
+    try:
+        with p.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                raise InvalidInput(reason=f"文件「{p.name}」是空的")
+            rows = [(reader.line_num, cells) for cells in reader]
+    except FileNotFoundError:
+        raise InvalidInput(reason=f"找不到文件「{path}」") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(reason=f"文件「{p.name}」不是 UTF-8 编码，请另存为「CSV UTF-8」") from None
+    return _normalise(header, rows, f"文件「{p.name}」")
+
+
+def read_xlsx(path: str | Path) -> list[dict[str, Any]]:
+    """Read the first sheet of an XLSX task list; needs openpyxl, which Quorum does not depend on."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise InvalidInput(reason="读取 .xlsx 文件需要 openpyxl，本系统未将其列为依赖；请安装 openpyxl，"
+                                  "或在表格软件中另存为「CSV UTF-8」后导入") from None
+    p = Path(path)
+    if not p.is_file():
+        raise InvalidInput(reason=f"找不到文件「{path}」")
+    book = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        all_rows = list(sheet.iter_rows(values_only=True))
+    finally:
+        book.close()
+    if not all_rows:
+        raise InvalidInput(reason=f"文件「{p.name}」是空的")
+    return _normalise(all_rows[0], [(i, list(r)) for i, r in enumerate(all_rows[1:], start=2)], f"文件「{p.name}」")
+
+
+def read_file(path: str | Path) -> list[dict[str, Any]]:
+    """Read a task list by its extension (.csv or .xlsx)."""
+    p = resolve_path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(p)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(p)
+    raise InvalidInput(reason=f"不支持的文件类型「{p.suffix or p.name}」：请提供 .csv（UTF-8）或 .xlsx 文件")
+
+
+# ------------------------------------------------------------------------------------------------
+# owners
+
+
+def load_aliases(path: str | Path = ALIASES_FILE) -> dict[str, str]:
+    """The explicit mapping from generic owner names (各医共体管委会办公室 …) to unit keys."""
+    with Path(path).open(encoding="utf-8-sig", newline="") as f:
+        return {r["名称"].strip(): r["unit_key"].strip() for r in csv.DictReader(f) if (r.get("名称") or "").strip()}
+
+
+def _candidates(name: str) -> list[str]:
+    out = [name]
+    for prefix in ("各地", "各"):
+        if name.startswith(prefix) and len(name) > len(prefix):
+            out.append(name[len(prefix):])
+    return out
+
+
+class _Owners:
+    def __init__(self, s: Session, aliases: Mapping[str, str]) -> None:
+        self.units = list(s.execute(select(Unit)).scalars())
+        self.by_key = {u.key: u for u in self.units}
+        self.aliases = aliases
+
+    def find(self, name: str) -> Unit | None:
+        for candidate in _candidates(name):
+            key = self.aliases.get(candidate)
+            if key is not None:
+                return self.by_key.get(key)
+            for u in self.units:
+                if candidate in (u.key, u.name, u.short_name):
+                    return u
+        return None
+
+
+def split_owners(text: str) -> list[str]:
+    return [n.strip() for n in OWNER_SEPARATORS.split(text or "") if n.strip()]
+
+
+# ------------------------------------------------------------------------------------------------
+# the use case
+
+
+def _where(row: Mapping[str, Any], index: int) -> str:
+    line = row.get("_line") or index + 2          # the header is line 1
+    number = str(row.get("序号") or "").strip()
+    return f"第{line}行" + (f"（序号 {number}）" if number else "")
+
+
+def import_rows(s: Session, env: Env, actor: Person, rows: Iterable[Mapping[str, Any]], year_hint: int | None,
+                skip_unknown: bool = False, default_unit: str | None = None, source: str = "",
+                aliases: Mapping[str, str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Open one 督办 item per task row; only 党政办 (secretariat) may import.
+
+    Rows whose 责任单位 is blank use default_unit (a unit key or any owner name), for lists such as
+    the Yunnan 附件1 that name no owner per task. An owner that maps to no unit refuses the whole
+    import, or with skip_unknown skips the row and lists it. A task already open with the same title
+    and lead unit is skipped, so importing the same list twice creates nothing the second time.
+    """
+    if not org.holds_any(s, actor.id, IMPORTERS):
+        raise NotPermitted(reason="只有党政办可以导入重点任务清单")
+    owners = _Owners(s, load_aliases() if aliases is None else aliases)
+    created: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    for index, row in enumerate(rows):
+        where = _where(row, index)
+        task = str(row.get("任务") or "").strip()
+        if not task:
+            raise InvalidInput(reason=f"{where}「任务」为空")
+        deadline = parse_deadline(str(row.get("完成时限") or ""), year_hint, where)
+        names = split_owners(str(row.get("责任单位") or ""))
+        if not names:
+            if not default_unit:
+                raise InvalidInput(reason=f"{where}「责任单位」为空；请在清单中填写，或指定默认牵头单位（--default-unit）")
+            names = [default_unit]
+        units, unknown = [], []
+        for name in names:
+            found = owners.find(name)
+            if found is None:
+                unknown.append(name)
+            elif found not in units:
+                units.append(found)
+        if unknown:
+            if not skip_unknown:
+                raise InvalidInput(reason=f"{where}「责任单位」中的「{'、'.join(unknown)}」不对应任何已登记单位；"
+                                          f"请在 unit_aliases.csv 中补充对应关系，或使用 --skip-unknown 跳过此行")
+            skipped.append({"row": where, "title": task, "reason": f"未知责任单位：{'、'.join(unknown)}"})
+            continue
+        lead, co = units[0], units[1:]
+        if deadline.continuing:
+            title = task + (CONTINUING_SUFFIX if deadline.due is not None else RECURRING_SUFFIX)
+        else:
+            title = task
+        if len(title) > TITLE_MAX:
+            raise InvalidInput(reason=f"{where}「任务」过长（连同标注不能超过{TITLE_MAX}个字）")
+        if any(ord(ch) < 32 for ch in title):
+            raise InvalidInput(reason=f"{where}「任务」含有无法保存的控制字符")
+        existing = s.execute(select(SupervisionItem.id).where(
+            SupervisionItem.title == title, SupervisionItem.lead_unit_id == lead.id,
+            SupervisionItem.status == SupervisionStatus.OPEN)).first()
+        if existing is not None:
+            skipped.append({"row": where, "title": task, "reason": f"已有相同的未办结督办事项（编号 {existing[0]}）"})
+            continue
+        due = deadline.due if deadline.due is not None else quarter_end(env.now.date())
+        provisional = env.calendar.is_provisional(due)
+        item = SupervisionItem(matter_id=None, title=title, lead_unit_id=lead.id, co_unit_ids=[u.id for u in co],
+                               due_date=due, due_provisional=provisional, status=SupervisionStatus.OPEN,
+                               created_at=env.now)
+        s.add(item)
+        s.flush()
+        audit.append(s, env, actor.id, "supervision.opened", "supervision", item.id,
+                     {"title": title, "lead_unit": lead.key, "co_units": [u.key for u in co], "due": due,
+                      "provisional": provisional, "source": source or "import", "row": where,
+                      "deadline_text": deadline.text, "continuing": deadline.continuing,
+                      "recurrence": deadline.recurrence, "milestone": deadline.due is not None})
+        created.append({"id": item.id, "row": where, "title": title, "lead_unit": lead.key,
+                        "co_units": [u.key for u in co], "due_date": due, "provisional": provisional,
+                        "continuing": deadline.continuing, "recurrence": deadline.recurrence})
+    return {"created": created, "skipped": skipped}

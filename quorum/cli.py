@@ -528,6 +528,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sv = sub.add_parser("supervision", help="督办").add_subparsers(dest="sub", required=True)
     add(sv, "list", cmd_supervision_list, "督办事项一览")
+    from quorum import supervision_commands
+    supervision_commands.configure(add(sv, "import", supervision_commands.cmd_import,
+                                       "导入重点任务清单（CSV；如 action_plan_2021.csv）"))
     p = add(sv, "report", cmd_supervision_report, "报告督办进展")
     p.add_argument("item", type=int)
     p.add_argument("--text", required=True)

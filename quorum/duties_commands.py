@@ -28,7 +28,7 @@ def format_table(rows: list[dict[str, Any]], year: int, today: date) -> str:
     header = ("职责", "期间", "截止日期", "状态", "完成/应完成", "责任单位")
     table = [header]
     for r in rows:
-        status = r["status_name"] + ("（已逾期提醒，须督促）" if r["escalated"] else "")
+        status = r["status_name"] + (f"（{r['escalate_on']} 检查未达标，须督促）" if r["escalated"] else "")
         table.append((r["name"], r["period_name"], r["due"].isoformat(), status, _count_text(r), r["owner_name"]))
     widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
     for row in table:

@@ -29,8 +29,10 @@ def summary(name: str, result: dict[str, list[dict[str, Any]]]) -> str:
     for item in created:
         co = f"，配合 {'、'.join(item['co_units'])}" if item["co_units"] else ""
         flag = "（暂定）" if item["provisional"] else ""
-        lines.append(f"  [{item['id']}] {item['row']} 牵头 {item['lead_unit']}{co}｜时限 {item['due_date']}{flag}"
-                     f"{'｜完成后每季度检查' if item['continuing'] else ''}")
+        recurring = ""
+        if item["continuing"]:
+            recurring = "｜完成后每季度检查" if item.get("milestone", True) else "｜持续实施，每季度检查"
+        lines.append(f"  [{item['id']}] {item['row']} 牵头 {item['lead_unit']}{co}｜时限 {item['due_date']}{flag}{recurring}")
     for item in skipped:
         lines.append(f"  跳过 {item['row']}：{item['reason']}")
     return "\n".join(lines)

@@ -270,6 +270,10 @@ def assess(duty: Duty, year: int, evidence_dates: Iterable[date] | None, today: 
     return out
 
 
+def escalation_date(duty: Duty, year: int) -> date | None:
+    return _day(year, duty.escalate_on) if duty.escalate_on else None
+
+
 def rollup(duty: Duty, year: int, evidence_dates: Iterable[date] | None, today: date,
            working_days_before: Callable[[date, int], date] = weekdays_before) -> PeriodStatus:
     """The year as a whole for a per_year duty: due on the last period's due date, escalated when short late."""
@@ -277,7 +281,7 @@ def rollup(duty: Duty, year: int, evidence_dates: Iterable[date] | None, today: 
     start, end = date(year, 1, 1), date(year, 12, 31)
     due = max(p.due for p in periods_of(duty, year))
     count = None if evidence_dates is None else sum(1 for d in evidence_dates if start <= d <= min(end, today))
-    escalate = _day(year, duty.escalate_on) if duty.escalate_on else None
+    escalate = escalation_date(duty, year)
     remind_from = working_days_before(due, duty.remind_working_days_before)
     if escalate is not None:
         remind_from = min(remind_from, escalate)

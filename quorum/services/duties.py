@@ -92,7 +92,7 @@ def report(s: Session, duties: Mapping[str, core.Duty], year: int, today: date,
     def before(d: date, n: int) -> date:
         return cal.subtract_working_days(d, n).due
 
-    owners = dict(s.execute(select(Unit.key, Unit.name)).tuples().all()) if duties else {}
+    owners = {key: name for key, name in s.execute(select(Unit.key, Unit.name))}
     rows = []
     for duty in duties.values():
         dates = evidence_dates(s, duty, year)
@@ -105,6 +105,7 @@ def report(s: Session, duties: Mapping[str, core.Duty], year: int, today: date,
                 "start": st.start, "end": st.end, "due": st.due, "remind_from": st.remind_from,
                 "status": st.status, "status_name": st.status_name,
                 "count": st.count, "required": st.required, "escalated": st.escalated,
+                "escalate_on": core.escalation_date(duty, year) if st.label == core.TOTAL else None,
                 "evidence_dates": [d for d in (dates or []) if st.start <= d <= st.end and d <= today],
             })
     return rows

@@ -315,5 +315,6 @@ def import_rows(s: Session, env: Env, actor: Person, rows: Iterable[Mapping[str,
                       "recurrence": deadline.recurrence, "milestone": deadline.due is not None})
         created.append({"id": item.id, "row": where, "title": title, "lead_unit": lead.key,
                         "co_units": [u.key for u in co], "due_date": due, "provisional": provisional,
-                        "continuing": deadline.continuing, "recurrence": deadline.recurrence})
+                        "continuing": deadline.continuing, "recurrence": deadline.recurrence,
+                        "milestone": deadline.due is not None})
     return {"created": created, "skipped": skipped}

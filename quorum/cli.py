@@ -173,12 +173,16 @@ def _print_demo(args, result: dict) -> None:
 
 
 def cmd_policy_check(args) -> None:
+    from quorum.services import duties
     loaded = args.runtime.policies
     ps = loaded.policy_set
-    emit(args, {"ok": True, "version": ps.label, "digest": loaded.digest, "workflows": list(ps.workflows),
-                "bodies": list(ps.bodies)}) if args.json else print(
-        f"规则校验通过：版本 {ps.label}，摘要 {loaded.digest[:12]}，流程 {len(ps.workflows)} 个，"
-        f"议事机构 {len(ps.bodies)} 个")
+    recurring = duties.load(args.runtime.settings.policies_dir)
+    if args.json:
+        emit(args, {"ok": True, "version": ps.label, "digest": loaded.digest, "workflows": list(ps.workflows),
+                    "bodies": list(ps.bodies), "duties": list(recurring)})
+        return
+    print(f"规则校验通过：版本 {ps.label}，摘要 {loaded.digest[:12]}，流程 {len(ps.workflows)} 个，"
+          f"议事机构 {len(ps.bodies)} 个，周期性职责 {len(recurring)} 项")
 
 
 def cmd_policy_list(args) -> None:
@@ -538,6 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="审计").add_subparsers(dest="sub", required=True)
     add(audit, "verify", cmd_audit_verify, "校验审计哈希链")
+    from quorum import duties_commands
+    duties_commands.register(sub, add)
     _plugin_commands(sub, add)
     return parser
 

@@ -85,3 +85,27 @@ def start(sc: Scenario, meeting_id: int, absent: dict[str, str] | None = None) -
         status = "absent" if user in absent else "present"
         sc.do(secretary, meetings.attend, meeting_id, person(sc, user), status, absent.get(user, ""))
     return {"chair": chair, "members": [usernames[pid] for pid, _ in members]}
+
+
+def give_gate_opinions(sc: Scenario, matter_id: int) -> None:
+    """Answer every open 前置程序 opinion of a matter (one holder per requirement), leaving its reviews open."""
+    from sqlalchemy import select
+
+    from quorum.db import Person, Task
+    with sc.sessions.begin() as s:
+        rows = s.execute(select(Task.id, Task.group_key, Person.username).join(Person, Person.id == Task.assignee_id)
+                         .where(Task.matter_id == matter_id, Task.status == "open", Task.kind == "gate")
+                         .order_by(Task.id)).all()
+    done = set()
+    for task_id, group, username in rows:
+        if group not in done:
+            done.add(group)
+            sc.do(username, matters.act, task_id, "approve", "同意。")
+
+
+def all_agree(sc: Scenario, meeting_id: int, people: dict, seq: int = 1) -> None:
+    """Every present member votes 同意 on an item, the chair last (末位表态)."""
+    for member in people["members"]:
+        if member != people["chair"]:
+            sc.do(member, meetings.vote, meeting_id, seq, "agree")
+    sc.do(people["chair"], meetings.vote, meeting_id, seq, "agree")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from quorum.db import Matter, PolicyVersion, SupervisionItem, Task
 from quorum.services import audit, matters, meetings, records, supervision
-from tests.helpers import person, schedule, start
+from tests.helpers import all_agree, pass_gate_and_reviews, person, schedule, start, submit
 
 
 def matter(sc, matter_id):
@@ -150,7 +150,6 @@ def test_remote_consultation_centre_from_proposal_to_supervision(sc):
 
 def test_small_budgeted_expenditure_ends_at_the_presidents_office(sc):
     secretary = sc.holder("secretariat", 0)
-    from tests.helpers import pass_gate_and_reviews, submit
     mid = submit(sc, "关于购置乌兰社区卫生服务中心办公设备的议题", category="funds", amount="150000")
     m = matter(sc, mid)
     assert step_status(m, "party_committee") == "skipped"
@@ -158,10 +157,7 @@ def test_small_budgeted_expenditure_ends_at_the_presidents_office(sc):
     pass_gate_and_reviews(sc, mid)
     office = schedule(sc, "president_office", [mid])
     people = start(sc, office)
-    for member in people["members"]:
-        if member != people["chair"]:
-            sc.do(member, meetings.vote, office, 1, "agree")
-    sc.do(people["chair"], meetings.vote, office, 1, "agree")
+    all_agree(sc, office, people)
     sc.do(secretary, meetings.close_item, office, 1)
     assert matter(sc, mid)["current_step"] == "record"             # no 党委会 step for this one
 

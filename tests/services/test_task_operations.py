@@ -6,7 +6,7 @@ from sqlalchemy import select
 from quorum.core.errors import InvalidInput, NotPermitted
 from quorum.db import Task
 from quorum.services import matters, records
-from tests.helpers import person, submit
+from tests.helpers import give_gate_opinions, person, submit
 
 
 def record(sc, mid):
@@ -52,11 +52,7 @@ def test_a_task_is_transferred_and_the_new_holder_acts(sc):
 def test_review_is_never_transferred_to_the_initiator(sc):
     vp = sc.holder("vice_president", 0)
     mid = submit(sc, "关于调整总医院夜班费标准的议题", category="decision", amount=None, initiator=vp)
-    for role, req in (("legal_counsel", "legality"), ("risk_officer", "risk")):
-        who = sc.holder(role)
-        sc.do(who, matters.act, sc.task_of(who, mid, req), "approve", "同意。")
-    clerk = sc.holder("secretariat", 1)
-    sc.do(clerk, matters.act, sc.task_of(clerk, mid, "consultation"), "approve", "同意。")
+    give_gate_opinions(sc, mid)
     other = sc.holder("vice_president", 1)
     with pytest.raises(NotPermitted) as refused:
         sc.do(other, matters.transfer, sc.task_of(other, mid), person(sc, vp), "请分管领导本人审核")

@@ -21,7 +21,7 @@ from quorum.db import (
     Task,
 )
 from quorum.services import matters, meetings
-from tests.helpers import pass_gate_and_reviews, schedule, start
+from tests.helpers import all_agree, pass_gate_and_reviews, schedule, start
 from tests.helpers import submit as submit_matter
 from tests.webui.conftest import login, post
 
@@ -383,10 +383,7 @@ def _to_record_step(sc) -> int:
     pass_gate_and_reviews(sc, mid)
     office = schedule(sc, "president_office", [mid])
     people = start(sc, office)
-    for member in people["members"]:
-        if member != people["chair"]:
-            sc.do(member, meetings.vote, office, 1, "agree")
-    sc.do(people["chair"], meetings.vote, office, 1, "agree")
+    all_agree(sc, office, people)
     sc.do(SECRETARY, meetings.close_item, office, 1)
     sc.do(SECRETARY, meetings.close, office)
     assert current_step(sc, mid) == "record"

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from quorum.db import AuditEvent, Opinion, Task
-from tests.helpers import submit
+from tests.helpers import give_gate_opinions, submit
 from tests.webui.conftest import as_user, flashes, login, post, text
 
 
@@ -50,13 +50,7 @@ def test_only_the_assignee_may_act_and_a_refusal_changes_nothing(app, sc, commun
 def test_the_initiator_sees_no_approve_button_on_a_review_of_their_own_matter(app, sc):
     vp = sc.holder("vice_president", 0)
     mid = submit(sc, "关于调整总医院夜班费标准的议题", category="decision", amount=None, initiator=vp)
-    for role, req in (("legal_counsel", "legality"), ("risk_officer", "risk")):
-        who = sc.holder(role)
-        from quorum.services import matters
-        sc.do(who, matters.act, sc.task_of(who, mid, req), "approve", "同意。")
-    clerk = sc.holder("secretariat", 1)
-    from quorum.services import matters
-    sc.do(clerk, matters.act, sc.task_of(clerk, mid, "consultation"), "approve", "同意。")
+    give_gate_opinions(sc, mid)
     own = as_user(app, vp)
     assert "分管领导审核签字" not in text(own.get("/tasks"))           # the initiator gets no review task
     other = as_user(app, sc.holder("vice_president", 1))

@@ -81,6 +81,7 @@ class StepSpec:
     on_reject: str = "end"
     on_postpone: str | None = None
     requirements: tuple[Requirement, ...] = ()
+    documents: tuple[str, ...] = ()     # 文种 keys this step produces (see policies/documents.toml)
 
     @property
     def return_target(self) -> str | None:
@@ -304,6 +305,13 @@ def parse_condition(raw: Any, fields: Mapping[str, FieldSpec], thresholds: Mappi
     return Leaf(name, op, value)
 
 
+def _string_list(raw: Mapping, key: str, ctx: _Ctx, where: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ctx.fail(where, f"「{key}」须为字符串列表")
+    return tuple(value)
+
+
 def _parse_step(raw: Mapping, fields: Mapping[str, FieldSpec], thresholds: Mapping[str, Decimal],
                 bodies: Mapping[str, BodySpec], roles: Mapping[str, str], ctx: _Ctx) -> StepSpec:
     key = _require(raw, "key", ctx, "步骤")
@@ -341,7 +349,8 @@ def _parse_step(raw: Mapping, fields: Mapping[str, FieldSpec], thresholds: Mappi
     return StepSpec(key=key, kind=kind, name=_require(raw, "name", ctx, where), roles=tuple(role_rules),
                     body=body, when=cond(raw.get("when"), "when"), reason=raw.get("reason", ""),
                     deadline_working_days=deadline, on_reject=raw.get("on_reject", "end"),
-                    on_postpone=raw.get("on_postpone"), requirements=requirements)
+                    on_postpone=raw.get("on_postpone"), requirements=requirements,
+                    documents=_string_list(raw, "documents", ctx, where))
 
 
 def parse_workflow(data: Mapping, bodies: Mapping[str, BodySpec], roles: Mapping[str, str],

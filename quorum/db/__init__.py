@@ -16,6 +16,7 @@ from quorum.db.meetings import (
                                 WrittenOpinion,
 )
 from quorum.db.org import Person, Post, Unit
+from quorum.db.outbox import CalendarFeed, DutyOpening, Notification, OutboxMessage
 from quorum.db.policy import PolicyVersion
 from quorum.db.supervision import ProgressReport, SupervisionItem
 
@@ -23,4 +24,5 @@ __all__ = [
     "AgendaItem", "ApiToken", "Attachment", "Delegation", "Attendance", "AuditEvent", "AuditHead", "Ballot", "BallotReceipt", "Base", "Matter",
     "MatterStep", "Meeting", "MeetingMember", "Opinion", "Person", "PolicyVersion", "Post", "ProgressReport",
     "Recusal", "SecretTally", "SupervisionItem", "Task", "Unit", "WrittenOpinion",
+    "CalendarFeed", "DutyOpening", "Notification", "OutboxMessage",
 ]

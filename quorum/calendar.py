@@ -46,6 +46,13 @@ def month_end(year: int, month: int) -> date:
 
 
 @functools.cache
+def add_months(d: date, months: int) -> date:
+    """Return the same day n months later, or that month's last day ("试用期一年", "有效期6个月")."""
+    month0 = d.month - 1 + months
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    return min(d.replace(year=year, month=month, day=1) + (d.day - 1) * _ONE_DAY, month_end(year, month))
+
+
 def covered_years() -> frozenset[int]:
     """Return the years for which chinese_calendar has official holiday data."""
     years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}

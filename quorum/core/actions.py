@@ -1,34 +1,53 @@
 """Which actions a person may take on a task: one function for both the buttons and the check."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from quorum.core.errors import NotPermitted
+from quorum.core.messages import MESSAGES, message
 
-ACTION_NAMES = {
-    "approve": "同意",
-    "reject": "不同意",
-    "return": "退回",
-    "record": "形成纪要/决定",
-    "resubmit": "重新申报",
-    "withdraw": "撤回",
-    "comment": "评论",
-    "postpone": "缓议",
-}
+DECISION_KINDS = ("review", "countersign", "publicity", "filing")
+SIGNER_KINDS = ("review", "countersign", "gate")     # kinds whose holder may add a signer (加签)
+SECONDARY = ("comment", "cc", "add_signer")
+
+
+def action_name(action: str) -> str:
+    text = message(f"option.{action}")
+    return action if text == f"option.{action}" else text
+
+
+ACTION_NAMES = {key.split(".", 1)[1]: text for key, text in MESSAGES.items() if key.startswith("option.")}
 
 
 @dataclass(frozen=True)
 class TaskFacts:
     task_open: bool
-    kind: str                      # review | gate | record | resubmit
+    kind: str                      # review | countersign | gate | record | resubmit | publicity | filing | execution
     assignee_id: int
     actor_id: int
     matter_initiator_id: int
     can_return: bool               # the step names an earlier step to return to
     acting_for: frozenset[int] = frozenset()   # principals whose tasks the actor may act on (代理)
+    options: tuple[str, ...] = ()  # the step's answers; empty: approve / reject
+    excluded: frozenset[int] = frozenset()     # the nominee and relatives: no task on their own matter
+    not_before: date | None = None # publicity: no outcome until the window has ended
+    today: date | None = None
 
     @property
     def may_act(self) -> bool:
         return self.actor_id == self.assignee_id or self.assignee_id in self.acting_for
+
+    @property
+    def self_approval(self) -> bool:
+        return self.kind in DECISION_KINDS and self.matter_initiator_id in (self.actor_id, self.assignee_id)
+
+    @property
+    def conflicted(self) -> bool:
+        return bool({self.actor_id, self.assignee_id} & self.excluded)
+
+    @property
+    def too_early(self) -> bool:
+        return self.not_before is not None and self.today is not None and self.today <= self.not_before
 
 
 def available_actions(facts: TaskFacts) -> list[str]:
@@ -39,23 +58,35 @@ def available_actions(facts: TaskFacts) -> list[str]:
         return ["record"]
     if facts.kind == "resubmit":
         return ["resubmit", "withdraw"]
-    if facts.kind == "review" and facts.matter_initiator_id in (facts.actor_id, facts.assignee_id):
-        return []                  # nobody approves a matter they submitted, not even through a delegate
-    actions = ["approve", "reject"]
+    if facts.kind == "execution":
+        return ["pay", "complete"]
+    if facts.self_approval or facts.conflicted or facts.too_early:
+        return []                  # nobody approves their own matter, not even through a delegate
+    actions = list(facts.options or ("approve", "reject"))
     if facts.can_return:
         actions.append("return")
     return actions
 
 
+def secondary_actions(facts: TaskFacts) -> list[str]:
+    """Comment (with attachments), 抄送 and 加签: open to the task's holder alongside the decision."""
+    if not facts.task_open or not facts.may_act or facts.conflicted:
+        return []
+    return [a for a in SECONDARY if a != "add_signer" or facts.kind in SIGNER_KINDS]
+
+
 def require_action(facts: TaskFacts, action: str) -> None:
-    """Raise NotPermitted unless available_actions allows action."""
-    if action in available_actions(facts):
+    """Raise NotPermitted unless available_actions (or secondary_actions) allows action."""
+    if action in available_actions(facts) or action in secondary_actions(facts):
         return
-    if (facts.task_open and facts.kind == "review" and facts.may_act
-            and facts.matter_initiator_id in (facts.actor_id, facts.assignee_id)):
+    if facts.task_open and facts.may_act and facts.self_approval:
         raise NotPermitted("self_approval")
+    if facts.task_open and facts.may_act and facts.conflicted:
+        raise NotPermitted("own_nomination")
     if not facts.task_open:
         raise NotPermitted(reason="该待办已办结")
     if not facts.may_act:
         raise NotPermitted(reason="该待办不是分派给您的，您也不是其代理人")
-    raise NotPermitted(reason=f"此待办不支持「{ACTION_NAMES.get(action, action)}」操作")
+    if facts.too_early:
+        raise NotPermitted("publicity_running", end=facts.not_before.isoformat())
+    raise NotPermitted(reason=f"此待办不支持「{action_name(action)}」操作")

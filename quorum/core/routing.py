@@ -56,6 +56,8 @@ def explain(cond: Condition, values: Mapping[str, Any], spec: WorkflowSpec) -> t
 
 def step_applies(step: StepSpec, values: Mapping[str, Any], spec: WorkflowSpec) -> RouteStep:
     """Decide whether one step applies to a matter with these field values."""
+    if not step.enabled:
+        return RouteStep(step.key, step.name, False, message("route.disabled"))
     if step.when is None:
         return RouteStep(step.key, step.name, True, step.reason or message("route.always"))
     applies, text = explain(step.when, values, spec)

@@ -7,7 +7,7 @@ field at fault, so a secretariat editing policies/ can find the mistake.
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -15,10 +15,24 @@ from typing import Any
 
 from quorum.core.conditions import COMPARISONS, AllOf, AnyOf, Condition, Leaf, Not, as_decimal
 from quorum.core.errors import InvalidInput, InvalidPolicy
+from quorum.core.messages import message
+from quorum.core.step_spec import (
+    ANCHORS,
+    RESTARTS,
+    ROLE_SCOPES,
+    STEP_KINDS,
+    OptionSpec,
+    Requirement,
+    RoleRule,
+    StepSpec,
+    check_references,
+    int_setting,
+    parse_options,
+)
+from quorum.core.workflow_rules import WorkflowRules, parse_rules
 
-STEP_KINDS = ("submit", "gate", "review", "countersign", "meeting", "record", "supervise")
-FIELD_TYPES = ("text", "textarea", "money", "int", "bool", "choice", "date", "unit")
-ON_REJECT_FIXED = ("end",)
+FIELD_TYPES = ("text", "textarea", "money", "int", "bool", "choice", "date", "unit", "person", "people")
+__all__ = ["OptionSpec", "Requirement", "RoleRule", "StepSpec", "STEP_KINDS"]
 
 
 @dataclass(frozen=True)
@@ -47,45 +61,13 @@ class FieldSpec:
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
+    input: bool = True            # false: a flag the engine sets (never on a form)
+    default: Any = None
+    recuse: bool = False          # person/people: recused at meetings, no task on their own matter
+    not_initiator: bool = False   # person: the initiator may not be this person (提名人不得为被提名人)
 
     def choice_label(self, value: str) -> str:
         return dict(self.choices).get(value, value)
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """One opinion a gate needs (合法性审查, 风险评估, 征求意见, 职代会审议 ...)."""
-
-    key: str
-    name: str
-    role: str
-    when: Condition | None = None
-
-
-@dataclass(frozen=True)
-class RoleRule:
-    role: str
-    when: Condition | None = None
-
-
-@dataclass(frozen=True)
-class StepSpec:
-    key: str
-    kind: str
-    name: str
-    roles: tuple[RoleRule, ...] = ()
-    body: str | None = None
-    when: Condition | None = None
-    reason: str = ""
-    deadline_working_days: int | None = None
-    on_reject: str = "end"
-    on_postpone: str | None = None
-    requirements: tuple[Requirement, ...] = ()
-    documents: tuple[str, ...] = ()     # 文种 keys this step produces (see policies/documents.toml)
-
-    @property
-    def return_target(self) -> str | None:
-        return self.on_reject.split(":", 1)[1] if self.on_reject.startswith("return:") else None
 
 
 @dataclass(frozen=True)
@@ -99,6 +81,7 @@ class WorkflowSpec:
     personnel_when: Condition | None
     thresholds: Mapping[str, Decimal]
     source: str
+    rules: WorkflowRules = field(default_factory=WorkflowRules)
 
     def field(self, key: str) -> FieldSpec:
         return next(f for f in self.fields if f.key == key)
@@ -108,6 +91,14 @@ class WorkflowSpec:
 
     def step_index(self, key: str) -> int:
         return [s.key for s in self.steps].index(key)
+
+    @property
+    def input_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.input)
+
+    @property
+    def recused_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.recuse)
 
 
 @dataclass(frozen=True)
@@ -258,8 +249,19 @@ def parse_fields(raw_fields: list, ctx: _Ctx) -> tuple[FieldSpec, ...]:
         choices = tuple((str(k), str(v)) for k, v in (raw.get("choices") or {}).items())
         if ftype == "choice" and not choices:
             raise ctx.fail(where, "choice 类型字段须给出 choices")
-        fields.append(FieldSpec(key, _require(raw, "label", ctx, where), ftype, bool(raw.get("required", False)),
-                                choices, raw.get("help", "")))
+        if (raw.get("recuse") or raw.get("not_initiator")) and ftype not in ("person", "people"):
+            raise ctx.fail(where, "recuse / not_initiator 只适用于 person、people 类型字段")
+        spec = FieldSpec(key, _require(raw, "label", ctx, where), ftype, bool(raw.get("required", False)),
+                         choices, raw.get("help", ""), bool(raw.get("input", True)), None,
+                         bool(raw.get("recuse", False)), bool(raw.get("not_initiator", False)))
+        if not spec.input and ftype not in ("bool", "money"):
+            raise ctx.fail(where, "input = false 的字段只能是 bool（标记）或 money（系统计算金额）")
+        if "default" in raw:
+            try:
+                spec = replace(spec, default=coerce_value(spec, raw["default"]))
+            except InvalidInput as exc:
+                raise ctx.fail(where, exc.params.get("reason", str(exc))) from None
+        fields.append(spec)
     return tuple(fields)
 
 
@@ -320,37 +322,100 @@ def _parse_step(raw: Mapping, fields: Mapping[str, FieldSpec], thresholds: Mappi
     if kind not in STEP_KINDS:
         raise ctx.fail(where, f"未知的步骤类型「{kind}」，可选：{'、'.join(STEP_KINDS)}")
 
+    def fail(reason: str) -> InvalidPolicy:
+        return ctx.fail(where, reason)
+
     def cond(value: Any, label: str) -> Condition | None:
         return None if value is None else parse_condition(value, fields, thresholds, ctx, f"{where} {label}")
 
-    def role(name: str) -> str:
-        if name not in roles:
-            raise ctx.fail(where, f"未定义的角色「{name}」（见 policies/roles.toml）")
+    def role(name: str | None) -> str | None:
+        if name is not None and name not in roles:
+            raise fail(f"未定义的角色「{name}」（见 policies/roles.toml）")
         return name
+
+    def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+        value = raw.get(name, default)
+        if value not in allowed:
+            raise fail(f"「{name}」只能是 {'、'.join(allowed)}")
+        return value
 
     role_rules = [RoleRule(role(r["role"]), cond(r.get("when"), "role_when")) for r in raw.get("role_when", [])]
     if "role" in raw:
         role_rules.append(RoleRule(role(raw["role"])))
-    if kind in ("review", "countersign", "record") and not role_rules:
-        raise ctx.fail(where, f"{kind} 步骤须指定 role")
-    body = raw.get("body")
-    if kind == "meeting" and body not in bodies:
-        raise ctx.fail(where, f"meeting 步骤须指定已定义的议事机构 body，「{body}」未定义")
+    if kind in ("review", "countersign", "record", "filing", "publicity", "execution") and not role_rules:
+        raise fail(f"{kind} 步骤须指定 role")
+    body, body_from = raw.get("body"), raw.get("body_from")
+    if kind == "meeting":
+        _check_meeting_body(body, body_from, fields, bodies, fail)
     requirements = tuple(
         Requirement(_require(r, "key", ctx, where), _require(r, "name", ctx, where), role(r.get("role", "")),
                     cond(r.get("when"), f"requirement {r['key']}"))
         for r in raw.get("requirements", [])
     )
     if kind == "gate" and not requirements:
-        raise ctx.fail(where, "gate 步骤须列出 requirements")
-    deadline = raw.get("deadline_working_days")
-    if deadline is not None and (not isinstance(deadline, int) or deadline < 0):
-        raise ctx.fail(where, "deadline_working_days 须为非负整数")
-    return StepSpec(key=key, kind=kind, name=_require(raw, "name", ctx, where), roles=tuple(role_rules),
-                    body=body, when=cond(raw.get("when"), "when"), reason=raw.get("reason", ""),
-                    deadline_working_days=deadline, on_reject=raw.get("on_reject", "end"),
-                    on_postpone=raw.get("on_postpone"), requirements=requirements,
-                    documents=_string_list(raw, "documents", ctx, where))
+        raise fail("gate 步骤须列出 requirements")
+    flags = {f.key for f in fields.values() if not f.input and f.type == "bool"}
+    on_reject = raw.get("on_reject", "end")
+    if on_reject.startswith("flag:") and on_reject.split(":", 1)[1] not in flags:
+        raise fail(f"on_reject「{on_reject}」须指向 input = false 的是/否字段")
+    acknowledge = _string_list(raw, "acknowledge", ctx, where)
+    for name in acknowledge:
+        if name not in flags:
+            raise fail(f"acknowledge 的「{name}」须为 input = false 的是/否字段")
+    options = parse_options(raw, kind, _option_label, flags, fail)
+    step = StepSpec(
+        key=key, kind=kind, name=_require(raw, "name", ctx, where), roles=tuple(role_rules),
+        body=body, when=cond(raw.get("when"), "when"), reason=raw.get("reason", ""),
+        deadline_working_days=int_setting(raw, "deadline_working_days", fail), on_reject=on_reject,
+        on_postpone=raw.get("on_postpone"), requirements=requirements,
+        documents=_string_list(raw, "documents", ctx, where), options=options,
+        role_scope=choice("role_scope", ROLE_SCOPES, "any"), units=_string_list(raw, "units", ctx, where),
+        unit_kind=raw.get("unit_kind"), required=int_setting(raw, "required", fail, 1),
+        restart=choice("restart", RESTARTS, "all"),
+        window_working_days=int_setting(raw, "window_working_days", fail, 1), postpone_months=int_setting(raw, "postpone_months", fail, 1),
+        months=int_setting(raw, "months", fail, 1), days=int_setting(raw, "days", fail, 1), anchor=choice("anchor", ANCHORS, "activation"),
+        valid_months=int_setting(raw, "valid_months", fail, 1), valid_until=raw.get("valid_until"),
+        silence_consent_days=int_setting(raw, "silence_consent_days", fail, 1),
+        silence_consent_when=cond(raw.get("silence_consent_when"), "silence_consent_when"),
+        acknowledge=acknowledge, mandatory=bool(raw.get("mandatory", False)), body_from=body_from,
+        escalate_role=role(raw.get("escalate_role")), enabled=bool(raw.get("enabled", True)),
+    )
+    _check_kind(step, fail)
+    return step
+
+
+def _option_label(key: str) -> str | None:
+    text = message(f"option.{key}")
+    return None if text == f"option.{key}" else text
+
+
+def _check_meeting_body(body: Any, body_from: Any, fields: Mapping[str, FieldSpec],
+                        bodies: Mapping[str, BodySpec], fail) -> None:
+    if body_from is None:
+        if body not in bodies:
+            raise fail(f"meeting 步骤须指定已定义的议事机构 body，「{body}」未定义")
+        return
+    source = fields.get(body_from)
+    if source is None or source.type != "choice" or any(k not in bodies for k, _ in source.choices):
+        raise fail(f"body_from「{body_from}」须为选项均为议事机构 key 的 choice 字段")
+
+
+def _check_kind(step: StepSpec, fail) -> None:
+    """The attributes each kind needs, and the ones that make no sense on it."""
+    if step.kind == "countersign" and step.units and step.unit_kind:
+        raise fail("countersign 步骤只能给出 units 或 unit_kind 之一")
+    if step.required is not None and step.kind != "countersign":
+        raise fail("required（n 票中 m 票）只适用于 countersign 步骤")
+    if step.required is not None and step.units and step.required > len(step.units):
+        raise fail(f"required = {step.required} 超过会签单位数 {len(step.units)}")
+    if step.kind == "publicity" and step.window_working_days is None:
+        raise fail("publicity 步骤须给出 window_working_days（公示工作日数）")
+    if step.kind == "timer" and not (step.months or step.days or step.deadline_working_days):
+        raise fail("timer 步骤须给出 months、days 或 deadline_working_days")
+    if (step.valid_months is None) != (step.valid_until is None):
+        raise fail("valid_months 与 valid_until 须同时给出")
+    if any(o.effect == "postpone" for o in step.options) and step.postpone_months is None:
+        raise fail("含 postpone 选项的步骤须给出 postpone_months（暂缓期限）")
 
 
 def parse_workflow(data: Mapping, bodies: Mapping[str, BodySpec], roles: Mapping[str, str],
@@ -369,17 +434,7 @@ def parse_workflow(data: Mapping, bodies: Mapping[str, BodySpec], roles: Mapping
     steps = tuple(_parse_step(s, by_key, thresholds, bodies, roles, ctx) for s in data.get("steps", []))
     if not steps or steps[0].kind != "submit":
         raise ctx.fail("", "流程的第一个步骤必须是 submit（申报）")
-    keys = [s.key for s in steps]
-    for step in steps:
-        if keys.count(step.key) > 1:
-            raise ctx.fail(f"步骤 {step.key}", "步骤 key 重复")
-        for target_text in (step.on_reject, step.on_postpone):
-            if target_text is None or target_text in ON_REJECT_FIXED:
-                continue
-            target = target_text.split(":", 1)[1] if target_text.startswith("return:") else None
-            if target is None or target not in keys or keys.index(target) >= keys.index(step.key):
-                raise ctx.fail(f"步骤 {step.key}",
-                               f"「{target_text}」无效：应为 end 或 return:<此前的步骤 key>")
+    check_references(steps, ctx.fail)
     initiators = tuple(data.get("initiator_roles", []))
     for role_key in initiators:
         if role_key not in roles:
@@ -391,6 +446,7 @@ def parse_workflow(data: Mapping, bodies: Mapping[str, BodySpec], roles: Mapping
         personnel_when=None if personnel is None else parse_condition(personnel, by_key, thresholds, ctx,
                                                                       "personnel_when"),
         thresholds=thresholds, source=source,
+        rules=parse_rules(data, by_key, thresholds, roles, lambda where, reason: ctx.fail(where, reason)),
     )
 
 
@@ -452,6 +508,14 @@ def coerce_value(spec: FieldSpec, raw: Any) -> Any:
             raise ValueError
         if spec.type == "date":
             return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+        if spec.type == "people":
+            items = raw if isinstance(raw, (list, tuple)) else re.split(r"[,，、\s]+", str(raw))
+            names = [str(i).strip() for i in items if str(i).strip()]
+            if not all(re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", n) for n in names):
+                raise ValueError
+            return list(dict.fromkeys(names)) or None
+        if spec.type == "person" and not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", str(raw).strip()):
+            raise ValueError
         if spec.type == "choice":
             text = str(raw)
             by_label = {label: key for key, label in spec.choices}
@@ -463,18 +527,32 @@ def coerce_value(spec: FieldSpec, raw: Any) -> Any:
     except (ValueError, InvalidOperation):
         hint = {"money": "请填写不带单位的金额（元），最多两位小数", "int": "请填写整数",
                 "bool": "请填写 是/否", "date": "日期格式为 2026-11-22",
-                "choice": "可选：" + "、".join(label for _, label in spec.choices)}.get(spec.type, "")
+                "choice": "可选：" + "、".join(label for _, label in spec.choices),
+                "person": "请填写人员用户名", "people": "请填写人员用户名，多人用逗号分隔"}.get(spec.type, "")
         raise InvalidInput(reason=f"「{spec.label}」的值「{raw}」无效。{hint}") from None
 
 
-def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate a whole submission against the workflow's declared fields."""
-    unknown = set(raw) - {f.key for f in spec.fields}
+def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any], system: Mapping[str, Any] | None = None
+                  ) -> dict[str, Any]:
+    """Validate a whole submission against the workflow's declared fields.
+
+    Flags and computed amounts (input = false) are never taken from the person filing; `system`
+    carries the values the engine already holds for them.
+    """
+    unknown = set(raw) - {f.key for f in spec.input_fields}
     if unknown:
+        system_set = unknown & {f.key for f in spec.fields}
+        if system_set:
+            raise InvalidInput(reason=f"「{'、'.join(spec.field(k).label for k in sorted(system_set))}」由系统设置，不能填写")
         raise InvalidInput(reason=f"流程「{spec.name}」没有字段：{'、'.join(sorted(unknown))}")
     values = {}
     for field_spec in spec.fields:
+        if not field_spec.input:
+            values[field_spec.key] = (system or {}).get(field_spec.key, field_spec.default)
+            continue
         value = coerce_value(field_spec, raw.get(field_spec.key))
+        if value is None:
+            value = field_spec.default
         if value is None and field_spec.required:
             raise InvalidInput(reason=f"「{field_spec.label}」为必填项")
         values[field_spec.key] = value

@@ -15,6 +15,7 @@ class MatterStatus(StrEnum):
     CLOSED = "closed"        # decided and every supervision item done (or none needed)
     REJECTED = "rejected"    # ended by a rejection or a vote that did not pass
     WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"        # approved, but not executed within the validity period
 
 
 class StepStatus(StrEnum):
@@ -22,6 +23,7 @@ class StepStatus(StrEnum):
     ACTIVE = "active"
     DONE = "done"
     SKIPPED = "skipped"
+    LAPSED = "lapsed"
     RETURNED = "returned"    # was active; the matter went back to an earlier step
     REJECTED = "rejected"
 
@@ -52,11 +54,12 @@ class SupervisionStatus(StrEnum):
 
 
 MATTER = {
-    MatterStatus.ACTIVE: {MatterStatus.CLOSED, MatterStatus.REJECTED, MatterStatus.WITHDRAWN},
+    MatterStatus.ACTIVE: {MatterStatus.CLOSED, MatterStatus.REJECTED, MatterStatus.WITHDRAWN, MatterStatus.LAPSED},
 }
 STEP = {
     StepStatus.PENDING: {StepStatus.ACTIVE, StepStatus.SKIPPED},
-    StepStatus.ACTIVE: {StepStatus.DONE, StepStatus.RETURNED, StepStatus.REJECTED, StepStatus.SKIPPED},
+    StepStatus.ACTIVE: {StepStatus.DONE, StepStatus.RETURNED, StepStatus.REJECTED, StepStatus.SKIPPED,
+                        StepStatus.LAPSED},
     StepStatus.DONE: {StepStatus.PENDING},        # a later step returned the matter to before this one
     StepStatus.RETURNED: {StepStatus.ACTIVE, StepStatus.PENDING},
     StepStatus.SKIPPED: {StepStatus.PENDING},

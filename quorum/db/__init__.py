@@ -3,6 +3,7 @@
 from quorum.db.access import ApiToken, Attachment, Delegation
 from quorum.db.audit import AuditEvent, AuditHead
 from quorum.db.base import Base
+from quorum.db.chains import MatterCopy, MatterFlag, Payment, PublicityObjection
 from quorum.db.matters import Matter, MatterStep, Opinion, Task
 from quorum.db.meetings import (
                                 AgendaItem,
@@ -21,6 +22,7 @@ from quorum.db.policy import PolicyVersion
 from quorum.db.supervision import ProgressReport, SupervisionItem
 
 __all__ = [
+    "MatterCopy", "MatterFlag", "Payment", "PublicityObjection",
     "AgendaItem", "ApiToken", "Attachment", "Delegation", "Attendance", "AuditEvent", "AuditHead", "Ballot", "BallotReceipt", "Base", "Matter",
     "MatterStep", "Meeting", "MeetingMember", "Opinion", "Person", "PolicyVersion", "Post", "ProgressReport",
     "Recusal", "SecretTally", "SupervisionItem", "Task", "Unit", "WrittenOpinion",

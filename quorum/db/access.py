@@ -47,6 +47,7 @@ class Attachment(Base):
 
     id: Mapped[IntPK]
     matter_id: Mapped[int] = fk("matter.id", index=True)
+    opinion_id: Mapped[int | None] = fk("opinion.id")    # attached to a comment rather than the filing
     filename: Mapped[Name]
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

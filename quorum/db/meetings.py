@@ -24,6 +24,7 @@ class Meeting(Base):
 
     id: Mapped[IntPK]
     body_key: Mapped[Key]
+    unit_id: Mapped[int | None] = fk("unit.id")     # a unit-scoped body (成员单位班子会): whose meeting
     policy_version_id: Mapped[int] = fk("policy_version.id")
     title: Mapped[Name]
     scheduled_at: Mapped[datetime]
@@ -89,6 +90,9 @@ class AgendaItem(Base):
     basis: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = fk("person.id")    # 不同意的征求意见已告知会议
+    acknowledged_at: Mapped[datetime | None]
+    acknowledgement: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 

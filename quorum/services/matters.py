@@ -18,11 +18,11 @@ from quorum.core import states
 from quorum.core.actions import TaskFacts, require_action
 from quorum.core.errors import InvalidInput, NotFound, NotPermitted
 from quorum.core.messages import message
-from quorum.core.routing import assignee_role, is_personnel, plan_route, required_opinions
+from quorum.core.routing import is_personnel, plan_route
 from quorum.core.spec import StepSpec, WorkflowSpec, clean_text, coerce_fields
 from quorum.core.states import MatterStatus, StepStatus, TaskStatus
 from quorum.db import Matter, MatterStep, Opinion, Person, Task, Unit
-from quorum.services import audit, org, supervision
+from quorum.services import assign, audit, checks, org, steps, supervision
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
 
@@ -78,15 +78,19 @@ def submit(s: Session, env: Env, actor: Person, workflow_key: str, title: str,
     title = clean_text(title, "议题名称")
     values = coerce_fields(spec, raw_fields)
     unit_id = _unit_id(s, spec, values)
+    checks.people_in_fields(s, spec, values, actor)
+    derived = checks.derive(s, env, spec, values, unit_id, actor)
+    values.update(derived.values)
     version = current_version(s, env)
     route = plan_route(spec, values)
     matter = Matter(workflow_key=spec.key, policy_version_id=version.id, policy_digest=version.digest,
                     title=title, category=values.get("category"), fields=_stored(values),
                     status=MatterStatus.ACTIVE, initiator_id=actor.id, unit_id=unit_id,
-                    personnel=is_personnel(spec, values), route=[r.sentence for r in route],
+                    personnel=is_personnel(spec, values), route=[*derived.notes, *(r.sentence for r in route)],
                     created_at=env.now, updated_at=env.now)
     s.add(matter)
     s.flush()
+    checks.write_flags(s, env, matter, derived)
     for seq, (step, planned) in enumerate(zip(spec.steps, route, strict=True)):
         s.add(MatterStep(matter_id=matter.id, step_key=step.key, seq=seq, kind=step.kind, name=step.name,
                          status=StepStatus.PENDING if planned.applies else StepStatus.SKIPPED,
@@ -136,50 +140,19 @@ def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: 
     step_spec = spec.step(step.step_key)
     step.round += 1
     step.started_at, step.finished_at, step.outcome = env.now, None, None
-    if step_spec.deadline_working_days is not None:
-        deadline = env.calendar.add_working_days(env.now.date(), step_spec.deadline_working_days)
-        step.due_date, step.due_provisional = deadline.due, deadline.provisional
+    due = steps.deadline(env, matter, step_spec, spec)
+    step.due_date, step.due_provisional = (due.due, due.provisional) if due else (None, False)
     matter.current_step = step.step_key
     matter.updated_at = env.now
     _set(s, env, actor_id, step, "step", states.STEP, StepStatus.ACTIVE, "开始办理", matter.id,
          step=step.step_key, round=step.round, due=step.due_date, provisional=step.due_provisional)
-    values = values_of(spec, matter)
-    if step.kind == "gate":
-        for req, needed, _why in required_opinions(step_spec, values, spec):
-            if needed:
-                _open_tasks(s, env, matter, step, "gate", req.role, f"{req.name}：{matter.title}", req.key)
-    elif step.kind in ("review", "record"):
-        role = assignee_role(step_spec, values, spec)
-        _open_tasks(s, env, matter, step, step.kind, role, f"{step.name}：{matter.title}", None)
-    elif step.kind == "submit":
-        _open_task_for(s, env, matter, step, "resubmit", "initiator", s.get(Person, matter.initiator_id),
-                       f"补充材料后重新申报：{matter.title}", None, f"{step.id}:{step.round}")
+    if step.kind == "submit":
+        assign.open_task(s, env, matter, step, "resubmit", "initiator", s.get(Person, matter.initiator_id),
+                         f"补充材料后重新申报：{matter.title}", None, f"{step.id}:{step.round}")
     elif step.kind == "supervise" and supervision.all_done(s, matter.id):
         _finish_step(s, env, actor_id, matter, step, "done")
-
-
-def _open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep, kind: str, role: str,
-                title: str, requirement: str | None) -> None:
-    people = org.holders(s, role)
-    if kind == "review":               # nobody approves a matter they submitted: they get no review task
-        people = [p for p in people if p.id != matter.initiator_id]
-    if not people:
-        raise InvalidInput("no_holder", role=env.policies.policy_set.role_name(role))
-    group = f"{step.id}:{step.round}:{requirement or kind}"
-    for person in people:
-        _open_task_for(s, env, matter, step, kind, role, person, title, requirement, group)
-
-
-def _open_task_for(s: Session, env: Env, matter: Matter, step: MatterStep, kind: str, role: str,
-                   person: Person, title: str, requirement: str | None, group: str) -> None:
-    task = Task(matter_id=matter.id, step_id=step.id, round=step.round, kind=kind, requirement=requirement,
-                title=title, role=role, assignee_id=person.id, group_key=group, status=TaskStatus.OPEN,
-                due_date=step.due_date, due_provisional=step.due_provisional, created_at=env.now)
-    s.add(task)
-    s.flush()
-    audit.append(s, env, None, "task.opened", "task", task.id,
-                 {"assignee": person.username, "kind": kind, "step": step.step_key, "requirement": requirement},
-                 matter_id=matter.id)
+    else:
+        steps.open_tasks(s, env, matter, step, step_spec, spec, values_of(spec, matter))
 
 
 def _finish_step(s: Session, env: Env, actor_id: int | None, matter: Matter, step: MatterStep,
@@ -241,8 +214,42 @@ def apply_outcome(s: Session, env: Env, actor_id: int | None, matter: Matter, ou
     rule = (spec.on_postpone or spec.on_reject) if outcome == "postpone" else spec.on_reject
     if rule.startswith("return:"):
         return_to(s, env, actor_id, matter, rule.split(":", 1)[1], reason)
+    elif rule.startswith("flag:"):             # e.g. 不予追认: record it and go on to the remediation step
+        _cancel_open_tasks(s, env, matter, step)
+        set_flags(s, env, actor_id, matter, [rule.split(":", 1)[1]], reason, after_seq=step.seq)
+        _finish_step(s, env, actor_id, matter, step, "not_passed")
     else:
         end_rejected(s, env, actor_id, matter, step, reason)
+
+
+def set_flags(s: Session, env: Env, actor_id: int | None, matter: Matter, names: list[str], reason: str,
+              after_seq: int) -> None:
+    """Raise system flags on a matter and plan the steps after `after_seq` again (a flag opens or skips them)."""
+    new = [n for n in names if matter.fields.get(n) is not True]
+    if not new:
+        return
+    matter.fields = {**matter.fields, **{n: True for n in new}}
+    audit.append(s, env, actor_id, "matter.flagged", "matter", matter.id, {"flags": new, "reason": reason},
+                 matter_id=matter.id)
+    replan(s, env, actor_id, matter, after_seq)
+
+
+def replan(s: Session, env: Env, actor_id: int | None, matter: Matter, after_seq: int) -> None:
+    """Decide again which of the steps after `after_seq` apply, from the matter's current values."""
+    spec = workflow_of(s, matter)
+    route = plan_route(spec, values_of(spec, matter))
+    notes = [r for r in matter.route if not r.startswith("【")]
+    matter.route = [*notes, *(r.sentence for r in route)]
+    changed = []
+    for row, planned in zip(matter.steps, route, strict=True):
+        if row.seq > after_seq and row.status in (StepStatus.PENDING, StepStatus.SKIPPED) and row.applies != planned.applies:
+            changed.append(row.step_key)
+        if row.seq > after_seq and row.status in (StepStatus.PENDING, StepStatus.SKIPPED):
+            row.applies, row.why = planned.applies, planned.why
+            row.status = StepStatus.PENDING if planned.applies else StepStatus.SKIPPED
+    if changed:
+        audit.append(s, env, actor_id, "matter.rerouted", "matter", matter.id, {"steps": changed, "route": matter.route},
+                     matter_id=matter.id)
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,35 +260,52 @@ def task_facts(s: Session, task: Task, matter: Matter, actor: Person, now=None) 
     """The facts `available_actions` decides on; with `now`, active delegations count too."""
     from quorum.services import delegations
     spec = workflow_of(s, matter)
-    step_key = s.get(MatterStep, task.step_id).step_key
-    earlier = spec.step_index(step_key) > 0 and task.kind in ("review", "gate")
+    step = s.get(MatterStep, task.step_id)
+    step_spec = spec.step(step.step_key)
+    earlier = spec.step_index(step.step_key) > 0 and task.kind in ("review", "gate", "countersign")
+    not_before = step.due_date if task.kind == "publicity" else None
     return TaskFacts(task_open=task.status == TaskStatus.OPEN and matter.status == MatterStatus.ACTIVE,
-                     kind=task.kind, assignee_id=task.assignee_id, actor_id=actor.id,
+                     kind="publicity" if task.kind == "publicity_decision" else task.kind,
+                     assignee_id=task.assignee_id, actor_id=actor.id,
                      matter_initiator_id=matter.initiator_id, can_return=earlier,
-                     acting_for=delegations.principals_of(s, actor.id, now) if now is not None else frozenset())
+                     acting_for=delegations.principals_of(s, actor.id, now) if now is not None else frozenset(),
+                     options=steps.options_for(step_spec, task.kind), excluded=assign.excluded_people(s, spec, matter),
+                     not_before=not_before, today=now.date() if now is not None else None)
 
 
 def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment: str = "",
         return_to_step: str | None = None, fields: Mapping[str, Any] | None = None,
         record: Mapping[str, Any] | None = None) -> Task:
-    """Act on a task: approve, reject, return, resubmit, withdraw or record — if the actor may."""
+    """Act on a task: answer it (approve, reject, the step's own options), return, resubmit, withdraw, record."""
     task = locked(s, Task, task_id, "待办")
     matter = locked(s, Matter, task.matter_id, "事项")
     require_action(task_facts(s, task, matter, actor, env.now), action)
+    if action in ("comment", "cc", "add_signer"):
+        raise InvalidInput(reason="评论、抄送和加签请使用各自的操作")
     step = s.get(MatterStep, task.step_id)
+    step_spec = workflow_of(s, matter).step(step.step_key)
     comment = clean_text(comment, "意见", 4000, required=False)
-    if action in ("reject", "return") and not comment:
+    chosen = None if action in ("return", "resubmit", "withdraw", "record", "pay", "complete") else \
+        steps.option(step_spec, task.kind, action)
+    if action == "return" and not comment:
         raise InvalidInput(reason="不同意或退回时须填写理由")
+    if chosen is not None:
+        steps.check_answer(s, matter, step, task, chosen, comment)
+    if action in ("pay", "complete"):
+        raise InvalidInput(reason="支付登记请使用执行登记操作")
+    on_behalf = task.assignee_id if task.assignee_id != actor.id else None
     task.acted_at, task.outcome = env.now, action
     _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.DONE, "办理", matter.id, action=action,
-         on_behalf_of=task.assignee_id if task.assignee_id != actor.id else None)
-    on_behalf = task.assignee_id if task.assignee_id != actor.id else None
+         on_behalf_of=on_behalf)
     s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id,
                   author_id=actor.id, on_behalf_of_id=on_behalf, requirement=task.requirement, decision=action,
                   text=comment.strip(), created_at=env.now))
+    s.flush()
     _cancel_open_tasks(s, env, matter, group=task.group_key)
     matter.updated_at = env.now
-    if action == "withdraw":
+    if chosen is not None:
+        _answer(s, env, actor, matter, step, step_spec, task, chosen, comment)
+    elif action == "withdraw":
         _cancel_open_tasks(s, env, matter)
         _set(s, env, actor.id, matter, "matter", states.MATTER, MatterStatus.WITHDRAWN, "撤回", matter.id)
     elif action == "resubmit":
@@ -291,17 +315,35 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
         _finish_step(s, env, actor.id, matter, step, "recorded")
     elif action == "return":
         spec = workflow_of(s, matter)
-        target = return_to_step or spec.step(step.step_key).return_target or spec.steps[0].key
+        target = return_to_step or step_spec.return_target or spec.steps[0].key
         return_to(s, env, actor.id, matter, target, comment)
-    elif action == "reject":
-        apply_outcome(s, env, actor.id, matter, "reject", comment)
-    elif _step_complete(s, step):
-        _finish_step(s, env, actor.id, matter, step, "approved")
     return task
 
 
+def _answer(s: Session, env: Env, actor: Person, matter: Matter, step: MatterStep, step_spec: StepSpec,
+            task: Task, chosen, comment: str) -> None:
+    """Carry out what the chosen answer does: count toward the step, reject, return, end or postpone."""
+    if chosen.sets:
+        set_flags(s, env, actor.id, matter, [chosen.sets], comment or chosen.label, after_seq=step.seq)
+    effect = chosen.effect
+    if effect == "reject":
+        apply_outcome(s, env, actor.id, matter, "reject", comment)
+    elif effect.startswith("return:"):
+        return_to(s, env, actor.id, matter, chosen.return_target, comment)
+    elif effect == "end":
+        end_rejected(s, env, actor.id, matter, step, comment)
+    elif effect == "postpone":
+        steps.postpone_publicity(s, env, actor, matter, step, step_spec, task, comment)
+    elif step.kind == "countersign":
+        if steps.countersign_complete(s, step, step_spec):
+            _cancel_open_tasks(s, env, matter, step)
+            _finish_step(s, env, actor.id, matter, step, "approved")
+    elif _step_complete(s, step):
+        _finish_step(s, env, actor.id, matter, step, chosen.key if step.kind in ("publicity", "filing") else "approved")
+
+
 def _step_complete(s: Session, step: MatterStep) -> bool:
-    """A gate or countersign step is complete when no task of this round is still open."""
+    """A gate or review step is complete when no task of this round is still open (加签 included)."""
     still_open = s.execute(select(Task.id).where(Task.step_id == step.id, Task.round == step.round,
                                                  Task.status == TaskStatus.OPEN).limit(1)).first()
     return still_open is None
@@ -312,19 +354,22 @@ def _resubmit(s: Session, env: Env, actor: Person, matter: Matter, step: MatterS
     """Re-file a returned matter, possibly with changed fields; the route is planned again."""
     spec = workflow_of(s, matter)
     if raw_fields:
-        merged = {**_stored(values_of(spec, matter)), **raw_fields}
-        values = coerce_fields(spec, merged)
+        current = _stored(values_of(spec, matter))
+        merged = {k: v for k, v in {**current, **raw_fields}.items() if spec.field(k).input}
+        system = {f.key: values_of(spec, matter).get(f.key) for f in spec.fields if not f.input}
+        values = coerce_fields(spec, merged, system)
+        checks.people_in_fields(s, spec, values, s.get(Person, matter.initiator_id))
+        derived = checks.derive(s, env, spec, values, _unit_id(s, spec, values) or matter.unit_id,
+                                s.get(Person, matter.initiator_id), matter_id=matter.id)
+        values.update(derived.values)
         matter.fields = _stored(values)
         matter.personnel = is_personnel(spec, values)
         matter.unit_id = _unit_id(s, spec, values) or matter.unit_id
-    route = plan_route(spec, values_of(spec, matter))
-    matter.route = [r.sentence for r in route]
-    for row, planned in zip(matter.steps, route, strict=True):
-        if row.seq > step.seq and row.status in (StepStatus.PENDING, StepStatus.SKIPPED):
-            row.applies, row.why = planned.applies, planned.why
-            row.status = StepStatus.PENDING if planned.applies else StepStatus.SKIPPED
+        matter.route = list(derived.notes)
+        checks.write_flags(s, env, matter, derived)
     audit.append(s, env, actor.id, "matter.resubmitted", "matter", matter.id,
-                 {"fields": matter.fields, "route": matter.route}, matter_id=matter.id)
+                 {"fields": matter.fields}, matter_id=matter.id)
+    replan(s, env, actor.id, matter, step.seq)
     _finish_step(s, env, actor.id, matter, step, "resubmitted")
 
 
@@ -376,7 +421,8 @@ def transfer(s: Session, env: Env, actor: Person, task_id: int, to: Person, reas
     task.acted_at, task.outcome = env.now, "transferred"
     _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.CANCELLED, "转交", matter.id,
          transferred_to=to.username, reason=reason)
-    _open_task_for(s, env, matter, step, task.kind, task.role, to, task.title, task.requirement, task.group_key)
+    assign.open_task(s, env, matter, step, task.kind, task.role, to, task.title, task.requirement, task.group_key,
+                     task.due_date)
     return task
 
 

@@ -324,7 +324,7 @@ def test_gate_without_requirements(raw_policies):
 def test_negative_deadline(raw_policies):
     step_of(raw_policies, "record")["deadline_working_days"] = -3
     err = refused(raw_policies)
-    assert str(err) == f"规则文件有误（{WORKFLOW_FILE}，步骤 record）：deadline_working_days 须为非负整数"
+    assert str(err) == f"规则文件有误（{WORKFLOW_FILE}，步骤 record）：「deadline_working_days」须为不小于0的整数"
 
 
 def test_choice_field_without_choices(raw_policies):

@@ -1,0 +1,86 @@
+"""Who gets a task when a step opens.
+
+- review / record / filing / publicity / execution: every holder of the step's role is given the
+  task in one 或签 group (the first to act closes the group); `role_scope = "matter_unit"` narrows
+  the holders to the matter's own unit (the member unit's head approves its own request);
+- countersign: one 或签 group per unit (`units`, or every unit of `unit_kind`); the step is done
+  when every group — or `required` of them — has answered;
+- nobody is given a decision on a matter they filed, and the nominee and relatives named in the
+  matter's `recuse` fields get no task on it at all.
+"""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quorum.core.errors import InvalidInput
+from quorum.core.spec import StepSpec, WorkflowSpec
+from quorum.core.states import TaskStatus
+from quorum.db import Matter, MatterStep, Person, Task, Unit
+from quorum.services import audit, org
+from quorum.services.env import Env
+
+DECIDING = ("review", "countersign", "publicity", "filing")
+
+
+def excluded_people(s: Session, spec: WorkflowSpec, matter: Matter) -> frozenset[int]:
+    """The people a matter is about (nominee, relatives): they recuse and hold no task on it."""
+    names: list[str] = []
+    for field in spec.recused_fields:
+        value = matter.fields.get(field.key)
+        names.extend(value if isinstance(value, list) else [value] if value else [])
+    if not names:
+        return frozenset()
+    return frozenset(s.execute(select(Person.id).where(Person.username.in_(names))).scalars())
+
+
+def holders_for(s: Session, env: Env, spec: WorkflowSpec, matter: Matter, step_spec: StepSpec, role: str,
+                unit_id: int | None = None, kind: str = "review") -> list[Person]:
+    """The people who get this step's task, with the separation-of-duty rules applied."""
+    if unit_id is None and step_spec.role_scope == "matter_unit":
+        unit_id = matter.unit_id
+    people = org.holders(s, role, unit_id)
+    excluded = excluded_people(s, spec, matter)
+    people = [p for p in people if p.id not in excluded and (kind not in DECIDING or p.id != matter.initiator_id)]
+    if not people:
+        where = ""
+        if unit_id is not None:
+            where = s.get(Unit, unit_id).short_name
+        raise InvalidInput("no_holder", role=where + env.policies.policy_set.role_name(role))
+    return people
+
+
+def open_task(s: Session, env: Env, matter: Matter, step: MatterStep, kind: str, role: str, person: Person,
+              title: str, requirement: str | None, group: str, due: date | None = None) -> Task:
+    due_date = due or step.due_date
+    task = Task(matter_id=matter.id, step_id=step.id, round=step.round, kind=kind, requirement=requirement,
+                title=title, role=role, assignee_id=person.id, group_key=group, status=TaskStatus.OPEN,
+                due_date=due_date, due_provisional=step.due_provisional and due_date == step.due_date,
+                created_at=env.now)
+    s.add(task)
+    s.flush()
+    audit.append(s, env, None, "task.opened", "task", task.id,
+                 {"assignee": person.username, "kind": kind, "step": step.step_key, "requirement": requirement,
+                  "due": due_date}, matter_id=matter.id)
+    return task
+
+
+def open_group(s: Session, env: Env, matter: Matter, step: MatterStep, kind: str, role: str, people: list[Person],
+               title: str, requirement: str | None, due: date | None = None) -> str:
+    """Give the same task to several people as one 或签 group; return the group key."""
+    group = f"{step.id}:{step.round}:{requirement or kind}"
+    for person in people:
+        open_task(s, env, matter, step, kind, role, person, title, requirement, group, due)
+    return group
+
+
+def countersign_units(s: Session, step_spec: StepSpec) -> list[Unit]:
+    """The units whose answer a countersign step needs, in the order the policy names them."""
+    if step_spec.unit_kind:
+        return list(s.execute(select(Unit).where(Unit.kind == step_spec.unit_kind).order_by(Unit.id)).scalars())
+    rows = {u.key: u for u in s.execute(select(Unit).where(Unit.key.in_(step_spec.units))).scalars()}
+    missing = [k for k in step_spec.units if k not in rows]
+    if missing:
+        raise InvalidInput(reason=f"会签单位未登记：{'、'.join(missing)}")
+    return [rows[k] for k in step_spec.units]

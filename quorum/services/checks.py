@@ -1,0 +1,138 @@
+"""Checks made when a matter is filed: the people it names, 拆分规避, and repeated use of a path.
+
+`derive` returns the system values routing needs (the amount that decides, the flags) plus the
+sentences that explain them; `write_flags` stores a MatterFlag on every matter involved — the new
+request and each earlier one it was summed with — so all of them show the warning.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from quorum.calendar import TZ, add_months
+from quorum.core import money
+from quorum.core.errors import InvalidInput, NotPermitted
+from quorum.core.messages import message
+from quorum.core.routing import FieldFormatter, format_money
+from quorum.core.spec import WorkflowSpec
+from quorum.core.states import MatterStatus
+from quorum.db import Matter, MatterFlag, Person
+from quorum.services import audit
+from quorum.services.env import Env
+
+COUNTED = (MatterStatus.ACTIVE, MatterStatus.CLOSED)
+
+
+@dataclass
+class Derived:
+    values: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    flags: list[tuple[str, str, dict[str, Any], list[int]]] = field(default_factory=list)  # kind, text, data, others
+
+
+def people_in_fields(s: Session, spec: WorkflowSpec, values: Mapping[str, Any], actor: Person) -> None:
+    """Every person a field names must exist; the nominator is never the nominee."""
+    for f in spec.fields:
+        if f.type not in ("person", "people") or not values.get(f.key):
+            continue
+        names = values[f.key] if f.type == "people" else [values[f.key]]
+        found = set(s.execute(select(Person.username).where(Person.username.in_(names))).scalars())
+        missing = [n for n in names if n not in found]
+        if missing:
+            raise InvalidInput(reason=f"「{f.label}」中的人员不存在：{'、'.join(missing)}")
+        if f.not_initiator and actor.username in names:
+            raise NotPermitted("nominator_is_nominee", field=f.label)
+
+
+def derive(s: Session, env: Env, spec: WorkflowSpec, values: Mapping[str, Any], unit_id: int | None,
+           initiator: Person, matter_id: int | None = None) -> Derived:
+    out = Derived()
+    if spec.rules.split_evasion is not None:
+        _split(s, env, spec, values, unit_id, matter_id, out)
+    if spec.rules.repeat_watch is not None:
+        _repeat(s, env, spec, initiator, matter_id, out)
+    return out
+
+
+def _window_start(env: Env, months: int) -> datetime:
+    return datetime.combine(add_months(env.now.date(), -months), time(0), tzinfo=TZ)
+
+
+def _split(s: Session, env: Env, spec: WorkflowSpec, values: Mapping[str, Any], unit_id: int | None,
+           matter_id: int | None, out: Derived) -> None:
+    rule = spec.rules.split_evasion
+    labels = {f.key: f.label for f in spec.fields}
+    own = money.basis_amount(rule, values, labels)
+    if own is None:
+        return
+    out.values[rule.target] = own
+    wanted = {name: money.match_key(values.get(name)) for name in rule.match_fields if values.get(name)}
+    if unit_id is None or not wanted:
+        return
+    query = select(Matter).where(Matter.workflow_key == spec.key, Matter.unit_id == unit_id,
+                                 Matter.status.in_(COUNTED), Matter.created_at >= _window_start(env, rule.window_months))
+    if matter_id is not None:
+        query = query.where(Matter.id != matter_id)
+    related = []
+    for other in s.execute(query.order_by(Matter.id)).scalars():
+        shared = [labels[n] for n, key in wanted.items() if money.match_key(other.fields.get(n)) == key]
+        amount = money.basis_amount(rule, _typed(spec, other.fields), labels) if shared else None
+        if amount is not None:
+            related.append(money.Related(other.id, other.title, amount, "、".join(shared)))
+    thresholds = [spec.thresholds[t] for t in rule.tiers]
+    finding = money.assess_split(thresholds, own, related)
+    if not finding.crosses:
+        return
+    out.values[rule.target], out.values[rule.flag] = finding.aggregate, True
+    shared = "、".join(dict.fromkeys(r.shared for r in related))
+    text = message("split_evasion", months=rule.window_months, shared=shared, aggregate=format_money(finding.aggregate),
+                   own=format_money(own))
+    listing = "；".join(f"第{r.matter_id}号「{r.title}」{format_money(r.amount)}" for r in related)
+    out.notes.append(f"{text}（{listing}）")
+    out.flags.append(("split_evasion", f"{text}（{listing}）",
+                      {"aggregate": str(finding.aggregate), "own": str(own), "related": [r.matter_id for r in related]},
+                      [r.matter_id for r in related]))
+
+
+def _typed(spec: WorkflowSpec, stored: Mapping[str, Any]) -> dict[str, Any]:
+    return {f.key: Decimal(stored[f.key]) if f.type == "money" and stored.get(f.key) is not None else stored.get(f.key)
+            for f in spec.fields}
+
+
+def _repeat(s: Session, env: Env, spec: WorkflowSpec, initiator: Person, matter_id: int | None, out: Derived) -> None:
+    rule = spec.rules.repeat_watch
+    query = select(func.count(Matter.id)).where(Matter.workflow_key == spec.key, Matter.initiator_id == initiator.id,
+                                                Matter.created_at >= _window_start(env, rule.window_months))
+    if matter_id is not None:
+        query = query.where(Matter.id != matter_id)
+    count = s.execute(query).scalar_one() + 1
+    if count < rule.threshold:
+        return
+    text = message("repeat_emergency", name=initiator.name, months=rule.window_months, count=count)
+    out.values[rule.flag] = True
+    out.notes.append(text)
+    out.flags.append(("repeated_use", text, {"count": count, "person": initiator.username}, []))
+
+
+def write_flags(s: Session, env: Env, matter: Matter, derived: Derived) -> None:
+    """Store each finding on the new matter and on every earlier matter it involves; audit each."""
+    for kind, text, data, others in derived.flags:
+        for target in (matter.id, *others):
+            s.add(MatterFlag(matter_id=target, kind=kind, text=text, data={**data, "raised_by": matter.id},
+                             created_at=env.now))
+            audit.append(s, env, None, "matter.flag_raised", "matter", target, {"kind": kind, "text": text},
+                         matter_id=target)
+    s.flush()
+
+
+def flags_of(s: Session, matter_id: int) -> list[MatterFlag]:
+    return list(s.execute(select(MatterFlag).where(MatterFlag.matter_id == matter_id).order_by(MatterFlag.id)).scalars())
+
+
+def formatter(spec: WorkflowSpec) -> FieldFormatter:
+    return FieldFormatter(spec.fields)

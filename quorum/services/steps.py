@@ -1,0 +1,192 @@
+"""How each kind of step runs once active: its deadline, its tasks, and what an answer does.
+
+`quorum.services.matters` owns the lifecycle (activate, finish, return, reject); this module
+holds the per-kind behaviour it delegates to:
+
+- countersign: one group per unit; done when all (or `required`) groups have passed; after a
+  return, `restart = "objecting"` keeps the answers of the units that had agreed;
+- publicity: a 公示 window of N working days (counting from the next working day); the outcome
+  task opens at once but may be answered only after the window and once every specific
+  objection is investigated; 暂缓任用 re-opens the decision for at most `postpone_months`;
+- filing: the receiving body acknowledges (备案 is not approval) or objects;
+- timer: waits (试用期 12 months from the decision) and is finished by `timers.fire_due`;
+- execution: the approved money is paid within the validity period (see `expenditure`).
+"""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quorum.calendar import Deadline, add_months
+from quorum.core.errors import InvalidInput, NotPermitted
+from quorum.core.messages import message
+from quorum.core.routing import assignee_role, required_opinions
+from quorum.core.spec import OptionSpec, StepSpec, WorkflowSpec
+from quorum.core.states import TaskStatus
+from quorum.db import Matter, MatterStep, Opinion, Person, PublicityObjection, Task
+from quorum.services import assign, audit, supervision
+from quorum.services.env import Env
+
+GATE_APPROVE = OptionSpec("approve", message("option.approve"), "pass")
+
+
+def deadline(env: Env, matter: Matter, step_spec: StepSpec, spec: WorkflowSpec) -> Deadline | None:
+    """The due date a step gets when it opens, by kind."""
+    today = env.now.date()
+    cal = env.calendar
+    if step_spec.kind == "publicity":
+        return cal.add_working_days(today, step_spec.window_working_days)
+    if step_spec.kind == "timer":
+        start = decision_date(matter) if step_spec.anchor == "decision" else today
+        return _span(env, start or today, step_spec)
+    if step_spec.kind == "execution" and spec.rules.execution is not None:
+        due = add_months(today, spec.rules.execution.validity_months)
+        return Deadline(due, cal.is_provisional(due))
+    if step_spec.days is not None:
+        due = today + timedelta(days=step_spec.days)
+        return Deadline(due, cal.is_provisional(due))
+    if step_spec.deadline_working_days is not None:
+        return cal.add_working_days(today, step_spec.deadline_working_days)
+    return None
+
+
+def _span(env: Env, start: date, step_spec: StepSpec) -> Deadline:
+    if step_spec.months:
+        due = add_months(start, step_spec.months)
+    elif step_spec.days:
+        due = start + timedelta(days=step_spec.days)
+    else:
+        return env.calendar.add_working_days(start, step_spec.deadline_working_days or 0)
+    return Deadline(due, env.calendar.is_provisional(due))
+
+
+def decision_date(matter: Matter) -> date | None:
+    """The day of the matter's last collective decision (任职 and 试用期 count from it)."""
+    last = (matter.decision or {}).get("last")
+    return datetime.fromisoformat(last["decided_at"]).date() if last else None
+
+
+def open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep, step_spec: StepSpec,
+               spec: WorkflowSpec, values: dict[str, Any]) -> None:
+    """Create the tasks a step needs now that it is active."""
+    kind, title = step.kind, f"{step.name}：{matter.title}"
+    if kind == "gate":
+        for req, needed, _why in required_opinions(step_spec, values, spec):
+            if needed:
+                people = assign.holders_for(s, env, spec, matter, step_spec, req.role, kind="gate")
+                assign.open_group(s, env, matter, step, "gate", req.role, people, f"{req.name}：{matter.title}",
+                                  req.key)
+    elif kind == "countersign":
+        _open_countersign(s, env, matter, step, step_spec, spec, title)
+    elif kind in ("review", "record", "filing", "publicity", "execution"):
+        role = assignee_role(step_spec, values, spec)
+        people = assign.holders_for(s, env, spec, matter, step_spec, role, kind=kind)
+        due = env.calendar.next_workday(step.due_date, include_self=False) if kind == "publicity" else None
+        assign.open_group(s, env, matter, step, kind, role, people, title, None, due)
+
+
+def _open_countersign(s: Session, env: Env, matter: Matter, step: MatterStep, step_spec: StepSpec,
+                      spec: WorkflowSpec, title: str) -> None:
+    role = assignee_role(step_spec, matters_values(s, matter, spec), spec)
+    for unit in assign.countersign_units(s, step_spec):
+        if step.round > 1 and step_spec.restart == "objecting":
+            earlier = _last_answer(s, matter, step, unit.key)
+            if earlier is not None and _effect(step_spec, earlier.decision) == "pass":
+                s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, author_id=earlier.author_id,
+                              requirement=unit.key, decision=earlier.decision,
+                              text=message("carried_answer", round=earlier.round, text=earlier.text), created_at=env.now))
+                continue
+        people = assign.holders_for(s, env, spec, matter, step_spec, role, unit.id, kind="countersign")
+        assign.open_group(s, env, matter, step, "countersign", role, people, f"{title}（{unit.short_name}）", unit.key)
+    s.flush()
+
+
+def matters_values(s: Session, matter: Matter, spec: WorkflowSpec) -> dict[str, Any]:
+    from quorum.services import matters
+    return matters.values_of(spec, matter)
+
+
+def _last_answer(s: Session, matter: Matter, step: MatterStep, unit_key: str) -> Opinion | None:
+    return s.execute(select(Opinion).where(Opinion.matter_id == matter.id, Opinion.step_key == step.step_key,
+                                           Opinion.requirement == unit_key, Opinion.round < step.round)
+                     .order_by(Opinion.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def _effect(step_spec: StepSpec, decision: str) -> str | None:
+    option = step_spec.option(decision)
+    return option.effect if option else None
+
+
+def options_for(step_spec: StepSpec, task_kind: str) -> tuple[str, ...]:
+    """The answers a task offers: a re-opened 公示 decision can no longer be postponed."""
+    if task_kind == "gate":
+        return ("approve",)
+    if task_kind not in ("review", "countersign", "filing", "publicity", "publicity_decision"):
+        return ()
+    return tuple(o.key for o in step_spec.options if not (task_kind == "publicity_decision" and o.effect == "postpone"))
+
+
+def option(step_spec: StepSpec, task_kind: str, action: str) -> OptionSpec:
+    if task_kind == "gate":
+        return GATE_APPROVE
+    found = step_spec.option(action)
+    if found is None:
+        raise NotPermitted(reason=f"此待办不支持「{action}」操作")
+    return found
+
+
+def check_answer(s: Session, matter: Matter, step: MatterStep, task: Task, chosen: OptionSpec, comment: str) -> None:
+    """Refuse an answer whose preconditions are not met (reasons, open 公示 objections)."""
+    if chosen.needs_comment and not comment:
+        raise InvalidInput(reason=f"选择「{chosen.label}」时须填写理由或说明")
+    if task.kind in ("publicity", "publicity_decision"):
+        open_count = unresolved_objections(s, matter, step)
+        if open_count:
+            raise InvalidInput(reason=f"尚有{open_count}件实名或内容具体的异议未核查完毕，不能作出任用决定")
+
+
+def unresolved_objections(s: Session, matter: Matter, step: MatterStep) -> int:
+    rows = s.execute(select(PublicityObjection.id).where(
+        PublicityObjection.matter_id == matter.id, PublicityObjection.step_key == step.step_key,
+        PublicityObjection.round == step.round, PublicityObjection.status == "open"))
+    return len(rows.all())
+
+
+def countersign_complete(s: Session, step: MatterStep, step_spec: StepSpec) -> bool:
+    """Every unit's group — or `required` of them — has given a passing answer this round."""
+    answers = s.execute(select(Opinion.requirement, Opinion.decision).where(
+        Opinion.matter_id == step.matter_id, Opinion.step_key == step.step_key, Opinion.round == step.round,
+        Opinion.requirement.is_not(None)))
+    passed = {unit for unit, decision in answers if _effect(step_spec, decision) == "pass"}
+    needed = step_spec.required or len(assign.countersign_units(s, step_spec))
+    return len(passed) >= needed
+
+
+def postpone_publicity(s: Session, env: Env, actor: Person, matter: Matter, step: MatterStep,
+                       step_spec: StepSpec, task: Task, comment: str) -> None:
+    """暂缓任用: the decision waits at most postpone_months, then must be taken (no second postponement)."""
+    if task.kind == "publicity_decision":
+        raise InvalidInput(reason="暂缓任用期已用过一次，须作出任用或不予任用的决定")
+    due = add_months(env.now.date(), step_spec.postpone_months)
+    step.due_date, step.due_provisional = due, env.calendar.is_provisional(due)
+    people = assign.holders_for(s, env, workflow(s, matter), matter, step_spec, task.role, kind="publicity")
+    assign.open_group(s, env, matter, step, "publicity_decision", task.role, people,
+                      message("postponed_decision_title", title=matter.title), "postponed", due)
+    audit.append(s, env, actor.id, "step.publicity_postponed", "step", step.id,
+                 {"until": due, "reason": comment, "months": step_spec.postpone_months}, matter_id=matter.id)
+
+
+def workflow(s: Session, matter: Matter) -> WorkflowSpec:
+    from quorum.services import matters
+    return matters.workflow_of(s, matter)
+
+
+def finish_supervise_if_done(s: Session, matter: Matter) -> bool:
+    return supervision.all_done(s, matter.id)
+
+
+def open_count(s: Session, step: MatterStep) -> int:
+    return len(s.execute(select(Task.id).where(Task.step_id == step.id, Task.round == step.round,
+                                                Task.status == TaskStatus.OPEN)).all())

@@ -10,6 +10,7 @@ from typing import Any
 
 from quorum.calendar import WorkCalendar, parse_overrides
 from quorum.core.errors import InvalidInput
+from quorum.scheduler_settings import DeliverySettings, parse_delivery
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,7 @@ class Settings:
     calendar_overrides: Mapping[date, bool] = field(default_factory=dict)
     secret_key: str = "change-me"
     raw: Mapping[str, Any] = field(default_factory=dict)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)   # [mail] [webhooks] [scheduler] [backup]
 
     def calendar(self) -> WorkCalendar:
         return WorkCalendar(self.calendar_overrides)
@@ -65,4 +67,5 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         calendar_overrides=overrides,
         secret_key=env.get("QUORUM_SECRET_KEY") or raw.get("web", {}).get("secret_key", "change-me"),
         raw=raw,
+        delivery=parse_delivery(raw, path, data_dir, env),
     )

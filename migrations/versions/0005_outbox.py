@@ -21,6 +21,7 @@ def upgrade() -> None:
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=240), nullable=False),
+    sa.Column('event_key', sa.String(length=240), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=64), nullable=False),
     sa.Column('subject', sa.String(length=32), nullable=False),
@@ -29,7 +30,9 @@ def upgrade() -> None:
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('link', sa.String(length=300), nullable=True),
+    sa.Column('in_app_only', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('dispatched_at', sa.DateTime(), nullable=True),
     sa.Column('read_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_notification_person_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification')),
@@ -38,6 +41,8 @@ def upgrade() -> None:
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_matter_id'), ['matter_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notification_event_key'), ['event_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notification_dispatched_at'), ['dispatched_at'], unique=False)
 
     op.create_table('outbox_message',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -98,6 +103,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_message_status'))
     op.drop_table('outbox_message')
     with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_dispatched_at'))
+        batch_op.drop_index(batch_op.f('ix_notification_event_key'))
         batch_op.drop_index(batch_op.f('ix_notification_matter_id'))
         batch_op.drop_index(batch_op.f('ix_notification_person_id'))
     op.drop_table('notification')

@@ -1,28 +1,33 @@
 """The outbox: in-app notifications, outgoing e-mail and webhook messages, calendar feeds, opened duties.
 
-A notification and its outgoing messages are inserted in the same transaction as the change that
-causes them, each under a unique key (subject, reminder kind, person, day), so a sweep run twice
-inserts nothing the second time. Delivery happens later, outside any business transaction: a
-deliverer claims a message (status "sending", with a lease), sends it, then marks it sent or
+A notification is inserted in the same transaction as the change that causes it, under a unique
+key (subject, reminder kind, person, day), so a sweep run twice inserts nothing the second time.
+Delivery happens later, outside any business transaction: the deliverer expands new notifications
+into outgoing messages (again under unique keys), then claims a message (status "sending", with a lease), sends it, then marks it sent or
 schedules a retry with backoff; a message whose lease ran out (the deliverer died) is claimed again.
 """
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quorum.db.base import Base, IntPK, Key, Name, Status, fk
 
 
 class Notification(Base):
-    """One message to one person, shown on their 通知 page; read or unread."""
+    """One message to one person, shown on their 通知 page; read or unread.
+
+    It is also the outbox entry: the deliverer later expands it (`dispatched_at`) into e-mail and
+    group-robot messages as config.toml says, so the change that causes it needs no channel settings.
+    """
 
     __tablename__ = "notification"
 
     id: Mapped[IntPK]
     key: Mapped[str] = mapped_column(String(240), unique=True)
+    event_key: Mapped[str] = mapped_column(String(240), index=True)
     person_id: Mapped[int] = fk("person.id", index=True)
     kind: Mapped[Key]
     subject: Mapped[str] = mapped_column(String(32))
@@ -31,7 +36,9 @@ class Notification(Base):
     title: Mapped[Name]
     body: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(300))
+    in_app_only: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    dispatched_at: Mapped[datetime | None] = mapped_column(index=True)
     read_at: Mapped[datetime | None]
 
 

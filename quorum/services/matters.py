@@ -442,6 +442,8 @@ def urge(s: Session, env: Env, actor: Person, task_id: int) -> Task:
         raise InvalidInput(reason="今天已催办过该待办")
     audit.append(s, env, actor.id, "task.urged", "task", task.id, {"assignee_id": task.assignee_id, "title": task.title},
                  matter_id=matter.id)
+    from quorum.services import reminders
+    reminders.urged(s, env, actor, task, matter)      # the assignee's notice, in this same transaction
     return task
 
 

@@ -1,0 +1,62 @@
+"""E-mail over SMTP (smtplib): plain-text UTF-8 messages, one recipient each."""
+
+import smtplib
+import ssl
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from quorum.notify import DeliveryError
+from quorum.scheduler_settings import MailSettings
+
+
+def build(settings: MailSettings, to: str, title: str, body: str, key: str) -> EmailMessage:
+    """The message; its Message-ID derives from the outbox key, so a resent copy can be recognised."""
+    msg = EmailMessage()
+    msg["From"] = settings.sender
+    msg["To"] = to
+    msg["Subject"] = title
+    msg["Date"] = formatdate(localtime=True)
+    domain = settings.sender.rsplit("@", 1)[-1].strip(">") or "localhost"
+    msg["Message-ID"] = make_msgid(idstring=_safe(key), domain=domain)
+    msg["X-Quorum-Delivery-Key"] = key
+    msg.set_content(body)
+    return msg
+
+
+def _safe(key: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-." else "." for ch in key)[:120]
+
+
+def send(settings: MailSettings, to: str, title: str, body: str, key: str) -> None:
+    """Send one e-mail; raise DeliveryError naming what went wrong (connection, login, refusal)."""
+    if not settings.enabled:
+        raise DeliveryError("未配置邮件服务器（config.toml [mail] host）")
+    try:
+        Address(addr_spec=to)
+    except (ValueError, IndexError):
+        raise DeliveryError(f"收件地址「{to}」格式有误") from None
+    msg = build(settings, to, title, body, key)
+    try:
+        with _connect(settings) as smtp:
+            if settings.username:
+                smtp.login(settings.username, settings.password)
+            smtp.send_message(msg)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"邮件服务器拒绝登录（用户 {settings.username}）：{exc.smtp_code}") from None
+    except smtplib.SMTPRecipientsRefused:
+        raise DeliveryError(f"邮件服务器拒收收件人 {to}") from None
+    except smtplib.SMTPException as exc:
+        raise DeliveryError(f"邮件发送失败：{exc}") from None
+    except (TimeoutError, OSError) as exc:
+        raise DeliveryError(f"无法连接邮件服务器 {settings.host}:{settings.port}：{exc}") from None
+
+
+def _connect(settings: MailSettings) -> smtplib.SMTP:
+    if settings.security == "ssl":
+        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout_seconds,
+                                context=ssl.create_default_context())
+    smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_seconds)
+    if settings.security == "starttls":
+        smtp.starttls(context=ssl.create_default_context())
+    return smtp

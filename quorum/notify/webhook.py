@@ -1,0 +1,54 @@
+"""Group-robot webhooks in the 企业微信 (WeCom) and 钉钉 (DingTalk) JSON formats.
+
+Both robots take `{"msgtype": "text", "text": {"content": …}}` and answer `{"errcode": 0, …}`.
+A DingTalk robot with 加签 wants `timestamp` and `sign` (HMAC-SHA256 of "timestamp\\nsecret") in
+the query string. Every post carries the outbox key in X-Quorum-Delivery-Key so a receiver can
+drop a copy resent after a crash.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime
+
+from quorum.notify import DeliveryError
+from quorum.scheduler_settings import Robot
+
+
+def payload(robot: Robot, title: str, body: str) -> dict:
+    return {"msgtype": "text", "text": {"content": f"{title}\n{body}".strip()}}
+
+
+def signed_url(robot: Robot, now: datetime) -> str:
+    """The robot's URL, with DingTalk's timestamp and sign when it has a secret."""
+    if robot.format != "dingtalk" or not robot.secret:
+        return robot.url
+    timestamp = str(int(now.timestamp() * 1000))
+    digest = hmac.new(robot.secret.encode(), f"{timestamp}\n{robot.secret}".encode(), hashlib.sha256).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest).decode())
+    return f"{robot.url}{'&' if '?' in robot.url else '?'}timestamp={timestamp}&sign={sign}"
+
+
+def send(robot: Robot, title: str, body: str, key: str, now: datetime, timeout: float = 10.0) -> None:
+    """Post one message; raise DeliveryError on a network error, an HTTP error or a non-zero errcode."""
+    data = json.dumps(payload(robot, title, body), ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(signed_url(robot, now), data=data, method="POST", headers={
+        "Content-Type": "application/json; charset=utf-8", "X-Quorum-Delivery-Key": key})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            answer = response.read(65536)
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"机器人「{robot.name}」返回 HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DeliveryError(f"无法连接机器人「{robot.name}」：{reason}") from None
+    try:
+        result = json.loads(answer or b"{}")
+    except ValueError:
+        raise DeliveryError(f"机器人「{robot.name}」的应答不是 JSON") from None
+    if isinstance(result, dict) and result.get("errcode", 0) not in (0, "0"):
+        raise DeliveryError(f"机器人「{robot.name}」拒收：errcode {result.get('errcode')} {result.get('errmsg', '')}")

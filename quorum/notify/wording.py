@@ -1,0 +1,43 @@
+"""Render notification wording from templates/messages/<kind>.txt (sandboxed Jinja2).
+
+A template's first line is the title; the rest, after a blank line, is the body.
+"""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
+
+from quorum.core.errors import InvalidPolicy
+
+WEEKDAYS = "一二三四五六日"
+# The shipped templates/, for notices raised inside a use case that has no deployment settings at hand
+# (an urge from the web or the command line); the scheduler renders with config.toml's templates path.
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return f"{value.isoformat()}（周{WEEKDAYS[value.weekday()]}）"
+    return "" if value is None else str(value)
+
+
+def _environment(templates_dir: Path) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(loader=FileSystemLoader(str(Path(templates_dir) / "messages")),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["when"] = _when
+    return env
+
+
+def render(templates_dir: Path | None, kind: str, **context: Any) -> tuple[str, str]:
+    """Return (title, body) of a notification of this kind."""
+    try:
+        text = _environment(templates_dir or DEFAULT_TEMPLATES).get_template(f"{kind}.txt").render(**context)
+    except TemplateNotFound:
+        raise InvalidPolicy(source=f"templates/messages/{kind}.txt", reason="缺少通知模板") from None
+    title, _, body = text.strip().partition("\n")
+    return title.strip()[:200], body.strip()

@@ -1,0 +1,191 @@
+"""The [mail], [webhooks], [scheduler] and [backup] sections of config.toml, validated.
+
+Read only through quorum.settings.load_settings; each error names the file, the section and the key.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quorum.core.errors import InvalidInput
+
+SECURITY = ("none", "starttls", "ssl")
+ROBOT_FORMATS = ("wecom", "dingtalk")
+_CRON_FIELD = re.compile(r"^[0-9*/,\-]+$")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str = ""                       # empty: no e-mail is sent
+    port: int = 25
+    security: str = "none"               # none | starttls | ssl
+    username: str = ""
+    password: str = ""
+    sender: str = "quorum@localhost"
+    timeout_seconds: float = 10.0
+    kinds: tuple[str, ...] = ()          # notification kinds to e-mail; empty: all
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
+@dataclass(frozen=True)
+class Robot:
+    """A group robot (企业微信 / 钉钉) that receives the notification kinds it lists."""
+
+    name: str
+    format: str
+    url: str
+    secret: str = ""
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    sweep_cron: str = "*/15 * * * *"
+    digest_cron: str = "30 7 * * *"
+    nightly_cron: str = "30 2 * * *"
+    max_attempts: int = 6
+    backoff_seconds: int = 60
+    lease_seconds: int = 300
+    webhook_timeout_seconds: float = 10.0
+    prefect_port: int = 4200
+    start_with_run: bool = True
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    directory: Path = Path("backups")
+    keep: int = 14
+    pg_dump: str = "pg_dump"
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    mail: MailSettings = field(default_factory=MailSettings)
+    robots: tuple[Robot, ...] = ()
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
+
+
+def _bad(path: Path, section: str, key: str, reason: str) -> InvalidInput:
+    return InvalidInput(reason=f"配置文件 {path} [{section}] {key}：{reason}")
+
+
+def _table(raw: Mapping[str, Any], section: str, path: Path, known: set[str]) -> Mapping[str, Any]:
+    table = raw.get(section, {})
+    if not isinstance(table, Mapping):
+        raise _bad(path, section, "", "应为一个表")
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise _bad(path, section, "、".join(unknown), f"未知的设置项，可用：{'、'.join(sorted(known))}")
+    return table
+
+
+def _str(t: Mapping[str, Any], key: str, default: str, path: Path, section: str) -> str:
+    value = t.get(key, default)
+    if not isinstance(value, str):
+        raise _bad(path, section, key, f"应为字符串，实为「{value}」")
+    return value.strip()
+
+
+def _int(t: Mapping[str, Any], key: str, default: int, path: Path, section: str, low: int, high: int) -> int:
+    value = t.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _bad(path, section, key, f"应为 {low} 至 {high} 的整数，实为「{value}」")
+    return value
+
+
+def _kinds(t: Mapping[str, Any], path: Path, section: str) -> tuple[str, ...]:
+    value = t.get("kinds", [])
+    if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+        raise _bad(path, section, "kinds", f"应为通知类别列表，如 [\"escalation\"]，实为「{value}」")
+    return tuple(value)
+
+
+def _cron(t: Mapping[str, Any], key: str, default: str, path: Path) -> str:
+    value = _str(t, key, default, path, "scheduler")
+    fields = value.split()
+    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise _bad(path, "scheduler", key, f"「{value}」不是五段式 cron 表达式（分 时 日 月 周），如 \"*/15 * * * *\"")
+    return value
+
+
+def parse_mail(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> MailSettings:
+    t = _table(raw, "mail", path, {"host", "port", "security", "username", "password", "sender",
+                                   "timeout_seconds", "kinds"})
+    security = _str(t, "security", "none", path, "mail")
+    if security not in SECURITY:
+        raise _bad(path, "mail", "security", f"应为 {'、'.join(SECURITY)} 之一，实为「{security}」")
+    sender = _str(t, "sender", "quorum@localhost", path, "mail")
+    host = _str(t, "host", "", path, "mail")
+    if host and "@" not in sender:
+        raise _bad(path, "mail", "sender", f"发件人「{sender}」不是电子邮件地址")
+    return MailSettings(host=host, port=_int(t, "port", 25, path, "mail", 1, 65535), security=security,
+                        username=_str(t, "username", "", path, "mail"),
+                        password=env.get("QUORUM_MAIL_PASSWORD") or _str(t, "password", "", path, "mail"),
+                        sender=sender, timeout_seconds=float(_int(t, "timeout_seconds", 10, path, "mail", 1, 300)),
+                        kinds=_kinds(t, path, "mail"))
+
+
+def parse_robots(raw: Mapping[str, Any], path: Path) -> tuple[Robot, ...]:
+    t = _table(raw, "webhooks", path, {"robots"})
+    robots = t.get("robots", [])
+    if not isinstance(robots, list):
+        raise _bad(path, "webhooks", "robots", "应写作 [[webhooks.robots]] 表数组")
+    out, names = [], set()
+    for i, r in enumerate(robots, 1):
+        section = f"webhooks.robots 第{i}项"
+        if not isinstance(r, Mapping):
+            raise _bad(path, section, "", "应为一个表")
+        unknown = sorted(set(r) - {"name", "format", "url", "secret", "kinds"})
+        if unknown:
+            raise _bad(path, section, "、".join(unknown), "未知的设置项，可用：format、kinds、name、secret、url")
+        name = _str(r, "name", "", path, section) or f"robot{i}"
+        fmt = _str(r, "format", "", path, section)
+        if fmt not in ROBOT_FORMATS:
+            raise _bad(path, section, "format", f"应为 {'、'.join(ROBOT_FORMATS)} 之一，实为「{fmt}」")
+        url = _str(r, "url", "", path, section)
+        if not re.match(r"^https?://[^\s/]+", url):
+            raise _bad(path, section, "url", f"「{url}」不是 http(s) 地址")
+        if name in names:
+            raise _bad(path, section, "name", f"机器人名称「{name}」重复")
+        names.add(name)
+        out.append(Robot(name, fmt, url, _str(r, "secret", "", path, section), _kinds(r, path, section)))
+    return tuple(out)
+
+
+def parse_scheduler(raw: Mapping[str, Any], path: Path) -> SchedulerSettings:
+    t = _table(raw, "scheduler", path, {"sweep_cron", "digest_cron", "nightly_cron", "max_attempts",
+                                        "backoff_seconds", "lease_seconds", "webhook_timeout_seconds",
+                                        "prefect_port", "start_with_run"})
+    start = t.get("start_with_run", True)
+    if not isinstance(start, bool):
+        raise _bad(path, "scheduler", "start_with_run", f"应为 true 或 false，实为「{start}」")
+    return SchedulerSettings(
+        sweep_cron=_cron(t, "sweep_cron", "*/15 * * * *", path),
+        digest_cron=_cron(t, "digest_cron", "30 7 * * *", path),
+        nightly_cron=_cron(t, "nightly_cron", "30 2 * * *", path),
+        max_attempts=_int(t, "max_attempts", 6, path, "scheduler", 1, 50),
+        backoff_seconds=_int(t, "backoff_seconds", 60, path, "scheduler", 1, 86400),
+        lease_seconds=_int(t, "lease_seconds", 300, path, "scheduler", 1, 86400),
+        webhook_timeout_seconds=float(_int(t, "webhook_timeout_seconds", 10, path, "scheduler", 1, 300)),
+        prefect_port=_int(t, "prefect_port", 4200, path, "scheduler", 1, 65535),
+        start_with_run=start)
+
+
+def parse_backup(raw: Mapping[str, Any], path: Path, data_dir: Path) -> BackupSettings:
+    t = _table(raw, "backup", path, {"dir", "keep", "pg_dump"})
+    directory = Path(_str(t, "dir", "backups", path, "backup") or "backups").expanduser()
+    if not directory.is_absolute():
+        directory = data_dir / directory
+    return BackupSettings(directory=directory, keep=_int(t, "keep", 14, path, "backup", 1, 3650),
+                          pg_dump=_str(t, "pg_dump", "pg_dump", path, "backup") or "pg_dump")
+
+
+def parse_delivery(raw: Mapping[str, Any], path: Path, data_dir: Path, env: Mapping[str, str]) -> DeliverySettings:
+    return DeliverySettings(mail=parse_mail(raw, path, env), robots=parse_robots(raw, path),
+                            scheduler=parse_scheduler(raw, path), backup=parse_backup(raw, path, data_dir))

@@ -99,7 +99,7 @@ def notify(s: Session, env: Env, event: Event, person_ids: Iterable[int]) -> lis
                            body=event.body, link=event.link, in_app_only=event.in_app_only, created_at=env.now)
         if _insert(s, row):
             out.append({"channel": "in_app", "to": person.username, "name": person.name, "kind": event.kind,
-                        "title": event.title, "key": key})
+                        "subject": event.subject, "subject_id": event.subject_id, "title": event.title, "key": key})
     return out
 
 

@@ -69,7 +69,7 @@ def fire_timers(s: Session, env: Env, outlets: Outlets) -> list[dict[str, Any]]:
     """Apply expiries (公示 end, probation, 追认, consultation silence …) and tell those concerned.
 
     quorum.services.timers.fire_due changes the state; its notices are enqueued in the same
-    transaction, to the matter's initiator, the people it names (`person_ids`) and the 党政办.
+    transaction, to the people it names (`notify`), the matter's initiator and the 党政办.
     """
     fire_due = _optional("quorum.services.timers", "fire_due")
     if fire_due is None:
@@ -77,7 +77,7 @@ def fire_timers(s: Session, env: Env, outlets: Outlets) -> list[dict[str, Any]]:
     out = []
     for result in fire_due(s, env):
         matter = s.get(Matter, result["matter_id"]) if result.get("matter_id") else None
-        people = [*result.get("person_ids", []), *([matter.initiator_id] if matter else []),
+        people = [*result.get("notify", []), *result.get("person_ids", []), *([matter.initiator_id] if matter else []),
                   *(p.id for role in SECRETARIAT for p in org.holders(s, role))]
         digest = hashlib.sha256(f"{result.get('kind')}|{result.get('text')}".encode()).hexdigest()[:16]
         for pid in dict.fromkeys(people):

@@ -90,12 +90,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('acknowledgement', sa.Text(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_agenda_item_acknowledged_by_id_person'), 'person',
                                     ['acknowledged_by_id'], ['id'])
+    with op.batch_alter_table('opinion', schema=None) as batch_op:
+        batch_op.alter_column('author_id', existing_type=sa.Integer(), nullable=True)
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('opinion_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_attachment_opinion_id_opinion'), 'opinion', ['opinion_id'], ['id'])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('opinion', schema=None) as batch_op:
+        batch_op.alter_column('author_id', existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_attachment_opinion_id_opinion'), type_='foreignkey')
         batch_op.drop_column('opinion_id')

@@ -124,6 +124,7 @@ class BodySpec:
     min_unconflicted_present: int
     notice_working_days: int
     min_meetings_per_year: int = 0
+    scope: str = "community"      # "unit": each unit holds its own meeting (成员单位班子会), seats from that unit
 
 
 @dataclass(frozen=True)
@@ -228,10 +229,18 @@ def parse_bodies(data: Mapping, roles: Mapping[str, str], source: str) -> dict[s
             min_unconflicted_present=int(raw.get("min_unconflicted_present", 3)),
             notice_working_days=int(raw.get("notice_working_days", 2)),
             min_meetings_per_year=int(raw.get("min_meetings_per_year", 0)),
+            scope=_body_scope(raw, ctx, where),
         )
     if not bodies:
         raise ctx.fail("", "未定义任何议事机构（[bodies.*]）")
     return bodies
+
+
+def _body_scope(raw: Mapping, ctx: _Ctx, where: str) -> str:
+    scope = raw.get("scope", "community")
+    if scope not in ("community", "unit"):
+        raise ctx.fail(where, "scope 只能是 community（医共体）或 unit（各单位分别召开）")
+    return scope
 
 
 def parse_fields(raw_fields: list, ctx: _Ctx) -> tuple[FieldSpec, ...]:

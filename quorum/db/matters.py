@@ -95,7 +95,7 @@ class Opinion(Base):
     step_key: Mapped[Key]
     round: Mapped[int] = mapped_column(Integer, default=0)
     task_id: Mapped[int | None] = fk("task.id")
-    author_id: Mapped[int] = fk("person.id")
+    author_id: Mapped[int | None] = fk("person.id")          # None: the engine itself (逾期视为同意)
     on_behalf_of_id: Mapped[int | None] = fk("person.id")     # 代 X: a delegate acted for X
     requirement: Mapped[str | None] = mapped_column(String(64))
     decision: Mapped[str] = mapped_column(String(20))

@@ -111,7 +111,7 @@ def may_view(s: Session, person: Person, meeting: Meeting) -> bool:
     """Members, 列席 observers, organisers, and the secretariat, administrators and 纪检 may see a meeting."""
     if any(m.person_id == person.id for m in meeting.members) or org.holds_any(s, person.id, VIEWER_ROLES):
         return True
-    if meetings.can_organise(s, person, meetings.body_of(s, meeting)):
+    if meetings.can_organise(s, person, meetings.body_of(s, meeting), meetings.meeting_unit(s, meeting)):
         return True
     observer = s.execute(select(Attendance.id).where(Attendance.meeting_id == meeting.id,
                                                      Attendance.person_id == person.id,
@@ -156,7 +156,7 @@ def room(s: Session, env: Env, actor: Person, meeting_id: int) -> dict[str, Any]
     meeting = viewable(s, actor, meeting_id)
     body = meetings.body_of(s, meeting)
     record = records.meeting_record(s, meeting.id)
-    organiser = meetings.can_organise(s, actor, body)
+    organiser = meetings.can_organise(s, actor, body, meetings.meeting_unit(s, meeting))
     in_session = meeting.status == MeetingStatus.IN_SESSION
     live = meeting.status in LIVE_MEETING
     seats = [(m.person_id, m.name) for m in meeting.members]

@@ -87,6 +87,26 @@ def add(s: Session, env: Env, actor: Person, matter_id: int, filename: str, cont
     return row
 
 
+def store_for_opinion(s: Session, env: Env, actor: Person, matter: Matter, opinion, uploads: list[Upload]
+                      ) -> list[Attachment]:
+    """Attach files to a comment (the commenter holds a task on the matter)."""
+    for upload in uploads:
+        _check(upload)
+    rows = []
+    for upload in uploads:
+        name, digest = clean_name(upload.filename), _store(env, upload.data)
+        row = Attachment(matter_id=matter.id, opinion_id=opinion.id, filename=name,
+                         content_type=(upload.content_type or DEFAULT_TYPE)[:TYPE_LIMIT], size=len(upload.data),
+                         sha256=digest, uploaded_by_id=actor.id, uploaded_at=env.now)
+        s.add(row)
+        s.flush()
+        audit.append(s, env, actor.id, "attachment.added", "attachment", row.id,
+                     {"filename": name, "size": len(upload.data), "sha256": digest, "opinion": opinion.id},
+                     matter_id=matter.id)
+        rows.append(row)
+    return rows
+
+
 def _may_attach(s: Session, actor: Person, matter: Matter) -> bool:
     if matter.initiator_id == actor.id or org.holds_any(s, actor.id, UPLOADERS):
         return True

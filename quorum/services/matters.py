@@ -204,6 +204,16 @@ def end_rejected(s: Session, env: Env, actor_id: int | None, matter: Matter, ste
     _set(s, env, actor_id, matter, "matter", states.MATTER, MatterStatus.REJECTED, "否决", matter.id, reason=reason)
 
 
+def lapse(s: Session, env: Env, matter: Matter, step: MatterStep, reason: str) -> None:
+    """An approval not used within its validity period lapses (失效); the matter must be filed again."""
+    _cancel_open_tasks(s, env, matter)
+    step.finished_at, step.outcome = env.now, "lapsed"
+    _set(s, env, None, step, "step", states.STEP, StepStatus.LAPSED, "失效", matter.id, step=step.step_key,
+         reason=reason)
+    matter.current_step = None
+    _set(s, env, None, matter, "matter", states.MATTER, MatterStatus.LAPSED, "失效", matter.id, reason=reason)
+
+
 def apply_outcome(s: Session, env: Env, actor_id: int | None, matter: Matter, outcome: str, reason: str) -> None:
     """Finish the current step with approve / reject / postpone as its spec says."""
     step = _step(matter, matter.current_step)
@@ -494,6 +504,10 @@ def open_tasks(s: Session, person: Person, now=None) -> list[Task]:
     query = (select(Task).where(Task.assignee_id.in_(people), Task.status == TaskStatus.OPEN)
              .order_by(Task.due_date.is_(None), Task.due_date, Task.id))
     return list(s.execute(query).scalars())
+
+
+def current(matter: Matter) -> MatterStep | None:
+    return next((st for st in matter.steps if st.step_key == matter.current_step), None)
 
 
 def step_spec(s: Session, matter: Matter, key: str) -> StepSpec:

@@ -32,9 +32,10 @@ from quorum.db import (
     Person,
     Recusal,
     SecretTally,
+    Unit,
     WrittenOpinion,
 )
-from quorum.services import audit, matters, org
+from quorum.services import assign, audit, matters, org, validity
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
 
@@ -46,9 +47,21 @@ def body_of(s: Session, meeting: Meeting) -> BodySpec:
     return policy_set_for(s, meeting.policy_version_id).body(meeting.body_key)
 
 
-def can_organise(s: Session, actor: Person, body: BodySpec) -> bool:
-    """Whether the actor may run this body's meetings: the one check behind buttons and services."""
-    return org.holds_any(s, actor.id, (*ORGANISERS, body.principal_role, body.chair_role))
+def can_organise(s: Session, actor: Person, body: BodySpec, unit: Unit | None = None) -> bool:
+    """Whether the actor may run this body's meetings: the one check behind buttons and services.
+
+    A unit-scoped body (成员单位班子会) is run by that unit's chair or principal, or the 党政办.
+    """
+    if org.holds_any(s, actor.id, ORGANISERS):
+        return True
+    roles = (body.principal_role, body.chair_role)
+    if unit is None:
+        return org.holds_any(s, actor.id, roles)
+    return any(p.active and p.role in roles and p.unit_id == unit.id for p in actor.posts)
+
+
+def meeting_unit(s: Session, meeting: Meeting) -> Unit | None:
+    return s.get(Unit, meeting.unit_id) if meeting.unit_id else None
 
 
 def can_enter_votes(s: Session, actor: Person) -> bool:
@@ -61,8 +74,8 @@ def can_close_item(s: Session, actor: Person, presiding_id: int | None) -> bool:
     return actor.id == presiding_id or org.holds_any(s, actor.id, ORGANISERS)
 
 
-def _require_organiser(s: Session, actor: Person, body: BodySpec) -> None:
-    if not can_organise(s, actor, body):
+def _require_organiser(s: Session, actor: Person, body: BodySpec, unit: Unit | None = None) -> None:
+    if not can_organise(s, actor, body, unit):
         raise NotPermitted(reason=f"只有党政办或{body.short_name}主持人可以组织会议")
 
 
@@ -76,10 +89,15 @@ def _log(s: Session, env: Env, actor: Person | None, kind: str, meeting: Meeting
 
 
 def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at: datetime, place: str,
-             matter_ids: Iterable[int] = (), urgent: bool = False) -> Meeting:
-    """Call a meeting: check the notice period, snapshot the 应到会 members, put the matters on."""
+             matter_ids: Iterable[int] = (), urgent: bool = False, unit_key: str | None = None) -> Meeting:
+    """Call a meeting: check the notice period, snapshot the 应到会 members, put the matters on.
+
+    Matters waiting at a mandatory step of this body (追认 of an emergency decision) go on the
+    agenda of its next meeting automatically.
+    """
     body = env.policies.policy_set.body(body_key)
-    _require_organiser(s, actor, body)
+    unit = _meeting_unit(s, body, unit_key)
+    _require_organiser(s, actor, body, unit)
     title, place = clean_text(title, "会议名称", required=False), clean_text(place, "会议地点")
     at = calendar.to_local(at)
     if at.year < env.now.year - 1 or at > env.now + timedelta(days=730):
@@ -92,12 +110,14 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
     if at < env.now:
         raise InvalidInput(reason="会议时间不能早于现在")
     version = current_version(s, env)
-    meeting = Meeting(body_key=body.key, policy_version_id=version.id, title=title or f"{body.name}（{at:%Y年%m月%d日}）".replace("年0", "年").replace("月0", "月"),
+    name = f"{unit.short_name}{body.name}" if unit else body.name
+    meeting = Meeting(body_key=body.key, unit_id=unit.id if unit else None, policy_version_id=version.id,
+                      title=title or f"{name}（{at:%Y年%m月%d日}）".replace("年0", "年").replace("月0", "月"),
                       scheduled_at=at, place=place, status=MeetingStatus.SCHEDULED, urgent=urgent,
                       notice_at=env.now)
     s.add(meeting)
     s.flush()
-    seats = _seats(s, body)
+    seats = _seats(s, body, unit.id if unit else None)
     if not seats:
         raise InvalidInput(reason=f"{body.short_name}没有任何成员，请先维护任职信息")
     for order, (person, role) in enumerate(seats):
@@ -108,29 +128,70 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
     s.refresh(meeting)
     _log(s, env, actor, "meeting.scheduled", meeting, body=body.key, at=at, place=place, urgent=urgent,
          members=[p.username for p, _ in seats], notice_latest=latest)
+    matter_ids = list(matter_ids)
     for matter_id in matter_ids:
         add_item(s, env, actor, meeting.id, matter_id)
+    for matter_id in mandatory_waiting(s, body, meeting.unit_id):
+        if matter_id not in matter_ids:
+            add_item(s, env, actor, meeting.id, matter_id)
     return meeting
 
 
-def _seats(s: Session, body: BodySpec) -> list[tuple[Person, str]]:
+def _meeting_unit(s: Session, body: BodySpec, unit_key: str | None) -> Unit | None:
+    if body.scope != "unit":
+        if unit_key:
+            raise InvalidInput(reason=f"{body.short_name}由医共体统一召开，不需选择单位")
+        return None
+    if not unit_key:
+        raise InvalidInput(reason=f"{body.short_name}由各单位分别召开，请选择召开单位")
+    return org.unit(s, unit_key)
+
+
+def _seats(s: Session, body: BodySpec, unit_id: int | None = None) -> list[tuple[Person, str]]:
     """One seat per person even if they hold two seat roles (one vote per person per body)."""
     seen: dict[int, tuple[Person, str]] = {}
     for role in body.seat_roles:
-        for person in org.holders(s, role):
+        for person in org.holders(s, role, unit_id):
             seen.setdefault(person.id, (person, role))
     return list(seen.values())
+
+
+def mandatory_waiting(s: Session, body: BodySpec, unit_id: int | None) -> list[int]:
+    """Matters at a mandatory meeting step of this body (追认), not yet on an open agenda."""
+    found = []
+    for matter in s.execute(select(Matter).where(Matter.status == MatterStatus.ACTIVE).order_by(Matter.id)).scalars():
+        step = matters.current(matter)
+        if step is None or step.kind != "meeting":
+            continue
+        spec = matters.workflow_of(s, matter)
+        step_spec = spec.step(step.step_key)
+        if (step_spec.mandatory and step_spec.body_for(matters.values_of(spec, matter)) == body.key
+                and (unit_id is None or matter.unit_id == unit_id) and not _on_open_agenda(s, matter.id, step.step_key)):
+            found.append(matter.id)
+    return found
+
+
+def _on_open_agenda(s: Session, matter_id: int, step_key: str) -> int | None:
+    return s.execute(select(AgendaItem.meeting_id).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
+        AgendaItem.matter_id == matter_id, AgendaItem.step_key == step_key,
+        AgendaItem.status.in_((ItemStatus.PENDING, ItemStatus.VOTING)),
+        Meeting.status.in_((MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)))).scalars().first()
 
 
 def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: int, secret: bool = False) -> AgendaItem:
     """Put a matter on the agenda; refuse 临时动议 and matters whose 前置程序 is not complete."""
     meeting = matters.locked(s, Meeting, meeting_id, "会议")
     body = body_of(s, meeting)
-    _require_organiser(s, actor, body)
+    _require_organiser(s, actor, body, meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
         raise states_error(meeting, "增加议题")
     matter = matters.locked(s, Matter, matter_id, "事项")
     step_key = _meeting_step_for(s, matter, body)
+    if meeting.unit_id is not None and matter.unit_id != meeting.unit_id:
+        raise InvalidInput(reason=f"事项「{matter.title}」不属于{meeting_unit(s, meeting).short_name}，不能列入本次会议")
+    expired = validity.expired_results(s, env, matter, step_key)
+    if expired:
+        raise InvalidInput("result_expired", **expired)
     if meeting.status == MeetingStatus.IN_SESSION and not matter.urgent:
         raise InvalidInput("ad_hoc_motion")
     needs_urgent_path = meeting.status == MeetingStatus.IN_SESSION or matter.current_step != step_key
@@ -142,10 +203,7 @@ def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: in
         matters.fast_forward_to(s, env, actor.id, matter, step_key)
     if secret and not (matter.personnel and body.secret_ballot_personnel):
         raise InvalidInput("secret_ballot_only_personnel")
-    waiting = s.execute(select(AgendaItem.meeting_id).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
-        AgendaItem.matter_id == matter.id, AgendaItem.step_key == step_key,
-        AgendaItem.status.in_((ItemStatus.PENDING, ItemStatus.VOTING)),
-        Meeting.status.in_((MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)))).scalars().first()
+    waiting = _on_open_agenda(s, matter.id, step_key)
     if waiting is not None:
         where = "本次会议" if waiting == meeting.id else f"第{waiting}号会议"
         raise InvalidInput(reason=f"议题「{matter.title}」已列入{where}议程，不能重复上会")
@@ -160,14 +218,30 @@ def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: in
     s.refresh(meeting)
     _log(s, env, actor, "meeting.item_added", meeting, matter.id, item=item.seq, title=matter.title,
          personnel=item.personnel, secret=secret, urgent=item.urgent)
+    _recuse_named(s, env, meeting, item, matter)
     return item
+
+
+def _recuse_named(s: Session, env: Env, meeting: Meeting, agenda_item: AgendaItem, matter: Matter) -> None:
+    """The nominee and relatives named on the matter recuse themselves from its item automatically."""
+    spec = matters.workflow_of(s, matter)
+    named = assign.excluded_people(s, spec, matter)
+    for member in meeting.members:
+        if member.person_id in named:
+            reason = message("recused_named")
+            s.add(Recusal(item_id=agenda_item.id, person_id=member.person_id, reason=reason, recorded_at=env.now))
+            _log(s, env, None, "meeting.recusal", meeting, matter.id, item=agenda_item.seq,
+                 person=s.get(Person, member.person_id).username, reason=reason, automatic=True)
+    s.flush()
 
 
 def _meeting_step_for(s: Session, matter: Matter, body: BodySpec) -> str:
     if matter.status != MatterStatus.ACTIVE:
         raise InvalidInput(reason=f"事项「{matter.title}」当前状态为「{message('status.' + matter.status)}」，不能上会")
+    spec = matters.workflow_of(s, matter)
+    values = matters.values_of(spec, matter)
     for step in matter.steps:
-        if step.kind == "meeting" and step.applies and matters.step_spec(s, matter, step.step_key).body == body.key:
+        if step.kind == "meeting" and step.applies and spec.step(step.step_key).body_for(values) == body.key:
             if step.status in ("pending", "active", "skipped"):
                 return step.step_key
     raise InvalidInput("not_at_meeting_step", title=matter.title, body=body.short_name)
@@ -195,7 +269,7 @@ def states_error(meeting: Meeting, action: str) -> Exception:
 
 def open_session(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
     meeting = matters.locked(s, Meeting, meeting_id, "会议")
-    _require_organiser(s, actor, body_of(s, meeting))
+    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
     meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.IN_SESSION, "开会")
     meeting.opened_at = env.now
     _log(s, env, actor, "meeting.opened", meeting)
@@ -215,7 +289,7 @@ def attend(s: Session, env: Env, actor: Person, meeting_id: int, person: Person,
     if status not in ATTENDANCE:
         raise InvalidInput(reason=f"出席状态「{status}」无效，可选：present（出席）、left（离席）、absent（请假）、observer（列席）")
     meeting = matters.locked(s, Meeting, meeting_id, "会议")
-    _require_organiser(s, actor, body_of(s, meeting))
+    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
         raise states_error(meeting, "登记出席")
     is_member = any(m.person_id == person.id for m in meeting.members)
@@ -246,7 +320,7 @@ def item(s: Session, meeting: Meeting, seq: int) -> AgendaItem:
 def recuse(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, person: Person, reason: str) -> Recusal:
     """Record a 回避: the member takes no part in that item and leaves its quorum base."""
     meeting = matters.locked(s, Meeting, meeting_id, "会议")
-    _require_organiser(s, actor, body_of(s, meeting))
+    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
         raise states_error(meeting, "登记回避")
     agenda_item = item(s, meeting, seq)
@@ -271,7 +345,7 @@ def written_opinion(s: Session, env: Env, actor: Person, meeting_id: int, seq: i
                     text: str) -> WrittenOpinion:
     """Record an absent member's 书面意见: kept in the record, never counted as presence or a vote."""
     meeting = matters.locked(s, Meeting, meeting_id, "会议")
-    _require_organiser(s, actor, body_of(s, meeting))
+    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
         raise states_error(meeting, "登记书面意见")
     agenda_item = item(s, meeting, seq)
@@ -325,6 +399,7 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
     current = roll(s, meeting, agenda_item)
     if voter.id not in current.expected:
         raise VotingRuleViolated("not_a_voter", name=voter.name)
+    _require_acknowledged(s, agenda_item)
     voting.check_ballot(body, current, voter.id, choice)
     reason = clean_text(reason, "表决理由", 2000, required=False)
     if choice in ("disagree", "postpone") and not reason and not agenda_item.secret:
@@ -404,7 +479,7 @@ def _postpone_reasons(s: Session, agenda_item: AgendaItem) -> str:
 def defer_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, reason: str) -> AgendaItem:
     """Take an item off this meeting (e.g. quorum lost); the matter waits for a later meeting."""
     meeting = _in_session(s, meeting_id)
-    _require_organiser(s, actor, body_of(s, meeting))
+    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
     agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
     reason = clean_text(reason, "暂缓表决原因", 1000)
     agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.DEFERRED, "暂缓表决")
@@ -415,7 +490,7 @@ def defer_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, r
 
 def close(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
     meeting = _in_session(s, meeting_id)
-    _require_organiser(s, actor, body_of(s, meeting))
+    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
     open_items = [i.title for i in meeting.items if i.status in (ItemStatus.PENDING, ItemStatus.VOTING)]
     if open_items:
         raise InvalidInput(reason="尚有议题未宣布结果或暂缓：" + "、".join(open_items))
@@ -430,3 +505,30 @@ def get(s: Session, meeting_id: int) -> Meeting:
     if meeting is None:
         raise NotFound(what="会议", ref=meeting_id)
     return meeting
+
+
+def acknowledge(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, text: str) -> AgendaItem:
+    """Record that the meeting heard the dissenting opinions the item's step requires it to acknowledge."""
+    meeting = _in_session(s, meeting_id)
+    body = body_of(s, meeting)
+    agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
+    presiding = voting.presiding(body, roll(s, meeting, agenda_item))
+    if not can_close_item(s, actor, presiding):
+        raise NotPermitted(reason="只有本议题主持人或党政办可以确认已知悉征求意见")
+    matter = s.get(Matter, agenda_item.matter_id)
+    if not validity.to_acknowledge(s, matter, agenda_item.step_key):
+        raise InvalidInput(reason="本议题没有须确认的不同意见")
+    if agenda_item.acknowledged_at is not None:
+        raise InvalidInput(reason="已确认知悉，无需重复确认")
+    agenda_item.acknowledgement = clean_text(text, "知悉说明", 2000)
+    agenda_item.acknowledged_by_id, agenda_item.acknowledged_at = actor.id, env.now
+    _log(s, env, actor, "meeting.acknowledged", meeting, matter.id, item=seq, text=agenda_item.acknowledgement)
+    return agenda_item
+
+
+def _require_acknowledged(s: Session, agenda_item: AgendaItem) -> None:
+    if agenda_item.acknowledged_at is not None:
+        return
+    opinions = validity.to_acknowledge(s, s.get(Matter, agenda_item.matter_id), agenda_item.step_key)
+    if opinions:
+        raise VotingRuleViolated("acknowledge_first", opinions="；".join(opinions))

@@ -87,7 +87,7 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
                    "outcome": st.outcome} for st in matter.steps],
         "tasks": [{"id": t.id, "title": t.title, "assignee": names.get(t.assignee_id), "status": t.status,
                    "outcome": t.outcome, "due_date": t.due_date} for t in tasks],
-        "opinions": [{"step": o.step_key, "requirement": o.requirement, "author": names.get(o.author_id),
+        "opinions": [{"step": o.step_key, "requirement": o.requirement, "author": names.get(o.author_id) or message("system_author"),
                       "on_behalf_of": names.get(o.on_behalf_of_id),
                       "decision": o.decision, "decision_name": ACTION_NAMES.get(o.decision, o.decision),
                       "text": o.text, "at": o.created_at} for o in opinions],

@@ -1,0 +1,118 @@
+"""Executing an approved expenditure: payments within the validity period and the tolerance.
+
+The approval covers the contract (or project) total. Payments are recorded against it by the
+财务管理中心 on the execution step's task; their sum may exceed the approved total by at most the
+workflow's tolerance, beyond which the amount must first be changed and approved again. A
+change within the tolerance is recorded; a larger one sends the matter back to its application
+so it is routed again by the new amount. An approval not used in time lapses (`timers`).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from quorum.core import money
+from quorum.core.errors import InvalidInput, NotPermitted
+from quorum.core.routing import format_money
+from quorum.core.spec import clean_text, coerce_value
+from quorum.db import Matter, MatterStep, Opinion, Payment, Person, Task
+from quorum.services import audit, matters, org
+from quorum.services.env import Env
+
+CHANGERS = ("finance_center_head",)
+
+
+def approved_amount(s: Session, matter: Matter) -> Decimal:
+    spec = matters.workflow_of(s, matter)
+    rule = spec.rules.split_evasion
+    values = matters.values_of(spec, matter)
+    basis = money.basis_amount(rule, values, {f.key: f.label for f in spec.fields}) if rule else None
+    if basis is None:
+        raise InvalidInput(reason="该事项没有批准金额")
+    return basis
+
+
+def paid_total(s: Session, matter_id: int) -> Decimal:
+    total = s.execute(select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.matter_id == matter_id))
+    return Decimal(total.scalar_one())
+
+
+def _execution_task(s: Session, env: Env, actor: Person, task_id: int, action: str) -> tuple[Task, Matter, MatterStep]:
+    from quorum.core.actions import require_action
+    task = matters.locked(s, Task, task_id, "待办")
+    matter = matters.locked(s, Matter, task.matter_id, "事项")
+    require_action(matters.task_facts(s, task, matter, actor, env.now), action)
+    return task, matter, s.get(MatterStep, task.step_id)
+
+
+def pay(s: Session, env: Env, actor: Person, task_id: int, amount: str, paid_on: date | None = None,
+        note: str = "") -> Payment:
+    """Record a payment under the approval; refuse one that would exceed the approved total plus tolerance."""
+    task, matter, step = _execution_task(s, env, actor, task_id, "pay")
+    spec = matters.workflow_of(s, matter)
+    value = coerce_value(spec.field("amount"), amount)
+    if value is None or value <= 0:
+        raise InvalidInput(reason="请填写大于零的支付金额（元）")
+    approved, paid = approved_amount(s, matter), paid_total(s, matter.id)
+    tolerance = spec.rules.execution.tolerance if spec.rules.execution else Decimal(0)
+    if money.exceeds_tolerance(approved, paid + value, tolerance):
+        raise InvalidInput("exceeds_tolerance", paid=format_money(paid + value), approved=format_money(approved),
+                           percent=f"{tolerance * 100:.0f}%")
+    paid_on = paid_on or env.now.date()
+    if paid_on > env.now.date():
+        raise InvalidInput(reason="支付日期不能晚于今天")
+    row = Payment(matter_id=matter.id, amount=value, paid_on=paid_on, note=clean_text(note, "支付说明", 1000, False),
+                  recorded_by_id=actor.id, created_at=env.now)
+    s.add(row)
+    s.flush()
+    audit.append(s, env, actor.id, "expenditure.paid", "matter", matter.id,
+                 {"amount": str(value), "paid_on": paid_on, "total": str(paid + value), "approved": str(approved)},
+                 matter_id=matter.id)
+    return row
+
+
+def complete(s: Session, env: Env, actor: Person, task_id: int, comment: str = "") -> Task:
+    """Close the execution step once the money has been paid."""
+    task, matter, step = _execution_task(s, env, actor, task_id, "complete")
+    paid = paid_total(s, matter.id)
+    if paid <= 0:
+        raise InvalidInput(reason="尚未登记任何支付，不能确认执行完毕")
+    comment = clean_text(comment, "执行情况", 4000, required=False)
+    task.acted_at, task.outcome, task.status = env.now, "complete", "done"
+    s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id, author_id=actor.id,
+                  decision="complete", text=comment or f"累计支付 {format_money(paid)}", created_at=env.now))
+    audit.append(s, env, actor.id, "task.done", "task", task.id, {"action": "complete", "paid": str(paid)},
+                 matter_id=matter.id)
+    matters.apply_outcome(s, env, actor.id, matter, "approve", "执行完毕")
+    return task
+
+
+def change_amount(s: Session, env: Env, actor: Person, matter_id: int, field: str, new_amount: str,
+                  reason: str) -> Matter:
+    """Change an approved amount: within the tolerance it is recorded; beyond it the matter is approved again."""
+    matter = matters.locked(s, Matter, matter_id, "事项")
+    spec = matters.workflow_of(s, matter)
+    if actor.id != matter.initiator_id and not org.holds_any(s, actor.id, CHANGERS):
+        raise NotPermitted(reason="只有申请人或财务管理中心可以变更金额")
+    current = matters.current(matter)
+    if current is None or current.kind != "execution":
+        raise InvalidInput(reason="只有已批准、正在执行的事项可以变更金额")
+    if field not in (spec.rules.split_evasion.basis_fields if spec.rules.split_evasion else ()):
+        raise InvalidInput(reason=f"「{field}」不是可变更的金额字段")
+    value = coerce_value(spec.field(field), new_amount)
+    if value is None:
+        raise InvalidInput(reason="请填写新的金额")
+    reason = clean_text(reason, "变更理由", 1000)
+    approved = approved_amount(s, matter)
+    matter.fields = {**matter.fields, field: str(value)}
+    tolerance = spec.rules.execution.tolerance if spec.rules.execution else Decimal(0)
+    needs_approval = money.exceeds_tolerance(approved, approved_amount(s, matter), tolerance)
+    audit.append(s, env, actor.id, "expenditure.amount_changed", "matter", matter.id,
+                 {"field": field, "from": str(approved), "to": str(value), "reason": reason,
+                  "reapproval": needs_approval}, matter_id=matter.id)
+    if needs_approval:
+        text = f"金额由 {format_money(approved)} 变更为 {format_money(value)}，超过批准金额的 {tolerance * 100:.0f}%，须重新审批：{reason}"
+        matters.return_to(s, env, actor.id, matter, spec.steps[0].key, text)
+    return matter

@@ -1,0 +1,79 @@
+"""任前公示 objections: lodged during the window, investigated, answered; the outcome waits for them.
+
+Named objections and anonymous ones with specific facts must be investigated before an outcome;
+anonymous, vague ones are logged and need not block the appointment. The complainant's name and
+contact stay in this table (restricted to the 组织人事 and 纪检 roles); the audit trail records
+only that an objection was lodged and how it was resolved.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.core.spec import clean_text
+from quorum.db import Matter, Person, PublicityObjection
+from quorum.services import audit, matters, org
+from quorum.services.env import Env
+
+RECORDERS = ("hr_head", "secretariat", "discipline_inspector")
+INVESTIGATORS = ("hr_head", "discipline_inspector")
+RESOLUTIONS = ("verified", "unfounded")
+
+
+def may_record(s: Session, actor: Person) -> bool:
+    return org.holds_any(s, actor.id, RECORDERS)
+
+
+def may_investigate(s: Session, actor: Person) -> bool:
+    return org.holds_any(s, actor.id, INVESTIGATORS)
+
+
+def lodge(s: Session, env: Env, actor: Person, matter_id: int, text: str, anonymous: bool = False,
+          complainant: str = "", contact: str = "", specific: bool = True) -> PublicityObjection:
+    """Record an objection to a candidate under 公示; one after the window is kept and marked late."""
+    if not may_record(s, actor):
+        raise NotPermitted(reason="只有组织人事、党政办或纪检监察可以登记公示异议")
+    matter = matters.locked(s, Matter, matter_id, "事项")
+    step = matters.current(matter)
+    if step is None or step.kind != "publicity":
+        raise InvalidInput(reason=f"事项「{matter.title}」当前不在任前公示环节")
+    text = clean_text(text, "异议内容", 4000)
+    complainant = clean_text(complainant, "反映人", 200, required=not anonymous)
+    contact = clean_text(contact, "联系方式", 200, required=False)
+    status = "open" if (not anonymous or specific) else "logged"
+    row = PublicityObjection(matter_id=matter.id, step_key=step.step_key, round=step.round, anonymous=anonymous,
+                             complainant=None if anonymous else complainant, contact=contact or None,
+                             specific=specific, text=text, late=env.now.date() > step.due_date, lodged_at=env.now,
+                             recorded_by_id=actor.id, status=status)
+    s.add(row)
+    s.flush()
+    audit.append(s, env, actor.id, "publicity.objection_lodged", "objection", row.id,
+                 {"anonymous": anonymous, "specific": specific, "status": status, "late": row.late},
+                 matter_id=matter.id)
+    return row
+
+
+def resolve(s: Session, env: Env, actor: Person, objection_id: int, result: str, finding: str,
+            feedback: str = "") -> PublicityObjection:
+    """Record the investigation of an objection and the answer given to a named complainant."""
+    if not may_investigate(s, actor):
+        raise NotPermitted(reason="只有组织人事或纪检监察可以核查公示异议")
+    row = s.execute(select(PublicityObjection).where(PublicityObjection.id == objection_id)
+                    .with_for_update()).scalar_one_or_none()
+    if row is None:
+        raise NotFound(what="公示异议", ref=objection_id)
+    if row.status not in ("open", "logged"):
+        raise InvalidInput(reason="该异议已核查办结")
+    if result not in RESOLUTIONS:
+        raise InvalidInput(reason="核查结论须为 verified（反映属实）或 unfounded（反映不实）")
+    row.finding = clean_text(finding, "核查情况", 4000)
+    row.feedback = clean_text(feedback, "向反映人反馈情况", 4000, required=not row.anonymous) or None
+    row.status, row.resolved_at, row.resolved_by_id = result, env.now, actor.id
+    audit.append(s, env, actor.id, "publicity.objection_resolved", "objection", row.id,
+                 {"result": result, "feedback_given": bool(row.feedback)}, matter_id=row.matter_id)
+    return row
+
+
+def of_matter(s: Session, matter_id: int) -> list[PublicityObjection]:
+    return list(s.execute(select(PublicityObjection).where(PublicityObjection.matter_id == matter_id)
+                          .order_by(PublicityObjection.id)).scalars())

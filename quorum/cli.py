@@ -177,12 +177,15 @@ def cmd_policy_check(args) -> None:
     loaded = args.runtime.policies
     ps = loaded.policy_set
     recurring = duties.load(args.runtime.settings.policies_dir)
+    from quorum.services import reminders
+    reminder_rules = reminders.load(args.runtime.settings.policies_dir)
     if args.json:
         emit(args, {"ok": True, "version": ps.label, "digest": loaded.digest, "workflows": list(ps.workflows),
-                    "bodies": list(ps.bodies), "duties": list(recurring)})
+                    "bodies": list(ps.bodies), "duties": list(recurring),
+                    "reminders": list(reminder_rules.deadlines)})
         return
     print(f"规则校验通过：版本 {ps.label}，摘要 {loaded.digest[:12]}，流程 {len(ps.workflows)} 个，"
-          f"议事机构 {len(ps.bodies)} 个，周期性职责 {len(recurring)} 项")
+          f"议事机构 {len(ps.bodies)} 个，周期性职责 {len(recurring)} 项，提醒规则 {len(reminder_rules.deadlines)} 类")
 
 
 def cmd_policy_list(args) -> None:
@@ -544,6 +547,8 @@ def build_parser() -> argparse.ArgumentParser:
     add(audit, "verify", cmd_audit_verify, "校验审计哈希链")
     from quorum import duties_commands
     duties_commands.register(sub, add)
+    from quorum import scheduler_commands
+    scheduler_commands.register(sub, add)
     _plugin_commands(sub, add)
     return parser
 

@@ -463,9 +463,10 @@ def test_options_before_the_subcommand_are_honoured(flow):
 
 def test_policy_check(sqlite_cli):
     assert sqlite_cli.ok("policy", "check") == (
-        f"规则校验通过：版本 2026.1，摘要 {DIGEST[:12]}，流程 1 个，议事机构 5 个，周期性职责 9 项\n")
+        f"规则校验通过：版本 2026.1，摘要 {DIGEST[:12]}，流程 1 个，议事机构 5 个，周期性职责 9 项，提醒规则 3 类\n")
     checked = sqlite_cli.json("policy", "check")
     assert checked.pop("duties")[:2] == ["promotion_mechanism", "management_committee_consultation"]
+    assert checked.pop("reminders") == ["task", "supervision", "duty"]
     assert checked == {
         "ok": True, "version": "2026.1", "digest": DIGEST, "workflows": ["major_matter"],
         "bodies": ["party_committee", "president_office", "management_committee", "board", "staff_congress"]}

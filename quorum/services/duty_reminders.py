@@ -49,7 +49,7 @@ def duty_reminders(s: Session, env: Env, outlets: Outlets, rules: core.ReminderR
                     if st.escalated and st.due + REPORT_WINDOW >= today:
                         people = _leader(s, rule, owner, contacts) + contacts + copies(s, rule)
                         out += _tell(s, env, outlets, "duty_escalation", "escalation", f"{key}:escalation", people, ctx)
-                elif st.status == core_duties.DUE:
+                elif st.status == core_duties.DUE and today <= st.due:    # a manual duty stays "due": open it in time only
                     out += _open(s, env, outlets, rule, duty, owner, st, year, contacts, ctx, key)
                 elif st.status == core_duties.MISSING and st.due + REPORT_WINDOW >= today:
                     people = contacts + _leader(s, rule, owner, contacts) + copies(s, rule)

@@ -165,3 +165,15 @@ def verify_audit(s: Session, env: Env, outlets: Outlets) -> dict[str, Any]:
                                                       "audit", result.first_bad_seq), [pid])
     return {"ok": result.ok, "events": result.count, "first_bad_seq": result.first_bad_seq,
             "reason": result.reason, "notified": notified}
+
+
+def backup_failed(s: Session, env: Env, outlets: Outlets, error: str, settings: Any) -> list[dict[str, Any]]:
+    """Tell the administrators the nightly backup failed (once a day)."""
+    today = today_of(env)
+    out = []
+    for person in org.holders(s, "administrator"):
+        title, body = render(outlets.templates_dir, "backup_failed", person=person, today=today, error=error,
+                             directory=settings.delivery.backup.directory,
+                             postgres=settings.database_url.startswith("postgresql"))
+        out += notify(s, env, Event(f"backup_failed:{today}", "backup_failed", title, body, "backup"), [person.id])
+    return out

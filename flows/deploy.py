@@ -1,0 +1,45 @@
+"""Scale-out: register the flows as deployments of a Prefect work pool, for workers to run.
+
+    prefect work-pool create quorum --type process
+    python -m flows.deploy --pool quorum
+    prefect worker start --pool quorum
+
+The deployments load the flows from this checkout (the same path on every worker host).
+"""
+
+import argparse
+from pathlib import Path
+
+from flows import environment  # noqa: F401  (prepares Prefect's environment first)
+from quorum.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEZONE = "Asia/Shanghai"
+FLOWS = (("sweep", "sweep_flow", "sweep_cron"), ("digest", "digest_flow", "digest_cron"),
+         ("nightly", "nightly_flow", "nightly_cron"))
+
+
+def deploy(pool: str, schedules: bool = True) -> list[str]:
+    """Create or update the three deployments in the pool; return their ids."""
+    from prefect import flow
+    sched = load_settings().delivery.scheduler
+    ids = []
+    for name, function, cron in FLOWS:
+        remote = flow.from_source(source=str(ROOT), entrypoint=f"flows/jobs.py:{function}")
+        ids.append(str(remote.deploy(name=name, work_pool_name=pool, build=False, push=False,
+                                     cron=getattr(sched, cron) if schedules else None,
+                                     timezone=TIMEZONE if schedules else None, print_next_steps=False)))
+    return ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="把 Quorum 的定时流程登记到 Prefect 工作池")
+    parser.add_argument("--pool", default="quorum", help="工作池名称（process 类型）")
+    parser.add_argument("--no-schedules", action="store_true", help="只登记，不设定时（手动触发）")
+    args = parser.parse_args()
+    for deployment_id in deploy(args.pool, schedules=not args.no_schedules):
+        print(deployment_id)
+
+
+if __name__ == "__main__":
+    main()

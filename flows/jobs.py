@@ -1,0 +1,106 @@
+"""The scheduled flows. Each reads like a short script of tasks; each task is one service call.
+
+Tasks pass ids and plain data. Retries are set only where the work is idempotent: the sweep's
+notices are keyed, delivery claims each message, timers act once per step round.
+"""
+
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+
+from flows.runtime import current
+from quorum.services import backup, outbox, sweeps
+
+
+def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: r.get(k) for k in ("channel", "to", "kind", "title", "status", "matter_id", "text") if k in r}
+            for r in rows]
+
+
+@task(retries=2, retry_delay_seconds=30)
+def fire_timers(now: str | None) -> list[dict[str, Any]]:
+    rt = current()
+    with rt.db.sessions.begin() as s:
+        return _summary(sweeps.fire_timers(s, rt.env(now), rt.outlets))
+
+
+@task(retries=2, retry_delay_seconds=30)
+def remind(now: str | None) -> list[dict[str, Any]]:
+    rt = current()
+    with rt.db.sessions.begin() as s:
+        return _summary(sweeps.deadlines(s, rt.env(now), rt.outlets, rt.rules))
+
+
+@task(retries=2, retry_delay_seconds=60)
+def deliver(now: str | None) -> list[dict[str, Any]]:
+    rt = current()
+    return _summary(outbox.deliver_pending(rt.db.sessions, rt.env(now), rt.outlets))
+
+
+@task
+def pending_documents() -> list[int]:
+    rt = current()
+    with rt.db.sessions.begin() as s:
+        return sweeps.pending_documents(s)
+
+
+@task(retries=1, retry_delay_seconds=120)
+def convert_document(document_id: int, now: str | None) -> int:
+    rt = current()
+    with rt.db.sessions.begin() as s:
+        sweeps.convert_document(s, rt.env(now), document_id)
+    return document_id
+
+
+@flow(name="quorum-sweep", log_prints=True)
+def sweep_flow(now: str | None = None) -> dict[str, Any]:
+    """Every 15 minutes: expiries, reminders and escalations, delivery, PDFs of frozen documents."""
+    timers = fire_timers(now)
+    notified = remind(now)
+    delivered = deliver(now)
+    converted = [convert_document(doc, now) for doc in pending_documents()]
+    get_run_logger().info("sweep: %d expiries, %d notices, %d deliveries, %d PDFs",
+                          sum(1 for t in timers if t.get("channel") == "timer"), len(notified), len(delivered),
+                          len(converted))
+    return {"timers": timers, "notified": notified, "delivered": delivered, "converted": converted}
+
+
+@task(retries=2, retry_delay_seconds=60)
+def digest(now: str | None) -> list[dict[str, Any]]:
+    rt = current()
+    with rt.db.sessions.begin() as s:
+        return _summary(sweeps.digest(s, rt.env(now), rt.outlets, rt.rules))
+
+
+@flow(name="quorum-digest", log_prints=True)
+def digest_flow(now: str | None = None) -> dict[str, Any]:
+    """Each working-day morning: one summary per person, then delivery."""
+    return {"notified": digest(now), "delivered": deliver(now)}
+
+
+@task
+def verify_audit(now: str | None) -> dict[str, Any]:
+    rt = current()
+    with rt.db.sessions.begin() as s:
+        result = sweeps.verify_audit(s, rt.env(now), rt.outlets)
+    return {**result, "notified": _summary(result["notified"])}
+
+
+@task(retries=1, retry_delay_seconds=300)
+def back_up(now: str | None) -> dict[str, Any]:
+    rt = current()
+    env = rt.env(now)
+    try:
+        return backup.backup(rt.settings.database_url, rt.settings.delivery.backup, env.now)
+    except Exception as exc:          # reported to the administrators, then the task fails visibly
+        with rt.db.sessions.begin() as s:
+            sweeps.backup_failed(s, env, rt.outlets, str(exc), rt.settings)
+        raise
+
+
+@flow(name="quorum-nightly", log_prints=True)
+def nightly_flow(now: str | None = None) -> dict[str, Any]:
+    """Each night: verify the audit chain, back the database up (with retention), deliver notices."""
+    audit = verify_audit(now)
+    saved = back_up(now)
+    return {"audit": audit, "backup": saved, "delivered": deliver(now)}

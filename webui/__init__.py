@@ -38,8 +38,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     auth.init_app(app)
     errors.init_app(app)
     layout.init_app(app)
-    from webui import admin, dashboard, matters, meetings, supervision, tasks
+    from webui import admin, dashboard, matters, meetings, notifications, supervision, tasks
     from webui.api import api
-    for blueprint in (auth.bp, tasks.bp, matters.bp, meetings.bp, supervision.bp, dashboard.bp, admin.bp, api):
+    for blueprint in (auth.bp, tasks.bp, matters.bp, meetings.bp, supervision.bp, dashboard.bp, admin.bp, api,
+                      notifications.bp):
         app.register_blueprint(blueprint)
     return app

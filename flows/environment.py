@@ -8,15 +8,7 @@ import logging
 import os
 from pathlib import Path
 
-
-def prefect_environment(data_dir: Path) -> dict[str, str]:
-    """The variables a Prefect process of this deployment runs with (also used for the subprocesses)."""
-    return {
-        "PREFECT_HOME": str(Path(data_dir) / "prefect"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "INFO"),
-    }
+from quorum.scheduler_settings import prefect_environment
 
 
 def prepare() -> None:
@@ -28,4 +20,5 @@ def prepare() -> None:
         data_dir = Path(os.environ.get("QUORUM_DATA_DIR", "data")).resolve()
     for key, value in prefect_environment(data_dir).items():
         os.environ.setdefault(key, value)
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -71,6 +71,13 @@ class DeliverySettings:
     backup: BackupSettings = field(default_factory=BackupSettings)
 
 
+def prefect_environment(data_dir: Path) -> dict[str, str]:
+    """The variables every Prefect process of this deployment runs with: home under the data directory,
+    no telemetry. (Only names and paths: the engine never imports prefect.)"""
+    return {"PREFECT_HOME": str(Path(data_dir) / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1"}
+
+
 def _bad(path: Path, section: str, key: str, reason: str) -> InvalidInput:
     return InvalidInput(reason=f"配置文件 {path} [{section}] {key}：{reason}")
 

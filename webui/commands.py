@@ -13,6 +13,7 @@ def register(sub, add) -> None:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8080)
     run.add_argument("--no-serve", action="store_true", help=message("cli.help_no_serve"))
+    run.add_argument("--no-scheduler", action="store_true", help=message("cli.help_no_scheduler"))
     run.set_defaults(fn=cmd_run)
 
 
@@ -41,4 +42,31 @@ def cmd_run(args: argparse.Namespace) -> None:
     print("\n" + message("cli.serving", host=args.host, port=args.port))
     print(message("cli.demo_logins", password=users["demo_password"], names=names))
     print(message("cli.all_demo_users"), flush=True)
-    _serve(args)
+    settings = args.runtime.settings
+    if args.no_scheduler or not settings.delivery.scheduler.start_with_run:
+        _serve(args)
+        return
+    _serve_with_scheduler(args, settings)
+
+
+def _serve_with_scheduler(args: argparse.Namespace, settings) -> None:
+    """Serve the UI at once; meanwhile run the Prefect server and the scheduler; stop all on Ctrl-C."""
+    import signal
+
+    from webui.background import Background
+    background = Background(settings)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    background.start()
+    print(message("cli.scheduler_starting", url=background.api_url.removesuffix("/api"),
+                  logs=background.logs), flush=True)
+    try:
+        _serve(args)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        background.stop()
+        print(message("cli.scheduler_stopped"), flush=True)
+
+
+def _exit_on_sigterm(_signum, _frame) -> None:
+    raise SystemExit(0)      # run the cleanup in cmd_run's finally, as Ctrl-C does

@@ -217,6 +217,9 @@ MESSAGES: dict[str, str] = {
     "cli.all_demo_users": "全部演示账号：quorum demo users",
     "cli.help_serve": "启动网页界面和 JSON API",
     "cli.help_no_serve": "只运行演示并打印记录，不启动网页",
+    "cli.help_no_scheduler": "不在后台启动 Prefect 服务和定时任务（提醒、汇总、夜间核验与备份）",
+    "cli.scheduler_starting": "后台：Prefect 服务 {url}/ 与定时任务启动中（日志在 {logs}）",
+    "cli.scheduler_stopped": "已停止网页界面、定时任务和 Prefect 服务",
     # --- quorum basis -------------------------------------------------------------------------
     "quorum.basis": (
         "应到会{expected}人，回避{recused}人，计算基数{base}人，实到（未回避）{present}人，"

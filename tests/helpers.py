@@ -109,3 +109,79 @@ def all_agree(sc: Scenario, meeting_id: int, people: dict, seq: int = 1) -> None
         if member != people["chair"]:
             sc.do(member, meetings.vote, meeting_id, seq, "agree")
     sc.do(people["chair"], meetings.vote, meeting_id, seq, "agree")
+
+
+def open_tasks(sc: Scenario, matter_id: int) -> list[tuple[int, str, str, str | None]]:
+    """Open tasks of a matter as (task id, assignee username, kind, requirement), oldest first."""
+    from sqlalchemy import select
+
+    from quorum.db import Person, Task
+    with sc.sessions.begin() as s:
+        return [tuple(r) for r in s.execute(
+            select(Task.id, Person.username, Task.kind, Task.requirement).join(Person, Person.id == Task.assignee_id)
+            .where(Task.matter_id == matter_id, Task.status == "open").order_by(Task.id)).all()]
+
+
+def answer(sc: Scenario, matter_id: int, action: str = "approve", comment: str = "同意。",
+           requirement: str | None = None, username: str | None = None) -> str:
+    """Answer the first open task of a matter (optionally of one requirement or person); return who acted."""
+    for task_id, user, _kind, req in open_tasks(sc, matter_id):
+        if (requirement is None or req == requirement) and (username is None or user == username):
+            sc.do(user, matters.act, task_id, action, comment)
+            return user
+    raise AssertionError(f"no open task for {requirement or username or 'anyone'} on matter {matter_id}")
+
+
+def current_step(sc: Scenario, matter_id: int) -> str | None:
+    with sc.sessions.begin() as s:
+        return matters.get(s, matter_id).current_step
+
+
+def status(sc: Scenario, matter_id: int) -> str:
+    with sc.sessions.begin() as s:
+        return matters.get(s, matter_id).status
+
+
+def hold(sc: Scenario, body: str, matter_ids: list[int], unit: str | None = None, choices: dict | None = None,
+         by: str | None = None) -> int:
+    """Schedule a meeting of a body (of a unit), everyone present, every item voted (同意 unless `choices`
+    gives {username: (choice, reason)}), the chair last; close it. Return the meeting id."""
+    day = sc.env.calendar.add_working_days(sc.env.now.date(), 3).due
+    at = datetime.combine(day, time(9), tzinfo=TZ)
+    organiser = by or sc.holder("secretariat", 0)
+    meeting = sc.do(organiser, meetings.schedule, body, "", at, "会议室", matter_ids, unit_key=unit).id
+    people = start(sc, meeting)
+    with sc.sessions.begin() as s:
+        record = meetings.get(s, meeting)
+        items = [i.seq for i in record.items]
+        recused = {(r.item_id, r.person_id) for i in record.items for r in _recusals(s, i.id)}
+        item_ids = {i.seq: i.id for i in record.items}
+        ids = {p.username: p.id for p in [org.person(s, u) for u in people["members"]]}
+    choices = choices or {}
+    for seq in items:
+        voters = [u for u in people["members"] if (item_ids[seq], ids[u]) not in recused]
+        chair = sc_presiding(sc, meeting, seq)
+        for member in [u for u in voters if u != chair] + ([chair] if chair in voters else []):
+            choice, reason = choices.get(member, ("agree", ""))
+            sc.do(member, meetings.vote, meeting, seq, choice, reason)
+        sc.do(organiser, meetings.close_item, meeting, seq)
+    sc.do(organiser, meetings.close, meeting)
+    return meeting
+
+
+def _recusals(s, item_id: int):
+    from sqlalchemy import select
+
+    from quorum.db import Recusal
+    return s.execute(select(Recusal).where(Recusal.item_id == item_id)).scalars()
+
+
+def sc_presiding(sc: Scenario, meeting_id: int, seq: int) -> str:
+    """The username of whoever presides over an item (the chair, or the acting chair when recused)."""
+    from quorum.core import voting
+    from quorum.db import Person
+    with sc.sessions.begin() as s:
+        meeting = meetings.get(s, meeting_id)
+        item = meetings.item(s, meeting, seq)
+        pid = voting.presiding(meetings.body_of(s, meeting), meetings.roll(s, meeting, item))
+        return s.get(Person, pid).username

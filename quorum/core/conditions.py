@@ -58,14 +58,13 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
         return actual in expected
     if op == "not_in":
         return actual not in expected
-    return {
-        "==": actual == expected,
-        "!=": actual != expected,
-        ">=": actual >= expected,
-        ">": actual > expected,
-        "<=": actual <= expected,
-        "<": actual < expected,
-    }[op]
+    if op == "==":
+        return actual == expected
+    if op == "!=":
+        return actual != expected
+    if expected is None:
+        return False
+    return {">=": actual >= expected, ">": actual > expected, "<=": actual <= expected, "<": actual < expected}[op]
 
 
 class Formatter(Protocol):

@@ -93,4 +93,6 @@ def assignee_role(step: StepSpec, values: Mapping[str, Any], spec: WorkflowSpec)
 
 def is_personnel(spec: WorkflowSpec, values: Mapping[str, Any]) -> bool:
     """Return whether a matter is a personnel item (≥2/3 quorum, 同意/不同意/缓议, secret ballot allowed)."""
+    if spec.personnel_always:
+        return True
     return spec.personnel_when is not None and explain(spec.personnel_when, values, spec)[0]

@@ -82,6 +82,7 @@ class WorkflowSpec:
     thresholds: Mapping[str, Decimal]
     source: str
     rules: WorkflowRules = field(default_factory=WorkflowRules)
+    personnel_always: bool = False     # `personnel = true`: every matter of this workflow is a personnel item
 
     def field(self, key: str) -> FieldSpec:
         return next(f for f in self.fields if f.key == key)
@@ -456,6 +457,7 @@ def parse_workflow(data: Mapping, bodies: Mapping[str, BodySpec], roles: Mapping
                                                                       "personnel_when"),
         thresholds=thresholds, source=source,
         rules=parse_rules(data, by_key, thresholds, roles, lambda where, reason: ctx.fail(where, reason)),
+        personnel_always=data.get("personnel") is True,
     )
 
 

@@ -21,7 +21,7 @@ from quorum.core.messages import message
 from quorum.core.routing import is_personnel, plan_route
 from quorum.core.spec import StepSpec, WorkflowSpec, clean_text, coerce_fields
 from quorum.core.states import MatterStatus, StepStatus, TaskStatus
-from quorum.db import Matter, MatterStep, Opinion, Person, Task, Unit
+from quorum.db import Matter, MatterFlag, MatterStep, Opinion, Person, Task, Unit
 from quorum.services import assign, audit, checks, org, steps, supervision
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
@@ -183,6 +183,7 @@ def return_to(s: Session, env: Env, actor_id: int | None, matter: Matter, target
     if target.seq >= current.seq:
         raise InvalidInput(reason=f"只能退回到此前的环节，「{target.name}」不在「{current.name}」之前")
     _cancel_open_tasks(s, env, matter)
+    _clear_flags_from(s, env, actor_id, matter, target.seq)
     current.finished_at, current.outcome = env.now, "returned"
     _set(s, env, actor_id, current, "step", states.STEP, StepStatus.RETURNED, "退回", matter.id,
          step=current.step_key, to=target_key, reason=reason)
@@ -193,6 +194,18 @@ def return_to(s: Session, env: Env, actor_id: int | None, matter: Matter, target
     _set(s, env, actor_id, current, "step", states.STEP, StepStatus.PENDING, "待重新办理", matter.id,
          step=current.step_key)
     _activate(s, env, actor_id, matter, target)
+
+
+def _clear_flags_from(s: Session, env: Env, actor_id: int | None, matter: Matter, seq: int) -> None:
+    """Flags raised by answers of steps that will run again are lowered (their history stays in MatterFlag)."""
+    spec = workflow_of(s, matter)
+    again = spec.steps[seq:]
+    names = {o.sets for st in again for o in st.options if o.sets} | {st.reject_flag for st in again if st.reject_flag}
+    raised = [n for n in sorted(names) if matter.fields.get(n) is True]
+    if raised:
+        matter.fields = {**matter.fields, **{n: None for n in raised}}
+        audit.append(s, env, actor_id, "matter.flags_cleared", "matter", matter.id, {"flags": raised},
+                     matter_id=matter.id)
 
 
 def end_rejected(s: Session, env: Env, actor_id: int | None, matter: Matter, step: MatterStep, reason: str) -> None:
@@ -239,6 +252,10 @@ def set_flags(s: Session, env: Env, actor_id: int | None, matter: Matter, names:
     if not new:
         return
     matter.fields = {**matter.fields, **{n: True for n in new}}
+    spec = workflow_of(s, matter)
+    for name in new:
+        s.add(MatterFlag(matter_id=matter.id, kind=name, text=f"{spec.field(name).label}：{reason}",
+                         data={"by": actor_id}, created_at=env.now))
     audit.append(s, env, actor_id, "matter.flagged", "matter", matter.id, {"flags": new, "reason": reason},
                  matter_id=matter.id)
     replan(s, env, actor_id, matter, after_seq)

@@ -46,8 +46,10 @@ def test_real_policies_parse(policy_set):
     assert policy_set.label == "2026.1"
     assert policy_set.meta["community"] == "二连浩特市紧密型医共体"
     assert set(policy_set.bodies) == {"party_committee", "president_office", "management_committee", "board",
-                                      "staff_congress"}
-    assert list(policy_set.workflows) == ["major_matter"]
+                                      "staff_congress", "member_leadership"}
+    assert set(policy_set.workflows) == {"major_matter", "expenditure", "appointment", "executive_president",
+                                         "performance_plan", "member_performance_plan", "emergency",
+                                         "committee_matter", "recruitment_plan"}
     assert policy_set.role_name("party_secretary") == "医共体党委书记"
     assert policy_set.role_name("union_chair") == "工会主席"
 
@@ -111,8 +113,8 @@ def test_real_workflow_steps_detail(major_matter):
 
 
 def test_policy_set_unknown_workflow_and_body(policy_set):
-    with pytest.raises(InvalidInput, match="未知的流程「appointment」，可选：major_matter"):
-        policy_set.workflow("appointment")
+    with pytest.raises(InvalidInput, match="未知的流程「promotion」，可选：.*major_matter"):
+        policy_set.workflow("promotion")
     with pytest.raises(InvalidInput, match="未知的议事机构「standing_committee」"):
         policy_set.body("standing_committee")
 

@@ -22,13 +22,14 @@ FLOWS = (("sweep", "sweep_flow", "sweep_cron"), ("digest", "digest_flow", "diges
 def deploy(pool: str, schedules: bool = True) -> list[str]:
     """Create or update the three deployments in the pool; return their ids."""
     from prefect import flow
+    from prefect.schedules import Cron
     sched = load_settings().delivery.scheduler
     ids = []
     for name, function, cron in FLOWS:
         remote = flow.from_source(source=str(ROOT), entrypoint=f"flows/jobs.py:{function}")
-        ids.append(str(remote.deploy(name=name, work_pool_name=pool, build=False, push=False,
-                                     cron=getattr(sched, cron) if schedules else None,
-                                     timezone=TIMEZONE if schedules else None, print_next_steps=False)))
+        schedule = Cron(getattr(sched, cron), timezone=TIMEZONE) if schedules else None
+        ids.append(str(remote.deploy(name=name, work_pool_name=pool, build=False, push=False, schedule=schedule,
+                                     print_next_steps=False)))
     return ids
 
 

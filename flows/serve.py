@@ -12,11 +12,12 @@ TIMEZONE = "Asia/Shanghai"
 
 
 def deployments(settings=None) -> list:
+    from prefect.schedules import Cron
     sched = (settings or load_settings()).delivery.scheduler
     return [
-        sweep_flow.to_deployment(name="sweep", cron=sched.sweep_cron, timezone=TIMEZONE),
-        digest_flow.to_deployment(name="digest", cron=sched.digest_cron, timezone=TIMEZONE),
-        nightly_flow.to_deployment(name="nightly", cron=sched.nightly_cron, timezone=TIMEZONE),
+        sweep_flow.to_deployment(name="sweep", schedule=Cron(sched.sweep_cron, timezone=TIMEZONE)),
+        digest_flow.to_deployment(name="digest", schedule=Cron(sched.digest_cron, timezone=TIMEZONE)),
+        nightly_flow.to_deployment(name="nightly", schedule=Cron(sched.nightly_cron, timezone=TIMEZONE)),
     ]
 
 

@@ -2,7 +2,7 @@
 
 Both robots take `{"msgtype": "text", "text": {"content": …}}` and answer `{"errcode": 0, …}`.
 A DingTalk robot with 加签 wants `timestamp` and `sign` (HMAC-SHA256 of "timestamp\\nsecret") in
-the query string. Every post carries the outbox key in X-Quorum-Delivery-Key so a receiver can
+the query string. Every post carries the outbox key (percent-encoded) in X-Quorum-Delivery-Key so a receiver can
 drop a copy resent after a crash.
 """
 
@@ -37,7 +37,8 @@ def send(robot: Robot, title: str, body: str, key: str, now: datetime, timeout: 
     """Post one message; raise DeliveryError on a network error, an HTTP error or a non-zero errcode."""
     data = json.dumps(payload(robot, title, body), ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(signed_url(robot, now), data=data, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8", "X-Quorum-Delivery-Key": key})
+        "Content-Type": "application/json; charset=utf-8",
+        "X-Quorum-Delivery-Key": urllib.parse.quote(key, safe=":-_.")})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             answer = response.read(65536)

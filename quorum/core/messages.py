@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "item_bundled": "一事一议：每个议题只能包含一个事项",
     "secret_ballot_only_personnel": "无记名投票仅适用于人事议题",
     "no_holder": "没有人担任「{role}」，无法分派待办",
+    "no_other_holder": "「{role}」的担任人是本事项的申报人、被提名人或其亲属，须回避；请管理员指定其他人员后再办理",
     "unknown_user": "用户不存在：{username}",
     "audit_broken": "审计链在第{seq}条事件处断裂：{reason}",
     "document_frozen": "公文「{title}」已签发（{number}），不能{action}；如需更正，请作废后重新起草",
@@ -53,6 +54,15 @@ MESSAGES: dict[str, str] = {
     "split_evasion": "拆分规避提示：本单位{months}个月内同一{shared}的申请累计 {aggregate}（本次 {own}），"
                      "按累计金额确定审批层级",
     "repeat_emergency": "提示：{name}在{months}个月内已第{count}次使用临机处置程序，请纪检监察关注",
+    # --- warning flags on a matter (MatterFlag kinds that are not a flag field) -----------------
+    "flag.split_evasion": "疑似拆分规避",
+    "flag.repeated_use": "多次使用临机处置",
+    "flag.ratification_overdue": "追认逾期",
+    # --- 公示 objections -------------------------------------------------------------------------
+    "objection.open": "待核查",
+    "objection.logged": "已登记（匿名且内容不具体，不影响任用决定）",
+    "objection.verified": "反映属实",
+    "objection.unfounded": "反映不实",
     # --- task answers (step options) ------------------------------------------------------------
     "option.approve": "同意",
     "option.reject": "不同意",
@@ -69,7 +79,7 @@ MESSAGES: dict[str, str] = {
     "option.disagree": "不同意",
     "option.acknowledge": "已备案",
     "option.appoint": "任用",
-    "option.appoint_with_reminder": "任用并提醒",
+    "option.appoint_reminded": "任用并提醒",
     "option.not_appoint": "不予任用",
     "option.confirm": "考核合格，正式任职",
     "option.fail": "考核不合格",
@@ -192,6 +202,7 @@ MESSAGES: dict[str, str] = {
     "web.item_closed": "已宣布表决结果",
     "web.item_deferred": "议题已暂缓表决",
     "web.choose_matter": "请选择要列入议程的事项",
+    "web.acknowledged": "已确认会议知悉征求意见中的不同意见，可以表决",
     "web.bad_meeting_time": "请填写有效的会议时间（日期和时刻）",
     "web.progress_reported": "已报告进展：{title}",
     "web.supervision_done": "已确认办结：{title}",

@@ -29,10 +29,10 @@ DEFAULT_OPTIONS = {
     "review": (("approve", "pass"), ("reject", "reject")),
     "countersign": (("approve", "pass"), ("reject", "reject")),
     "filing": (("acknowledge", "pass"),),
-    "publicity": (("appoint", "pass"), ("appoint_with_reminder", "pass"), ("not_appoint", "reject"),
+    "publicity": (("appoint", "pass"), ("appoint_reminded", "pass"), ("not_appoint", "reject"),
                   ("defer_appointment", "postpone")),
 }
-NEEDS_COMMENT = ("reject", "object", "appoint_with_reminder", "not_appoint", "defer_appointment", "fail", "disagree")
+NEEDS_COMMENT = ("reject", "object", "appoint_reminded", "not_appoint", "defer_appointment", "fail", "disagree")
 
 
 @dataclass(frozen=True)

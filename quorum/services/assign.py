@@ -40,14 +40,13 @@ def holders_for(s: Session, env: Env, spec: WorkflowSpec, matter: Matter, step_s
     """The people who get this step's task, with the separation-of-duty rules applied."""
     if unit_id is None and step_spec.role_scope == "matter_unit":
         unit_id = matter.unit_id
-    people = org.holders(s, role, unit_id)
+    everyone = org.holders(s, role, unit_id)
     excluded = excluded_people(s, spec, matter)
-    people = [p for p in people if p.id not in excluded and (kind not in DECIDING or p.id != matter.initiator_id)]
+    people = [p for p in everyone if p.id not in excluded and (kind not in DECIDING or p.id != matter.initiator_id)]
     if not people:
-        where = ""
-        if unit_id is not None:
-            where = s.get(Unit, unit_id).short_name
-        raise InvalidInput("no_holder", role=where + env.policies.policy_set.role_name(role))
+        where = s.get(Unit, unit_id).short_name if unit_id is not None else ""
+        name = where + env.policies.policy_set.role_name(role)
+        raise InvalidInput("no_other_holder" if everyone else "no_holder", role=name)
     return people
 
 

@@ -22,7 +22,7 @@ from quorum.core.routing import is_personnel, plan_route
 from quorum.core.spec import StepSpec, WorkflowSpec, clean_text, coerce_fields
 from quorum.core.states import MatterStatus, StepStatus, TaskStatus
 from quorum.db import Matter, MatterFlag, MatterStep, Opinion, Person, Task, Unit
-from quorum.services import assign, audit, checks, org, steps, supervision
+from quorum.services import assign, audit, checks, documents, org, steps, supervision
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
 
@@ -146,6 +146,7 @@ def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: 
     matter.updated_at = env.now
     _set(s, env, actor_id, step, "step", states.STEP, StepStatus.ACTIVE, "开始办理", matter.id,
          step=step.step_key, round=step.round, due=step.due_date, provisional=step.due_provisional)
+    documents.on_step_activated(s, env, matter, step)
     if step.kind == "submit":
         assign.open_task(s, env, matter, step, "resubmit", "initiator", s.get(Person, matter.initiator_id),
                          f"补充材料后重新申报：{matter.title}", None, f"{step.id}:{step.round}")
@@ -160,6 +161,7 @@ def _finish_step(s: Session, env: Env, actor_id: int | None, matter: Matter, ste
     step.finished_at, step.outcome = env.now, outcome
     _set(s, env, actor_id, step, "step", states.STEP, StepStatus.DONE, "完成", matter.id,
          step=step.step_key, outcome=outcome)
+    documents.on_step_finished(s, env, matter, step)
     _advance(s, env, actor_id, matter, step.seq)
 
 
@@ -380,9 +382,10 @@ def _resubmit(s: Session, env: Env, actor: Person, matter: Matter, step: MatterS
               raw_fields: Mapping[str, Any]) -> None:
     """Re-file a returned matter, possibly with changed fields; the route is planned again."""
     spec = workflow_of(s, matter)
-    if raw_fields:
+    if raw_fields or spec.rules.split_evasion or spec.rules.repeat_watch:
         current = _stored(values_of(spec, matter))
-        merged = {k: v for k, v in {**current, **raw_fields}.items() if spec.field(k).input}
+        inputs = {f.key for f in spec.input_fields}
+        merged = {**{k: v for k, v in current.items() if k in inputs}, **raw_fields}
         system = {f.key: values_of(spec, matter).get(f.key) for f in spec.fields if not f.input}
         values = coerce_fields(spec, merged, system)
         checks.people_in_fields(s, spec, values, s.get(Person, matter.initiator_id))

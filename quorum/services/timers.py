@@ -77,11 +77,16 @@ def _timer(s, env, matter, step, step_spec, spec) -> dict | None:
 def _publicity_end(s, env, matter, step, step_spec, spec) -> dict | None:
     if step.kind != "publicity" or step.due_date is None or env.now.date() <= step.due_date:
         return None
-    if _once(s, "step.publicity_window_ended", step):
+    if _once(s, "step.publicity_window_ended", step) or _postponed(s, step):
         return None
     _mark(s, env, "step.publicity_window_ended", matter, step, end=step.due_date)
     return {"kind": "publicity_ended", "text": message("publicity_ended", end=step.due_date, title=matter.title),
             "notify": _open_holders(s, step)}
+
+
+def _postponed(s: Session, step: MatterStep) -> bool:
+    return s.execute(select(Task.id).where(Task.step_id == step.id, Task.round == step.round,
+                                           Task.kind == "publicity_decision").limit(1)).first() is not None
 
 
 def _postponement(s, env, matter, step, step_spec, spec) -> dict | None:

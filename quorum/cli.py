@@ -80,7 +80,8 @@ class Runtime:
     def env(self):
         from quorum.services.env import Env
         now = parse_time(self.args.now) if self.args.now else calendar.now()
-        return Env(self.policies, self.settings.calendar(), now)
+        return Env(self.policies, self.settings.calendar(), now, files_dir=self.settings.data_dir / "files",
+                   templates_dir=self.settings.templates_dir)
 
     def act(self, fn: Callable, *args: Any, **kw: Any) -> Any:
         """Run one use case as --as in one transaction; return its result."""
@@ -179,13 +180,16 @@ def cmd_policy_check(args) -> None:
     recurring = duties.load(args.runtime.settings.policies_dir)
     from quorum.services import reminders
     reminder_rules = reminders.load(args.runtime.settings.policies_dir)
+    from quorum.core.documents import document_policy_of
+    document_kinds = document_policy_of(loaded.raw, ps).kinds        # documents.toml; steps name known kinds
     if args.json:
         emit(args, {"ok": True, "version": ps.label, "digest": loaded.digest, "workflows": list(ps.workflows),
                     "bodies": list(ps.bodies), "duties": list(recurring),
-                    "reminders": list(reminder_rules.deadlines)})
+                    "reminders": list(reminder_rules.deadlines), "documents": list(document_kinds)})
         return
     print(f"规则校验通过：版本 {ps.label}，摘要 {loaded.digest[:12]}，流程 {len(ps.workflows)} 个，"
-          f"议事机构 {len(ps.bodies)} 个，周期性职责 {len(recurring)} 项，提醒规则 {len(reminder_rules.deadlines)} 类")
+          f"议事机构 {len(ps.bodies)} 个，周期性职责 {len(recurring)} 项，提醒规则 {len(reminder_rules.deadlines)} 类，"
+          f"公文种类 {len(document_kinds)} 种")
 
 
 def cmd_policy_list(args) -> None:
@@ -301,7 +305,7 @@ def _meeting_out(args, meeting_id: int) -> None:
 def cmd_meeting_schedule(args) -> None:
     from quorum.services import meetings
     meeting = args.runtime.act(meetings.schedule, args.body, args.title or "", parse_time(args.at), args.place,
-                               args.matter or [], urgent=args.urgent)
+                               args.matter or [], urgent=args.urgent, unit_key=args.unit)
     _meeting_out(args, meeting.id)
 
 
@@ -483,7 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(task, "act", cmd_task_act, "办理待办")
     p.add_argument("task", type=int)
     p.add_argument("--action", required=True,
-                   choices=["approve", "reject", "return", "resubmit", "withdraw", "record"])
+                   help="approve / reject / return / resubmit / withdraw / record，或该环节自己的选项（如 agree、object、appoint）")
     p.add_argument("--comment")
     p.add_argument("--to", help="退回到的环节 key")
     p.add_argument("--field", action="append", metavar="名称=值", help="重新申报时修改的字段")
@@ -497,6 +501,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--place", required=True)
     p.add_argument("--matter", type=int, action="append")
     p.add_argument("--urgent", action="store_true")
+    p.add_argument("--unit", help="各单位分别召开的会议（如成员单位班子会）的召开单位")
     p = add(meeting, "add-item", cmd_meeting_add_item, "增加议题")
     p.add_argument("meeting", type=int)
     p.add_argument("--matter", type=int, required=True)
@@ -543,10 +548,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", required=True)
     p.add_argument("--done", action="store_true")
 
+    from quorum import chain_commands
+    chain_commands.register(sub, {"task": task, "matter": matter, "meeting": meeting}, add)
+
     audit = sub.add_parser("audit", help="审计").add_subparsers(dest="sub", required=True)
     add(audit, "verify", cmd_audit_verify, "校验审计哈希链")
     from quorum import duties_commands
     duties_commands.register(sub, add)
+    from quorum import documents_commands
+    documents_commands.register(sub, add)
     from quorum import scheduler_commands
     scheduler_commands.register(sub, add)
     _plugin_commands(sub, add)

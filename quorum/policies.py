@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from quorum.core.audit import canonical_json
+from quorum.core.documents import document_policy_of
 from quorum.core.errors import InvalidPolicy
 from quorum.core.spec import PolicySet, parse_policy_set
 
@@ -39,6 +40,9 @@ def read_raw(directory: Path) -> dict[str, Any]:
     for path in sorted((directory / "workflows").glob("*.toml")):
         raw["workflows"][path.stem] = _read(path, directory)
         raw["sources"][f"workflows/{path.stem}"] = f"{prefix}/workflows/{path.name}"
+    if (directory / "documents.toml").exists():          # 公文种类, see quorum.core.documents
+        raw["documents"] = _read(directory / "documents.toml", directory)
+        raw["sources"]["documents"] = f"{prefix}/documents.toml"
     return raw
 
 
@@ -49,4 +53,6 @@ def digest_of(raw: dict[str, Any]) -> str:
 def load(directory: Path) -> LoadedPolicies:
     """Load and validate policies/; raise InvalidPolicy naming the file and step at fault."""
     raw = read_raw(directory)
-    return LoadedPolicies(parse_policy_set(raw), raw, digest_of(raw))
+    policy_set = parse_policy_set(raw)
+    document_policy_of(raw, policy_set)                 # documents.toml and the kinds steps name
+    return LoadedPolicies(policy_set, raw, digest_of(raw))

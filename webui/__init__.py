@@ -43,4 +43,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     for blueprint in (auth.bp, tasks.bp, matters.bp, meetings.bp, supervision.bp, dashboard.bp, admin.bp, api,
                       notifications.bp):
         app.register_blueprint(blueprint)
+    from webui import documents
+    app.register_blueprint(documents.bp)
     return app

@@ -32,7 +32,7 @@ class WebRuntime:
 
     def env(self) -> Env:
         return Env(self.policies, self.settings.calendar(), self.fixed_now or calendar.now(),
-                   files_dir=self.settings.data_dir / "files")
+                   files_dir=self.settings.data_dir / "files", templates_dir=self.settings.templates_dir)
 
 
 def runtime() -> WebRuntime:

@@ -4,6 +4,7 @@ from quorum.db.access import ApiToken, Attachment, Delegation
 from quorum.db.audit import AuditEvent, AuditHead
 from quorum.db.base import Base
 from quorum.db.chains import MatterCopy, MatterFlag, Payment, PublicityObjection
+from quorum.db.documents import Document, DocumentSerial
 from quorum.db.matters import Matter, MatterStep, Opinion, Task
 from quorum.db.meetings import (
                                 AgendaItem,
@@ -23,7 +24,8 @@ from quorum.db.supervision import ProgressReport, SupervisionItem
 
 __all__ = [
     "MatterCopy", "MatterFlag", "Payment", "PublicityObjection",
-    "AgendaItem", "ApiToken", "Attachment", "Delegation", "Attendance", "AuditEvent", "AuditHead", "Ballot", "BallotReceipt", "Base", "Matter",
+    "AgendaItem", "ApiToken", "Attachment", "Delegation", "Attendance", "AuditEvent", "AuditHead", "Ballot", "BallotReceipt", "Base", "Document",
+    "DocumentSerial", "Matter",
     "MatterStep", "Meeting", "MeetingMember", "Opinion", "Person", "PolicyVersion", "Post", "ProgressReport",
     "Recusal", "SecretTally", "SupervisionItem", "Task", "Unit", "WrittenOpinion",
     "CalendarFeed", "DutyOpening", "Notification", "OutboxMessage",

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from quorum.calendar import TZ, month_end
 from quorum.core.errors import QuorumError
 from quorum.db import Matter, Person, Task, Unit
-from quorum.services import matters, meetings, org, supervision
+from quorum.services import documents, matters, meetings, org, supervision
 from quorum.services.env import Env
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "erlianhaote.toml"
@@ -137,6 +137,7 @@ def run(sessions: sessionmaker[Session], env: Env) -> dict[str, Any]:
         first_item = supervision.board(s)[0].id if supervision.board(s) else None
     if first_item is not None:
         sc.do(secretary, supervision.report, first_item, "采购需求已论证，招标文件已报财政局备案。")
+    sc.do(secretary, documents.sign_off_drafts)       # 签发 the drafts: frozen .docx under data_dir/files
     return {"matter_id": mid, "meetings": [office.id, party.id], "refusals": sc.log}
 
 

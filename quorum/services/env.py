@@ -14,6 +14,7 @@ class Env:
     calendar: WorkCalendar
     now: datetime          # aware, Asia/Shanghai; passed in, never read from a clock here
     files_dir: Path | None = None    # where uploaded attachments and generated documents are kept
+    templates_dir: Path | None = None    # templates/ (document wording); None: the package's own
 
     def at(self, moment: datetime) -> "Env":
         return replace(self, now=moment)

@@ -35,7 +35,7 @@ from quorum.db import (
     Unit,
     WrittenOpinion,
 )
-from quorum.services import assign, audit, matters, org, validity
+from quorum.services import assign, audit, documents, matters, org, validity
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
 
@@ -134,6 +134,7 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
     for matter_id in mandatory_waiting(s, body, meeting.unit_id):
         if matter_id not in matter_ids:
             add_item(s, env, actor, meeting.id, matter_id)
+    documents.on_meeting_scheduled(s, env, meeting)
     return meeting
 
 
@@ -497,6 +498,7 @@ def close(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
     meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.CLOSED, "散会")
     meeting.closed_at = env.now
     _log(s, env, actor, "meeting.closed", meeting)
+    documents.on_meeting_closed(s, env, meeting)
     return meeting
 
 

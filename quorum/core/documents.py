@@ -1,0 +1,305 @@
+"""公文 rules as data: the kinds of policies/documents.toml and the pure rules every document keeps.
+
+A kind (文种 as this engine uses it: 请示, 批复, 会议纪要 ...) says who issues it, which 机关代字
+series numbers it, who may sign it (签发), where it goes by default (主送 / 抄送), when a
+workflow drafts it and how it is laid out. The wording is not here: it lives in
+templates/documents/<kind>.j2. Validation errors name the file and the kind at fault.
+
+State: a document is a draft (editable), frozen (签发: numbered, dated, its .docx written once
+with its sha256) or void (作废: its number stays taken forever). Nothing goes back to draft.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from quorum.core.errors import InvalidInput, InvalidPolicy, InvalidTransition
+
+DIRECTIONS = ("up", "down", "parallel", "internal")
+LAYOUTS = ("standard", "upward", "letter", "minutes", "form")
+DRAFTED = ("step_opened", "step_finished", "meeting_scheduled", "meeting_closed", "manual")
+DATED = ("sign_off", "meeting")
+UNIT_KINDS = ("government", "bureau", "party_org", "lead_hospital", "member_unit")
+# Addressee tokens resolved from the record when a draft is made; anything else is a literal name.
+SPECIAL_ADDRESSEES = ("@matter_unit", "@superior", "@requester", "@meeting_members", "@supervision_units")
+MEETING_CHAIR = "meeting_chair"        # signer token: the chair of the body that met / decided
+NUMBER_FIELDS = ("series", "year", "serial")
+REQUEST_WORDS = ("请批示", "请审批", "请批准", "妥否", "请予批复", "请审定")
+
+
+class DocumentStatus(StrEnum):
+    DRAFT = "draft"
+    FROZEN = "frozen"
+    VOID = "void"
+
+
+TRANSITIONS = {DocumentStatus.DRAFT: {DocumentStatus.FROZEN, DocumentStatus.VOID},
+               DocumentStatus.FROZEN: {DocumentStatus.VOID}}
+STATUS_NAMES = {"draft": "草稿", "frozen": "已签发", "void": "已作废"}
+
+
+def advance(current: str, new: str, action: str) -> str:
+    """Return new if a document may move from current to new, else refuse in words."""
+    if new not in TRANSITIONS.get(current, set()):
+        raise InvalidTransition(what="公文", state=STATUS_NAMES.get(current, current), action=action)
+    return new
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    key: str
+    name: str                      # 议题申报表, 会议通知, 请示 ...
+    genre: str                     # the 文种 of GB/T 9704 (通知, 决定, 函, 纪要 ...)
+    direction: str
+    layout: str
+    drafted: str
+    issuer: str                    # a unit kind, or "@matter_unit"
+    signer_roles: tuple[str, ...]
+    issuer_by_body: Mapping[str, str] = field(default_factory=dict)
+    numbered: bool = True
+    series: str | None = None      # a fixed 机关代字; default: the issuing unit's doc_prefix
+    series_by_body: Mapping[str, str] = field(default_factory=dict)
+    number_format: str = "{series}〔{year}〕{serial}号"
+    heading_suffix: str = "文件"
+    addressees: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    cc_label: str = "抄送"
+    signature: bool = True
+    dated: str = "sign_off"
+    secrecy: str = ""
+    public_fields: tuple[str, ...] = ()
+    window_working_days: int | None = None
+    requires_request: bool = False
+
+    @property
+    def upward(self) -> bool:
+        return self.direction == "up"
+
+    @property
+    def template(self) -> str:
+        return f"{self.key}.j2"
+
+
+@dataclass(frozen=True)
+class DocumentPolicy:
+    kinds: Mapping[str, DocumentKind]
+    editor_roles: tuple[str, ...]
+    printing_office: str
+    ranks: Mapping[str, int]
+    superiors: Mapping[str, str]
+    star_issuers: tuple[str, ...]
+    contact_note: bool = True
+
+    def kind(self, key: str) -> DocumentKind:
+        try:
+            return self.kinds[key]
+        except KeyError:
+            raise InvalidInput(reason=f"未知的公文种类「{key}」，可选：{'、'.join(self.kinds)}") from None
+
+
+EMPTY_POLICY = DocumentPolicy(kinds={}, editor_roles=("secretariat",), printing_office="党政办公室", ranks={},
+                              superiors={}, star_issuers=())
+
+
+# --------------------------------------------------------------------------------------------
+# parsing
+
+
+def _fail(source: str, where: str, reason: str) -> InvalidPolicy:
+    return InvalidPolicy(source=f"{source}，{where}" if where else source, reason=reason)
+
+
+def _strings(raw: Mapping, key: str, source: str, where: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(source, where, f"「{key}」须为非空字符串的列表")
+    return tuple(v.strip() for v in value)
+
+
+def _table(raw: Mapping, key: str, source: str, where: str) -> dict[str, str]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise _fail(source, where, f"「{key}」须为 名称 = \"值\" 的表")
+    return dict(value)
+
+
+def _choice(raw: Mapping, key: str, options: tuple[str, ...], default: str | None, source: str, where: str) -> str:
+    value = raw.get(key, default)
+    if value not in options:
+        raise _fail(source, where, f"「{key}」的值「{value}」无效，可选：{'、'.join(options)}")
+    return value
+
+
+def _check_format(text: str, source: str, where: str) -> str:
+    names = set(re.findall(r"{(\w*)}", text))
+    if "serial" not in names or not names <= set(NUMBER_FIELDS):
+        raise _fail(source, where, f"number_format「{text}」须含 {{serial}}，只能使用 {{series}} {{year}} {{serial}}")
+    return text
+
+
+def _issuer(value: str, source: str, where: str) -> str:
+    if value != "@matter_unit" and value not in UNIT_KINDS:
+        raise _fail(source, where, f"发文机关「{value}」无效：应为单位类别（{'、'.join(UNIT_KINDS)}）或 @matter_unit")
+    return value
+
+
+def parse_kind(key: str, raw: Mapping[str, Any], roles: Mapping[str, str], bodies: Iterable[str],
+               source: str) -> DocumentKind:
+    """Parse one [kinds.KEY] table."""
+    where = f"公文种类 {key}"
+    if not isinstance(raw, dict):
+        raise _fail(source, where, "须为表")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise _fail(source, where, "缺少必填项「name」（文种名称）")
+    signers = _strings(raw, "signer_roles", source, where)
+    if not signers:
+        raise _fail(source, where, "须指定签发人角色 signer_roles")
+    for role in signers:
+        if role != MEETING_CHAIR and role not in roles:
+            raise _fail(source, where, f"未定义的角色「{role}」（见 policies/roles.toml）")
+    issuer_by_body = _table(raw, "issuer_by_body", source, where)
+    series_by_body = _table(raw, "series_by_body", source, where)
+    for body in (*issuer_by_body, *series_by_body):
+        if body not in bodies:
+            raise _fail(source, where, f"未定义的议事机构「{body}」（见 policies/bodies.toml）")
+    window = raw.get("window_working_days")
+    if window is not None and (not isinstance(window, int) or window < 1):
+        raise _fail(source, where, "window_working_days 须为正整数")
+    direction = _choice(raw, "direction", DIRECTIONS, None, source, where)
+    kind = DocumentKind(
+        key=key, name=name.strip(), genre=str(raw.get("genre", name)).strip(), direction=direction,
+        layout=_choice(raw, "layout", LAYOUTS, "upward" if direction == "up" else "standard", source, where),
+        drafted=_choice(raw, "drafted", DRAFTED, "manual", source, where),
+        issuer=_issuer(str(raw.get("issuer", "lead_hospital")), source, where),
+        signer_roles=signers, issuer_by_body={b: _issuer(v, source, where) for b, v in issuer_by_body.items()},
+        numbered=bool(raw.get("numbered", True)), series=raw.get("series"), series_by_body=series_by_body,
+        number_format=_check_format(str(raw.get("number_format", "{series}〔{year}〕{serial}号")), source, where),
+        heading_suffix=str(raw.get("heading_suffix", "" if raw.get("layout") in ("letter", "form") else "文件")),
+        addressees=_strings(raw, "addressees", source, where), cc=_strings(raw, "cc", source, where),
+        cc_label=str(raw.get("cc_label", "抄送")), signature=bool(raw.get("signature", True)),
+        dated=_choice(raw, "dated", DATED, "sign_off", source, where), secrecy=str(raw.get("secrecy", "")),
+        public_fields=_strings(raw, "public_fields", source, where), window_working_days=window,
+        requires_request=bool(raw.get("requires_request", False)),
+    )
+    if kind.upward and kind.layout != "upward":
+        raise _fail(source, where, "上行文（direction = \"up\"）须使用 upward 版式（标注签发人）")
+    return kind
+
+
+def parse_document_policy(data: Mapping[str, Any], roles: Mapping[str, str], bodies: Iterable[str],
+                          source: str = "policies/documents.toml") -> DocumentPolicy:
+    """Parse and validate policies/documents.toml against the roles and bodies it names."""
+    bodies = tuple(bodies)
+    editors = _strings(data, "editor_roles", source, "editor_roles") or ("secretariat",)
+    for role in editors:
+        if role not in roles:
+            raise _fail(source, "editor_roles", f"未定义的角色「{role}」")
+    hierarchy = data.get("hierarchy", {})
+    ranks = hierarchy.get("ranks", {})
+    if not isinstance(ranks, dict) or any(k not in UNIT_KINDS or not isinstance(v, int) for k, v in ranks.items()):
+        raise _fail(source, "hierarchy.ranks", f"须为 单位类别 = 整数 的表，单位类别可选：{'、'.join(UNIT_KINDS)}")
+    superiors = _table(hierarchy, "superiors", source, "hierarchy")
+    stars = _strings(hierarchy, "star_issuers", source, "hierarchy")
+    for kind_name in (*superiors, *stars):
+        if kind_name not in UNIT_KINDS:
+            raise _fail(source, "hierarchy", f"未知的单位类别「{kind_name}」")
+    raw_kinds = data.get("kinds", {})
+    if not isinstance(raw_kinds, dict) or not raw_kinds:
+        raise _fail(source, "", "未定义任何公文种类（[kinds.*]）")
+    kinds = {key: parse_kind(key, raw, roles, bodies, source) for key, raw in raw_kinds.items()}
+    return DocumentPolicy(kinds=kinds, editor_roles=editors, printing_office=str(data.get("printing_office", "")),
+                          ranks=dict(ranks), superiors=superiors, star_issuers=stars,
+                          contact_note=bool(data.get("contact_note", True)))
+
+
+def check_workflow_documents(policy: DocumentPolicy, workflows: Iterable[Any]) -> None:
+    """Refuse a workflow step that names a document kind documents.toml does not define."""
+    for workflow in workflows:
+        for step in workflow.steps:
+            for key in step.documents:
+                if key not in policy.kinds:
+                    raise InvalidPolicy(source=f"{workflow.source}，步骤 {step.key}",
+                                        reason=f"未知的公文种类「{key}」，可选：{'、'.join(policy.kinds)}"
+                                               "（见 policies/documents.toml）")
+
+
+# --------------------------------------------------------------------------------------------
+# formats
+
+
+def cn_date(day: date) -> str:
+    """成文日期: Arabic numerals, full year, no zero padding — 2026年1月5日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def format_number(kind: DocumentKind, series: str, year: int, serial: int) -> str:
+    """发文字号 such as 二医共发〔2026〕3号 (year in 六角括号, serial not padded), or 第3期 for minutes."""
+    return kind.number_format.format(series=series, year=year, serial=serial)
+
+
+def subject_of(title: str) -> str:
+    """The 事由 of a title: 关于建设远程会诊中心的议题 → 建设远程会诊中心."""
+    text = title.strip()
+    text = re.sub(r"^关于", "", text)
+    text = re.sub(r"(的)?(议题|请示|报告|事项|申请|方案)$", "", text)
+    return text or title.strip()
+
+
+def join_names(names: Iterable[str]) -> str:
+    return "、".join(n for n in names if n)
+
+
+# --------------------------------------------------------------------------------------------
+# rules a document must keep before it may be signed
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """What the rules need to know about a named unit."""
+
+    name: str
+    kind: str
+
+
+def check_distribution(kind: DocumentKind, policy: DocumentPolicy, issuer_kind: str, addressees: Iterable[str],
+                       cc: Iterable[str], units: Mapping[str, UnitFacts], person_names: Iterable[str]) -> None:
+    """Refuse a 主送 / 抄送 the rules forbid (upward documents: one 主送, never a person, never a subordinate)."""
+    addressees, cc = list(addressees), list(cc)
+    if not kind.upward:
+        return
+    if len(addressees) != 1:
+        raise InvalidInput(reason=f"{kind.name}只能主送一个上级机关（现有{len(addressees)}个），其他机关用抄送")
+    people = set(person_names)
+    if addressees[0] in people:
+        raise InvalidInput(reason=f"{kind.name}不得主送领导者个人（{addressees[0]}），应主送机关")
+    issuer_rank = policy.ranks.get(issuer_kind)
+    for name in cc:
+        unit = units.get(name)
+        if unit is None or issuer_rank is None or unit.kind not in policy.ranks:
+            continue
+        if policy.ranks[unit.kind] > issuer_rank:
+            raise InvalidInput(reason=f"上行文不得抄送下级机关：{name}")
+
+
+def request_warnings(kind: DocumentKind, body: str) -> list[str]:
+    """Warn when a 报告 carries a request (it must not: requests go in a 请示)."""
+    if kind.genre != "报告":
+        return []
+    found = [w for w in REQUEST_WORDS if w in body]
+    return [f"报告中不得夹带请示事项（发现「{'」「'.join(found)}」），请另行请示"] if found else []
+
+
+def document_policy_of(raw: Mapping[str, Any], policy_set: Any) -> DocumentPolicy:
+    """The document policy stored with a policy version (EMPTY_POLICY before documents.toml existed)."""
+    data = raw.get("documents")
+    if data is None:
+        policy = EMPTY_POLICY
+    else:
+        source = raw.get("sources", {}).get("documents", "policies/documents.toml")
+        policy = parse_document_policy(data, policy_set.roles, policy_set.bodies, source)
+    check_workflow_documents(policy, policy_set.workflows.values())
+    return policy

@@ -1,0 +1,66 @@
+"""公文: drafts, signed (frozen) documents and the serial counters of each (机关代字, year) series.
+
+A Document is edited only while it is a draft. 签发 freezes it: the number is allocated from
+its DocumentSerial row, locked FOR UPDATE on PostgreSQL (SQLite serialises writers with BEGIN
+IMMEDIATE), so concurrent sign-offs queue on the counter and get consecutive numbers; the unique
+constraint on (series, year, serial) is the last line of defence. A voided document keeps its
+number, and the counter never goes down, so no number is ever used twice.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from quorum.db.base import Base, IntPK, Key, Name, Status, fk
+
+
+class Document(Base):
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("series", "year", "serial"),)
+
+    id: Mapped[IntPK]
+    kind: Mapped[Key] = mapped_column(index=True)
+    status: Mapped[Status]
+    matter_id: Mapped[int | None] = fk("matter.id", index=True)
+    meeting_id: Mapped[int | None] = fk("meeting.id", index=True)
+    step_key: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[int | None] = fk("document.id")          # a 批复's 请示
+    policy_version_id: Mapped[int] = fk("policy_version.id")
+    issuer_unit_id: Mapped[int | None] = fk("unit.id")
+    title: Mapped[Name]
+    addressees: Mapped[list[Any]]
+    body: Mapped[str] = mapped_column(Text, default="")
+    attachments: Mapped[list[Any]]
+    cc: Mapped[list[Any]]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    series: Mapped[str | None] = mapped_column(String(40))
+    year: Mapped[int | None]
+    serial: Mapped[int | None]
+    doc_number: Mapped[str | None] = mapped_column(String(80), index=True)
+    doc_date: Mapped[date | None]
+    signer_id: Mapped[int | None] = fk("person.id")
+    signed_at: Mapped[datetime | None]
+    content: Mapped[dict[str, Any] | None]          # exactly what was laid out at 签发
+    file_path: Mapped[str | None] = mapped_column(String(300))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_path: Mapped[str | None] = mapped_column(String(300))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    voided_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = fk("person.id")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DocumentSerial(Base):
+    """The last serial handed out in one (机关代字, year) series."""
+
+    __tablename__ = "document_serial"
+
+    series: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)

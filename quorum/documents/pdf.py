@@ -1,0 +1,73 @@
+"""Convert .docx bytes to PDF with LibreOffice headless, and PDF pages to PNG with pdftoppm.
+
+Each conversion runs soffice with its own throw-away user profile (-env:UserInstallation), so
+parallel conversions (tests, several scheduler workers) never share or lock a profile, and with
+a timeout, so a hung office process cannot hold a worker forever.
+"""
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from quorum.core.errors import InvalidInput
+
+DEFAULT_TIMEOUT = 180
+
+
+def soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        raise InvalidInput(reason="未安装 LibreOffice（soffice），无法转换 PDF；Debian 上请安装 libreoffice-writer-nogui")
+    return found
+
+
+def to_pdf_many(files: Mapping[str, bytes], timeout: int = DEFAULT_TIMEOUT) -> dict[str, bytes]:
+    """Convert several .docx files in one LibreOffice run; keys are file stems, values their PDF bytes."""
+    with tempfile.TemporaryDirectory(prefix="quorum-pdf-") as tmp:
+        work = Path(tmp)
+        sources = []
+        for stem, data in files.items():
+            path = work / f"{stem}.docx"
+            path.write_bytes(data)
+            sources.append(str(path))
+        profile = (work / "profile").as_uri()
+        command = [soffice(), f"-env:UserInstallation={profile}", "--headless", "--norestore",
+                   "--convert-to", "pdf", "--outdir", str(work / "out"), *sources]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise InvalidInput(reason=f"LibreOffice 转换 PDF 超时（{timeout} 秒）") from None
+        out = {}
+        for stem in files:
+            pdf = work / "out" / f"{stem}.pdf"
+            if not pdf.exists():
+                detail = (result.stderr or result.stdout).strip()[-300:]
+                raise InvalidInput(reason=f"LibreOffice 未能转换「{stem}」为 PDF：{detail or '无输出'}")
+            out[stem] = pdf.read_bytes()
+        return out
+
+
+def to_pdf(docx: bytes, timeout: int = DEFAULT_TIMEOUT) -> bytes:
+    return to_pdf_many({"document": docx}, timeout)["document"]
+
+
+def to_png(pdf: bytes, out_dir: Path, stem: str, dpi: int = 80, timeout: int = 120) -> list[Path]:
+    """Render every page of a PDF as out_dir/stem-N.png; return the files in page order."""
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        raise InvalidInput(reason="未安装 pdftoppm（poppler-utils），无法生成预览图")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob(f"{stem}-*.png"):
+        old.unlink()
+    with tempfile.TemporaryDirectory(prefix="quorum-png-") as tmp:
+        source = Path(tmp) / "in.pdf"
+        source.write_bytes(pdf)
+        try:
+            subprocess.run([tool, "-png", "-r", str(dpi), str(source), str(out_dir / stem)], check=True,
+                           capture_output=True, timeout=timeout)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            raise InvalidInput(reason=f"pdftoppm 生成预览图失败：{exc}") from None
+    return sorted(out_dir.glob(f"{stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))

@@ -1,0 +1,503 @@
+"""公文: draft from the record, edit, 签发 (number, date, freeze, write once), void, convert to PDF.
+
+Drafts appear on their own: a workflow step that declares `documents = [...]` drafts each kind
+when the step opens or finishes (as policies/documents.toml says for that kind), and every
+meeting drafts its 会议通知 when scheduled and its 纪要 when closed. The secretariat edits a
+draft's title, 主送, body, attachments and 抄送; the signer role 签发 it, which allocates the
+发文字号 from the (机关代字, year of the 签发 date) series, renders the .docx once, stores its
+sha256 and freezes the row. A frozen document never changes; voiding it keeps its number taken.
+"""
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from quorum.core import documents as rules
+from quorum.core.documents import DocumentKind, DocumentPolicy, DocumentStatus
+from quorum.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
+from quorum.core.spec import clean_text
+from quorum.db import Document, DocumentSerial, Matter, MatterStep, Meeting, Person, Post, Unit
+from quorum.services import audit, org
+from quorum.services.env import Env
+from quorum.services.policies import current_version, policy_set_for
+
+LIST_LIMIT = 30
+
+
+def _drafting():
+    from quorum.services import drafting  # imported late: drafting reads records, which imports matters
+    return drafting
+
+
+def _policy(s: Session, version_id: int) -> DocumentPolicy:
+    return _drafting().policy_for(s, version_id)
+
+
+def kind_of(s: Session, doc: Document) -> DocumentKind:
+    return _policy(s, doc.policy_version_id).kind(doc.kind)
+
+
+def get(s: Session, document_id: int) -> Document:
+    doc = s.get(Document, document_id)
+    if doc is None:
+        raise NotFound(what="公文", ref=document_id)
+    return doc
+
+
+def _locked(s: Session, document_id: int) -> Document:
+    doc = s.execute(select(Document).where(Document.id == document_id).with_for_update()).scalar_one_or_none()
+    if doc is None:
+        raise NotFound(what="公文", ref=document_id)
+    return doc
+
+
+def _log(s: Session, env: Env, actor_id: int | None, kind: str, doc: Document, **payload: Any) -> None:
+    audit.append(s, env, actor_id, f"document.{kind}", "document", doc.id,
+                 {"kind": doc.kind, "title": doc.title, **payload}, matter_id=doc.matter_id)
+
+
+# --------------------------------------------------------------------------------------------
+# hooks called by matters and meetings
+
+
+def on_step_activated(s: Session, env: Env, matter: Matter, step_row: MatterStep) -> None:
+    """Draft the kinds a step declares that are drafted when the step opens (请示, 征求意见函, 公示 ...)."""
+    _declared(s, env, matter, step_row, "step_opened")
+
+
+def on_step_finished(s: Session, env: Env, matter: Matter, step_row: MatterStep) -> None:
+    """Draft the kinds drafted when the step finishes (决定, 批复, 任免通知, 督办单; the deciding meeting's 纪要)."""
+    _declared(s, env, matter, step_row, "step_finished")
+
+
+def on_meeting_scheduled(s: Session, env: Env, meeting: Meeting) -> None:
+    """Draft the 会议通知 of a newly scheduled meeting."""
+    _for_meeting(s, env, meeting, "meeting_scheduled")
+
+
+def on_meeting_closed(s: Session, env: Env, meeting: Meeting) -> None:
+    """Draft the 纪要 of a meeting that has just closed."""
+    _for_meeting(s, env, meeting, "meeting_closed")
+
+
+def _declared(s: Session, env: Env, matter: Matter, step_row: MatterStep, moment: str) -> None:
+    spec = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key).step(step_row.step_key)
+    if not spec.documents:
+        return
+    policy = _policy(s, matter.policy_version_id)
+    for key in spec.documents:
+        kind = policy.kind(key)
+        if kind.drafted == moment:
+            _ensure(s, env, kind, matter=matter, step_key=step_row.step_key)
+        elif kind.drafted == "meeting_closed" and moment == "step_finished":
+            meeting_id = ((matter.decision or {}).get("last") or {}).get("meeting_id")
+            if meeting_id:
+                _ensure(s, env, kind, meeting=s.get(Meeting, meeting_id))
+
+
+def _for_meeting(s: Session, env: Env, meeting: Meeting, moment: str) -> None:
+    for kind in _policy(s, meeting.policy_version_id).kinds.values():
+        if kind.drafted == moment:
+            _ensure(s, env, kind, meeting=meeting)
+
+
+def _ensure(s: Session, env: Env, kind: DocumentKind, matter: Matter | None = None, meeting: Meeting | None = None,
+            step_key: str | None = None) -> Document | None:
+    """Draft a kind for a matter or meeting unless one (not void) exists; a draft that cannot be made is logged."""
+    query = select(Document).where(Document.kind == kind.key, Document.status != DocumentStatus.VOID)
+    query = query.where(Document.meeting_id == meeting.id) if meeting else query.where(Document.matter_id == matter.id)
+    existing = s.execute(query.limit(1)).scalars().first()
+    if existing is not None:
+        return existing
+    try:
+        with s.begin_nested():
+            return _create(s, env, None, kind, matter=matter, meeting=meeting, step_key=step_key)
+    except InvalidInput as exc:
+        audit.append(s, env, None, "document.not_drafted", "document", None,
+                     {"kind": kind.key, "reason": str(exc), "meeting_id": meeting.id if meeting else None},
+                     matter_id=matter.id if matter else None)
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# drafting
+
+
+def _request_of(s: Session, matter: Matter | None) -> Document | None:
+    """The 请示 of a matter a 批复 answers: the signed one if there is one, else the latest draft."""
+    if matter is None:
+        return None
+    rows = list(s.execute(select(Document).where(Document.matter_id == matter.id, Document.kind == "request",
+                                                 Document.status != DocumentStatus.VOID)
+                          .order_by(Document.id)).scalars())
+    frozen = [d for d in rows if d.status == DocumentStatus.FROZEN]
+    return (frozen or rows or [None])[-1]
+
+
+def _create(s: Session, env: Env, actor_id: int | None, kind: DocumentKind, *, matter: Matter | None = None,
+            meeting: Meeting | None = None, step_key: str | None = None,
+            request: Document | None = None) -> Document:
+    drafting = _drafting()
+    version_id = matter.policy_version_id if matter else meeting.policy_version_id if meeting else \
+        current_version(s, env).id
+    policy = _policy(s, version_id)
+    if kind.requires_request:
+        request = request or _request_of(s, matter)
+        if request is None:
+            title = f"事项「{matter.title}」" if matter else "本文"
+            raise InvalidInput(reason=f"{kind.name}须答复一份请示并引用其标题和文号，{title}尚无请示")
+    issuer = drafting.issuer_unit(s, kind, matter, meeting)
+    doc = Document(kind=kind.key, status=DocumentStatus.DRAFT, matter_id=matter.id if matter else None,
+                   meeting_id=meeting.id if meeting else None, step_key=step_key,
+                   request_id=request.id if request else None, policy_version_id=version_id,
+                   issuer_unit_id=issuer.id, title=kind.name, addressees=[], body="", attachments=[], cc=[],
+                   notes="", created_by_id=actor_id, created_at=env.now, updated_at=env.now)
+    s.add(doc)
+    s.flush()
+    _fill(s, env, doc, kind, policy, matter, meeting, request, issuer)
+    _log(s, env, actor_id, "drafted", doc, meeting_id=doc.meeting_id, step=step_key)
+    return doc
+
+
+def _fill(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: DocumentPolicy, matter: Matter | None,
+          meeting: Meeting | None, request: Document | None, issuer: Unit) -> None:
+    """Set a draft's editable parts from its template and the record."""
+    drafting = _drafting()
+    blocks = drafting.wording.render(kind.template, drafting.context(s, env, doc, kind, policy),
+                                     drafting.templates_dir(env))
+    doc.title = clean_text(blocks["title"] or kind.name, "标题")
+    doc.body, doc.notes = blocks["body"], blocks["notes"]
+    doc.attachments = [a for a in blocks["attachments"].splitlines() if a]
+    doc.addressees = drafting.resolve(s, kind.addressees, policy, issuer, matter, meeting, request)
+    doc.cc = drafting.resolve(s, kind.cc, policy, issuer, matter, meeting, request)
+    doc.updated_at = env.now
+
+
+def draft(s: Session, env: Env, actor: Person, kind_key: str, matter_ids: Sequence[int] = (),
+          meeting_id: int | None = None, request_id: int | None = None) -> Document:
+    """Draft a document on request: one matter per document (一文一事), or one meeting for 通知 / 纪要."""
+    _require_editor(s, actor, current_version(s, env).id)
+    kind = _policy(s, current_version(s, env).id).kind(kind_key)
+    matter_ids = list(dict.fromkeys(matter_ids))
+    if kind.drafted.startswith("meeting"):
+        if meeting_id is None or matter_ids:
+            raise InvalidInput(reason=f"{kind.name}依据一次会议起草，请只指定会议")
+        return _create(s, env, actor.id, kind, meeting=_get(s, Meeting, meeting_id, "会议"))
+    if len(matter_ids) != 1:
+        what = "一份请示只能请示一个事项" if kind.key == "request" else f"每份{kind.name}只能对应一个事项"
+        raise InvalidInput(reason=f"一文一事：{what}（收到{len(matter_ids)}个事项）")
+    matter = _get(s, Matter, matter_ids[0], "事项")
+    request = None
+    if request_id is not None:
+        request = get(s, request_id)
+        if request.kind != "request":
+            raise InvalidInput(reason=f"公文 {request_id}「{request.title}」不是请示，{kind.name}不能引用它")
+    return _create(s, env, actor.id, kind, matter=matter, request=request)
+
+
+def _get(s: Session, model: type, ident: int, what: str) -> Any:
+    row = s.get(model, ident)
+    if row is None:
+        raise NotFound(what=what, ref=ident)
+    return row
+
+
+# --------------------------------------------------------------------------------------------
+# who may do what (one function each: the buttons and the checks use the same)
+
+
+def may_edit(s: Session, actor: Person, doc: Document) -> bool:
+    return doc.status == DocumentStatus.DRAFT and org.holds_any(s, actor.id, _policy(s, doc.policy_version_id)
+                                                                .editor_roles)
+
+
+def _require_editor(s: Session, actor: Person, version_id: int) -> None:
+    roles = _policy(s, version_id).editor_roles
+    if not org.holds_any(s, actor.id, roles):
+        names = "、".join(policy_set_for(s, version_id).role_name(r) for r in roles)
+        raise NotPermitted(reason=f"只有{names}可以起草、修改或作废公文")
+
+
+def signer_roles(s: Session, doc: Document) -> tuple[str, ...]:
+    """The roles that may 签发 this document; "meeting_chair" becomes the chair of the body that met or decided."""
+    kind = kind_of(s, doc)
+    matter = s.get(Matter, doc.matter_id) if doc.matter_id else None
+    meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
+    body = _drafting().body_key(matter, meeting)
+    version = meeting.policy_version_id if meeting else doc.policy_version_id
+    chair = policy_set_for(s, version).bodies[body].chair_role if body else None
+    roles = [chair if r == rules.MEETING_CHAIR else r for r in kind.signer_roles]
+    return tuple(dict.fromkeys(r for r in roles if r))
+
+
+def may_sign(s: Session, actor: Person, doc: Document) -> bool:
+    """Whether the actor may 签发 this draft: a signer role, held at the issuing unit when that role is unit-bound."""
+    if doc.status != DocumentStatus.DRAFT:
+        return False
+    for role in signer_roles(s, doc):
+        posts = list(s.execute(select(Post).where(Post.role == role, Post.active.is_(True))).scalars())
+        mine = [p for p in posts if p.person_id == actor.id]
+        unit_bound = any(p.unit_id == doc.issuer_unit_id for p in posts)
+        if mine and (not unit_bound or any(p.unit_id == doc.issuer_unit_id for p in mine)):
+            return True
+    return False
+
+
+def may_void(s: Session, actor: Person, doc: Document) -> bool:
+    editors = _policy(s, doc.policy_version_id).editor_roles
+    return doc.status != DocumentStatus.VOID and org.holds_any(s, actor.id, (*editors, *signer_roles(s, doc)))
+
+
+def _refuse_unless_draft(doc: Document, action: str) -> None:
+    if doc.status == DocumentStatus.FROZEN:
+        raise InvalidTransition("document_frozen", title=doc.title, number=doc.doc_number or "未编号", action=action)
+    if doc.status == DocumentStatus.VOID:
+        raise InvalidTransition("document_void", title=doc.title, action=action)
+
+
+# --------------------------------------------------------------------------------------------
+# editing
+
+
+def _names(values: Sequence[str] | None, label: str) -> list[str] | None:
+    if values is None:
+        return None
+    names = [clean_text(v, label) for v in values if isinstance(v, str) and v.strip()]
+    if len(names) > LIST_LIMIT:
+        raise InvalidInput(reason=f"「{label}」最多{LIST_LIMIT}项")
+    return list(dict.fromkeys(names))
+
+
+def edit(s: Session, env: Env, actor: Person, document_id: int, *, title: str | None = None,
+         addressees: Sequence[str] | None = None, body: str | None = None, attachments: Sequence[str] | None = None,
+         cc: Sequence[str] | None = None, notes: str | None = None) -> Document:
+    """Change a draft's title, 主送, body, attachments, 抄送 or 附注; a frozen or void document is refused."""
+    doc = _locked(s, document_id)
+    _refuse_unless_draft(doc, "修改")
+    _require_editor(s, actor, doc.policy_version_id)
+    changes = {"title": None if title is None else clean_text(title, "标题"),
+               "body": None if body is None else clean_text(body, "正文", 20000, required=False),
+               "notes": None if notes is None else clean_text(notes, "附注", 500, required=False),
+               "addressees": _names(addressees, "主送机关"), "attachments": _names(attachments, "附件"),
+               "cc": _names(cc, "抄送机关")}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    check_distribution(s, doc, changes.get("addressees", doc.addressees), changes.get("cc", doc.cc))
+    for key, value in changes.items():
+        setattr(doc, key, value)
+    doc.updated_at = env.now
+    _log(s, env, actor.id, "edited", doc, changed=sorted(changes))
+    return doc
+
+
+def regenerate(s: Session, env: Env, actor: Person, document_id: int) -> Document:
+    """Draft a draft again from the record (discarding edits); a frozen document is never regenerated."""
+    doc = _locked(s, document_id)
+    _refuse_unless_draft(doc, "重新生成")
+    _require_editor(s, actor, doc.policy_version_id)
+    kind = kind_of(s, doc)
+    matter = s.get(Matter, doc.matter_id) if doc.matter_id else None
+    meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
+    request = s.get(Document, doc.request_id) if doc.request_id else None
+    _fill(s, env, doc, kind, _policy(s, doc.policy_version_id), matter, meeting, request,
+          s.get(Unit, doc.issuer_unit_id))
+    _log(s, env, actor.id, "regenerated", doc)
+    return doc
+
+
+def check_distribution(s: Session, doc: Document, addressees: Sequence[str], cc: Sequence[str]) -> None:
+    kind = kind_of(s, doc)
+    units = {name: rules.UnitFacts(name, k) for u_name, u_short, k in s.execute(select(Unit.name, Unit.short_name,
+                                                                                      Unit.kind))
+             for name in (u_name, u_short)}
+    people = s.execute(select(Person.name)).scalars()
+    issuer = s.get(Unit, doc.issuer_unit_id)
+    rules.check_distribution(kind, _policy(s, doc.policy_version_id), issuer.kind, addressees, cc, units, people)
+
+
+def warnings(s: Session, doc: Document) -> list[str]:
+    return rules.request_warnings(kind_of(s, doc), doc.body)
+
+
+# --------------------------------------------------------------------------------------------
+# 签发
+
+
+def sign(s: Session, env: Env, actor: Person, document_id: int) -> Document:
+    """签发: check the rules, allocate the 发文字号, date it, write the .docx once and freeze the document."""
+    doc = _locked(s, document_id)
+    _refuse_unless_draft(doc, "再次签发")
+    kind = kind_of(s, doc)
+    if not may_sign(s, actor, doc):
+        names = "、".join(policy_set_for(s, doc.policy_version_id).role_name(r) for r in signer_roles(s, doc))
+        raise NotPermitted("document_not_signer", kind=kind.name, roles=names)
+    check_distribution(s, doc, doc.addressees, doc.cc)
+    _check_request(s, doc, kind)
+    issuer = s.get(Unit, doc.issuer_unit_id)
+    day = _dated(s, env, doc, kind)
+    if kind.numbered:
+        doc.series, doc.year = _series(s, doc, kind, issuer), env.now.year
+        doc.serial = allocate(s, doc.series, doc.year)
+        doc.doc_number = rules.format_number(kind, doc.series, doc.year, doc.serial)
+    page, _blocks = _drafting().page(s, env, doc, kind, _policy(s, doc.policy_version_id),
+                                     number=doc.doc_number or "", day=day, signer=actor.name)
+    from quorum.documents import render_docx
+    data = render_docx(page)
+    doc.sha256, doc.file_path = store(env, data, "docx")
+    doc.status = rules.advance(doc.status, DocumentStatus.FROZEN, "签发")
+    doc.doc_date, doc.signer_id, doc.signed_at, doc.updated_at = day, actor.id, env.now, env.now
+    doc.content = _page_json(page)
+    try:
+        with s.begin_nested():
+            s.flush()
+    except IntegrityError:
+        raise Conflict("document_serial_conflict", series=doc.series, year=doc.year) from None
+    _log(s, env, actor.id, "signed", doc, number=doc.doc_number, date=day, sha256=doc.sha256)
+    return doc
+
+
+def _check_request(s: Session, doc: Document, kind: DocumentKind) -> None:
+    if not kind.requires_request:
+        return
+    request = s.get(Document, doc.request_id) if doc.request_id else None
+    if request is None:
+        raise InvalidInput(reason=f"{kind.name}须答复一份请示并引用其标题和文号，本文未关联请示")
+    if request.status != DocumentStatus.FROZEN:
+        raise InvalidInput(reason=f"所答复的请示「{request.title}」尚未签发编号，{kind.name}无从引用其文号，暂不能签发")
+
+
+def _dated(s: Session, env: Env, doc: Document, kind: DocumentKind):
+    """成文日期: the 签发 date, or for kinds dated by the meeting, the date the meeting passed it."""
+    if kind.dated == "meeting" and doc.matter_id:
+        last = (s.get(Matter, doc.matter_id).decision or {}).get("last") or {}
+        if last.get("decided_at"):
+            return _drafting()._day(last["decided_at"])
+    return env.now.date()
+
+
+def _series(s: Session, doc: Document, kind: DocumentKind, issuer: Unit) -> str:
+    matter = s.get(Matter, doc.matter_id) if doc.matter_id else None
+    meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
+    body = _drafting().body_key(matter, meeting)
+    series = kind.series_by_body.get(body or "") or kind.series or issuer.doc_prefix
+    if not series:
+        raise InvalidInput(reason=f"发文机关「{issuer.name}」未登记机关代字（doc_prefix），不能为{kind.name}编号")
+    return series
+
+
+def allocate(s: Session, series: str, year: int) -> int:
+    """Take the next serial of a (机关代字, year) series: the counter row is locked until the transaction ends."""
+    table = DocumentSerial.__table__
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    s.execute(insert(table).values(series=series, year=year, last=0)
+              .on_conflict_do_nothing(index_elements=["series", "year"]))
+    counter = s.execute(select(DocumentSerial).where(DocumentSerial.series == series, DocumentSerial.year == year)
+                        .with_for_update().execution_options(populate_existing=True)).scalar_one()
+    counter.last += 1
+    s.flush()
+    return counter.last
+
+
+def _page_json(page) -> dict[str, Any]:
+    from dataclasses import asdict
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in asdict(page).items()}
+
+
+def store(env: Env, data: bytes, suffix: str) -> tuple[str, str]:
+    """Write bytes once under files_dir/documents, named by their sha256; return (sha256, relative path)."""
+    if env.files_dir is None:
+        raise InvalidInput(reason="未配置数据目录（data_dir），无法保存公文文件")
+    digest = hashlib.sha256(data).hexdigest()
+    folder = Path(env.files_dir) / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{digest}.{suffix}"
+    if not target.exists():
+        partial = folder / f".{digest}.{os.getpid()}.part"
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    return digest, f"documents/{target.name}"
+
+
+def read_file(env: Env, doc: Document, which: str = "docx") -> bytes:
+    """The stored bytes of a frozen document (docx or pdf), checked against the stored sha256."""
+    path, digest = (doc.file_path, doc.sha256) if which == "docx" else (doc.pdf_path, doc.pdf_sha256)
+    if not path:
+        raise NotFound(what="公文文件" if which == "docx" else "PDF 文件", ref=doc.title)
+    try:
+        data = (Path(env.files_dir or ".") / path).read_bytes()
+    except FileNotFoundError:
+        raise NotFound(what="公文文件", ref=path) from None
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise InvalidInput(reason=f"公文「{doc.title}」的文件已被改动，与签发时的校验值不符")
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# void, PDF, demo
+
+
+def void(s: Session, env: Env, actor: Person, document_id: int, reason: str) -> Document:
+    """作废: the document stays on record with its number, which is never given out again."""
+    doc = _locked(s, document_id)
+    if doc.status == DocumentStatus.VOID:
+        raise InvalidTransition("document_void", title=doc.title, action="再次作废")
+    if not may_void(s, actor, doc):
+        raise NotPermitted(reason="只有党政办或签发人可以作废公文")
+    doc.void_reason = clean_text(reason, "作废理由", 1000)
+    doc.status = rules.advance(doc.status, DocumentStatus.VOID, "作废")
+    doc.voided_at = doc.updated_at = env.now
+    _log(s, env, actor.id, "voided", doc, number=doc.doc_number, reason=doc.void_reason)
+    return doc
+
+
+def pending_pdf(s: Session) -> list[int]:
+    """Frozen documents that have no PDF yet (for the scheduler)."""
+    query = select(Document.id).where(Document.status == DocumentStatus.FROZEN, Document.pdf_sha256.is_(None))
+    return list(s.execute(query.order_by(Document.id)).scalars())
+
+
+def convert_pdf(s: Session, env: Env, document_id: int) -> Document:
+    """Convert a frozen document to PDF with LibreOffice headless; idempotent (a stored PDF is kept)."""
+    doc = _locked(s, document_id)
+    if doc.status != DocumentStatus.FROZEN:
+        raise InvalidInput(reason=f"公文「{doc.title}」尚未签发（或已作废），只有已签发的公文可以转换 PDF")
+    if doc.pdf_sha256 and (Path(env.files_dir or ".") / doc.pdf_path).exists():
+        return doc
+    from quorum.documents.pdf import to_pdf
+    pdf = to_pdf(read_file(env, doc))
+    doc.pdf_sha256, doc.pdf_path = store(env, pdf, "pdf")
+    _log(s, env, None, "pdf_converted", doc, sha256=doc.pdf_sha256)
+    return doc
+
+
+def sign_off_drafts(s: Session, env: Env, actor: Person | None = None) -> list[int]:
+    """Have each draft signed by a holder of its signer role (the demo); 请示 before the 批复 that cite them."""
+    drafts = list(s.execute(select(Document).where(Document.status == DocumentStatus.DRAFT)
+                            .order_by(Document.id)).scalars())
+    signed = []
+    for doc in sorted(drafts, key=lambda d: kind_of(s, d).requires_request):
+        signer = next((p for role in signer_roles(s, doc) for p in org.holders(s, role) if may_sign(s, p, doc)), None)
+        if signer is None:
+            continue
+        try:
+            with s.begin_nested():
+                sign(s, env, signer, doc.id)
+        except InvalidInput:
+            continue
+        signed.append(doc.id)
+    return signed
+
+
+def count(s: Session, **where: Any) -> int:
+    query = select(func.count()).select_from(Document)
+    for key, value in where.items():
+        query = query.where(getattr(Document, key) == value)
+    return s.execute(query).scalar_one()

@@ -1,0 +1,304 @@
+"""From the record to a document: the structured context a kind's template reads, and the Page laid out.
+
+Everything a document states as fact — attendance, recusals, vote counts, dissent, amounts, the
+cited 请示's title and number, the 督办 items with their lead units and deadlines — is read here
+from the database, never typed in. The template's `record` block is rendered from this context
+again at 签发, so a 纪要 says exactly what was recorded at the moment it is signed.
+"""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quorum.core.documents import DocumentKind, DocumentPolicy, cn_date, document_policy_of, join_names, subject_of
+from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
+from quorum.db import Document, Matter, MatterStep, Meeting, Person, PolicyVersion, Unit
+from quorum.documents import Page, wording
+from quorum.services import records
+from quorum.services.env import Env
+from quorum.services.policies import policy_set_for
+
+_POLICIES: dict[str, DocumentPolicy] = {}
+PROFILE = (("gender", "性别"), ("ethnicity", "民族"), ("birth", "出生年月"), ("education", "学历学位"),
+           ("party", "政治面貌"))
+
+
+def policy_for(s: Session, version_id: int) -> DocumentPolicy:
+    """The document rules of a stored policy version (cached by digest: versions never change)."""
+    row = s.get(PolicyVersion, version_id)
+    found = _POLICIES.get(row.digest)
+    if found is None:
+        found = _POLICIES[row.digest] = document_policy_of(row.content, policy_set_for(s, version_id))
+    return found
+
+
+def templates_dir(env: Env) -> Path | None:
+    return Path(env.templates_dir) / "documents" if env.templates_dir else None
+
+
+def _day(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return datetime.fromisoformat(str(value)).date()
+
+
+# --------------------------------------------------------------------------------------------
+# who issues
+
+
+def decision_body(matter: Matter | None) -> str | None:
+    last = (matter.decision or {}).get("last") if matter is not None else None
+    return last.get("body") if last else None
+
+
+def body_key(doc_matter: Matter | None, meeting: Meeting | None) -> str | None:
+    return meeting.body_key if meeting is not None else decision_body(doc_matter)
+
+
+def issuer_unit(s: Session, kind: DocumentKind, matter: Matter | None, meeting: Meeting | None) -> Unit:
+    """The issuing organ: the body's issuer if the kind names one, else the kind's unit kind or the matter's unit."""
+    issuer = kind.issuer_by_body.get(body_key(matter, meeting) or "", kind.issuer)
+    if issuer == "@matter_unit":
+        unit = s.get(Unit, matter.unit_id) if matter is not None and matter.unit_id else None
+        issuer = "lead_hospital" if unit is None else None
+        if unit is not None:
+            return unit
+    unit = s.execute(select(Unit).where(Unit.kind == issuer).order_by(Unit.id)).scalars().first()
+    if unit is None:
+        raise InvalidInput(reason=f"没有登记类别为「{issuer}」的单位，无法确定{kind.name}的发文机关")
+    return unit
+
+
+def lead_unit(s: Session) -> Unit | None:
+    return s.execute(select(Unit).where(Unit.kind == "lead_hospital").order_by(Unit.id)).scalars().first()
+
+
+# --------------------------------------------------------------------------------------------
+# addressees
+
+
+def resolve(s: Session, tokens: tuple[str, ...], policy: DocumentPolicy, issuer: Unit, matter: Matter | None,
+            meeting: Meeting | None, request: Document | None) -> list[str]:
+    """Turn the 主送 / 抄送 tokens of documents.toml into names; a token that resolves to nothing is left out."""
+    names: list[str] = []
+    for token in tokens:
+        for name in _resolve_one(s, token, policy, issuer, matter, meeting, request):
+            if name and name not in names and name != issuer.name:
+                names.append(name)
+    return names
+
+
+def _resolve_one(s: Session, token: str, policy: DocumentPolicy, issuer: Unit, matter: Matter | None,
+                 meeting: Meeting | None, request: Document | None) -> list[str]:
+    if token.startswith("unit:"):
+        unit = s.execute(select(Unit).where(Unit.key == token[5:])).scalar_one_or_none()
+        return [unit.name] if unit else []
+    if token.startswith("kind:"):
+        return list(s.execute(select(Unit.name).where(Unit.kind == token[5:]).order_by(Unit.id)).scalars())
+    if token == "@matter_unit":
+        unit = s.get(Unit, matter.unit_id) if matter is not None and matter.unit_id else None
+        return [unit.name] if unit else []
+    if token == "@superior":
+        target = policy.superiors.get(issuer.kind)
+        return _resolve_one(s, target, policy, issuer, matter, meeting, request) if target else []
+    if token == "@requester":
+        unit = s.get(Unit, request.issuer_unit_id) if request is not None and request.issuer_unit_id else None
+        return [unit.name] if unit else []
+    if token == "@meeting_members":
+        if meeting is None:
+            return []
+        body = policy_set_for(s, meeting.policy_version_id).body(meeting.body_key)
+        return [f"{body.name}组成人员"]
+    if token == "@supervision_units":
+        rows = records.supervision_records(s, matter.id) if matter is not None else []
+        return [name for r in rows for name in (r["lead_unit"], *r["co_units"])]
+    return [token]
+
+
+# --------------------------------------------------------------------------------------------
+# the structured record
+
+
+def context(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: DocumentPolicy) -> dict[str, Any]:
+    """Everything a template may read about a document's matter, meeting, step and cited 请示."""
+    matter = s.get(Matter, doc.matter_id) if doc.matter_id else None
+    meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
+    issuer = s.get(Unit, doc.issuer_unit_id) if doc.issuer_unit_id else None
+    request = s.get(Document, doc.request_id) if doc.request_id else None
+    lead = lead_unit(s)
+    return {
+        "kind": {"key": kind.key, "name": kind.name, "genre": kind.genre},
+        "issuer": {"name": issuer.name if issuer else "", "short_name": issuer.short_name if issuer else ""},
+        "lead": {"name": lead.name if lead else "", "short_name": lead.short_name if lead else ""},
+        "community": str(env.policies.policy_set.meta.get("community", "")),
+        "today": cn_date(env.now.date()),
+        "matter": matter_context(s, matter, kind) if matter is not None else None,
+        "meeting": meeting_context(s, meeting) if meeting is not None else None,
+        "step": step_context(s, env, matter, doc.step_key, kind) if matter is not None and doc.step_key else None,
+        "request": request_context(s, request) if request is not None else None,
+    }
+
+
+def matter_context(s: Session, matter: Matter, kind: DocumentKind) -> dict[str, Any]:
+    rec = records.matter_record(s, matter.id)
+    initiator = s.get(Person, matter.initiator_id)
+    fields = {f["key"]: f["display"] for f in rec["fields"]}
+    last = (matter.decision or {}).get("last")
+    spec = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
+    steps = {st.key: st.name for st in spec.steps}
+    requirements = {r.key: r.name for st in spec.steps for r in st.requirements}
+    return {
+        "id": matter.id, "title": matter.title, "subject": subject_of(matter.title), "workflow": rec["workflow_name"],
+        "unit": rec["unit"] or "", "initiator": initiator.name,
+        "contact": {"name": initiator.name, "phone": initiator.phone or ""},
+        "fields": fields, "field_list": [f for f in rec["fields"] if f["display"]],
+        "public_fields": _public(s, matter, rec, kind),
+        "opinions": [{"step": o["step"], "step_name": steps.get(o["step"], o["step"]),
+                      "requirement": o["requirement"] or "",
+                      "requirement_name": requirements.get(o["requirement"], o["requirement"] or ""),
+                      "author": o["author"], "decision": o["decision_name"], "text": o["text"]}
+                     for o in rec["opinions"]],
+        "decision": _decision(s, last) if last else None,
+        "record": (matter.decision or {}).get("record", ""),
+        "supervision": [_supervision(r) for r in rec["supervision"]],
+        "route": rec["route"],
+    }
+
+
+def _public(s: Session, matter: Matter, rec: dict[str, Any], kind: DocumentKind) -> list[dict[str, str]]:
+    """The fields a 公示 may show (kind.public_fields), a person's allowed profile entries after their name."""
+    spec = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
+    by_key = {f["key"]: f for f in rec["fields"]}
+    shown = []
+    for key in kind.public_fields:
+        field = by_key.get(key)
+        if field is None or not field["display"]:
+            continue
+        shown.append({"label": field["label"], "value": field["display"]})
+        if spec.field(key).type == "person":
+            person = s.execute(select(Person).where(Person.username == field["value"])).scalar_one_or_none()
+            profile = person.profile if person is not None else {}
+            shown += [{"label": label, "value": str(profile[k])} for k, label in PROFILE if profile.get(k)]
+    return shown
+
+
+def _decision(s: Session, last: dict[str, Any]) -> dict[str, Any]:
+    meeting = s.get(Meeting, last["meeting_id"]) if last.get("meeting_id") else None
+    body = policy_set_for(s, meeting.policy_version_id).body(meeting.body_key) if meeting else None
+    day = _day(last.get("decided_at"))
+    return {"body": body.name if body else last.get("body_name", ""), "body_short": last.get("body_name", ""),
+            "meeting": meeting.title if meeting else "", "date": cn_date(day) if day else "",
+            "result": message(f"result.{last['result']}"), "passed": last["result"] == "passed",
+            "counts": counts_text(last.get("counts") or {})}
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    return "，".join(f"{message(f'choice.{k}')}{v}票" for k, v in counts.items())
+
+
+def _supervision(row: dict[str, Any]) -> dict[str, Any]:
+    return {"title": row["title"], "lead_unit": row["lead_unit"], "co_units": join_names(row["co_units"]),
+            "due": cn_date(row["due_date"]), "provisional": row["due_provisional"]}
+
+
+def meeting_context(s: Session, meeting: Meeting) -> dict[str, Any]:
+    """The meeting as recorded: who was there, who was away and why, each item's votes, recusals and dissent."""
+    rec = records.meeting_record(s, meeting.id)
+    at = meeting.scheduled_at
+    members = rec["members"]
+    present = [m["name"] + ("（中途离席）" if m["attendance"] == "left" else "") for m in members
+               if m["attendance"] in ("present", "left")]
+    return {
+        "id": meeting.id, "title": meeting.title, "body": rec["body_name"],
+        "body_short": policy_set_for(s, meeting.policy_version_id).body(meeting.body_key).short_name,
+        "date": cn_date(at.date()), "time": f"{'上午' if at.hour < 12 else '下午'}{at.hour % 12 or 12}时"
+                                            + (f"{at.minute}分" if at.minute else ""),
+        "place": meeting.place, "chair": rec["chair"] or "", "status": meeting.status,
+        "members": [m["name"] for m in members], "present": present,
+        "absent": [{"name": m["name"], "reason": m["reason"]} for m in members if m["attendance"] == "absent"],
+        "missing": [m["name"] for m in members if m["attendance"] is None],
+        "observers": [n for n in rec["observers"] if n],
+        "agenda": [_item(s, meeting, i) for i in rec["items"]],
+    }
+
+
+def _item(s: Session, meeting: Meeting, item: dict[str, Any]) -> dict[str, Any]:
+    matter = s.get(Matter, item["matter_id"])
+    last = (matter.decision or {}).get("last") or {}
+    final = last.get("meeting_id") == meeting.id
+    return {
+        "seq": item["seq"], "title": item["title"], "subject": subject_of(item["title"]), "status": item["status"],
+        "result": item["result"] or "", "result_name": item["result_name"] or message(f"status.{item['status']}"),
+        "passed": item["result"] == "passed", "counts": counts_text(item["counts"] or {}), "secret": item["secret"],
+        "quorum": item["quorum"], "basis": item["basis"] or "", "note": item["note"] or "",
+        "recusals": item["recusals"], "written": item["written_opinions"],
+        "dissent": [{"name": b["name"], "choice": b["choice_name"], "reason": b["reason"]}
+                    for b in item["ballots"] if b["choice"] != "agree"],
+        "record": (matter.decision or {}).get("record", "") if final else "",
+        "supervision": [_supervision(r) for r in records.supervision_records(s, matter.id)] if final else [],
+    }
+
+
+def step_context(s: Session, env: Env, matter: Matter, step_key: str, kind: DocumentKind) -> dict[str, Any]:
+    step = s.execute(select(MatterStep).where(MatterStep.matter_id == matter.id,
+                                              MatterStep.step_key == step_key)).scalar_one_or_none()
+    if step is None:
+        return {"key": step_key, "name": "", "due": "", "start": "", "end": "", "days": 0}
+    start = _day(step.started_at) or env.now.date()
+    end = step.due_date
+    if end is None and kind.window_working_days:
+        end = env.calendar.add_working_days(start, kind.window_working_days).due
+    days = kind.window_working_days or 0
+    return {"key": step.step_key, "name": step.name, "due": cn_date(step.due_date) if step.due_date else "",
+            "start": cn_date(start), "end": cn_date(end) if end else "", "days": days}
+
+
+def request_context(s: Session, request: Document) -> dict[str, Any]:
+    unit = s.get(Unit, request.issuer_unit_id) if request.issuer_unit_id else None
+    return {"title": request.title, "subject": subject_of(request.title), "number": request.doc_number or "",
+            "frozen": request.status == "frozen", "issuer": unit.name if unit else "",
+            "date": cn_date(request.doc_date) if request.doc_date else ""}
+
+
+# --------------------------------------------------------------------------------------------
+# the page
+
+
+def page(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: DocumentPolicy, *, number: str = "",
+         day: date | None = None, signer: str = "") -> tuple[Page, dict[str, str]]:
+    """Lay out a document from its draft fields and a fresh rendering of its record block."""
+    ctx = context(s, env, doc, kind, policy)
+    blocks = wording.render(kind.template, ctx, templates_dir(env))
+    issuer = s.get(Unit, doc.issuer_unit_id)
+    meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
+    lead = lead_unit(s) or issuer
+    heading = issuer.name + kind.heading_suffix
+    if kind.layout == "minutes" and meeting is not None:
+        heading = policy_set_for(s, meeting.policy_version_id).body(meeting.body_key).name + "纪要"
+    body = "\n".join(part for part in (blocks["record"], doc.body) if part)
+    result = Page(layout=kind.layout, title=doc.title, heading=heading, number=number, signer=signer,
+                  addressees=tuple(doc.addressees), body=body, attachments=tuple(doc.attachments),
+                  attendance=attendance(ctx["meeting"]) if kind.layout == "minutes" and ctx["meeting"] else (),
+                  signature=issuer.name if kind.signature else "", date=day, notes=doc.notes,
+                  cc_label=kind.cc_label, cc=tuple(doc.cc), printer=lead.name + policy.printing_office,
+                  print_date=day, secrecy=kind.secrecy, star=issuer.kind in policy.star_issuers,
+                  created=env.now)
+    return result, blocks
+
+
+def attendance(meeting: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """出席 / 请假 / 缺席 / 列席 exactly as the attendance was recorded."""
+    lists = [("出席", join_names(meeting["present"])),
+             ("请假", join_names(f"{a['name']}（{a['reason']}）" if a["reason"] else a["name"]
+                               for a in meeting["absent"])),
+             ("缺席", join_names(meeting["missing"])),
+             ("列席", join_names(meeting["observers"]))]
+    return tuple((label, names) for label, names in lists if names)

@@ -1,0 +1,47 @@
+"""The world of the document tests: the demo 三重一大 matter decided by the 院长办公会 and the 党委会,
+its drafts signed by their signer roles (quorum.services.demo.run), plus one document of every other
+kind drafted from the same record and signed — on SQLite and PostgreSQL."""
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from quorum.db import Document, Unit
+from quorum.services import demo, documents, org
+
+
+@pytest.fixture
+def denv(env, tmp_path):
+    """The test clock with a data directory for the frozen files."""
+    return replace(env, files_dir=tmp_path / "files")
+
+
+def sign_as_signer(s, env, doc_id):
+    doc = documents.get(s, doc_id)
+    signer = next(p for r in documents.signer_roles(s, doc) for p in org.holders(s, r) if documents.may_sign(s, p, doc))
+    return documents.sign(s, env, signer, doc_id)
+
+
+@pytest.fixture
+def world(community, denv):
+    """{kind: document id} of one frozen document of each kind, and the demo's matter and meetings."""
+    with community.sessions.begin() as s:
+        party = s.execute(select(Unit).where(Unit.key == "party_committee_org")).scalar_one()
+        party.doc_prefix = party.doc_prefix or "二医共党发"      # the 医共体党委's 机关代字
+    result = demo.run(community.sessions, denv)
+    mid = result["matter_id"]
+    with community.sessions.begin() as s:
+        secretary = org.person(s, "gaowenjing")
+        for kind in ("notice", "request", "publicity_notice", "appointment_notice", "filing_report"):
+            documents.draft(s, denv, secretary, kind, [mid])
+        documents.sign_off_drafts(s, denv)
+        documents.draft(s, denv, secretary, "reply", [mid])
+        documents.sign_off_drafts(s, denv)
+        rows = s.execute(select(Document.kind, Document.id, Document.status).order_by(Document.id)).all()
+    assert {status for _k, _i, status in rows} == {"frozen"}, rows
+    kinds = {}
+    for kind, ident, _status in rows:
+        kinds.setdefault(kind, ident)
+    party_minutes = [i for k, i, _ in rows if k == "minutes"][-1]
+    return {"kinds": kinds, "matter_id": mid, "meetings": result["meetings"], "party_minutes": party_minutes}

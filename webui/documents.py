@@ -1,0 +1,139 @@
+"""公文: the list, a document's page with its draft form, 签发 and 作废, and the .docx / .pdf downloads.
+
+Which buttons a person sees comes from quorum.services.documents (may_edit, may_sign, may_void) —
+the same functions the services check — so the page never offers what the engine would refuse.
+The matter and meeting pages include templates/web/documents/_panel.html through `document_panel`.
+"""
+
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import login_required
+
+from quorum.core.errors import InvalidInput, QuorumError
+from quorum.core.messages import message
+from quorum.services import document_records, documents
+from webui.runtime import actor, env, transaction
+
+bp = Blueprint("documents", __name__)
+MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             "pdf": "application/pdf"}
+
+
+@bp.app_context_processor
+def panel_helper():
+    return {"document_panel": document_panel}
+
+
+def document_panel(matter_id: int | None = None, meeting_id: int | None = None) -> list[dict]:
+    """The documents the signed-in person may read for a matter or a meeting page."""
+    with transaction() as s:
+        me = actor(s)
+        rows = (document_records.of_matter(s, matter_id) if matter_id is not None else
+                [documents.get(s, r["id"]) for r in document_records.listing(s, meeting_id=meeting_id)])
+        return [document_records.row(s, d) for d in rows if document_records.can_read(s, me, d, env().now)]
+
+
+@bp.route("/documents")
+@login_required
+def index():
+    status = request.args.get("status") or None
+    with transaction() as s:
+        me = actor(s)
+        rows = [r for r in document_records.listing(s, status=status)
+                if document_records.can_read(s, me, documents.get(s, r["id"]), env().now)]
+    return render_template("documents/index.html", rows=rows, status=status)
+
+
+def _page(document_id: int, error: str | None = None, form: dict | None = None, status: int = 200):
+    with transaction() as s:
+        me = actor(s)
+        doc = document_records.require_read(s, me, document_id, env().now)
+        rec = document_records.record(s, env(), document_id)
+        rights = {"edit": documents.may_edit(s, me, doc), "sign": documents.may_sign(s, me, doc),
+                  "void": documents.may_void(s, me, doc)}
+    return render_template("documents/show.html", d=rec, may=rights, error=error, form=form or {}), status
+
+
+@bp.route("/documents/<int:document_id>")
+@login_required
+def show(document_id: int):
+    return _page(document_id)
+
+
+def _lines(name: str) -> list[str]:
+    return [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]
+
+
+@bp.route("/documents/<int:document_id>/edit", methods=["POST"])
+@login_required
+def edit(document_id: int):
+    form = {k: request.form.get(k, "") for k in ("title", "addressees", "body", "attachments", "cc", "notes")}
+    try:
+        with transaction() as s:
+            me = actor(s)
+            document_records.require_read(s, me, document_id, env().now)
+            doc = documents.edit(s, env(), me, document_id, title=form["title"], addressees=_lines("addressees"),
+                                 body=form["body"], attachments=_lines("attachments"), cc=_lines("cc"),
+                                 notes=form["notes"])
+            title = doc.title
+    except InvalidInput as exc:
+        return _page(document_id, str(exc), form, 422)
+    flash(message("web.document_saved", title=title), "success")
+    return redirect(url_for("documents.show", document_id=document_id))
+
+
+def _act(document_id: int, done: str, fn, *args):
+    """Run one document use case as the signed-in person; flash the outcome; back to the document."""
+    try:
+        with transaction() as s:
+            me = actor(s)
+            document_records.require_read(s, me, document_id, env().now)
+            doc = fn(s, env(), me, document_id, *args)
+            text = message(done, title=doc.title, number=doc.doc_number or "")
+    except QuorumError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(text, "success")
+    return redirect(url_for("documents.show", document_id=document_id))
+
+
+@bp.route("/documents/<int:document_id>/sign", methods=["POST"])
+@login_required
+def sign(document_id: int):
+    return _act(document_id, "web.document_signed", documents.sign)
+
+
+@bp.route("/documents/<int:document_id>/void", methods=["POST"])
+@login_required
+def void(document_id: int):
+    return _act(document_id, "web.document_voided", documents.void, request.form.get("reason", ""))
+
+
+@bp.route("/documents/<int:document_id>/regenerate", methods=["POST"])
+@login_required
+def regenerate(document_id: int):
+    return _act(document_id, "web.document_drafted", documents.regenerate)
+
+
+@bp.route("/documents/<int:document_id>/pdf", methods=["POST"])
+@login_required
+def make_pdf(document_id: int):
+    def convert(s, env_, me, doc_id):
+        if not (documents.may_edit(s, me, documents.get(s, doc_id)) or documents.may_void(s, me, documents.get(s, doc_id))):
+            from quorum.core.errors import NotPermitted
+            raise NotPermitted(reason="只有党政办或签发人可以生成 PDF")
+        return documents.convert_pdf(s, env_, doc_id)
+    return _act(document_id, "web.document_pdf", convert)
+
+
+@bp.route("/documents/<int:document_id>/file.<which>")
+@login_required
+def download(document_id: int, which: str):
+    if which not in MIMETYPES:
+        abort(404)
+    with transaction() as s:
+        doc = document_records.require_read(s, actor(s), document_id, env().now)
+        data = documents.read_file(env(), doc, which)
+        name = f"{doc.doc_number or doc.title}.{which}"
+    return send_file(BytesIO(data), mimetype=MIMETYPES[which], as_attachment=True, download_name=name)

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from quorum.db import Document, Unit
+from quorum.db import Document
 from quorum.services import demo, documents, org
 
 
@@ -26,9 +26,6 @@ def sign_as_signer(s, env, doc_id):
 @pytest.fixture
 def world(community, denv):
     """{kind: document id} of one frozen document of each kind, and the demo's matter and meetings."""
-    with community.sessions.begin() as s:
-        party = s.execute(select(Unit).where(Unit.key == "party_committee_org")).scalar_one()
-        party.doc_prefix = party.doc_prefix or "二医共党发"      # the 医共体党委's 机关代字
     result = demo.run(community.sessions, denv)
     mid = result["matter_id"]
     with community.sessions.begin() as s:
@@ -45,3 +42,15 @@ def world(community, denv):
         kinds.setdefault(kind, ident)
     party_minutes = [i for k, i, _ in rows if k == "minutes"][-1]
     return {"kinds": kinds, "matter_id": mid, "meetings": result["meetings"], "party_minutes": party_minutes}
+
+
+@pytest.fixture
+def decided(community, denv):
+    """The demo matter decided and every draft it produced signed."""
+    return demo.run(community.sessions, denv)
+
+
+def run(community, env, username, fn, *args, **kw):
+    """One use case as username in its own transaction."""
+    with community.sessions.begin() as s:
+        return fn(s, env, org.person(s, username), *args, **kw)

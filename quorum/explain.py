@@ -8,7 +8,8 @@ from quorum.core.routing import FieldFormatter, format_money
 from quorum.core.spec import BodySpec, PolicySet, WorkflowSpec
 
 KIND_NAMES = {"submit": "申报", "gate": "前置程序", "review": "审核（或签）", "countersign": "会签",
-              "meeting": "上会表决", "record": "形成纪要", "supervise": "督办"}
+              "meeting": "上会表决", "record": "形成纪要", "supervise": "督办", "publicity": "公示",
+              "filing": "备案", "timer": "计时（期满开启待办）", "execution": "执行"}
 
 
 def body_rules(policies: PolicySet, body: BodySpec) -> list[str]:

@@ -6,6 +6,7 @@ reject, return and withdraw post to tasks.act; resubmit (with fields) and record
 post here because they carry more than a comment.
 """
 
+from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
@@ -61,7 +62,7 @@ def new():
     with transaction() as s:
         me = actor(s)
         fileable = [w for w in policy_set.workflows.values() if visibility.may_file(s, me, w)]
-        units = visibility.unit_choices(s)
+        units, people = visibility.unit_choices(s), org.active_people(s)
     key = request.args.get("workflow", "")
     if not key:
         if not fileable:
@@ -72,30 +73,41 @@ def new():
         roles = "、".join(policy_set.role_name(r) for r in spec.initiator_roles)
         raise NotPermitted(reason=say("may_not_file", roles=roles, workflow=spec.name))
     if request.method == "GET":
-        return render_template("matters/new.html", spec=spec, units=units, values={}, title="", error=None)
+        return render_template("matters/new.html", spec=spec, units=units, people=people, values=_defaults(spec),
+                               title="", error=None)
     title, raw = request.form.get("title", ""), _posted_fields()
-    uploads = [attachments.Upload(f.filename or "", f.mimetype or "", f.read())
-               for f in request.files.getlist("attachments") if f.filename]
+    files = uploads()
     try:
-        matter = call(attachments.submit_with_attachments, spec.key, title, raw, uploads)
+        matter = call(attachments.submit_with_attachments, spec.key, title, raw, files)
     except InvalidInput as exc:
-        return render_template("matters/new.html", spec=spec, units=units, values=raw, title=title,
-                               error=str(exc), had_files=bool(uploads)), 422
-    flash(say("filed", title=matter.title, files=len(uploads)), "success")
+        return render_template("matters/new.html", spec=spec, units=units, people=people, values=raw, title=title,
+                               error=str(exc), had_files=bool(files)), 422
+    flash(say("filed", title=matter.title, files=len(files)), "success")
     return redirect(url_for("matters.show", matter_id=matter.id))
 
 
+def _defaults(spec: WorkflowSpec) -> dict[str, str]:
+    """The declared defaults, as the form shows them (FieldSpec.default pre-fills)."""
+    return _form_values({f.key: f.default for f in spec.input_fields if f.default is not None})
+
+
 def _posted_fields() -> dict[str, str]:
-    return {k[len(FIELD):]: v for k, v in request.form.items() if k.startswith(FIELD)}
+    """The posted field_* values; a multi-select (people) arrives as several values and is joined by commas."""
+    posted = {}
+    for name in request.form:
+        if name.startswith(FIELD):
+            values = [v for v in request.form.getlist(name) if v != ""]
+            posted[name[len(FIELD):]] = ",".join(values)
+    return posted
 
 
 @bp.route("/matters/<int:matter_id>")
 @login_required
 def show(matter_id: int):
-    return _render_page(matter_id)
+    return render_page(matter_id)
 
 
-def _render_page(matter_id: int, status: int = 200, error: str | None = None, posted: dict | None = None):
+def render_page(matter_id: int, status: int = 200, error: str | None = None, posted: dict | None = None):
     now = env().now
     with transaction() as s:
         page = _page(s, actor(s), matter_id, now)
@@ -115,6 +127,7 @@ def _page(s: Session, me: Person, matter_id: int, now) -> dict[str, Any]:
     matter = matters.get(s, matter_id)
     urgeable = ([t for t in record["tasks"] if t["status"] == "open"] if matters.may_urge(s, me, matter) else [])
     return {"m": record, "spec": spec, "tasks": tasks, "files": attachments.listing(s, matter_id),
+            **records.matter_controls(s, me, matter, record),
             "may_withdraw": matters.may_withdraw(s, me, matter), "urgeable": urgeable,
             "people": org.active_people(s),
             "units": visibility.unit_choices(s), "earlier": _earlier_steps(record),
@@ -139,8 +152,14 @@ def _return_default(spec: WorkflowSpec, record: dict[str, Any]) -> str | None:
 
 
 def _form_values(values: dict[str, Any]) -> dict[str, str]:
-    """Stored field values as a form shows them (booleans as true/false, None as empty)."""
-    return {k: ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for k, v in values.items()}
+    """Stored field values as a form shows them (booleans as true/false, lists comma-joined, None as empty)."""
+    def shown(v: Any) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return str(v).lower()
+        return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+    return {k: shown(v) for k, v in values.items()}
 
 
 @bp.route("/matters/<int:matter_id>/attachments/<int:attachment_id>")
@@ -157,7 +176,7 @@ def resubmit(matter_id: int, task_id: int):
     try:
         _act(matter_id, task_id, "resubmit", comment, fields=fields)
     except InvalidInput as exc:
-        return _render_page(matter_id, 422, str(exc), {"task": task_id, "fields": fields, "comment": comment})
+        return render_page(matter_id, 422, str(exc), {"task": task_id, "fields": fields, "comment": comment})
     flash(say("resubmitted"), "success")
     return redirect(url_for("matters.show", matter_id=matter_id))
 
@@ -171,7 +190,7 @@ def record(matter_id: int, task_id: int):
             raise InvalidInput(reason=say("summary_required"))
         _act(matter_id, task_id, "record", summary, record={"items": _posted_items()})
     except InvalidInput as exc:
-        return _render_page(matter_id, 422, str(exc), {"task": task_id, "form": request.form})
+        return render_page(matter_id, 422, str(exc), {"task": task_id, "form": request.form})
     flash(say("recorded"), "success")
     return redirect(url_for("matters.show", matter_id=matter_id))
 
@@ -247,6 +266,34 @@ def urge(matter_id: int, task_id: int):
     return _matter_action(matter_id, "web.urged", run)
 
 
+def on_task(matter_id: int, task_id: int, fn: Callable) -> Callable:
+    """Wrap a task use case so it first checks the task belongs to this matter and the person may read it."""
+    def run(s: Session, env_, me: Person, *args: Any, **kw: Any) -> Any:
+        visibility.require_task(s, me, matter_id, task_id, env_.now)
+        return fn(s, env_, me, task_id, *args, **kw)
+    return run
+
+
+def submit_form(matter_id: int, done: str, fn: Callable, *args: Any, posted: dict[str, Any], **kw: Any):
+    """Run one use case from a form on the matter page in one transaction.
+
+    Done: flash and back to the page. Bad input: the page again with the error and what was typed
+    (422), nothing saved. A refusal (403) or a state conflict (409) goes to the error page.
+    """
+    try:
+        call(fn, *args, **kw)
+    except InvalidInput as exc:
+        return render_page(matter_id, 422, str(exc), posted)
+    flash(done, "success")
+    return redirect(url_for("matters.show", matter_id=matter_id))
+
+
+def uploads() -> list[attachments.Upload]:
+    """The files of a multipart form's `attachments` input."""
+    return [attachments.Upload(f.filename or "", f.mimetype or "", f.read())
+            for f in request.files.getlist("attachments") if f.filename]
+
+
 def _matter_action(matter_id: int, done_key: str, fn, *args):
     """Run one engine call as the signed-in person, flash the outcome, go back to the matter page."""
     try:
@@ -258,4 +305,5 @@ def _matter_action(matter_id: int, done_key: str, fn, *args):
     return redirect(url_for("matters.show", matter_id=matter_id))
 
 
-from webui import delegations  # noqa: E402,F401  (registers the 代理 routes on this blueprint)
+# These modules register their routes on this blueprint: 代理, 评论/抄送/加签, 支付执行, 公示异议.
+from webui import delegations, objections, payments, task_ops  # noqa: E402,F401

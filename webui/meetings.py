@@ -25,7 +25,7 @@ DONE = {
     "attend": "web.attendance_recorded", "added": "web.item_added", "recuse": "web.recusal_recorded",
     "written": "web.written_recorded", "vote": "web.vote_recorded", "vote_for": "web.vote_entered",
     "item_closed": "web.item_closed", "deferred": "web.item_deferred", "no_person": "web.choose_person",
-    "no_matter": "web.choose_matter", "bad_time": "web.bad_meeting_time",
+    "no_matter": "web.choose_matter", "bad_time": "web.bad_meeting_time", "acknowledged": "web.acknowledged",
 }
 
 
@@ -44,30 +44,30 @@ def index():
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @login_required
 def new():
-    body_key = request.values.get("body") or None
+    body_key, unit_key = request.values.get("body") or None, request.values.get("unit") or None
     if request.method == "GET":
-        return _schedule_page(body_key, {})
+        return _schedule_page(body_key, {}, unit_key=unit_key)
     form = {"title": request.form.get("title", ""), "at": request.form.get("at", ""),
             "place": request.form.get("place", ""), "urgent": bool(request.form.get("urgent")),
             "matters": request.form.getlist("matter", type=int), "secret": request.form.getlist("secret", type=int)}
     at = _parse_at(form["at"])
     if at is None:
-        return _schedule_page(body_key, form, message(DONE["bad_time"])), 422
+        return _schedule_page(body_key, form, message(DONE["bad_time"]), unit_key), 422
     items = [(mid, mid in form["secret"]) for mid in form["matters"]]
     try:
         meeting = call(agenda.schedule, body_key or "", form["title"], at, form["place"], items,
-                       urgent=form["urgent"])
+                       urgent=form["urgent"], unit_key=unit_key)
     except QuorumError as exc:
         if exc.http_status == 403:
             raise
-        return _schedule_page(body_key, form, str(exc)), 422
+        return _schedule_page(body_key, form, str(exc), unit_key), 422
     flash(message(DONE["scheduled"], title=meeting.title), "success")
     return redirect(url_for("meetings.room", meeting_id=meeting.id))
 
 
-def _schedule_page(body_key: str | None, form: dict, error: str = ""):
+def _schedule_page(body_key: str | None, form: dict, error: str = "", unit_key: str | None = None):
     with transaction() as s:
-        context = agenda.schedule_form(s, env(), actor(s), body_key)
+        context = agenda.schedule_form(s, env(), actor(s), body_key, unit_key)
     return render_template("meetings/new.html", form=form, error=error, **context)
 
 
@@ -199,6 +199,14 @@ def vote(meeting_id: int, seq: int):
         return _back(meeting_id, seq)
     return _run(meeting_id, seq, message(DONE["vote_for"], name=voter.name, choice=message(f"choice.{choice}")), meetings.vote,
                 meeting_id, seq, choice, reason, voter=voter)
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:seq>/acknowledge", methods=["POST"])
+@login_required
+def acknowledge(meeting_id: int, seq: int):
+    """The presiding member or the 党政办 records that the meeting heard the dissenting opinions."""
+    return _run(meeting_id, seq, message(DONE["acknowledged"]), meetings.acknowledge, meeting_id, seq,
+                request.form.get("text", ""))
 
 
 @bp.route("/meetings/<int:meeting_id>/items/<int:seq>/close", methods=["POST"])

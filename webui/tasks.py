@@ -1,15 +1,22 @@
-"""我的待办: tasks awaiting me (overdue first) with the actions the engine allows, and votes awaiting me."""
+"""我的待办: tasks awaiting me (overdue first) with the actions the engine allows, and votes awaiting me.
+
+Which answers a task offers (同意, 修改后同意, 反对, 任用, 已备案 ...) is the step's own business:
+the page shows records.task_view's actions, and the service refuses anything else — this view
+does not keep a list of its own.
+"""
+
+import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from quorum.core.actions import ACTION_NAMES
-from quorum.core.errors import QuorumError
+from quorum.core.errors import InvalidInput, QuorumError
 from quorum.core.messages import message
-from quorum.services import inbox, matters
+from quorum.services import inbox, matters, records
 from webui.runtime import actor, call, env, transaction
 
 bp = Blueprint("tasks", __name__)
+MATTER_PAGE = re.compile(r"^/matters/(\d+)$")
 
 
 @bp.route("/")
@@ -21,26 +28,47 @@ def home():
 @bp.route("/tasks", endpoint="inbox")
 @login_required
 def inbox_page():
+    return _inbox()
+
+
+def _inbox(status: int = 200, error: str | None = None, posted: dict | None = None):
     with transaction() as s:
         box = inbox.inbox(s, actor(s), env().now)
-    return render_template("tasks/inbox.html", box=box, action_names=ACTION_NAMES)
+    return render_template("tasks/inbox.html", box=box, error=error, posted=posted or {}), status
+
+
+def _answer(s, env_, me, task_id: int, action: str, comment: str, return_to: str | None) -> tuple[str, str]:
+    task = matters.act(s, env_, me, task_id, action, comment, return_to_step=return_to)
+    return task.title, records.task_action_label(s, task, action)
 
 
 @bp.route("/tasks/<int:task_id>/act", methods=["POST"])
 @login_required
 def act(task_id: int):
-    action = request.form.get("action", "")
-    if action not in ACTION_NAMES:
+    action, comment = request.form.get("action", ""), request.form.get("comment", "")
+    back = _local(request.form.get("next"))
+    if not action:
         flash(message("web.unknown_action"), "error")
-        return redirect(request.referrer or url_for("tasks.inbox"))
+        return redirect(back or url_for("tasks.inbox"))
     try:
-        task = call(matters.act, task_id, action, request.form.get("comment", ""),
-                    return_to_step=request.form.get("return_to") or None)
+        title, label = call(_answer, task_id, action, comment, request.form.get("return_to") or None)
+    except InvalidInput as exc:           # e.g. 修改后同意 without the changes: the form again, comment kept
+        return _again(back, task_id, str(exc), comment)
     except QuorumError as exc:
         flash(str(exc), "error")
-        return redirect(request.referrer or url_for("tasks.inbox"))
-    flash(message("web.task_done", action=ACTION_NAMES[action], title=task.title), "success")
-    return redirect(_local(request.form.get("next")) or url_for("tasks.inbox"))
+        return redirect(back or request.referrer or url_for("tasks.inbox"))
+    flash(message("web.task_done", action=label, title=title), "success")
+    return redirect(back or url_for("tasks.inbox"))
+
+
+def _again(back: str | None, task_id: int, error: str, comment: str):
+    """Show the page the form was on again, with the refusal and what was typed (422)."""
+    posted = {"task": task_id, "comment": comment}
+    found = MATTER_PAGE.match(back or "")
+    if found:
+        from webui.matters import render_page
+        return render_page(int(found.group(1)), 422, error, posted)
+    return _inbox(422, error, posted)
 
 
 def _local(target: str | None) -> str | None:

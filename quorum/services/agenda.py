@@ -18,7 +18,7 @@ from quorum.core.errors import NotPermitted
 from quorum.core.messages import message
 from quorum.core.spec import BodySpec
 from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus, StepStatus
-from quorum.db import AgendaItem, Attendance, Matter, MatterStep, Meeting, Person, WrittenOpinion
+from quorum.db import AgendaItem, Attendance, Matter, MatterStep, Meeting, Person, Post, Unit, WrittenOpinion
 from quorum.services import matters, meetings, org, records
 from quorum.services.env import Env
 from quorum.services.policies import policy_set_for
@@ -32,11 +32,18 @@ LIVE_MEETING = (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
 # the agenda builder
 
 
-def candidates(s: Session, body_key: str) -> dict[str, list[dict[str, Any]]]:
-    """Split active matters routed to this body's meeting into those that may go on now and those not yet."""
+def candidates(s: Session, body_key: str, unit_id: int | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Split active matters routed to this body's meeting into those that may go on now and those not yet.
+
+    For a unit-scoped body (成员单位班子会) only the matters of that unit are listed. A matter at a
+    mandatory step (追认) is marked: `meetings.schedule` puts it on the next meeting by itself.
+    """
     waiting = _on_agendas(s)
     out: dict[str, list[dict[str, Any]]] = {"eligible": [], "blocked": []}
-    for matter in s.execute(select(Matter).where(Matter.status == MatterStatus.ACTIVE).order_by(Matter.id)).scalars():
+    query = select(Matter).where(Matter.status == MatterStatus.ACTIVE).order_by(Matter.id)
+    if unit_id is not None:
+        query = query.where(Matter.unit_id == unit_id)
+    for matter in s.execute(query).scalars():
         step = _body_step(s, matter, body_key)
         if step is None:
             continue
@@ -47,15 +54,21 @@ def candidates(s: Session, body_key: str) -> dict[str, list[dict[str, Any]]]:
             "id": matter.id, "title": matter.title, "personnel": matter.personnel, "urgent": matter.urgent,
             "fast_forward": not reason and matter.current_step != step.step_key,
             "secret_allowed": matter.personnel and body.secret_ballot_personnel,
+            "mandatory": matters.step_spec(s, matter, step.step_key).mandatory and matter.current_step == step.step_key,
             "current_step": current.name if current else "", "reason": reason})
     return out
 
 
 def _body_step(s: Session, matter: Matter, body_key: str) -> MatterStep | None:
-    """The matter's meeting step for this body that is still ahead of it (or current)."""
+    """The matter's meeting step for this body that is still ahead of it (or current).
+
+    The body may come from a field (临机处置: the body chosen to ratify), so it is read per matter.
+    """
+    spec = matters.workflow_of(s, matter)
+    values = matters.values_of(spec, matter)
     for step in matter.steps:
         if (step.kind == "meeting" and step.applies and step.status in (StepStatus.PENDING, StepStatus.ACTIVE)
-                and matters.step_spec(s, matter, step.step_key).body == body_key):
+                and spec.step(step.step_key).body_for(values) == body_key):
             return step
     return None
 
@@ -79,28 +92,52 @@ def _blocked_reason(s: Session, matter: Matter, step: MatterStep, body: BodySpec
 
 
 def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at: datetime, place: str,
-             items: Iterable[tuple[int, bool]] = (), urgent: bool = False) -> Meeting:
-    """Call a meeting and put the chosen matters on it, each (matter_id, secret) — secret ballot when asked."""
-    meeting = meetings.schedule(s, env, actor, body_key, title, at, place, (), urgent=urgent)
+             items: Iterable[tuple[int, bool]] = (), urgent: bool = False, unit_key: str | None = None) -> Meeting:
+    """Call a meeting and put the chosen matters on it, each (matter_id, secret) — secret ballot when asked.
+
+    Matters waiting for 追认 are already put on by meetings.schedule; choosing them again is no error.
+    """
+    meeting = meetings.schedule(s, env, actor, body_key, title, at, place, (), urgent=urgent, unit_key=unit_key)
+    already = {i.matter_id for i in meeting.items}
     for matter_id, secret in items:
-        meetings.add_item(s, env, actor, meeting.id, matter_id, secret=secret)
+        if matter_id not in already:
+            meetings.add_item(s, env, actor, meeting.id, matter_id, secret=secret)
     return meeting
 
 
 def organisable_bodies(s: Session, env: Env, actor: Person) -> list[dict[str, Any]]:
     """The bodies whose meetings this person may call, as meetings.can_organise decides."""
     return [{"key": b.key, "name": b.name, "short_name": b.short_name, "notice_working_days": b.notice_working_days,
-             "may_call_urgent": org.holds_any(s, actor.id, (b.principal_role,))}
+             "may_call_urgent": org.holds_any(s, actor.id, (b.principal_role,)), "scope": b.scope}
             for b in env.policies.policy_set.bodies.values() if meetings.can_organise(s, actor, b)]
 
 
-def schedule_form(s: Session, env: Env, actor: Person, body_key: str | None) -> dict[str, Any]:
-    """What the 安排会议 form offers this person for one body (the first they may organise by default)."""
+def organisable_units(s: Session, actor: Person, body: BodySpec) -> list[dict[str, Any]]:
+    """For a unit-scoped body: the units that hold seats on it and whose meetings this person may call."""
+    seated = set(s.execute(select(Post.unit_id).where(Post.role.in_(body.seat_roles), Post.active.is_(True))).scalars())
+    units = s.execute(select(Unit).where(Unit.id.in_(seated)).order_by(Unit.id)).scalars()
+    return [{"key": u.key, "id": u.id, "name": u.name, "short_name": u.short_name}
+            for u in units if meetings.can_organise(s, actor, body, u)]
+
+
+def schedule_form(s: Session, env: Env, actor: Person, body_key: str | None, unit_key: str | None = None
+                  ) -> dict[str, Any]:
+    """What the 安排会议 form offers this person for one body (the first they may organise by default).
+
+    A unit-scoped body also needs the unit whose meeting it is; the agenda lists that unit's matters.
+    """
     bodies = organisable_bodies(s, env, actor)
     body = next((b for b in bodies if b["key"] == body_key), None) if body_key else (bodies[0] if bodies else None)
     if body is None:
         raise NotPermitted(reason="只有党政办或议事机构主持人、主要负责人可以安排会议")
-    return {"bodies": bodies, "body": body, "candidates": candidates(s, body["key"])}
+    units, unit = [], None
+    if body["scope"] == "unit":
+        units = organisable_units(s, actor, env.policies.policy_set.body(body["key"]))
+        unit = next((u for u in units if u["key"] == unit_key), None) if unit_key else (units[0] if units else None)
+        if unit is None:
+            raise NotPermitted(reason=f"您不能召开该单位的{body['short_name']}")
+    return {"bodies": bodies, "body": body, "units": units, "unit": unit,
+            "candidates": candidates(s, body["key"], unit["id"] if unit else None)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,8 +227,11 @@ def _item_controls(s: Session, meeting: Meeting, body: BodySpec, item: AgendaIte
     votable = meeting.status == MeetingStatus.IN_SESSION and item.status in OPEN_ITEM
     enters_votes = meetings.can_enter_votes(s, actor)
     written = set(s.execute(select(WrittenOpinion.person_id).where(WrittenOpinion.item_id == item.id)).scalars())
+    waiting_ack = bool(rec["to_acknowledge"]) and rec["acknowledged_at"] is None
     return {**rec,
-            "may_vote": votable and actor.id in roll.voters and actor.id not in roll.voted,
+            "may_vote": votable and not waiting_ack and actor.id in roll.voters and actor.id not in roll.voted,
+            "waiting_acknowledgement": votable and waiting_ack,
+            "may_acknowledge": votable and waiting_ack and meetings.can_close_item(s, actor, presiding),
             "voted_by_me": actor.id in roll.voted,
             "is_presiding": presiding == actor.id,
             "chair_waiting": body.chair_speaks_last and presiding == actor.id
@@ -200,7 +240,8 @@ def _item_controls(s: Session, meeting: Meeting, body: BodySpec, item: AgendaIte
             if organiser and item.status == ItemStatus.PENDING and meeting.status in LIVE_MEETING else [],
             "written_choices": choices(roll.expected - roll.present - written)
             if organiser and meeting.status in LIVE_MEETING and item.status in OPEN_ITEM else [],
-            "entry_choices": choices(roll.voters - roll.voted) if votable and enters_votes and not item.secret else [],
+            "entry_choices": choices(roll.voters - roll.voted)
+            if votable and not waiting_ack and enters_votes and not item.secret else [],
             "can_close": votable and meetings.can_close_item(s, actor, presiding),
             "can_defer": votable and organiser,
             "show_ballots": item.status == ItemStatus.DECIDED and not item.secret}
@@ -216,7 +257,7 @@ def _observer_choices(s: Session, meeting: Meeting) -> list[dict[str, str]]:
 
 def _add_choices(s: Session, meeting: Meeting, body: BodySpec) -> list[dict[str, Any]]:
     """Matters that may still join this agenda: eligible ones before the meeting, urgent ones during it."""
-    eligible = candidates(s, body.key)["eligible"]
+    eligible = candidates(s, body.key, meeting.unit_id)["eligible"]
     if meeting.status == MeetingStatus.IN_SESSION:
         return [c for c in eligible if c["urgent"]]
     return eligible

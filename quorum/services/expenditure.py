@@ -89,6 +89,13 @@ def complete(s: Session, env: Env, actor: Person, task_id: int, comment: str = "
     return task
 
 
+def may_change_amount(s: Session, actor: Person, matter: Matter) -> bool:
+    """The initiator or the 财务管理中心, while the matter is at its execution step (the form and the check alike)."""
+    current = matters.current(matter)
+    return (current is not None and current.kind == "execution"
+            and (actor.id == matter.initiator_id or org.holds_any(s, actor.id, CHANGERS)))
+
+
 def change_amount(s: Session, env: Env, actor: Person, matter_id: int, field: str, new_amount: str,
                   reason: str) -> Matter:
     """Change an approved amount: within the tolerance it is recorded; beyond it the matter is approved again."""

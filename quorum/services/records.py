@@ -6,25 +6,31 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quorum.core import voting
-from quorum.core.actions import ACTION_NAMES, available_actions
+from quorum.core.actions import ACTION_NAMES, available_actions, secondary_actions
+from quorum.core.errors import QuorumError
 from quorum.core.messages import message
+from quorum.core.spec import StepSpec, WorkflowSpec
 from quorum.db import (
     AgendaItem,
     Attendance,
     AuditEvent,
     Ballot,
     Matter,
+    MatterCopy,
+    MatterStep,
     Meeting,
     Opinion,
+    Payment,
     Person,
     ProgressReport,
+    PublicityObjection,
     Recusal,
     SupervisionItem,
     Task,
     Unit,
     WrittenOpinion,
 )
-from quorum.services import matters, meetings
+from quorum.services import checks, matters, meetings, validity, visibility
 from quorum.services.policies import policy_set_for
 
 
@@ -40,13 +46,53 @@ def _units(s: Session) -> dict[int, Unit]:
 
 
 def task_view(s: Session, task: Task, actor: Person, now=None) -> dict[str, Any]:
+    """A task with the actions the engine allows this person, labelled as its step words them."""
     matter = s.get(Matter, task.matter_id)
-    actions = available_actions(matters.task_facts(s, task, matter, actor, now))
+    facts = matters.task_facts(s, task, matter, actor, now)
+    actions = available_actions(facts)
+    step_spec = _step_spec_of(s, matter, task)
+    labels = {a: action_label(step_spec, a) for a in actions}
     on_behalf = _names(s, [task.assignee_id]).get(task.assignee_id) if task.assignee_id != actor.id else None
     return {"id": task.id, "title": task.title, "kind": task.kind, "matter_id": matter.id, "on_behalf_of": on_behalf,
             "matter_title": matter.title, "status": task.status, "due_date": task.due_date,
             "due_provisional": task.due_provisional, "actions": actions,
-            "action_names": [ACTION_NAMES[a] for a in actions]}
+            "action_names": [labels[a] for a in actions], "labels": labels,
+            "needs_comment": [a for a in actions if _needs_comment(step_spec, a)],
+            "secondary": secondary_actions(facts), "step_key": step_spec.key, "step_kind": step_spec.kind,
+            "blocked": _blocked(facts) if not actions else None}
+
+
+def _step_spec_of(s: Session, matter: Matter, task: Task) -> StepSpec:
+    return matters.workflow_of(s, matter).step(s.get(MatterStep, task.step_id).step_key)
+
+
+def task_action_label(s: Session, task: Task, action: str) -> str:
+    """How the task's step words an action (for the confirmation after acting)."""
+    return action_label(_step_spec_of(s, s.get(Matter, task.matter_id), task), action)
+
+
+def action_label(step_spec: StepSpec, action: str) -> str:
+    """The step's own wording of an answer (OptionSpec.label), else the message table's."""
+    option = step_spec.option(action)
+    return option.label if option else ACTION_NAMES.get(action, action)
+
+
+def _needs_comment(step_spec: StepSpec, action: str) -> bool:
+    option = step_spec.option(action)
+    return option.needs_comment if option else action in ("reject", "return")
+
+
+def _blocked(facts) -> str | None:
+    """Why a task of this person offers no action, in the engine's words."""
+    if not facts.task_open or not facts.may_act:
+        return None
+    if facts.self_approval:
+        return message("self_approval")
+    if facts.conflicted:
+        return message("own_nomination")
+    if facts.too_early:
+        return message("publicity_running", end=facts.not_before.isoformat())
+    return None
 
 
 def my_tasks(s: Session, person: Person, now=None) -> list[dict[str, Any]]:
@@ -66,11 +112,16 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
                        *(e.actor_id for e in events)])
     units = _units(s)
     fields = []
+    people = _people_named(s, spec, matter.fields)
     for f in spec.fields:
         value = matter.fields.get(f.key)
         shown = units[matter.unit_id].name if f.type == "unit" and value and matter.unit_id else value
-        fields.append({"key": f.key, "label": f.label, "value": value,
-                       "display": "" if value is None else _display(spec, f.key, shown)})
+        if f.type in ("person", "people") and value:
+            display = "、".join(people.get(u, u) for u in ([value] if f.type == "person" else value))
+        else:
+            display = "" if value is None else _display(spec, f.key, shown)
+        fields.append({"key": f.key, "label": f.label, "value": value, "type": f.type, "input": f.input,
+                       "display": display})
     steps = {st.step_key: st.name for st in matter.steps}
     items = list(s.execute(select(AgendaItem).where(AgendaItem.matter_id == matter.id)
                            .order_by(AgendaItem.id)).scalars())
@@ -93,10 +144,100 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
                       "text": o.text, "at": o.created_at} for o in opinions],
         "agenda_items": [item_record(s, i) for i in items],
         "supervision": supervision_records(s, matter.id),
+        "flags": flag_records(s, spec, matter.id),
+        "execution": execution_record(s, spec, matter),
+        "objections": objection_records(s, matter.id, reveal=False),
+        "copies": copy_records(s, matter.id),
         "timeline": [{"seq": e.seq, "at": e.at, "actor": names.get(e.actor_id), "kind": e.kind,
                       "kind_name": message(f"event.{e.kind}"), "detail": _detail(e.payload, steps),
                       "payload": e.payload} for e in events],
     }
+
+
+def _people_named(s: Session, spec: WorkflowSpec, values: dict[str, Any]) -> dict[str, str]:
+    """Usernames in the matter's person/people fields → "姓名（用户名）"."""
+    wanted = set()
+    for f in spec.fields:
+        value = values.get(f.key)
+        if f.type == "person" and value:
+            wanted.add(value)
+        elif f.type == "people" and value:
+            wanted.update(value)
+    if not wanted:
+        return {}
+    rows = s.execute(select(Person.username, Person.name).where(Person.username.in_(wanted)))
+    return {u: f"{name}（{u}）" for u, name in rows}
+
+
+def flag_records(s: Session, spec: WorkflowSpec, matter_id: int) -> list[dict[str, Any]]:
+    """The warnings on a matter (拆分规避, 不予追认, repeated 临机处置, 追认 overdue, objections ...), oldest first."""
+    return [{"kind": f.kind, "name": visibility.flag_name(spec, f.kind), "text": f.text, "at": f.created_at}
+            for f in checks.flags_of(s, matter_id)]
+
+
+def execution_record(s: Session, spec: WorkflowSpec, matter: Matter) -> dict[str, Any] | None:
+    """Payments under an approved expenditure against the approved amount and the tolerance; None elsewhere."""
+    if spec.rules.execution is None:
+        return None
+    from quorum.services import expenditure
+    try:
+        approved = expenditure.approved_amount(s, matter)
+    except QuorumError:
+        approved = None
+    rows = list(s.execute(select(Payment).where(Payment.matter_id == matter.id).order_by(Payment.id)).scalars())
+    names = _names(s, [p.recorded_by_id for p in rows])
+    tolerance = spec.rules.execution.tolerance
+    current = matters.current(matter)
+    return {"approved": approved, "paid": expenditure.paid_total(s, matter.id), "tolerance": tolerance,
+            "active": current is not None and current.kind == "execution",
+            "ceiling": approved * (1 + tolerance) if approved is not None else None,
+            "validity_months": spec.rules.execution.validity_months,
+            "amount_fields": [{"key": k, "label": spec.field(k).label}
+                              for k in (spec.rules.split_evasion.basis_fields if spec.rules.split_evasion else ())],
+            "payments": [{"id": p.id, "amount": p.amount, "paid_on": p.paid_on, "note": p.note,
+                          "by": names.get(p.recorded_by_id), "at": p.created_at} for p in rows]}
+
+
+def objection_records(s: Session, matter_id: int, reveal: bool) -> list[dict[str, Any]]:
+    """公示 objections; the complainant's name and contact only when `reveal` (recorders and investigators)."""
+    rows = list(s.execute(select(PublicityObjection).where(PublicityObjection.matter_id == matter_id)
+                          .order_by(PublicityObjection.id)).scalars())
+    names = _names(s, [r.resolved_by_id for r in rows])
+    out = []
+    for r in rows:
+        view = {"id": r.id, "step": r.step_key, "round": r.round, "anonymous": r.anonymous, "specific": r.specific,
+                "text": r.text, "late": r.late, "lodged_at": r.lodged_at, "status": r.status,
+                "status_name": message(f"objection.{r.status}"), "finding": r.finding,
+                "resolved_at": r.resolved_at, "resolved_by": names.get(r.resolved_by_id)}
+        if reveal:
+            view.update(complainant=r.complainant, contact=r.contact, feedback=r.feedback)
+        out.append(view)
+    return out
+
+
+def matter_controls(s: Session, actor: Person, matter: Matter, record: dict[str, Any]) -> dict[str, Any]:
+    """The matter page's forms beside the tasks this person may use, decided by the services' own checks.
+
+    The complainant's name and contact of a 公示 objection are given only to those who record or
+    investigate objections (DOMAIN §6.5 #39).
+    """
+    from quorum.services import expenditure, publicity, steps, task_ops
+    step = matters.current(matter)
+    at_publicity = step is not None and step.kind == "publicity"
+    reveal = publicity.may_record(s, actor) or publicity.may_investigate(s, actor)
+    return {"may_copy": task_ops.may_copy(s, actor, matter),
+            "may_change_amount": record["execution"] is not None and expenditure.may_change_amount(s, actor, matter),
+            "may_lodge": at_publicity and publicity.may_record(s, actor),
+            "may_investigate": publicity.may_investigate(s, actor),
+            "objections": objection_records(s, matter.id, reveal), "reveal_complainants": reveal,
+            "open_objections": steps.unresolved_objections(s, matter, step) if at_publicity else 0}
+
+
+def copy_records(s: Session, matter_id: int) -> list[dict[str, Any]]:
+    rows = list(s.execute(select(MatterCopy).where(MatterCopy.matter_id == matter_id).order_by(MatterCopy.id)).scalars())
+    names = _names(s, [r.person_id for r in rows] + [r.by_id for r in rows])
+    return [{"name": names.get(r.person_id), "by": names.get(r.by_id), "note": r.note, "at": r.created_at}
+            for r in rows]
 
 
 def _detail(payload: dict[str, Any], steps: dict[str, str]) -> str:
@@ -156,7 +297,17 @@ def item_record(s: Session, item: AgendaItem) -> dict[str, Any]:
                      "choice_name": message(f"choice.{b.choice}"), "reason": b.reason}
                     for n, b in enumerate(ballots, 1)],
         "voted_count": len(roll.voted),
+        "mandatory": _mandatory(s, item),
+        "to_acknowledge": validity.to_acknowledge(s, s.get(Matter, item.matter_id), item.step_key),
+        "acknowledged_at": item.acknowledged_at, "acknowledgement": item.acknowledgement,
+        "acknowledged_by": _names(s, [item.acknowledged_by_id]).get(item.acknowledged_by_id),
     }
+
+
+def _mandatory(s: Session, item: AgendaItem) -> bool:
+    """Whether the item is at a mandatory meeting step (追认 of an emergency decision)."""
+    matter = s.get(Matter, item.matter_id)
+    return matters.step_spec(s, matter, item.step_key).mandatory
 
 
 def meeting_record(s: Session, meeting_id: int) -> dict[str, Any]:

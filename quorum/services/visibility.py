@@ -2,8 +2,8 @@
 
 Personnel matters (干部任免 and the like) are restricted: only the initiator, the people who had
 a task on the matter (or acted on one as 代理), the delegates acting right now for someone with an
-open task on it, and the roles that oversee the whole record (administrator, 党政办, 纪检监察) may
-read them. The rule is one SQL condition, `_visible`, so the list and every matter URL agree.
+open task on it, the people it was copied to (抄送, MatterCopy), and the roles that oversee the
+whole record (administrator, 党政办, 纪检监察) may read them. The rule is one SQL condition, `_visible`, so the list and every matter URL agree.
 """
 
 from datetime import datetime
@@ -16,12 +16,12 @@ from quorum.core.errors import NotFound, NotPermitted
 from quorum.core.messages import message
 from quorum.core.spec import WorkflowSpec
 from quorum.core.states import TaskStatus
-from quorum.db import Matter, Opinion, Person, Task, Unit
+from quorum.db import Matter, MatterCopy, MatterFlag, Opinion, Person, PublicityObjection, Task, Unit
 from quorum.services import delegations, org
 from quorum.services.policies import policy_set_for
 
 OVERSEERS = ("administrator", "secretariat", "discipline_inspector")
-RESTRICTED = "人事事项仅限申报人、经办人及党政办、纪检监察、系统管理员查阅"
+RESTRICTED = "人事事项仅限申报人、经办人、抄送人员及党政办、纪检监察、系统管理员查阅"
 
 
 def _visible(s: Session, person: Person, now: datetime | None) -> ColumnElement[bool] | None:
@@ -33,7 +33,8 @@ def _visible(s: Session, person: Person, now: datetime | None) -> ColumnElement[
         Task.assignee_id == person.id,
         Task.assignee_id.in_(principals) & (Task.status == TaskStatus.OPEN)))
     acted = exists().where(Opinion.matter_id == Matter.id, Opinion.author_id == person.id)
-    return or_(Matter.personnel.is_(False), Matter.initiator_id == person.id, had_task, acted)
+    copied = exists().where(MatterCopy.matter_id == Matter.id, MatterCopy.person_id == person.id)
+    return or_(Matter.personnel.is_(False), Matter.initiator_id == person.id, had_task, acted, copied)
 
 
 def can_view(s: Session, person: Person, matter: Matter, now: datetime | None = None) -> bool:
@@ -61,6 +62,16 @@ def require_task(s: Session, person: Person, matter_id: int, task_id: int, now: 
     if task is None or task.matter_id != matter_id:
         raise NotFound(what="待办", ref=task_id)
     return task
+
+
+def require_objection(s: Session, person: Person, matter_id: int, objection_id: int,
+                      now: datetime | None = None) -> PublicityObjection:
+    """Load a 公示 objection of this matter, the matter being one the person may read."""
+    require_view(s, person, matter_id, now)
+    row = s.get(PublicityObjection, objection_id)
+    if row is None or row.matter_id != matter_id:
+        raise NotFound(what="公示异议", ref=objection_id)
+    return row
 
 
 def may_file(s: Session, person: Person, spec: WorkflowSpec) -> bool:
@@ -92,7 +103,9 @@ def visible_matters(s: Session, person: Person, now: datetime | None = None, *, 
     names = dict(s.execute(select(Person.id, Person.name)).all())
     workflows: dict[tuple[int, str], WorkflowSpec] = {}
     rows = []
-    for matter in s.execute(query).scalars():
+    found = list(s.execute(query).scalars())
+    flags = _flag_kinds(s, [m.id for m in found])
+    for matter in found:
         ref = (matter.policy_version_id, matter.workflow_key)
         if ref not in workflows:
             workflows[ref] = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
@@ -104,8 +117,28 @@ def visible_matters(s: Session, person: Person, now: datetime | None = None, *, 
                      "unit": units.get(matter.unit_id), "category": matter.category, "category_name": category_name,
                      "current_step_key": matter.current_step, "initiator": names.get(matter.initiator_id),
                      "personnel": matter.personnel, "urgent": matter.urgent, "created_at": matter.created_at,
-                     "updated_at": matter.updated_at})
+                     "updated_at": matter.updated_at, "flags": flags.get(matter.id, []),
+                     "flag_names": [flag_name(workflows[ref], k) for k in flags.get(matter.id, [])]})
     return rows
+
+
+def _flag_kinds(s: Session, ids: list[int]) -> dict[int, list[str]]:
+    """The kinds of warning flags (MatterFlag) raised on each matter, oldest first, each once."""
+    out: dict[int, list[str]] = {}
+    if ids:
+        rows = s.execute(select(MatterFlag.matter_id, MatterFlag.kind).where(MatterFlag.matter_id.in_(ids))
+                         .order_by(MatterFlag.id))
+        for matter_id, kind in rows:
+            kinds = out.setdefault(matter_id, [])
+            if kind not in kinds:
+                kinds.append(kind)
+    return out
+
+
+def flag_name(spec: WorkflowSpec, kind: str) -> str:
+    """A flag's short name: the label of the flag field it set, or the message table's `flag.<kind>`."""
+    field = next((f for f in spec.fields if f.key == kind), None)
+    return field.label if field else message(f"flag.{kind}")
 
 
 def _category_name(spec: WorkflowSpec, category: str | None) -> str | None:

@@ -2,7 +2,9 @@
 role or a membership matters, a person without it (403) — and neither changes anything.
 
 The world: a 大额资金 matter decided by the 院长办公会 with one open 督办 item; a project matter on
-the agenda of a 院长办公会 now in session; a 干部任免 matter waiting for its 合法性审查.
+the agenda of a 院长办公会 now in session; a 干部任免 matter waiting for its 合法性审查; and from the
+chains: a member unit's expenditure at its payment step, a nomination under 任前公示 with one
+objection, and a nomination the 卫健委 disagreed with, on a 党委会 now in session.
 """
 
 from collections import defaultdict
@@ -13,9 +15,22 @@ import pytest
 from sqlalchemy import func, select
 
 from quorum.calendar import TZ
-from quorum.db import AuditEvent, Ballot, Matter, Meeting, ProgressReport, Task
-from quorum.services import matters, meetings, supervision
+from quorum.db import (
+    AgendaItem,
+    AuditEvent,
+    Ballot,
+    Matter,
+    MatterCopy,
+    Meeting,
+    Opinion,
+    Payment,
+    ProgressReport,
+    PublicityObjection,
+    Task,
+)
+from quorum.services import matters, meetings, publicity, supervision
 from tests import helpers
+from tests.webui import chains
 from tests.webui.test_api import API, ApiClient, issue_token, set_clock, submit_appointment
 
 PUBLIC = {("POST", "/api/v1/token"), ("GET", "/api/v1/openapi.json")}
@@ -64,6 +79,23 @@ def cases(w) -> list[Case]:
         Case("POST", f"/supervision/{w['supervision']}/reports", {"text": "已完成。", "done": True},
              wrong=("surina", "aoqier")),          # neither works at the lead unit
         Case("GET", "/audit/verify", wrong=("sarengaowa", "zhouming", member)),
+        # the chains
+        Case("POST", f"/tasks/{w['legal_task']}/comments", {"text": "请补充合同文本。"}, wrong=(outsider, "sunlixin")),
+        Case("POST", f"/tasks/{w['legal_task']}/signers", {"signer": "tuya", "reason": "涉及风险评估"},
+             wrong=(outsider, "sunlixin")),
+        Case("POST", f"/matters/{w['project']}/copies", {"people": ["zhouming"]}, wrong=(outsider, member)),
+        Case("POST", f"/tasks/{w['pay_task']}/payments", {"amount": "10000"}, wrong=("zhanghua", outsider)),
+        Case("POST", f"/tasks/{w['pay_task']}/complete", {}, wrong=("zhanghua", outsider)),
+        Case("POST", f"/matters/{w['expenditure']}/amount", {"field": "amount", "amount": "32000", "reason": "增购"},
+             wrong=(outsider, "lichunyan")),
+        Case("GET", f"/matters/{w['publicity']}/objections", wrong=(outsider, member)),
+        Case("POST", f"/matters/{w['publicity']}/objections", {"text": "反映其考勤不实。", "complainant": "王某"},
+             wrong=("bater", member)),
+        Case("POST", f"/matters/{w['publicity']}/objections/{w['objection']}/resolution",
+             {"result": "unfounded", "finding": "经核查考勤记录属实。", "feedback": "已当面反馈。"},
+             wrong=("gaowenjing", "bater")),
+        Case("POST", f"/meetings/{w['party_meeting']}/items/1/acknowledgement", {"text": "已向会议通报。"},
+             wrong=("wangjianhua", outsider)),
     ]
 
 
@@ -86,10 +118,18 @@ def build_world(app, sc) -> dict:
     in_session = helpers.schedule(sc, "president_office", [project])
     helpers.start(sc, in_session)
     personnel = submit_appointment(sc)
+    spending = chains.expenditure_at_execution(sc)
+    under_publicity = chains.appointment_at_publicity(sc)
+    objection = sc.do("alatan", publicity.lodge, under_publicity, "反映其在原岗位考勤不实。", complainant="王某",
+                      contact="13800000000").id
+    disputed = chains.appointment_at_party_committee(sc, disagree=True)
+    party_meeting, _roll = chains.meeting_in_session(sc, "party_committee", [disputed])
     set_clock(app, sc, sc.env.now)
     future = datetime.combine(sc.env.calendar.add_working_days(sc.env.now.date(), 5).due, time(9), tzinfo=TZ)
     return {"meeting": in_session, "project": project, "personnel": personnel, "supervision": supervision_id,
-            "legal_task": sc.task_of("zhouming", personnel, "legality"), "future": future.isoformat()}
+            "legal_task": sc.task_of("zhouming", personnel, "legality"), "future": future.isoformat(),
+            "expenditure": spending, "pay_task": sc.task_of("yangxiaodong", spending),
+            "publicity": under_publicity, "objection": objection, "party_meeting": party_meeting}
 
 
 def fingerprint(sc) -> tuple:
@@ -98,7 +138,11 @@ def fingerprint(sc) -> tuple:
         def count(model):
             return s.execute(select(func.count()).select_from(model)).scalar_one()
         statuses = [tuple(s.execute(select(m.id, m.status).order_by(m.id)).all()) for m in (Matter, Meeting, Task)]
-        return count(AuditEvent), count(Ballot), count(ProgressReport), *statuses
+        counts = [count(m) for m in (AuditEvent, Ballot, ProgressReport, Payment, PublicityObjection, MatterCopy,
+                                     Opinion, Task)]
+        resolved = tuple(s.execute(select(PublicityObjection.id, PublicityObjection.status)).all())
+        acknowledged = tuple(s.execute(select(AgendaItem.id, AgendaItem.acknowledged_at)).all())
+        return *counts, *statuses, resolved, acknowledged
 
 
 def test_every_api_endpoint_is_in_the_matrix(app):
@@ -139,8 +183,23 @@ def test_the_right_people_pass_the_same_checks(app, client, sc):
     """The matrix is not satisfied by refusing everyone: the holders of the right get through."""
     world = build_world(app, sc)
     meeting, project = world["meeting"], world["project"]
+    legal, pay_task = f"/tasks/{world['legal_task']}", f"/tasks/{world['pay_task']}"
+    under_publicity = f"/matters/{world['publicity']}"
     allowed = [("alatan", "GET", f"/matters/{world['personnel']}", None),
-               ("zhouming", "POST", f"/tasks/{world['legal_task']}/actions", {"action": "approve", "comment": "同意。"}),
+               ("zhouming", "POST", f"{legal}/comments", {"text": "请补充合同文本。"}),
+               ("zhouming", "POST", f"{legal}/signers", {"signer": "tuya", "reason": "涉及风险评估"}),
+               ("zhouming", "POST", f"{legal}/actions", {"action": "approve", "comment": "同意。"}),
+               ("gaowenjing", "POST", f"/matters/{project}/copies", {"people": ["zhouming"]}),
+               ("zhanghua", "POST", f"/matters/{world['expenditure']}/amount",
+                {"field": "amount", "amount": "32000", "reason": "增购一台"}),
+               ("yangxiaodong", "POST", f"{pay_task}/payments", {"amount": "32000"}),
+               ("yangxiaodong", "POST", f"{pay_task}/complete", {"comment": "已全部支付。"}),
+               ("alatan", "GET", f"{under_publicity}/objections", None),
+               ("gaowenjing", "POST", f"{under_publicity}/objections", {"text": "反映其考勤不实。", "complainant": "王某"}),
+               ("sunlixin", "POST", f"{under_publicity}/objections/{world['objection']}/resolution",
+                {"result": "unfounded", "finding": "经核查考勤记录无误。", "feedback": "已当面反馈。"}),
+               ("gaowenjing", "POST", f"/meetings/{world['party_meeting']}/items/1/acknowledgement",
+                {"text": "已向会议通报县卫健委的不同意见。"}),
                ("eerdun", "POST", f"/matters/{project}/urgent", {"reason": "上级督查要求本周内研究"}),
                ("zhangliping", "GET", f"/meetings/{meeting}", None),
                ("zhangliping", "POST", f"/meetings/{meeting}/items/1/votes", {"choice": "agree"}),

@@ -182,7 +182,9 @@ def only_matter_id(sc) -> int:
 def test_secretariat_files_a_matter_with_attachments_through_the_generated_form(app, sc):
     client = user(app, SECRETARY)
     listing = page(client, "/matters")
-    assert 'data-testid="file-major_matter"' in listing and "申报事项" in listing
+    assert 'data-testid="file-choose"' in listing and "申报事项" in listing    # she files two workflows: a picker
+    picker = page(client, "/matters/new")
+    assert 'data-testid="file-major_matter"' in picker and 'data-testid="file-committee_matter"' in picker
 
     html = page(client, "/matters/new?workflow=major_matter")
     assert 'inputmode="decimal"' in html and 'name="field_amount"' in html          # money
@@ -290,7 +292,7 @@ def test_the_page_explains_the_route_and_offers_only_the_actions_the_engine_allo
     task_id = sc.task_of(LEGAL, mid, "legality")
     offered = forms(html)
     assert set(offered) >= {f"decide-{task_id}"}
-    assert list(offered[f"decide-{task_id}"].buttons) == ["同意", "不同意", "退回"]
+    assert list(offered[f"decide-{task_id}"].buttons) == ["同意", "退回"]          # a 前置程序 opinion: 同意 or 退回
     assert offered[f"decide-{task_id}"].fields["return_to"] == ["proposal"]
     assert not any(k.startswith(("resubmit-", "record-", "withdraw-")) for k in offered)
 
@@ -302,7 +304,8 @@ def test_the_page_explains_the_route_and_offers_only_the_actions_the_engine_allo
     # she may also hand on), and — nobody else having acted yet — she may still withdraw it.
     consultation = sc.task_of(SECRETARY, mid, 'consultation')
     mine = forms(page(user(app, SECRETARY), f"/matters/{mid}"))
-    assert set(mine) == {f"decide-{consultation}", f"transfer-{consultation}", "withdraw-form"}
+    assert set(mine) == {f"decide-{consultation}", f"transfer-{consultation}", "withdraw-form",
+                         f"comment-{consultation}", f"signer-{consultation}", "copy-form"}
 
 
 def test_acting_through_the_page_advances_the_matter(app, sc):
@@ -333,7 +336,8 @@ def test_returned_matter_is_resubmitted_with_changed_fields(app, sc):
     mid = submit_matter(sc, "关于购置64排CT的议题", category="funds", amount="860000")
     counsel = user(app, LEGAL)
     no_reason = press(counsel, f"/matters/{mid}", f"decide-{sc.task_of(LEGAL, mid)}", "退回")
-    assert no_reason.status_code == 302 and current_step(sc, mid) == "pre_review"      # refused: 须填写理由
+    assert no_reason.status_code == 422 and current_step(sc, mid) == "pre_review"      # refused: 须填写理由
+    assert "须填写理由" in no_reason.get_data(as_text=True)
     press(counsel, f"/matters/{mid}", f"decide-{sc.task_of(LEGAL, mid)}", "退回",
           comment="采购金额拆分不清，请按合同总额重新申报。")
     assert current_step(sc, mid) == "proposal"

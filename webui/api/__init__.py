@@ -5,7 +5,20 @@ transaction as the token's holder (webui.api.blueprint.acting) and returns a rea
 quorum.services.records. Refusals are JSON {error, message} with the engine's status.
 """
 
-from webui.api import audit, matters, meetings, openapi, supervision, tasks, tokens, workflows
+from webui.api import (
+    audit,
+    matters,
+    meetings,
+    objections,
+    openapi,
+    payments,
+    supervision,
+    task_ops,
+    tasks,
+    tokens,
+    workflows,
+)
 from webui.api.blueprint import api
 
-__all__ = ["api", "audit", "matters", "meetings", "openapi", "supervision", "tasks", "tokens", "workflows"]
+__all__ = ["api", "audit", "matters", "meetings", "objections", "openapi", "payments", "supervision", "task_ops",
+           "tasks", "tokens", "workflows"]

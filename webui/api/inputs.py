@@ -6,7 +6,7 @@ list where a number belongs, a NUL byte or a 10,000-character title becomes a cl
 """
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import request
@@ -129,11 +129,32 @@ class Body:
         if not isinstance(value, dict):
             raise refuse(f"「{key}」应为对象，例如 {{\"category\": \"funds\"}}")
         for name, item in value.items():
+            if isinstance(item, list) and all(isinstance(i, str) and len(i) <= KEY_LENGTH for i in item):
+                continue               # a people field: a list of usernames
             if not isinstance(item, SCALARS):
-                raise refuse(f"字段「{name}」的值应为文字、数字或 true/false")
+                raise refuse(f"字段「{name}」的值应为文字、数字、true/false 或用户名列表")
             if isinstance(item, str) and len(item) > TEXT_LENGTH:
                 raise refuse(f"字段「{name}」不能超过{TEXT_LENGTH}个字符")
         return dict(value)
+
+    def usernames(self, key: str) -> list[str]:
+        """A non-empty list of usernames, e.g. ["alatan", "liyan"]."""
+        value = self._get(key, True)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            raise refuse(f"「{key}」应为用户名列表，例如 [\"alatan\"]")
+        if any(len(v) > KEY_LENGTH for v in value) or len(value) > 100:
+            raise refuse(f"「{key}」中的用户名过长或人数过多")
+        return [v.strip() for v in value]
+
+    def day(self, key: str) -> date | None:
+        """An optional ISO date (2026-11-22)."""
+        text = self.text(key, limit=20).strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise refuse(f"「{key}」应为日期，例如 2026-11-22") from None
 
     def decision_record(self, key: str) -> dict[str, Any] | None:
         value = self._get(key, False)

@@ -39,8 +39,10 @@ def schedule() -> Response:
     place = body.text("place", required=True, limit=NAME_LENGTH)
     matter_ids = body.identifiers("matters")
     urgent = body.flag("urgent")
+    unit_key = body.optional_text("unit", limit=KEY_LENGTH)
     with acting() as (s, env, me):
-        meeting = meetings.schedule(s, env, me, body_key, title, at, place, matter_ids, urgent=urgent)
+        meeting = meetings.schedule(s, env, me, body_key, title, at, place, matter_ids, urgent=urgent,
+                                    unit_key=unit_key)
         record = meeting_view(s, meeting.id)
     return reply(record, 201, {"Location": url_for("api.meeting", meeting_id=record["id"])})
 
@@ -159,4 +161,15 @@ def close(meeting_id: int) -> Response:
         visibility.require_meeting(s, me, meeting_id)
         meetings.close(s, env, me, meeting_id)
         record = meeting_view(s, meeting_id)
+    return reply(record)
+
+
+@api.post(f"{ITEM}/acknowledgement")
+def acknowledge(meeting_id: int, seq: int) -> Response:
+    """The presiding member or the 党政办 records that the meeting heard the dissenting consultation opinions."""
+    text = Body.read().text("text", required=True)
+    with acting() as (s, env, me):
+        visibility.require_meeting(s, me, meeting_id)
+        meetings.acknowledge(s, env, me, meeting_id, seq, text)
+        record = item_view(s, meeting_id, seq)
     return reply(record)

@@ -1,13 +1,24 @@
-"""我的待办 and acting on a task: the actions listed are exactly those the engine will accept."""
+"""我的待办 and acting on a task: the actions listed are exactly those the engine will accept.
+
+A task's answers are its step's options (同意, 修改后同意, 反对, 任用, 已备案 ...): any action key is
+passed to the engine, which refuses those the task does not offer (403).
+"""
 
 from flask import Response
 
-from quorum.core.actions import ACTION_NAMES
+from quorum.core.actions import ACTION_NAMES, SECONDARY
 from quorum.services import inbox, matters, records
 from webui.api.blueprint import ID, acting, api, reply
 from webui.api.inputs import KEY_LENGTH, Body
+from webui.runtime import env
 
-TASK_ACTIONS = ("approve", "reject", "return", "resubmit", "withdraw", "record")
+
+def known_actions() -> list[str]:
+    """Every action word: the message table's and every step option of the workflows in force."""
+    words = dict.fromkeys(ACTION_NAMES)
+    for spec in env().policies.policy_set.workflows.values():
+        words.update(dict.fromkeys(o.key for st in spec.steps for o in st.options))
+    return [w for w in words if w not in SECONDARY]
 
 
 @api.get("/me/tasks")
@@ -21,7 +32,7 @@ def my_tasks() -> Response:
 @api.post(f"/tasks/<{ID}:task_id>/actions")
 def act(task_id: int) -> Response:
     body = Body.read()
-    action = body.choice("action", TASK_ACTIONS)
+    action = body.choice("action", known_actions())      # a word of the vocabulary; the engine decides the rest
     comment = body.text("comment")
     return_to = body.optional_text("return_to", limit=KEY_LENGTH)
     fields = body.fields("fields")
@@ -31,6 +42,6 @@ def act(task_id: int) -> Response:
                            record=record)
         view = records.task_view(s, task, me, env.now)
         matter = matters.get(s, task.matter_id)
-        result = {"task": view, "action_name": ACTION_NAMES[action],
+        result = {"task": view, "action_name": records.task_action_label(s, task, action),
                   "matter": {"id": matter.id, "status": matter.status, "current_step": matter.current_step}}
     return reply(result)

@@ -15,10 +15,13 @@ def workflow_view(policy_set: PolicySet, spec: WorkflowSpec) -> dict[str, Any]:
         "key": spec.key, "name": spec.name, "description": spec.description,
         "initiator_roles": [{"key": r, "name": policy_set.role_name(r)} for r in spec.initiator_roles],
         "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required,
-                    "choices": [{"value": value, "label": label} for value, label in f.choices], "help": f.help}
+                    "choices": [{"value": value, "label": label} for value, label in f.choices], "help": f.help,
+                    "input": f.input, "default": f.default}
                    for f in spec.fields],
         "steps": [{"key": st.key, "kind": st.kind, "name": st.name, "body": st.body, "reason": st.reason,
-                   "deadline_working_days": st.deadline_working_days} for st in spec.steps],
+                   "deadline_working_days": st.deadline_working_days,
+                   "options": [{"key": o.key, "label": o.label, "needs_comment": o.needs_comment} for o in st.options]}
+                  for st in spec.steps],
     }
 
 

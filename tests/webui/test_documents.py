@@ -1,0 +1,111 @@
+"""公文 in the browser: the list, a draft's page (edit form for the 党政办, 签发 button for the signer only),
+签发, 作废, 重新起草, PDF and the downloads — and every route refuses those it must, changing nothing.
+
+The world: the demo 远程会诊中心 matter decided and its documents signed (quorum.services.demo.run), plus a
+fresh draft 通知 for it that the 党政办 (gaowenjing) may edit and the 总院长 (eerdun) may sign.
+"""
+
+import io
+from dataclasses import replace
+
+import docx
+import pytest
+from sqlalchemy import func, select
+
+from quorum.db import AuditEvent, Document
+from quorum.services import demo, documents, org
+from tests.webui.conftest import as_user, flashes, post, text
+
+SECRETARY, SIGNER, OUTSIDER = "gaowenjing", "eerdun", "tuya"
+
+
+@pytest.fixture
+def world(app, community, env):
+    denv = replace(env, files_dir=app.extensions["quorum"].settings.data_dir / "files")
+    result = demo.run(community.sessions, denv)
+    with community.sessions.begin() as s:
+        draft = documents.draft(s, denv, org.person(s, SECRETARY), "notice", [result["matter_id"]])
+        frozen = s.execute(select(Document.id).where(Document.status == "frozen").order_by(Document.id)).scalars().first()
+    return {"draft": draft.id, "frozen": frozen, "matter": result["matter_id"], "meeting": result["meetings"][1]}
+
+
+def state(community, document_id):
+    with community.sessions.begin() as s:
+        doc = s.get(Document, document_id)
+        events = s.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        return (doc.status, doc.title, doc.body, doc.doc_number, doc.version), events
+
+
+def test_every_route_needs_a_login(app, world):
+    client = app.test_client()
+    d, f = world["draft"], world["frozen"]
+    for method, path in (("GET", "/documents"), ("GET", f"/documents/{d}"), ("POST", f"/documents/{d}/edit"),
+                         ("POST", f"/documents/{d}/sign"), ("POST", f"/documents/{d}/void"),
+                         ("POST", f"/documents/{d}/regenerate"), ("POST", f"/documents/{f}/pdf"),
+                         ("GET", f"/documents/{f}/file.docx"), ("GET", f"/documents/{f}/file.pdf")):
+        response = client.open(path, method=method)
+        assert response.status_code in (302, 400), (method, path)     # login redirect, or CSRF refusal first
+        if response.status_code == 302:
+            assert "/login" in response.headers["Location"]
+
+
+def test_buttons_follow_who_may_act(app, world):
+    page = text(as_user(app, SECRETARY).get(f"/documents/{world['draft']}"))
+    assert 'data-testid="edit-form"' in page and 'data-testid="sign-form"' not in page
+    assert "签发人：总院长、医共体党委书记" in page
+    page = text(as_user(app, SIGNER).get(f"/documents/{world['draft']}"))
+    assert 'data-testid="sign-form"' in page and 'data-testid="edit-form"' not in page
+    page = text(as_user(app, OUTSIDER).get(f"/documents/{world['draft']}"))
+    assert 'data-testid="sign-form"' not in page and 'data-testid="edit-form"' not in page
+    assert 'data-testid="void-form"' not in page
+    listing = text(as_user(app, OUTSIDER).get("/documents"))
+    assert "关于建设医共体远程会诊中心的通知" in listing
+    matter_page = text(as_user(app, SECRETARY).get(f"/matters/{world['matter']}"))
+    assert 'data-testid="documents"' in matter_page and "督办单" in matter_page
+    room = text(as_user(app, SECRETARY).get(f"/meetings/{world['meeting']}"))
+    assert 'data-testid="documents"' in room and "医共体党委会议（" in room
+
+
+def test_wrong_people_change_nothing(app, community, world):
+    d = world["draft"]
+    before = state(community, d)
+    outsider = as_user(app, OUTSIDER)
+    page = f"/documents/{d}"
+    assert post(outsider, f"/documents/{d}/edit", {"title": "篡改", "body": "x"}, page=page).status_code == 403
+    for action in ("sign", "void", "regenerate"):
+        response = post(outsider, f"/documents/{d}/{action}", {"reason": "试图作废"}, page=page)
+        assert response.status_code == 302
+    assert "无权" in flashes(outsider)
+    secretary = as_user(app, SECRETARY)
+    post(secretary, f"/documents/{d}/sign", page=page)
+    assert "通知须由总院长、医共体党委书记签发" in flashes(secretary)
+    assert state(community, d) == before
+
+
+def test_edit_sign_download_and_void(app, community, world):
+    d = world["draft"]
+    secretary, signer = as_user(app, SECRETARY), as_user(app, SIGNER)
+    page = f"/documents/{d}"
+    bad = post(secretary, f"/documents/{d}/edit", {"title": "", "body": "x"}, page=page)
+    assert bad.status_code == 422 and "「标题」为必填项" in text(bad)
+    done = post(secretary, f"/documents/{d}/edit", {"title": "关于印发远程会诊中心建设方案的通知",
+                                                    "addressees": "各成员单位\n总医院各科室", "body": "现将方案印发。",
+                                                    "attachments": "建设方案", "cc": "二连浩特市卫生健康委员会"},
+                page=page)
+    assert done.status_code == 302
+    assert post(signer, f"/documents/{d}/sign", page=page).status_code == 302
+    assert "已签发：关于印发远程会诊中心建设方案的通知（二医共党发〔2026〕" in flashes(signer)
+    response = signer.get(f"/documents/{d}/file.docx")
+    assert response.status_code == 200 and response.mimetype.endswith("wordprocessingml.document")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs]
+    assert "各成员单位、总医院各科室：" in paragraphs and "现将方案印发。" in paragraphs
+    assert signer.get(f"/documents/{d}/file.pdf").status_code == 404          # not converted yet
+    again = post(secretary, f"/documents/{d}/edit", {"title": "再改", "body": "y"}, page=page)
+    assert again.status_code == 409 and "已签发" in text(again)
+    assert post(secretary, f"/documents/{d}/pdf", page=page).status_code == 302
+    pdf = signer.get(f"/documents/{d}/file.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert post(secretary, f"/documents/{d}/void", {"reason": "方案调整"}, page=page).status_code == 302
+    status, title, _body, number, _v = state(community, d)[0]
+    assert status == "void" and number.startswith("二医共党发〔2026〕")
+    assert as_user(app, SECRETARY).get("/documents/999999").status_code == 404

@@ -79,9 +79,9 @@ def new():
     files = uploads()
     try:
         matter = call(attachments.submit_with_attachments, spec.key, title, raw, files)
-    except InvalidInput as exc:
+    except (InvalidInput, NotPermitted) as exc:      # e.g. 提名人不得为被提名人: the form again, as typed
         return render_template("matters/new.html", spec=spec, units=units, people=people, values=raw, title=title,
-                               error=str(exc), had_files=bool(files)), 422
+                               error=str(exc), had_files=bool(files)), exc.http_status
     flash(say("filed", title=matter.title, files=len(files)), "success")
     return redirect(url_for("matters.show", matter_id=matter.id))
 

@@ -58,6 +58,7 @@ def task_view(s: Session, task: Task, actor: Person, now=None) -> dict[str, Any]
             "due_provisional": task.due_provisional, "actions": actions,
             "action_names": [labels[a] for a in actions], "labels": labels,
             "needs_comment": [a for a in actions if _needs_comment(step_spec, a)],
+            "tones": {a: _tone(step_spec, a) for a in actions},
             "secondary": secondary_actions(facts), "step_key": step_spec.key, "step_kind": step_spec.kind,
             "blocked": _blocked(facts) if not actions else None}
 
@@ -75,6 +76,15 @@ def action_label(step_spec: StepSpec, action: str) -> str:
     """The step's own wording of an answer (OptionSpec.label), else the message table's."""
     option = step_spec.option(action)
     return option.label if option else ACTION_NAMES.get(action, action)
+
+
+def _tone(step_spec: StepSpec, action: str) -> str:
+    """How a button looks: "ok" for an answer that simply lets the matter go on, "danger" otherwise."""
+    option = step_spec.option(action)
+    if option is not None:
+        return "ok" if option.effect == "pass" and not option.sets else "danger"
+    return {"approve": "ok", "complete": "ok", "record": "primary", "resubmit": "primary", "pay": "primary"
+            }.get(action, "danger")
 
 
 def _needs_comment(step_spec: StepSpec, action: str) -> bool:

@@ -43,7 +43,7 @@ def test_a_funds_matter_goes_from_filing_to_supervision_over_the_api(app, client
     # 前置程序: the legal counsel sees his task with its actions and approves it.
     counsel = as_user(client, "zhouming")
     task = open_task(counsel, mid)
-    assert task["actions"] == ["approve", "return"] and task["action_names"] == ["同意", "退回"]   # an opinion: 同意 or 退回
+    assert task["actions"] == ["approve", "reject", "return"] and task["action_names"] == ["同意", "不同意", "退回"]
     done = approve(counsel, mid, "经审查，采购程序符合《政府采购法》规定。")
     assert done["task"]["status"] == "done" and done["task"]["actions"] == []
     assert open_task(clerk, mid)["title"].startswith("征求意见汇总")

@@ -109,7 +109,7 @@ def test_task_actions_reject_unknown_actions_steps_and_records(client, sc, world
     assert_refused(counsel.post(task, json={"action": "sign"}), 422, "action")
     assert_refused(counsel.post(task, json={"action": "return", "comment": "材料不全", "return_to": "nowhere"}), 422,
                    "nowhere")
-    assert_refused(counsel.post(task, json={"action": "return"}), 422, "理由")
+    assert_refused(counsel.post(task, json={"action": "reject"}), 422, "理由")
     assert_refused(counsel.post(task, json={"action": "approve", "record": {"items": "采购"}}), 422, "督办事项列表")
     assert_refused(counsel.post(task, json={"action": "approve", "record": {"items": [{"title": "采购"}]}}), 422,
                    "lead_unit")

@@ -75,7 +75,7 @@ def test_open_matters_by_category_and_stage(client, sc):
     lift = submit(sc, "关于改造门诊楼电梯的议题", category="project", amount="420000")
     canteen = submit(sc, "关于新建职工食堂的议题", category="project", amount="2300000")
     for mid in (lift, canteen):             # 合法性审查 sends both back to 议题申报
-        sc.do(lawyer, matters.act, sc.task_of(lawyer, mid, "legality"), "return", "合同文本缺少质保条款，请补充后重新申报。")
+        sc.do(lawyer, matters.act, sc.task_of(lawyer, mid, "legality"), "reject", "合同文本缺少质保条款，请补充后重新申报。")
     sc.do(secretary, matters.act, sc.task_of(secretary, canteen), "withdraw")     # no longer open
 
     data = overview(sc, sc.env.now.date())["open_matters"]

@@ -292,7 +292,7 @@ def test_the_page_explains_the_route_and_offers_only_the_actions_the_engine_allo
     task_id = sc.task_of(LEGAL, mid, "legality")
     offered = forms(html)
     assert set(offered) >= {f"decide-{task_id}"}
-    assert list(offered[f"decide-{task_id}"].buttons) == ["同意", "退回"]          # a 前置程序 opinion: 同意 or 退回
+    assert list(offered[f"decide-{task_id}"].buttons) == ["同意", "不同意", "退回"]
     assert offered[f"decide-{task_id}"].fields["return_to"] == ["proposal"]
     assert not any(k.startswith(("resubmit-", "record-", "withdraw-")) for k in offered)
 

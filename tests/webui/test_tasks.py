@@ -40,7 +40,7 @@ def test_only_the_assignee_may_act_and_a_refusal_changes_nothing(app, sc, commun
     assert counts(community) == before
 
     counsel = as_user(app, sc.holder("legal_counsel"))
-    refused = post(counsel, f"/tasks/{task_id}/act", {"action": "return"})    # a return needs a reason
+    refused = post(counsel, f"/tasks/{task_id}/act", {"action": "reject"})    # a rejection needs a reason
     assert refused.status_code == 422 and "须填写理由" in text(refused)
     assert counts(community) == before
     post(counsel, f"/tasks/{task_id}/act", {"action": "approve", "comment": "合法合规。", "next": "//evil.example"})

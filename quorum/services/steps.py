@@ -29,7 +29,8 @@ from quorum.db import Matter, MatterStep, Opinion, Person, PublicityObjection, T
 from quorum.services import assign, audit, supervision
 from quorum.services.env import Env
 
-GATE_APPROVE = OptionSpec("approve", message("option.approve"), "pass")
+GATE_OPTIONS = {"approve": OptionSpec("approve", message("option.approve"), "pass"),
+                "reject": OptionSpec("reject", message("option.reject"), "reject", needs_comment=True)}
 
 
 def deadline(env: Env, matter: Matter, step_spec: StepSpec, spec: WorkflowSpec) -> Deadline | None:
@@ -122,15 +123,15 @@ def _effect(step_spec: StepSpec, decision: str) -> str | None:
 def options_for(step_spec: StepSpec, task_kind: str) -> tuple[str, ...]:
     """The answers a task offers: a re-opened 公示 decision can no longer be postponed."""
     if task_kind == "gate":
-        return ("approve",)
+        return tuple(GATE_OPTIONS)
     if task_kind not in ("review", "countersign", "filing", "publicity", "publicity_decision"):
         return ()
     return tuple(o.key for o in step_spec.options if not (task_kind == "publicity_decision" and o.effect == "postpone"))
 
 
 def option(step_spec: StepSpec, task_kind: str, action: str) -> OptionSpec:
-    if task_kind == "gate":
-        return GATE_APPROVE
+    if task_kind == "gate" and action in GATE_OPTIONS:
+        return GATE_OPTIONS[action]
     found = step_spec.option(action)
     if found is None:
         raise NotPermitted(reason=f"此待办不支持「{action}」操作")

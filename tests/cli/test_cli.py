@@ -215,10 +215,11 @@ def test_task_list_json_shows_the_legal_counsel_his_task_and_actions(flow):
     assert len(tasks) == 1
     task = dict(tasks[0])
     assert isinstance(task.pop("id"), int)
-    assert task == {"title": f"合法性审查意见：{TITLE}", "kind": "gate", "matter_id": flow.matter_id,
-                    "matter_title": TITLE, "on_behalf_of": None, "status": "open", "due_date": "2026-11-16",
-                    "due_provisional": False,
-                    "actions": ["approve", "reject", "return"], "action_names": ["同意", "不同意", "退回"]}
+    expected = {"title": f"合法性审查意见：{TITLE}", "kind": "gate", "matter_id": flow.matter_id,
+                "matter_title": TITLE, "on_behalf_of": None, "status": "open", "due_date": "2026-11-16",
+                "due_provisional": False,
+                "actions": ["approve", "reject", "return"], "action_names": ["同意", "不同意", "退回"]}
+    assert {k: task[k] for k in expected} == expected
 
 
 def test_task_list_text_shows_the_legal_counsel_his_task_and_actions(flow):
@@ -463,13 +464,18 @@ def test_options_before_the_subcommand_are_honoured(flow):
 
 def test_policy_check(sqlite_cli):
     assert sqlite_cli.ok("policy", "check") == (
-        f"规则校验通过：版本 2026.1，摘要 {DIGEST[:12]}，流程 1 个，议事机构 5 个，周期性职责 9 项，提醒规则 3 类\n")
+        f"规则校验通过：版本 2026.1，摘要 {DIGEST[:12]}，流程 9 个，议事机构 6 个，周期性职责 9 项，提醒规则 3 类，"
+        f"公文种类 12 种\n")
     checked = sqlite_cli.json("policy", "check")
     assert checked.pop("duties")[:2] == ["promotion_mechanism", "management_committee_consultation"]
     assert checked.pop("reminders") == ["task", "supervision", "duty"]
+    assert len(checked.pop("documents")) == 12
     assert checked == {
-        "ok": True, "version": "2026.1", "digest": DIGEST, "workflows": ["major_matter"],
-        "bodies": ["party_committee", "president_office", "management_committee", "board", "staff_congress"]}
+        "ok": True, "version": "2026.1", "digest": DIGEST,
+        "workflows": ["appointment", "committee_matter", "emergency", "executive_president", "expenditure",
+                      "major_matter", "member_performance_plan", "performance_plan", "recruitment_plan"],
+        "bodies": ["party_committee", "president_office", "management_committee", "board", "staff_congress",
+                   "member_leadership"]}
 
 
 def test_policy_list(sqlite_cli):

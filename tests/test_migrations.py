@@ -1,0 +1,19 @@
+"""Alembic: one head, and the migrated schema is exactly what the models declare (SQLite and PostgreSQL)."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from quorum.database import alembic_config
+from quorum.db import Base
+
+
+def test_one_head(db):
+    heads = ScriptDirectory.from_config(alembic_config(db.engine)).get_heads()
+    assert len(heads) == 1, f"several Alembic heads: {heads}; add a merge revision"
+
+
+def test_migrations_match_the_models(db):
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []

@@ -24,9 +24,8 @@ from quorum.core.errors import InvalidInput, NotPermitted
 from quorum.core.messages import message
 from quorum.core.routing import assignee_role, required_opinions
 from quorum.core.spec import OptionSpec, StepSpec, WorkflowSpec
-from quorum.core.states import TaskStatus
 from quorum.db import Matter, MatterStep, Opinion, Person, PublicityObjection, Task
-from quorum.services import assign, audit, supervision
+from quorum.services import assign, audit
 from quorum.services.env import Env
 
 GATE_OPTIONS = {"approve": OptionSpec("approve", message("option.approve"), "pass"),
@@ -90,7 +89,7 @@ def open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep, step_spec
 
 def _open_countersign(s: Session, env: Env, matter: Matter, step: MatterStep, step_spec: StepSpec,
                       spec: WorkflowSpec, title: str) -> None:
-    role = assignee_role(step_spec, matters_values(s, matter, spec), spec)
+    role = assignee_role(step_spec, _values(matter, spec), spec)
     for unit in assign.countersign_units(s, step_spec):
         if step.round > 1 and step_spec.restart == "objecting":
             earlier = _last_answer(s, matter, step, unit.key)
@@ -104,7 +103,7 @@ def _open_countersign(s: Session, env: Env, matter: Matter, step: MatterStep, st
     s.flush()
 
 
-def matters_values(s: Session, matter: Matter, spec: WorkflowSpec) -> dict[str, Any]:
+def _values(matter: Matter, spec: WorkflowSpec) -> dict[str, Any]:
     from quorum.services import matters
     return matters.values_of(spec, matter)
 
@@ -182,12 +181,3 @@ def postpone_publicity(s: Session, env: Env, actor: Person, matter: Matter, step
 def workflow(s: Session, matter: Matter) -> WorkflowSpec:
     from quorum.services import matters
     return matters.workflow_of(s, matter)
-
-
-def finish_supervise_if_done(s: Session, matter: Matter) -> bool:
-    return supervision.all_done(s, matter.id)
-
-
-def open_count(s: Session, step: MatterStep) -> int:
-    return len(s.execute(select(Task.id).where(Task.step_id == step.id, Task.round == step.round,
-                                                Task.status == TaskStatus.OPEN)).all())

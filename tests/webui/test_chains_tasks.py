@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from quorum.calendar import TZ
 from quorum.db import Attachment, AuditEvent, Opinion, Payment, PublicityObjection, Task
-from quorum.services import matters, publicity
+from quorum.services import matters
 from tests import helpers
 from tests.webui import chains
 from tests.webui.test_api import set_clock

@@ -425,14 +425,21 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
     _log(s, env, actor, "meeting.ballot", meeting, agenda_item.matter_id, **payload)
 
 
-def close_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int) -> AgendaItem:
-    """Announce an item's result: every voter must have voted, and the quorum must still hold."""
+def _presided_item(s: Session, actor: Person, meeting_id: int, seq: int, what: str
+                   ) -> tuple[Meeting, BodySpec, AgendaItem, int | None]:
+    """Lock an item of a meeting in session for its presiding member or the 党政办, refusing anyone else."""
     meeting = _in_session(s, meeting_id)
     body = body_of(s, meeting)
     agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
     presiding = voting.presiding(body, roll(s, meeting, agenda_item))
     if not can_close_item(s, actor, presiding):
-        raise NotPermitted(reason="只有本议题主持人或党政办可以宣布表决结果")
+        raise NotPermitted(reason=f"只有本议题主持人或党政办可以{what}")
+    return meeting, body, agenda_item, presiding
+
+
+def close_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int) -> AgendaItem:
+    """Announce an item's result: every voter must have voted, and the quorum must still hold."""
+    meeting, body, agenda_item, presiding = _presided_item(s, actor, meeting_id, seq, "宣布表决结果")
     current = roll(s, meeting, agenda_item)
     quorum = voting.require_quorum(body, current)
     missing = voting.missing_votes(current)
@@ -511,12 +518,7 @@ def get(s: Session, meeting_id: int) -> Meeting:
 
 def acknowledge(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, text: str) -> AgendaItem:
     """Record that the meeting heard the dissenting opinions the item's step requires it to acknowledge."""
-    meeting = _in_session(s, meeting_id)
-    body = body_of(s, meeting)
-    agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
-    presiding = voting.presiding(body, roll(s, meeting, agenda_item))
-    if not can_close_item(s, actor, presiding):
-        raise NotPermitted(reason="只有本议题主持人或党政办可以确认已知悉征求意见")
+    meeting, _body, agenda_item, _presiding = _presided_item(s, actor, meeting_id, seq, "确认已知悉征求意见")
     matter = s.get(Matter, agenda_item.matter_id)
     if not validity.to_acknowledge(s, matter, agenda_item.step_key):
         raise InvalidInput(reason="本议题没有须确认的不同意见")

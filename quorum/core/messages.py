@@ -185,6 +185,7 @@ MESSAGES: dict[str, str] = {
     "event.supervision.opened": "立项督办",
     "event.supervision.progress": "报告督办进展",
     "event.supervision.done": "督办事项办结",
+    "event.supervision.recurred": "持续推进：开启下一季度检查",
     "event.supervision.deadline_confirmed": "督办时限按节假日安排确认",
     "event.step.deadline_recomputed": "按节假日安排重新计算期限",
     "event.policy.version_stored": "登记规则版本",

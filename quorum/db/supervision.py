@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, Text
+from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quorum.db.base import Base, IntPK, Name, Status, fk
@@ -19,6 +19,7 @@ class SupervisionItem(Base):
     co_unit_ids: Mapped[list[Any]]
     due_date: Mapped[date]
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    recurrence: Mapped[str | None] = mapped_column(String(20))   # "quarterly": done opens the next check
     status: Mapped[Status]
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]

@@ -1,7 +1,7 @@
 """督办: turn a decision into tracked items with a lead unit, co-units and due dates."""
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -101,6 +101,8 @@ def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: b
         item.done_at = env.now
         item.status = states.advance(states.SUPERVISION, "supervision", item.status, SupervisionStatus.DONE, "办结")
         audit.append(s, env, actor.id, "supervision.done", "supervision", item.id, {}, matter_id=item.matter_id)
+        if item.recurrence:
+            _next_check(s, env, actor, item)
         if item.matter_id is not None and all_done(s, item.matter_id):
             from quorum.services import matters
             matter = matters.locked(s, Matter, item.matter_id, "事项")
@@ -108,6 +110,21 @@ def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: b
             if current is not None and current.kind == "supervise":
                 matters.apply_outcome(s, env, actor.id, matter, "approve", "督办事项全部办结")
     return item
+
+
+def _next_check(s: Session, env: Env, actor: Person, item: SupervisionItem) -> SupervisionItem:
+    """完成并持续推进: a done milestone becomes a check at the end of the next quarter, and so on."""
+    from quorum.services.supervision_import import quarter_end
+    due = quarter_end(quarter_end(env.now.date()) + timedelta(days=1))
+    follow = SupervisionItem(matter_id=item.matter_id, title=item.title, lead_unit_id=item.lead_unit_id,
+                             co_unit_ids=list(item.co_unit_ids), due_date=due,
+                             due_provisional=env.calendar.is_provisional(due), recurrence=item.recurrence,
+                             status=SupervisionStatus.OPEN, created_at=env.now)
+    s.add(follow)
+    s.flush()
+    audit.append(s, env, actor.id, "supervision.recurred", "supervision", follow.id,
+                 {"after": item.id, "due": due, "recurrence": item.recurrence}, matter_id=item.matter_id)
+    return follow
 
 
 def board(s: Session) -> list[SupervisionItem]:

@@ -304,8 +304,8 @@ def import_rows(s: Session, env: Env, actor: Person, rows: Iterable[Mapping[str,
         due = deadline.due if deadline.due is not None else quarter_end(env.now.date())
         provisional = env.calendar.is_provisional(due)
         item = SupervisionItem(matter_id=None, title=title, lead_unit_id=lead.id, co_unit_ids=[u.id for u in co],
-                               due_date=due, due_provisional=provisional, status=SupervisionStatus.OPEN,
-                               created_at=env.now)
+                               due_date=due, due_provisional=provisional, recurrence=deadline.recurrence,
+                               status=SupervisionStatus.OPEN, created_at=env.now)
         s.add(item)
         s.flush()
         audit.append(s, env, actor.id, "supervision.opened", "supervision", item.id,

@@ -405,7 +405,9 @@ def test_bad_money_value_as_json(flow):
 def test_unknown_workflow(flow):
     result = flow.cli.run("matter", "submit", "--workflow", "capital_project", "--title", "购置救护车",
                           *money("300000"), "--as", SECRETARY)
-    assert user_error(result, "invalid_input") == "输入有误：未知的流程「capital_project」，可选：major_matter"
+    assert user_error(result, "invalid_input") == (
+        "输入有误：未知的流程「capital_project」，可选：appointment、committee_matter、emergency、executive_president、"
+        "expenditure、major_matter、member_performance_plan、performance_plan、recruitment_plan")
 
 
 @pytest.mark.parametrize("args, key, text", [
@@ -524,7 +526,9 @@ def test_policy_explain_json(sqlite_cli):
 
 def test_policy_explain_unknown_workflow(sqlite_cli):
     result = sqlite_cli.run("policy", "explain", "capital_project")
-    assert user_error(result, "invalid_input") == "输入有误：未知的流程「capital_project」，可选：major_matter"
+    assert user_error(result, "invalid_input") == (
+        "输入有误：未知的流程「capital_project」，可选：appointment、committee_matter、emergency、executive_president、"
+        "expenditure、major_matter、member_performance_plan、performance_plan、recruitment_plan")
 
 
 def test_json_option_before_the_subcommand_is_honoured(sqlite_cli):

@@ -170,6 +170,31 @@ def test_a_done_item_does_not_block_a_new_round(sc):
     assert len(second["created"]) == 1 and second["created"][0]["id"] != first["id"]
 
 
+def test_a_continuing_task_once_done_becomes_a_quarterly_check_and_so_on(sc):
+    rows = [{"序号": "1.1", "任务": "制定县域医共体建设任务清单", "责任单位": "各医共体管委会办公室",
+             "完成时限": "4月底完成并持续推进"}]
+    first = sc.do(SECRETARY, imp.import_rows, rows, 2026)["created"][0]
+    assert first["due_date"] == date(2026, 4, 30) and first["recurrence"] == "quarterly"
+    sc.do(SECRETARY, supervision.report, first["id"], "任务清单已印发", done=True)    # done on 2026-11-02
+    with sc.sessions.begin() as s:
+        follow = s.execute(select(SupervisionItem).where(SupervisionItem.id != first["id"])).scalar_one()
+        assert (follow.title, follow.status, follow.due_date, follow.recurrence) == (
+            first["title"], "open", date(2027, 3, 31), "quarterly")
+        assert follow.due_provisional is True                      # 2027 has no holiday data yet
+        follow_id = follow.id
+    sc.do(SECRETARY, supervision.report, follow_id, "一季度检查：清单任务按计划推进", done=True)
+    with sc.sessions.begin() as s:
+        assert s.execute(select(func.count()).select_from(SupervisionItem)).scalar_one() == 3
+
+
+def test_a_dated_task_without_continuation_does_not_recur(sc):
+    rows = [{"序号": "1", "任务": "出台工作推进实施方案", "责任单位": "各医共体管委会办公室", "完成时限": "6月底"}]
+    first = sc.do(SECRETARY, imp.import_rows, rows, 2026)["created"][0]
+    sc.do(SECRETARY, supervision.report, first["id"], "已印发", done=True)
+    with sc.sessions.begin() as s:
+        assert s.execute(select(func.count()).select_from(SupervisionItem)).scalar_one() == 1
+
+
 UNKNOWN = [
     {"序号": "1", "任务": "出台工作推进实施方案", "责任单位": "各医共体管委会办公室", "完成时限": "6月底"},
     {"序号": "2", "任务": "建成紧密型县域医共体示范县", "责任单位": "各州市人民政府、各医共体", "完成时限": "12月底"},

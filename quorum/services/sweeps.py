@@ -6,8 +6,6 @@ that transaction; delivery runs afterwards, outside them (quorum.services.outbox
 """
 
 import hashlib
-import importlib
-import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -23,7 +21,7 @@ from quorum.core import reminders as core
 from quorum.core.states import MeetingStatus
 from quorum.db import Matter, Meeting, MeetingMember, Person
 from quorum.notify.wording import render
-from quorum.services import audit, duties, matters, org, outbox
+from quorum.services import audit, documents, duties, matters, org, outbox, timers
 from quorum.services.duty_reminders import duty_reminders
 from quorum.services.env import Env
 from quorum.services.outbox import Event, Outlets, notify
@@ -58,24 +56,14 @@ def deadlines(s: Session, env: Env, outlets: Outlets, rules: SweepRules) -> list
     return out
 
 
-def _optional(module: str, name: str) -> Any:
-    """A function another part provides (timers, documents), or None while it does not exist yet."""
-    if importlib.util.find_spec(module) is None:
-        return None
-    return getattr(importlib.import_module(module), name, None)
-
-
 def fire_timers(s: Session, env: Env, outlets: Outlets) -> list[dict[str, Any]]:
     """Apply expiries (公示 end, probation, 追认, consultation silence …) and tell those concerned.
 
     quorum.services.timers.fire_due changes the state; its notices are enqueued in the same
     transaction, to the people it names (`notify`), the matter's initiator and the 党政办.
     """
-    fire_due = _optional("quorum.services.timers", "fire_due")
-    if fire_due is None:
-        return []
     out = []
-    for result in fire_due(s, env):
+    for result in timers.fire_due(s, env):
         matter = s.get(Matter, result["matter_id"]) if result.get("matter_id") else None
         people = [*result.get("notify", []), *result.get("person_ids", []), *([matter.initiator_id] if matter else []),
                   *(p.id for role in SECRETARIAT for p in org.holders(s, role))]
@@ -104,17 +92,15 @@ def run_sweep(sessions: sessionmaker[Session], env: Env, outlets: Outlets, rules
 
 
 # --------------------------------------------------------------------------------------------
-# documents (issue 5 provides quorum.services.documents.pending_pdf / convert_pdf)
+# documents: frozen ones are converted to PDF by the sweep flow, one task each
 
 
 def pending_documents(s: Session) -> list[int]:
-    pending = _optional("quorum.services.documents", "pending_pdf")
-    return list(pending(s)) if pending else []
+    return list(documents.pending_pdf(s))
 
 
 def convert_document(s: Session, env: Env, document_id: int) -> Any:
-    convert = _optional("quorum.services.documents", "convert_pdf")
-    return convert(s, env, document_id) if convert else None
+    return documents.convert_pdf(s, env, document_id)
 
 
 # --------------------------------------------------------------------------------------------

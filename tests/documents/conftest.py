@@ -36,11 +36,12 @@ def world(community, denv):
         documents.draft(s, denv, secretary, "reply", [mid])
         documents.sign_off_drafts(s, denv)
         rows = s.execute(select(Document.kind, Document.id, Document.status).order_by(Document.id)).all()
+        party_minutes = s.execute(select(Document.id).where(Document.kind == "minutes",
+                                                            Document.meeting_id == result["meetings"][1])).scalar_one()
     assert {status for _k, _i, status in rows} == {"frozen"}, rows
     kinds = {}
     for kind, ident, _status in rows:
         kinds.setdefault(kind, ident)
-    party_minutes = [i for k, i, _ in rows if k == "minutes"][-1]
     return {"kinds": kinds, "matter_id": mid, "meetings": result["meetings"], "party_minutes": party_minutes}
 
 

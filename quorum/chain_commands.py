@@ -53,7 +53,7 @@ def cmd_pay(args) -> None:
     from quorum.services import expenditure
     paid_on = _date(args.date) if args.date else None
     payment = args.runtime.act(expenditure.pay, args.task, args.amount, paid_on, args.note or "")
-    _emit(args, {"payment": payment.id, "amount": str(payment.amount), "paid_on": payment.paid_on.isoformat()})
+    _emit(args, {"payment": payment.id, "amount": f"{payment.amount:.2f}", "paid_on": payment.paid_on.isoformat()})
 
 
 def cmd_complete(args) -> None:

@@ -483,17 +483,26 @@ def test_policy_check(sqlite_cli):
 def test_policy_list(sqlite_cli):
     assert sqlite_cli.ok("policy", "list").splitlines() == [
         "流程：",
+        "  appointment：干部任免（15 个步骤，policies/workflows/appointment.toml）",
+        "  committee_matter：管委会审议事项（5 个步骤，policies/workflows/committee_matter.toml）",
+        "  emergency：临机处置事项追认（4 个步骤，policies/workflows/emergency.toml）",
+        "  executive_president：成员单位执行院长委派（4 个步骤，policies/workflows/executive_president.toml）",
+        "  expenditure：成员单位大额资金使用审批（10 个步骤，policies/workflows/expenditure.toml）",
         "  major_matter：三重一大事项集体决策（8 个步骤，policies/workflows/major_matter.toml）",
+        "  member_performance_plan：成员单位绩效考核与分配方案审定（4 个步骤，policies/workflows/member_performance_plan.toml）",
+        "  performance_plan：医共体绩效分配方案（9 个步骤，policies/workflows/performance_plan.toml）",
+        "  recruitment_plan：医共体招聘计划（5 个步骤，policies/workflows/recruitment_plan.toml）",
         "议事机构：",
         "  party_committee：医共体党委会议",
         "  president_office：总医院院长办公会议",
         "  management_committee：医共体管理委员会会议",
         "  board：医共体理事会会议",
         "  staff_congress：总医院职工代表大会",
+        "  member_leadership：成员单位领导班子会议",
     ]
     listed = sqlite_cli.json("policy", "list")
-    assert listed["workflows"] == [{"key": "major_matter", "name": "三重一大事项集体决策", "steps": 8,
-                                    "source": "policies/workflows/major_matter.toml"}]
+    assert {"key": "major_matter", "name": "三重一大事项集体决策", "steps": 8,
+            "source": "policies/workflows/major_matter.toml"} in listed["workflows"]
     assert listed["bodies"][0] == {"key": "party_committee", "name": "医共体党委会议"}
 
 

@@ -135,25 +135,28 @@ def test_demo_fortnight_meetings_decisions_and_overdue_supervision(client, commu
     login(later, sc.holder("member_unit_party_leader"))
     html = page(later)
 
-    # both 督办 items (lead unit 总医院) were due by the end of November and are still open
-    assert bars(svg(html, "svg-overdue")) == {"总医院": {"supervision": 2, "total": 2}}
+    # both 督办 items (lead unit 总医院) were due by the end of November and are still open; the demo's
+    # chains left a countersign of 东城社区中心 and a task of no unit overdue
+    assert bars(svg(html, "svg-overdue")) == {"总医院": {"supervision": 2, "total": 2},
+                                               "东城社区中心": {"tasks": 1, "total": 1}, "未指定单位": {"tasks": 1, "total": 1}}
     assert re.search(r'data-testid="n-overdue-supervision"><strong>2</strong>', html)
 
-    # the 院长办公会 and the 党委会 each decided the 远程会诊中心 item in October: 2 passed
+    # the 院长办公会 and the 党委会 each decided the 远程会诊中心 item in October: 2 passed; the chains'
+    # meetings in September decided 7 items
     columns = bars(svg(html, "svg-decisions"), key="month")
     assert list(columns)[0] == "2026-01" and list(columns)[-1] == "2026-12"
-    assert columns["2026-10"] == {"passed": 2, "total": 2}
-    assert sum(c["total"] for c in columns.values()) == 2
+    assert columns["2026-10"] == {"passed": 2, "total": 2} and columns["2026-09"] == {"passed": 7, "total": 7}
+    assert sum(c["total"] for c in columns.values()) == 9
 
-    # meetings held in 2026 against the 议事规则: one each, far behind 48 and 12 a year
+    # meetings held in 2026 against the 议事规则: far behind 48 and 12 a year
     chart = svg(html, "svg-meetings")
     rows = re.findall(r'data-body="(\w+)" data-held="(\d+)" data-required="(\d+)"', chart)
     held = {body: (int(n), int(required)) for body, n, required in rows}
-    assert held == {"party_committee": (1, 12), "president_office": (1, 48), "management_committee": (0, 4),
-                    "board": (0, 4), "staff_congress": (0, 1)}
+    assert held == {"party_committee": (2, 12), "president_office": (2, 48), "management_committee": (0, 4),
+                    "board": (0, 4), "staff_congress": (1, 1), "member_leadership": (1, 12)}
     assert 'class="row behind" data-body="party_committee"' in chart
     assert 'class="row" data-body="staff_congress"' in chart      # once a year: not behind before December ends
-    assert "已开 1 / 应开 12（滞后）" in chart
+    assert "已开 2 / 应开 12（滞后）" in chart
 
 
 

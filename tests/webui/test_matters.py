@@ -345,7 +345,7 @@ def test_returned_matter_is_resubmitted_with_changed_fields(app, sc):
     secretary = user(app, SECRETARY)
     task_id = sc.task_of(SECRETARY, mid)
     offered = forms(page(secretary, f"/matters/{mid}"))
-    assert set(offered) == {f"resubmit-{task_id}", f"withdraw-{task_id}"}
+    assert set(offered) == {f"resubmit-{task_id}", f"withdraw-{task_id}", f"comment-{task_id}", "copy-form"}
     assert offered[f"resubmit-{task_id}"].fields["field_amount"] == ["860000"]
     assert offered[f"resubmit-{task_id}"].fields["field_budgeted"] == ["true"]
 

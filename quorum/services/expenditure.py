@@ -13,10 +13,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from quorum.core import money
+from quorum.core import money, states
 from quorum.core.errors import InvalidInput, NotPermitted
 from quorum.core.routing import format_money
 from quorum.core.spec import clean_text, coerce_value
+from quorum.core.states import TaskStatus
 from quorum.db import Matter, MatterStep, Opinion, Payment, Person, Task
 from quorum.services import audit, matters, org
 from quorum.services.env import Env
@@ -80,7 +81,8 @@ def complete(s: Session, env: Env, actor: Person, task_id: int, comment: str = "
     if paid <= 0:
         raise InvalidInput(reason="尚未登记任何支付，不能确认执行完毕")
     comment = clean_text(comment, "执行情况", 4000, required=False)
-    task.acted_at, task.outcome, task.status = env.now, "complete", "done"
+    task.acted_at, task.outcome = env.now, "complete"
+    task.status = states.advance(states.TASK, "task", task.status, TaskStatus.DONE, "执行完毕")
     s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id, author_id=actor.id,
                   decision="complete", text=comment or f"累计支付 {format_money(paid)}", created_at=env.now))
     audit.append(s, env, actor.id, "task.done", "task", task.id, {"action": "complete", "paid": str(paid)},

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: SQLite under ./data, the demo 医共体 from the seeds,
-# the demo 三重一大 matter run end to end and its record printed.
+# The main job on the embedded default: SQLite under ./data, the demo 医共体 from the seeds, one
+# matter of each governance chain walked through and the 三重一大 record printed, then the web UI
+# with the scheduler in the background (LibreOffice converts the frozen documents to PDF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh .venv/run run
+scripts/bootstrap.sh .venv/run run libreoffice-writer-nogui fonts-noto-cjk
 exec .venv/run/bin/quorum run "$@"

@@ -38,6 +38,7 @@ MESSAGES: dict[str, str] = {
     "postponed_decision_title": "暂缓任用期满前须作出任用决定：{title}",
     "route.disabled": "本地议事规则未设此环节",
     "system_author": "系统",
+    "not_filled": "未填写",
     "silence_consent": "逾期{days}日未回复，依规视为同意（双重管理干部）",
     "timer_elapsed": "{step}期满：{title}",
     "publicity_ended": "任前公示期满（{end}），请作出任用决定：{title}",

@@ -32,9 +32,11 @@ class FieldFormatter:
         return self.fields[name].label
 
     def value(self, name: str, value: Any) -> str:
-        if value is None:
-            return "未填写"
         field = self.fields[name]
+        if value is None and field.type == "bool" and not field.input:
+            return message("no")             # a flag nobody raised
+        if value is None:
+            return message("not_filled")
         if field.type == "money":
             return format_money(value)
         if field.type == "choice":

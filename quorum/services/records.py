@@ -265,6 +265,8 @@ def _detail(payload: dict[str, Any], steps: dict[str, str]) -> str:
         parts.append(message(f"result.{payload['result']}"))
     if payload.get("reason"):
         parts.append(str(payload["reason"]))
+    if payload.get("number"):                  # a 公文 signed or voided: its 发文字号
+        parts.append(str(payload["number"]))
     return " ".join(parts)
 
 

@@ -5,17 +5,14 @@ under (see quorum.services.policies). Every validation error names the file and 
 field at fault, so a secretariat editing policies/ can find the mistake.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
 from quorum.core.conditions import COMPARISONS, AllOf, AnyOf, Condition, Leaf, Not, as_decimal
 from quorum.core.errors import InvalidInput, InvalidPolicy
-from quorum.core.messages import message
 from quorum.core.step_spec import (
     ANCHORS,
     RESTARTS,
@@ -25,14 +22,19 @@ from quorum.core.step_spec import (
     Requirement,
     RoleRule,
     StepSpec,
+    check_kind,
+    check_meeting_body,
     check_references,
     int_setting,
+    option_label,
     parse_options,
 )
+from quorum.core.values import clean_text, coerce_fields, coerce_value
 from quorum.core.workflow_rules import WorkflowRules, parse_rules
 
 FIELD_TYPES = ("text", "textarea", "money", "int", "bool", "choice", "date", "unit", "person", "people")
-__all__ = ["OptionSpec", "Requirement", "RoleRule", "StepSpec", "STEP_KINDS"]
+__all__ = ["OptionSpec", "Requirement", "RoleRule", "StepSpec", "STEP_KINDS", "clean_text", "coerce_fields",
+           "coerce_value"]
 
 
 @dataclass(frozen=True)
@@ -356,7 +358,7 @@ def _parse_step(raw: Mapping, fields: Mapping[str, FieldSpec], thresholds: Mappi
         raise fail(f"{kind} 步骤须指定 role")
     body, body_from = raw.get("body"), raw.get("body_from")
     if kind == "meeting":
-        _check_meeting_body(body, body_from, fields, bodies, fail)
+        check_meeting_body(body, body_from, fields, bodies, fail)
     requirements = tuple(
         Requirement(_require(r, "key", ctx, where), _require(r, "name", ctx, where), role(r.get("role", "")),
                     cond(r.get("when"), f"requirement {r['key']}"))
@@ -372,7 +374,7 @@ def _parse_step(raw: Mapping, fields: Mapping[str, FieldSpec], thresholds: Mappi
     for name in acknowledge:
         if name not in flags:
             raise fail(f"acknowledge 的「{name}」须为 input = false 的是/否字段")
-    options = parse_options(raw, kind, _option_label, flags, fail)
+    options = parse_options(raw, kind, option_label, flags, fail)
     step = StepSpec(
         key=key, kind=kind, name=_require(raw, "name", ctx, where), roles=tuple(role_rules),
         body=body, when=cond(raw.get("when"), "when"), reason=raw.get("reason", ""),
@@ -390,42 +392,8 @@ def _parse_step(raw: Mapping, fields: Mapping[str, FieldSpec], thresholds: Mappi
         acknowledge=acknowledge, mandatory=bool(raw.get("mandatory", False)), body_from=body_from,
         escalate_role=role(raw.get("escalate_role")), enabled=bool(raw.get("enabled", True)),
     )
-    _check_kind(step, fail)
+    check_kind(step, fail)
     return step
-
-
-def _option_label(key: str) -> str | None:
-    text = message(f"option.{key}")
-    return None if text == f"option.{key}" else text
-
-
-def _check_meeting_body(body: Any, body_from: Any, fields: Mapping[str, FieldSpec],
-                        bodies: Mapping[str, BodySpec], fail) -> None:
-    if body_from is None:
-        if body not in bodies:
-            raise fail(f"meeting 步骤须指定已定义的议事机构 body，「{body}」未定义")
-        return
-    source = fields.get(body_from)
-    if source is None or source.type != "choice" or any(k not in bodies for k, _ in source.choices):
-        raise fail(f"body_from「{body_from}」须为选项均为议事机构 key 的 choice 字段")
-
-
-def _check_kind(step: StepSpec, fail) -> None:
-    """The attributes each kind needs, and the ones that make no sense on it."""
-    if step.kind == "countersign" and step.units and step.unit_kind:
-        raise fail("countersign 步骤只能给出 units 或 unit_kind 之一")
-    if step.required is not None and step.kind != "countersign":
-        raise fail("required（n 票中 m 票）只适用于 countersign 步骤")
-    if step.required is not None and step.units and step.required > len(step.units):
-        raise fail(f"required = {step.required} 超过会签单位数 {len(step.units)}")
-    if step.kind == "publicity" and step.window_working_days is None:
-        raise fail("publicity 步骤须给出 window_working_days（公示工作日数）")
-    if step.kind == "timer" and not (step.months or step.days or step.deadline_working_days):
-        raise fail("timer 步骤须给出 months、days 或 deadline_working_days")
-    if (step.valid_months is None) != (step.valid_until is None):
-        raise fail("valid_months 与 valid_until 须同时给出")
-    if any(o.effect == "postpone" for o in step.options) and step.postpone_months is None:
-        raise fail("含 postpone 选项的步骤须给出 postpone_months（暂缓期限）")
 
 
 def parse_workflow(data: Mapping, bodies: Mapping[str, BodySpec], roles: Mapping[str, str],
@@ -488,99 +456,3 @@ def parse_policy_set(raw: Mapping[str, Any]) -> PolicySet:
     policy = raw.get("policy", {})
     return PolicySet(label=str(policy.get("version", "unversioned")), roles=roles, bodies=bodies,
                      workflows=workflows, meta=policy)
-
-
-# --------------------------------------------------------------------------------------------
-# field values
-
-
-def coerce_value(spec: FieldSpec, raw: Any) -> Any:
-    """Turn a raw form/CLI/policy value into the field's type, or raise InvalidInput in Chinese."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    try:
-        if spec.type == "money":
-            if not re.fullmatch(r"\d+(\.\d{1,2})?", str(raw).replace(",", "").strip()):
-                raise ValueError
-            value = as_decimal(raw)
-            if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:
-                raise ValueError
-            return value
-        if spec.type == "int":
-            return int(str(raw))
-        if spec.type == "bool":
-            if isinstance(raw, bool):
-                return raw
-            text = str(raw).strip().lower()
-            if text in ("true", "1", "yes", "是", "y", "on"):
-                return True
-            if text in ("false", "0", "no", "否", "n", "off"):
-                return False
-            raise ValueError
-        if spec.type == "date":
-            return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
-        if spec.type == "people":
-            items = raw if isinstance(raw, (list, tuple)) else re.split(r"[,，、\s]+", str(raw))
-            names = [str(i).strip() for i in items if str(i).strip()]
-            if not all(re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", n) for n in names):
-                raise ValueError
-            return list(dict.fromkeys(names)) or None
-        if spec.type == "person" and not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", str(raw).strip()):
-            raise ValueError
-        if spec.type == "choice":
-            text = str(raw)
-            by_label = {label: key for key, label in spec.choices}
-            text = by_label.get(text, text)
-            if text not in dict(spec.choices):
-                raise ValueError
-            return text
-        return str(raw).strip()
-    except (ValueError, InvalidOperation):
-        hint = {"money": "请填写不带单位的金额（元），最多两位小数", "int": "请填写整数",
-                "bool": "请填写 是/否", "date": "日期格式为 2026-11-22",
-                "choice": "可选：" + "、".join(label for _, label in spec.choices),
-                "person": "请填写人员用户名", "people": "请填写人员用户名，多人用逗号分隔"}.get(spec.type, "")
-        raise InvalidInput(reason=f"「{spec.label}」的值「{raw}」无效。{hint}") from None
-
-
-def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any], system: Mapping[str, Any] | None = None
-                  ) -> dict[str, Any]:
-    """Validate a whole submission against the workflow's declared fields.
-
-    Flags and computed amounts (input = false) are never taken from the person filing; `system`
-    carries the values the engine already holds for them.
-    """
-    unknown = set(raw) - {f.key for f in spec.input_fields}
-    if unknown:
-        system_set = unknown & {f.key for f in spec.fields}
-        if system_set:
-            raise InvalidInput(reason=f"「{'、'.join(spec.field(k).label for k in sorted(system_set))}」由系统设置，不能填写")
-        raise InvalidInput(reason=f"流程「{spec.name}」没有字段：{'、'.join(sorted(unknown))}")
-    values = {}
-    for field_spec in spec.fields:
-        if not field_spec.input:
-            values[field_spec.key] = (system or {}).get(field_spec.key, field_spec.default)
-            continue
-        value = coerce_value(field_spec, raw.get(field_spec.key))
-        if value is None:
-            value = field_spec.default
-        if value is None and field_spec.required:
-            raise InvalidInput(reason=f"「{field_spec.label}」为必填项")
-        values[field_spec.key] = value
-    return values
-
-
-def clean_text(value: Any, label: str, max_length: int = 200, required: bool = True) -> str:
-    """Return value as trimmed text fit for storage, or refuse it in words (too long, control characters)."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InvalidInput(reason=f"「{label}」应为文字")
-    text = value.strip()
-    if required and not text:
-        raise InvalidInput(reason=f"「{label}」为必填项")
-    if len(text) > max_length:
-        raise InvalidInput(reason=f"「{label}」不能超过{max_length}个字")
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
-        raise InvalidInput(reason=f"「{label}」含有无法保存的控制字符")
-    return text

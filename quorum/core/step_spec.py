@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quorum.core.conditions import Condition
+from quorum.core.messages import message
 
 STEP_KINDS = ("submit", "gate", "review", "countersign", "meeting", "record", "publicity", "filing", "timer",
               "execution", "supervise")
@@ -177,3 +178,37 @@ def check_references(steps: tuple[StepSpec, ...], fail: Callable[[str, str], Exc
         if step.valid_until is not None and (step.valid_until not in keys
                                              or keys.index(step.valid_until) <= keys.index(step.key)):
             raise fail(where, f"valid_until「{step.valid_until}」须为此后的步骤 key")
+
+
+def option_label(key: str) -> str | None:
+    text = message(f"option.{key}")
+    return None if text == f"option.{key}" else text
+
+
+def check_meeting_body(body: Any, body_from: Any, fields: Mapping[str, Any],
+                       bodies: Mapping[str, Any], fail: Callable[[str], Exception]) -> None:
+    if body_from is None:
+        if body not in bodies:
+            raise fail(f"meeting 步骤须指定已定义的议事机构 body，「{body}」未定义")
+        return
+    source = fields.get(body_from)
+    if source is None or source.type != "choice" or any(k not in bodies for k, _ in source.choices):
+        raise fail(f"body_from「{body_from}」须为选项均为议事机构 key 的 choice 字段")
+
+
+def check_kind(step: StepSpec, fail: Callable[[str], Exception]) -> None:
+    """The attributes each kind needs, and the ones that make no sense on it."""
+    if step.kind == "countersign" and step.units and step.unit_kind:
+        raise fail("countersign 步骤只能给出 units 或 unit_kind 之一")
+    if step.required is not None and step.kind != "countersign":
+        raise fail("required（n 票中 m 票）只适用于 countersign 步骤")
+    if step.required is not None and step.units and step.required > len(step.units):
+        raise fail(f"required = {step.required} 超过会签单位数 {len(step.units)}")
+    if step.kind == "publicity" and step.window_working_days is None:
+        raise fail("publicity 步骤须给出 window_working_days（公示工作日数）")
+    if step.kind == "timer" and not (step.months or step.days or step.deadline_working_days):
+        raise fail("timer 步骤须给出 months、days 或 deadline_working_days")
+    if (step.valid_months is None) != (step.valid_until is None):
+        raise fail("valid_months 与 valid_until 须同时给出")
+    if any(o.effect == "postpone" for o in step.options) and step.postpone_months is None:
+        raise fail("含 postpone 选项的步骤须给出 postpone_months（暂缓期限）")

@@ -1,0 +1,111 @@
+"""Field values: turn what a form, the CLI or a policy file gives into a field's typed value.
+
+Money is Decimal with at most two decimals (never a float); dates are ISO; a choice accepts its key
+or its label; people are usernames. Every refusal is InvalidInput in the secretariat's words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from quorum.core.conditions import as_decimal
+from quorum.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from quorum.core.spec import FieldSpec, WorkflowSpec
+
+
+def coerce_value(spec: FieldSpec, raw: Any) -> Any:
+    """Turn a raw form/CLI/policy value into the field's type, or raise InvalidInput in Chinese."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    try:
+        if spec.type == "money":
+            if not re.fullmatch(r"\d+(\.\d{1,2})?", str(raw).replace(",", "").strip()):
+                raise ValueError
+            value = as_decimal(raw)
+            if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:
+                raise ValueError
+            return value
+        if spec.type == "int":
+            return int(str(raw))
+        if spec.type == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("true", "1", "yes", "是", "y", "on"):
+                return True
+            if text in ("false", "0", "no", "否", "n", "off"):
+                return False
+            raise ValueError
+        if spec.type == "date":
+            return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+        if spec.type == "people":
+            items = raw if isinstance(raw, (list, tuple)) else re.split(r"[,，、\s]+", str(raw))
+            names = [str(i).strip() for i in items if str(i).strip()]
+            if not all(re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", n) for n in names):
+                raise ValueError
+            return list(dict.fromkeys(names)) or None
+        if spec.type == "person" and not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", str(raw).strip()):
+            raise ValueError
+        if spec.type == "choice":
+            text = str(raw)
+            by_label = {label: key for key, label in spec.choices}
+            text = by_label.get(text, text)
+            if text not in dict(spec.choices):
+                raise ValueError
+            return text
+        return str(raw).strip()
+    except (ValueError, InvalidOperation):
+        hint = {"money": "请填写不带单位的金额（元），最多两位小数", "int": "请填写整数",
+                "bool": "请填写 是/否", "date": "日期格式为 2026-11-22",
+                "choice": "可选：" + "、".join(label for _, label in spec.choices),
+                "person": "请填写人员用户名", "people": "请填写人员用户名，多人用逗号分隔"}.get(spec.type, "")
+        raise InvalidInput(reason=f"「{spec.label}」的值「{raw}」无效。{hint}") from None
+
+
+def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any], system: Mapping[str, Any] | None = None
+                  ) -> dict[str, Any]:
+    """Validate a whole submission against the workflow's declared fields.
+
+    Flags and computed amounts (input = false) are never taken from the person filing; `system`
+    carries the values the engine already holds for them.
+    """
+    unknown = set(raw) - {f.key for f in spec.input_fields}
+    if unknown:
+        system_set = unknown & {f.key for f in spec.fields}
+        if system_set:
+            raise InvalidInput(reason=f"「{'、'.join(spec.field(k).label for k in sorted(system_set))}」由系统设置，不能填写")
+        raise InvalidInput(reason=f"流程「{spec.name}」没有字段：{'、'.join(sorted(unknown))}")
+    values = {}
+    for field_spec in spec.fields:
+        if not field_spec.input:
+            values[field_spec.key] = (system or {}).get(field_spec.key, field_spec.default)
+            continue
+        value = coerce_value(field_spec, raw.get(field_spec.key))
+        if value is None:
+            value = field_spec.default
+        if value is None and field_spec.required:
+            raise InvalidInput(reason=f"「{field_spec.label}」为必填项")
+        values[field_spec.key] = value
+    return values
+
+
+def clean_text(value: Any, label: str, max_length: int = 200, required: bool = True) -> str:
+    """Return value as trimmed text fit for storage, or refuse it in words (too long, control characters)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(reason=f"「{label}」应为文字")
+    text = value.strip()
+    if required and not text:
+        raise InvalidInput(reason=f"「{label}」为必填项")
+    if len(text) > max_length:
+        raise InvalidInput(reason=f"「{label}」不能超过{max_length}个字")
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+        raise InvalidInput(reason=f"「{label}」含有无法保存的控制字符")
+    return text

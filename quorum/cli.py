@@ -74,7 +74,7 @@ class Runtime:
     def db(self):
         if self._db is None:
             from quorum.database import open_database
-            self._db = open_database(self.settings)
+            self._db = open_database(self.settings, upgrade=getattr(self.args, "migrates", False))
         return self._db
 
     def env(self):
@@ -111,6 +111,21 @@ def cmd_init(args) -> None:
         from quorum.services import demo
         out["demo_org_loaded"] = demo.ensure_community(rt.db.sessions, rt.env())
     emit(args, out)
+
+
+def cmd_migrate(args) -> None:
+    """Upgrade the schema to this code's head (opening the database does it); print where it stands."""
+    from quorum.database import code_head, schema_revision
+    from quorum.db.session import make_engine
+    args.runtime.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    probe = make_engine(args.runtime.settings.database_url)
+    try:
+        before = schema_revision(probe)
+    finally:
+        probe.dispose()
+    engine = args.runtime.db.engine
+    emit(args, {"database": engine.url.render_as_string(hide_password=True), "from": before,
+                "to": schema_revision(engine), "head": code_head()})
 
 
 def cmd_run(args) -> None:
@@ -454,9 +469,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add(sub, "init", cmd_init, "初始化数据库并登记当前规则版本")
     p.add_argument("--demo-org", action="store_true", help="同时导入演示医共体的单位和人员")
-    add(sub, "demo", cmd_demo, "导入演示医共体并运行演示事项，打印完整记录；demo users 列出演示账号").add_argument(
-        "what", nargs="?", choices=["users"], help="users：列出演示账号及密码")
-    add(sub, "run", cmd_run, "运行主任务：首次运行时初始化内置数据库、导入演示数据并运行演示事项")
+    p.set_defaults(migrates=True)
+    add(sub, "migrate", cmd_migrate, "升级数据库结构到本程序的版本（发布步骤；网页进程与调度器不会自行升级）"
+        ).set_defaults(migrates=True)
+    p = add(sub, "demo", cmd_demo, "导入演示医共体并运行演示事项，打印完整记录；demo users 列出演示账号")
+    p.add_argument("what", nargs="?", choices=["users"], help="users：列出演示账号及密码")
+    p.set_defaults(migrates=True)
+    add(sub, "run", cmd_run, "运行主任务：首次运行时初始化内置数据库、导入演示数据并运行演示事项").set_defaults(migrates=True)
 
     policy = sub.add_parser("policy", help="规则").add_subparsers(dest="sub", required=True)
     add(policy, "check", cmd_policy_check, "校验 policies/ 下全部规则文件")

@@ -1,15 +1,25 @@
-"""Open the configured database: create the data directory, migrate to head, hand out sessions."""
+"""Open the configured database and hand out sessions; migrating is a release step of its own.
+
+`quorum migrate` (and `init`, `demo`, `run` on the embedded default) bring the schema to head. Web
+workers, flows and every other command only check: on a schema behind the code they refuse to start
+with one line naming the command to run, so restarting several workers after an upgrade never races.
+"""
 
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from quorum.core.errors import InvalidInput
 from quorum.db.session import make_engine, make_session_factory
-from quorum.settings import ROOT, Settings
+from quorum.settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 @dataclass(frozen=True)
@@ -18,11 +28,26 @@ class Database:
     sessions: sessionmaker[Session]
 
 
+class SchemaBehind(InvalidInput):
+    """The database's schema is not the one this code was written for."""
+
+
 def alembic_config(engine: Engine) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
+
+
+def code_head() -> str:
+    """The newest migration this code ships."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None for an empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def migrate(engine: Engine) -> None:
@@ -33,9 +58,36 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_database(settings: Settings, upgrade: bool = True) -> Database:
+def check_schema(engine: Engine) -> None:
+    """Refuse to serve a schema that is not at this code's head."""
+    current, head = schema_revision(engine), code_head()
+    if current == head:
+        return
+    if current is None:
+        raise SchemaBehind(reason=f"数据库尚未初始化（应为版本 {head}）：请先运行 quorum migrate（或 quorum init）")
+    known = ScriptDirectory(str(MIGRATIONS)).get_revision(current) if _known(current) else None
+    if known is None:
+        raise SchemaBehind(reason=f"数据库结构版本 {current} 比程序新（程序为 {head}）：请升级程序，勿降级数据库")
+    raise SchemaBehind(reason=f"数据库结构版本 {current} 落后于程序（{head}）：请先运行 quorum migrate")
+
+
+def _known(revision: str) -> bool:
+    try:
+        return ScriptDirectory(str(MIGRATIONS)).get_revision(revision) is not None
+    except Exception:          # alembic raises its own errors for unknown revisions
+        return False
+
+
+def open_database(settings: Settings, upgrade: bool = False) -> Database:
+    """Open the database; with upgrade=True migrate it to head first, else check that it is at head."""
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     if upgrade:
         migrate(engine)
+    else:
+        try:
+            check_schema(engine)
+        except Exception:
+            engine.dispose()
+            raise
     return Database(engine, make_session_factory(engine))

@@ -27,7 +27,7 @@ def render(settings: Settings, out_dir: Path, dpi: int = 80) -> dict[str, list[P
         temp = Settings(organisation=settings.organisation, data_dir=data_dir,
                         database_url=f"sqlite:///{data_dir / 'preview.sqlite3'}", policies_dir=settings.policies_dir,
                         templates_dir=settings.templates_dir, calendar_overrides=settings.calendar_overrides)
-        db = open_database(temp)
+        db = open_database(temp, upgrade=True)
         env = Env(policies.load(settings.policies_dir), settings.calendar(), calendar.now(),
                   files_dir=data_dir / "files", templates_dir=settings.templates_dir)
         result = demo.run(db.sessions, env)

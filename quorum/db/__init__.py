@@ -5,6 +5,7 @@ from quorum.db.audit import AuditEvent, AuditHead
 from quorum.db.base import Base
 from quorum.db.chains import MatterCopy, MatterFlag, Payment, PublicityObjection
 from quorum.db.documents import Document, DocumentSerial
+from quorum.db.jobs import JobRun
 from quorum.db.matters import Matter, MatterStep, Opinion, Task
 from quorum.db.meetings import (
                                 AgendaItem,
@@ -28,5 +29,5 @@ __all__ = [
     "DocumentSerial", "Matter",
     "MatterStep", "Meeting", "MeetingMember", "Opinion", "Person", "PolicyVersion", "Post", "ProgressReport",
     "Recusal", "SecretTally", "SupervisionItem", "Task", "Unit", "WrittenOpinion",
-    "CalendarFeed", "DutyOpening", "Notification", "OutboxMessage",
+    "CalendarFeed", "DutyOpening", "Notification", "OutboxMessage", "JobRun",
 ]

@@ -578,6 +578,8 @@ def build_parser() -> argparse.ArgumentParser:
     documents_commands.register(sub, add)
     from quorum import scheduler_commands
     scheduler_commands.register(sub, add)
+    from quorum import config_commands
+    config_commands.register(sub, add)
     _plugin_commands(sub, add)
     return parser
 

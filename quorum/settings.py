@@ -10,7 +10,7 @@ from typing import Any
 
 from quorum.calendar import WorkCalendar, parse_overrides
 from quorum.core.errors import InvalidInput
-from quorum.scheduler_settings import DeliverySettings, parse_delivery
+from quorum.scheduler_settings import DeliverySettings, _table, parse_delivery
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +36,20 @@ def _resolve(base: Path, value: str) -> Path:
     return path if path.is_absolute() else (base / path).resolve()
 
 
+# Every section config.toml may have; a misspelt section or key anywhere is refused with file and key named.
+SECTIONS = ("organisation", "paths", "database", "calendar", "web", "mail", "webhooks", "scheduler", "backup")
+
+
+def _check_schema(raw: Mapping[str, Any], path: Path) -> None:
+    """Refuse unknown sections, and unknown keys in the sections parsed here (the others check their own)."""
+    unknown = sorted(set(raw) - set(SECTIONS))
+    if unknown:
+        raise InvalidInput(reason=f"配置文件 {path}：未知的配置节 [{'、'.join(unknown)}]，可用：{'、'.join(SECTIONS)}")
+    _table(raw, "organisation", path, {"name"})
+    _table(raw, "paths", path, {"data_dir", "policies", "templates"})
+    _table(raw, "database", path, {"url"})
+
+
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read config.toml (or QUORUM_CONFIG), then apply QUORUM_DATA_DIR and QUORUM_DATABASE_URL."""
     env = os.environ if env is None else env
@@ -46,6 +60,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         raise InvalidInput(reason=f"找不到配置文件 {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(reason=f"配置文件 {path} 格式错误：{exc}") from None
+    _check_schema(raw, path)
     base = path.parent
     paths = raw.get("paths", {})
     data_dir = _resolve(base, env.get("QUORUM_DATA_DIR") or paths.get("data_dir", "data"))

@@ -154,3 +154,28 @@ def test_project_config_defaults(tmp_path):
     assert settings.templates_dir == ROOT / "templates"
     assert settings.database_url == f"sqlite:///{tmp_path / 'quorum.sqlite3'}"
 
+
+
+@pytest.mark.parametrize("text, named", [
+    ("[databse]\nurl = \"\"\n", "[databse]"),
+    ("[paths]\ndata_dri = \"d\"\n", "[paths] data_dri"),
+    ("[organisation]\nname = \"x\"\nshort = \"y\"\n", "[organisation] short"),
+    ("[database]\nurl = \"\"\npool = 5\n", "[database] pool"),
+    ("[scheduler]\nsweep_crn = \"* * * * *\"\n", "[scheduler] sweep_crn"),
+    ("[backup]\nkeeep = 3\n", "[backup] keeep"),
+])
+def test_a_misspelt_section_or_key_anywhere_is_refused_with_file_and_key(tmp_path, text, named):
+    config = write_config(tmp_path, text)
+    with pytest.raises(InvalidInput) as exc:
+        load_settings(config, env={})
+    assert str(config) in str(exc.value) and named in str(exc.value)
+
+
+def test_config_check_validates_the_shipped_config_and_names_a_bad_key(tmp_path, capsys):
+    from quorum.cli import main
+    assert main(["config", "check", "--config", str(ROOT / "config.toml")]) == 0
+    assert "配置文件校验通过" in capsys.readouterr().out
+    bad = write_config(tmp_path, BASE.replace("[database]", "[database]\nuri = \"x\""))
+    assert main(["config", "check", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "[database] uri" in err and "Traceback" not in err

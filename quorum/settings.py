@@ -11,6 +11,7 @@ from typing import Any
 from quorum.calendar import WorkCalendar, parse_overrides
 from quorum.core.errors import InvalidInput
 from quorum.scheduler_settings import DeliverySettings, _table, parse_delivery
+from quorum.web_settings import WebSettings, parse_web
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,7 @@ class Settings:
     secret_key: str = "change-me"
     raw: Mapping[str, Any] = field(default_factory=dict)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)   # [mail] [webhooks] [scheduler] [backup]
+    web: WebSettings = field(default_factory=WebSettings)   # [web]: bind, workers, threads, timeout, proxies
 
     def calendar(self) -> WorkCalendar:
         return WorkCalendar(self.calendar_overrides)
@@ -83,4 +85,5 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         secret_key=env.get("QUORUM_SECRET_KEY") or raw.get("web", {}).get("secret_key", "change-me"),
         raw=raw,
         delivery=parse_delivery(raw, path, data_dir, env),
+        web=parse_web(raw, path, env),
     )

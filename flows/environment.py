@@ -23,3 +23,4 @@ def prepare() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)     # one line per API poll otherwise
+    logging.getLogger("alembic").setLevel(logging.WARNING)   # the schema check's plugin chatter otherwise

@@ -1,20 +1,57 @@
 """The scheduled flows. Each reads like a short script of tasks; each task is one service call.
 
 Tasks pass ids and plain data. Retries are set only where the work is idempotent: the sweep's
-notices are keyed, delivery claims each message, timers act once per step round.
+notices are keyed, delivery claims each message, timers act once per step round. Each flow run is
+recorded in job_run (quorum.services.jobs) in transactions of its own, so /healthz can tell when
+the last sweep completed and an operator can see why one failed.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.context import FlowRunContext
 
 from flows.runtime import current
-from quorum.services import backup, outbox, sweeps
+from quorum import calendar
+from quorum.services import backup, jobs, outbox, sweeps
 
 
 def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: r.get(k) for k in ("channel", "to", "kind", "title", "status", "matter_id", "text") if k in r}
             for r in rows]
+
+
+def trigger() -> str:
+    """"schedule" when Prefect's scheduler created this flow run, "manual" otherwise."""
+    context = FlowRunContext.get()
+    run = context.flow_run if context is not None else None
+    return "schedule" if run is not None and run.auto_scheduled else "manual"
+
+
+def recorded(name: str, body: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run the flow's body between a started and a finished job_run row (wall-clock times).
+
+    The rows are written in their own transactions, so a failing body is still recorded, with its error.
+    """
+    sessions = current().db.sessions
+    with sessions.begin() as s:
+        run_id = jobs.started(s, name, calendar.now(), trigger())
+    try:
+        result = body()
+    except BaseException as exc:
+        with sessions.begin() as s:
+            jobs.finished(s, run_id, calendar.now(), error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    with sessions.begin() as s:
+        jobs.finished(s, run_id, calendar.now(), summary=counts(result))
+    return result
+
+
+def counts(result: dict[str, Any]) -> dict[str, Any]:
+    """What a run did, in numbers (lists counted, plain values kept)."""
+    return {k: len(v) if isinstance(v, list) else counts(v) if isinstance(v, dict) else v
+            for k, v in result.items() if isinstance(v, list | dict | int | float | str | bool | None)}
 
 
 @task(retries=2, retry_delay_seconds=30)
@@ -55,6 +92,10 @@ def convert_document(document_id: int, now: str | None) -> int:
 @flow(name="quorum-sweep", log_prints=True)
 def sweep_flow(now: str | None = None) -> dict[str, Any]:
     """Every 15 minutes: expiries, reminders and escalations, delivery, PDFs of frozen documents."""
+    return recorded("sweep", lambda: _sweep(now))
+
+
+def _sweep(now: str | None) -> dict[str, Any]:
     timers = fire_timers(now)
     notified = remind(now)
     delivered = deliver(now)
@@ -75,7 +116,7 @@ def digest(now: str | None) -> list[dict[str, Any]]:
 @flow(name="quorum-digest", log_prints=True)
 def digest_flow(now: str | None = None) -> dict[str, Any]:
     """Each working-day morning: one summary per person, then delivery."""
-    return {"notified": digest(now), "delivered": deliver(now)}
+    return recorded("digest", lambda: {"notified": digest(now), "delivered": deliver(now)})
 
 
 @task
@@ -101,6 +142,10 @@ def back_up(now: str | None) -> dict[str, Any]:
 @flow(name="quorum-nightly", log_prints=True)
 def nightly_flow(now: str | None = None) -> dict[str, Any]:
     """Each night: verify the audit chain, back the database up (with retention), deliver notices."""
+    return recorded("nightly", lambda: _nightly(now))
+
+
+def _nightly(now: str | None) -> dict[str, Any]:
     audit = verify_audit(now)
     saved = back_up(now)
     return {"audit": audit, "backup": saved, "delivered": deliver(now)}

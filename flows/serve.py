@@ -1,14 +1,22 @@
 """The scheduler process: serve every deployment on its cron schedule (Asia/Shanghai).
 
 `python -m flows.serve` (started by `quorum run`) needs a Prefect server (PREFECT_API_URL); without
-one, serve() registers nothing. The schedules come from config.toml [scheduler].
+one, serve() registers nothing. The schedules come from config.toml [scheduler]. It never migrates:
+on a schema behind the code (or a broken config.toml) it refuses to start with one line naming what
+to do (`quorum migrate`) and exits 2.
 """
+
+import sys
 
 from flows import environment  # noqa: F401  (prepares Prefect's environment first)
 from flows.jobs import digest_flow, nightly_flow, sweep_flow
-from quorum.settings import load_settings
+from quorum.core.errors import QuorumError
+from quorum.core.messages import message
+from quorum.database import open_database
+from quorum.settings import Settings, load_settings
 
 TIMEZONE = "Asia/Shanghai"
+EXIT_REFUSED = 2
 
 
 def deployments(settings=None) -> list:
@@ -21,10 +29,23 @@ def deployments(settings=None) -> list:
     ]
 
 
-def main() -> None:
+def ready() -> Settings:
+    """The settings, once the configuration reads and the database is at this code's schema."""
+    settings = load_settings()
+    open_database(settings).engine.dispose()       # checks the schema head; never migrates
+    return settings
+
+
+def main() -> int:
+    try:
+        settings = ready()
+    except QuorumError as exc:
+        print(message("cli.scheduler_refused", reason=exc.params.get("reason", exc)), file=sys.stderr)
+        return EXIT_REFUSED
     from prefect import serve
-    serve(*deployments(), pause_on_shutdown=False)
+    serve(*deployments(settings), pause_on_shutdown=False)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from quorum.db import Notification
+from quorum.db import JobRun, Notification
 from quorum.settings import load_settings
 from tests import helpers
 from tests.conftest import ROOT
@@ -40,4 +40,6 @@ def test_the_sweep_flow_reminds_once_through_prefect(harness, flow_runtime, sc):
     assert second["notified"] == [] and second["delivered"] == []
     with flow_runtime.db.sessions.begin() as s:
         assert s.execute(select(func.count(Notification.id)).where(Notification.matter_id == mid)).scalar_one() == 5
+        recorded = s.execute(select(JobRun.name, JobRun.status, JobRun.trigger).order_by(JobRun.id)).all()
+    assert recorded == [("sweep", "completed", "manual")] * 2      # started by hand, not by a schedule
     assert date(2026, 11, 12).weekday() == 3

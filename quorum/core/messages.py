@@ -268,6 +268,7 @@ MESSAGES: dict[str, str] = {
     "cli.help_no_scheduler": "不在后台启动 Prefect 服务和定时任务（提醒、汇总、夜间核验与备份）",
     "cli.scheduler_starting": "后台：Prefect 服务 {url}/ 与定时任务启动中（日志在 {logs}）",
     "cli.scheduler_stopped": "已停止网页界面、定时任务和 Prefect 服务",
+    "cli.scheduler_refused": "定时任务未启动：{reason}",
     # --- quorum basis -------------------------------------------------------------------------
     "quorum.basis": (
         "应到会{expected}人，回避{recused}人，计算基数{base}人，实到（未回避）{present}人，"

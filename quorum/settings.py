@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from quorum import resources
 from quorum.calendar import WorkCalendar, parse_overrides
 from quorum.core.errors import InvalidInput
 from quorum.scheduler_settings import DeliverySettings, _table, parse_delivery
@@ -52,10 +53,18 @@ def _check_schema(raw: Mapping[str, Any], path: Path) -> None:
     _table(raw, "database", path, {"url"})
 
 
+def _no_config() -> NoReturn:
+    raise InvalidInput(reason="找不到配置文件：当前目录下没有 config.toml。请先运行 `quorum init --data-dir 目录` "
+                              "并在该目录下运行，或设置 QUORUM_CONFIG 指向配置文件")
+
+
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Read config.toml (or QUORUM_CONFIG), then apply QUORUM_DATA_DIR and QUORUM_DATABASE_URL."""
+    """Read config.toml, then apply QUORUM_DATA_DIR and QUORUM_DATABASE_URL.
+
+    The file is the one named (--config), else QUORUM_CONFIG, else ./config.toml, else the checkout's.
+    """
     env = os.environ if env is None else env
-    path = Path(path or env.get("QUORUM_CONFIG") or ROOT / "config.toml")
+    path = Path(path or env.get("QUORUM_CONFIG") or resources.default_config() or _no_config())
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -1,4 +1,4 @@
-"""One-shot scheduler commands: run a sweep, the delivery, the digest or a backup as plain functions.
+"""One-shot scheduler commands: run a sweep, the delivery or the digest as plain functions (backup: backup_commands).
 
 `quorum remind [--now ISO-TIME] [--json]` is the 15-minute sweep without Prefect: it applies expiries,
 enqueues the reminders due at that moment and delivers what is pending, then prints what it sent.
@@ -69,18 +69,6 @@ def cmd_digest(args: argparse.Namespace) -> None:
     _print_result(result)
 
 
-def cmd_backup(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
-    from quorum.services import backup
-    rt = args.runtime
-    result = backup.backup(rt.settings.database_url, rt.settings.delivery.backup, rt.env().now)
-    if args.json:
-        emit(args, result)
-        return
-    print(f"已备份到 {result['file']}（{result['bytes']} 字节）" +
-          (f"；按保留份数删除 {len(result['removed'])} 份旧备份" if result["removed"] else ""))
-
-
 def cmd_notifications(args: argparse.Namespace) -> None:
     from quorum.cli import emit
     from quorum.core.errors import InvalidInput
@@ -134,12 +122,13 @@ def cmd_calendar_feed(args: argparse.Namespace) -> None:
 
 
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    """Add remind, deliver, digest, backup, notifications, outbox and calendar-feed."""
+    """Add remind, deliver, digest, backup and restore (backup_commands), notifications, outbox and calendar-feed."""
     p = add(sub, "remind", cmd_remind, "运行一次提醒扫描：到期处理、期限提醒与升级、周期性职责，并发送待发消息")
     p.add_argument("--no-deliver", action="store_true", help="只生成通知，不发送邮件和群机器人消息")
     add(sub, "deliver", cmd_deliver, "发送待发的邮件和群机器人消息（失败的按退避重试）")
     add(sub, "digest", cmd_digest, "生成并发送每人每日待办汇总")
-    add(sub, "backup", cmd_backup, "备份数据库（SQLite 在线备份或 pg_dump），按保留份数清理旧备份")
+    from quorum import backup_commands
+    backup_commands.register(sub, add)
     add(sub, "notifications", cmd_notifications, "我的通知（--as 用户名）").add_argument(
         "--unread", action="store_true", help="只列未读")
     box = sub.add_parser("outbox", help="待发消息").add_subparsers(dest="sub", required=True)

@@ -268,6 +268,8 @@ MESSAGES: dict[str, str] = {
     "cli.help_no_scheduler": "不在后台启动 Prefect 服务和定时任务（提醒、汇总、夜间核验与备份）",
     "cli.scheduler_starting": "后台：Prefect 服务 {url}/ 与定时任务启动中（日志在 {logs}）",
     "cli.scheduler_stopped": "已停止网页界面、定时任务和 Prefect 服务",
+    "backup.damaged": "备份文件已损坏或被改动，未恢复任何内容：{reason}",
+    "backup.target_not_empty": "只能恢复到空的数据库和空的文件目录，未做任何改动：{reason}",
     "cli.scheduler_refused": "定时任务未启动：{reason}",
     # --- quorum basis -------------------------------------------------------------------------
     "quorum.basis": (

@@ -31,10 +31,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app = Flask(__name__, template_folder=str(settings.templates_dir / "web"), static_folder="static")
     app.config.update(SECRET_KEY=settings.secret_key, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       MAX_CONTENT_LENGTH=50 * 1024 * 1024, WTF_CSRF_TIME_LIMIT=None)
+    _behind_proxies(app, settings.web.proxies)
     app.config.update(test_config or {})
     app.extensions["quorum"] = WebRuntime.open(settings, database=database, now=now)
 
-    from webui import auth, errors, layout
+    from webui import auth, errors, layout, requestlog
+    requestlog.init_app(app)        # first, so even a request refused by the CSRF check has its id
     auth.init_app(app)
     errors.init_app(app)
     layout.init_app(app)
@@ -45,4 +47,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.register_blueprint(blueprint)
     from webui import documents
     app.register_blueprint(documents.bp)
+    from webui import health
+    app.register_blueprint(health.bp)
     return app
+
+
+def _behind_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies: trust their X-Forwarded-* headers, and the site is https."""
+    if hops <= 0:
+        return
+    from werkzeug.middleware.proxy_fix import ProxyFix
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+    app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")

@@ -4,10 +4,12 @@ Pure: the caller passes `today` and a working-day calendar (anything with `is_wo
 `subtract_working_days(d, n).due` and `working_days_between(a, b)`, such as quorum.calendar.WorkCalendar).
 A deadline on a non-working day keeps its date, but its reminders go out on working days only, so
 the on-the-day reminder for a Sunday deadline goes out on the Friday before (DOMAIN.md §6.6 #41).
+A reminder whose day passed without a sweep (the scheduler was down) is caught up by the next one
+(`due_reminder`): only the newest missed, worded for the day it is sent, never once the deadline passed.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Any, Protocol
 
@@ -59,8 +61,9 @@ class ReminderRules:
 
 @dataclass(frozen=True)
 class Reminder:
-    kind: str          # before | due_today | overdue
-    working_days: int  # before: days left; overdue: days missed; due_today: 0
+    kind: str               # before | due_today | overdue
+    working_days: int       # before: days left; overdue: days missed; due_today: 0
+    on: date | None = None  # the day it fell due (due_reminder): today, or a day the sweep missed
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,6 +174,28 @@ def reminder_for(rule: DeadlineRule, due: date, today: date, days: Days) -> Remi
         if today == days.subtract_working_days(due, n).due:
             return Reminder(BEFORE, n)
     return None
+
+
+def due_reminder(rule: DeadlineRule, due: date, today: date, days: Days, since: date | None = None) -> Reminder | None:
+    """The reminder to send today: today's own, else the newest "before" reminder missed since `since`.
+
+    A sweep that did not run on a reminder's day (the scheduler was down) catches it up on the next
+    working day, keyed by the day it fell due so it is still sent at most once. Older missed ones are
+    superseded by the newest (one reminder per subject and day, #44), a missed on-the-day reminder by
+    the overdue notice, and nothing from before `since` (the day the task or item was created).
+    """
+    today_s = reminder_for(rule, due, today, days)
+    if today_s is not None:
+        return replace(today_s, on=today)
+    if not days.is_workday(today) or today > due:
+        return None
+    slots = [(days.subtract_working_days(due, n).due, n) for n in rule.before_working_days]
+    missed = [(on, n) for on, n in slots if on < today and (since is None or on >= since)]
+    if not missed:
+        return None
+    on, n = max(missed, key=lambda slot: (slot[0], -slot[1]))
+    left = next(m for m in range(1, n + 1) if days.subtract_working_days(due, m).due <= today)
+    return Reminder(BEFORE, left, on)
 
 
 def misses(due: date, today: date, days: Days) -> int:

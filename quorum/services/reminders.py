@@ -4,12 +4,13 @@ The rules live in policies/reminders.toml (quorum.core.reminders decides what a 
 today); this module finds the deadlines in the record and enqueues notifications through the
 outbox in the caller's transaction. Each notice is keyed by (subject, kind, person, day), so
 running a sweep again — the same minute or an hour later — enqueues nothing new, and nothing is
-sent for a task once it is done (#44).
+sent for a task once it is done (#44). A reminder's day is the day it fell due: one missed while
+the scheduler was down goes out with the next sweep (quorum.core.reminders.due_reminder), once.
 """
 
 import tomllib
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,10 @@ def due_now(rules: core.ReminderRules, env: Env) -> bool:
 
 def today_of(env: Env) -> date:
     return calendar.to_local(env.now).date()
+
+
+def local_day(moment: datetime) -> date:
+    return calendar.to_local(moment).date()
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,12 +114,12 @@ def task_reminders(s: Session, env: Env, outlets: Outlets, rules: core.ReminderR
              .order_by(Task.id))
     for task, matter in s.execute(query).all():
         assignee = s.get(Person, task.assignee_id)
-        reminder = core.reminder_for(rule, task.due_date, today, env.calendar)
+        reminder = core.due_reminder(rule, task.due_date, today, env.calendar, since=local_day(task.created_at))
         if reminder is not None:
             ctx = dict(task=task, matter=matter, person=assignee, days=reminder.working_days,
                        due_is_today=task.due_date == today, escalate_after=rule.escalate_after_misses)
             event = build_event(outlets, f"task_{reminder.kind}", _routing_kind(reminder.kind),
-                           f"task:{task.id}:{reminder.kind}:{today}", "task", task.id, matter.id,
+                           f"task:{task.id}:{reminder.kind}:{reminder.on}", "task", task.id, matter.id,
                            f"/matters/{matter.id}", **ctx)
             out += notify(s, env, event, [assignee.id])
         if core.escalation_due(rule, task.due_date, today, env.calendar):
@@ -161,14 +166,14 @@ def supervision_reminders(s: Session, env: Env, outlets: Outlets, rules: core.Re
             continue
         contacts = [pid for uid in (item.lead_unit_id, *item.co_unit_ids) for pid in unit_contacts(s, rule, uid)]
         lead_name = units[item.lead_unit_id].name if item.lead_unit_id in units else ""
-        reminder = core.reminder_for(rule, item.due_date, today, env.calendar)
+        reminder = core.due_reminder(rule, item.due_date, today, env.calendar, since=local_day(item.created_at))
         if reminder is not None:
             recipients = contacts + (copies(s, rule) if reminder.kind == core.OVERDUE else [])
             for pid in dict.fromkeys(recipients):
                 ctx = dict(item=item, person=s.get(Person, pid), days=reminder.working_days, lead_unit=lead_name,
                            due_is_today=item.due_date == today)
                 event = build_event(outlets, f"supervision_{reminder.kind}", _routing_kind(reminder.kind),
-                               f"supervision:{item.id}:{reminder.kind}:{today}", "supervision", item.id,
+                               f"supervision:{item.id}:{reminder.kind}:{reminder.on}", "supervision", item.id,
                                item.matter_id, f"/supervision#sup-{item.id}", **ctx)
                 out += notify(s, env, event, [pid])
         if core.escalation_due(rule, item.due_date, today, env.calendar):

@@ -47,13 +47,14 @@ def test_publicity_reminders_go_out_on_the_make_up_saturday(sc, rules):
         s.get(SupervisionItem, item_id).due_date = due
     assert due == date(2026, 10, 12)
     sent = {}
-    for day in range(1, 13):
-        sc.at(date(2026, 10, day), 9)
+    for day in [date(2026, 9, 29), date(2026, 9, 30), *(date(2026, 10, d) for d in range(1, 13))]:
+        sc.at(day, 9)
         result = sweeps.run_sweep(sc.sessions, sc.env, OUTLETS, rules)
         sent[day] = [n for n in result["notified"] if n["subject"] == "supervision"]
-    assert [d for d, notes in sent.items() if notes] == [10, 12]
-    assert all("1个工作日后到期" in n["title"] for n in sent[10])
-    assert all("今日到期" in n["title"] for n in sent[12])
+    assert [d.isoformat() for d, notes in sent.items() if notes] == ["2026-09-29", "2026-10-10", "2026-10-12"]
+    assert all("5个工作日后到期" in n["title"] for n in sent[date(2026, 9, 29)])   # not caught up again on 10-08
+    assert all("1个工作日后到期" in n["title"] for n in sent[date(2026, 10, 10)])
+    assert all("今日到期" in n["title"] for n in sent[date(2026, 10, 12)])
 
 
 @pytest.mark.parametrize(("edit", "where", "reason"), [

@@ -82,7 +82,10 @@ def test_a_schema_behind_the_code_is_unhealthy(sqlite_template, tmp_path):
     path = tmp_path / "behind.sqlite3"
     shutil.copy(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
-    command.downgrade(alembic_config(engine), "-1")
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")
     try:
         status, body, _ = health(web_app(Database(engine, make_session_factory(engine)), tmp_path).test_client())
     finally:

@@ -1,4 +1,4 @@
-"""`quorum run` initialises the embedded default, prints the URL and demo logins, and serves the UI."""
+"""`quorum run` initialises the embedded default, prints the URL and demo logins, and serves the UI (gunicorn)."""
 
 import os
 import socket
@@ -41,6 +41,7 @@ def test_quorum_run_prints_the_url_and_serves_the_login_page(tmp_path):
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
                     assert response.status == 200
                     assert "登录" in response.read().decode("utf-8")
+                    assert response.headers["Server"] == "gunicorn"       # the production server, not Werkzeug
                     break
             except OSError:
                 time.sleep(0.2)
@@ -49,8 +50,12 @@ def test_quorum_run_prints_the_url_and_serves_the_login_page(tmp_path):
         assert (tmp_path / "data" / "quorum.sqlite3").exists()
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
+        rest = proc.stdout.read()
         proc.stdout.close()
+    assert proc.returncode == 0
+    # gunicorn's workers leave through `quorum run` too: only the master stops the scheduler, once
+    assert rest.count("已停止网页界面、定时任务和 Prefect 服务") == 1 and "Traceback" not in rest
 
 
 def test_demo_users_lists_accounts_with_their_password():

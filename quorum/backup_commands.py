@@ -22,9 +22,9 @@ def cmd_backup(args: argparse.Namespace) -> None:
     if args.archive:
         from quorum.core.errors import InvalidInput
         raise InvalidInput(reason="quorum backup 不带参数即备份；校验备份请用 quorum backup verify 备份文件")
-    rt = args.runtime
-    result = backup.backup(rt.settings.database_url, rt.settings.delivery.backup, rt.env().now,
-                           files_dir=rt.settings.data_dir / "files")
+    settings = args.runtime.settings
+    result = backup.backup(settings.database_url, settings.delivery.backup, _now(args),
+                           files_dir=settings.data_dir / "files")
     if args.json:
         emit(args, result)
         return
@@ -33,6 +33,13 @@ def cmd_backup(args: argparse.Namespace) -> None:
     print(f"清单 sha256：{result['manifest_sha256']}")
     if result["removed"]:
         print(f"按保留份数删除 {len(result['removed'])} 份旧备份")
+
+
+def _now(args: argparse.Namespace):
+    """--now or the clock, without opening the database (a backup copies whatever schema is there)."""
+    from quorum import calendar
+    from quorum.cli import parse_time
+    return parse_time(args.now) if args.now else calendar.now()
 
 
 def cmd_verify(args: argparse.Namespace) -> None:

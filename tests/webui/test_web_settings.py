@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from quorum.core.errors import InvalidInput
+from quorum.database import code_head
 from quorum.settings import load_settings
 from quorum.web_settings import WebSettings, split_bind
 from webui.commands import bind_address
@@ -78,3 +79,29 @@ def test_the_command_line_overrides_the_configured_address(tmp_path):
         bind_address(options(bind="nowhere"), settings)
     with pytest.raises(InvalidInput, match="端口 1 至 65535"):
         bind_address(options(port=0), settings)
+
+
+def test_gunicorn_runs_the_configured_workers_each_building_its_own_app(tmp_path):
+    from webui.commands import _options
+    from webui.server import QuorumServer
+    settings = settings_with(tmp_path, "workers = 3\nthreads = 2\ntimeout = 90")
+    server = QuorumServer(settings, _options(options(workers=None), settings, "127.0.0.1:9001"))
+    cfg = server.cfg
+    assert (cfg.workers, cfg.threads, cfg.timeout, cfg.bind) == (3, 2, 90, ["127.0.0.1:9001"])
+    assert cfg.worker_class_str == "gthread" and cfg.preload_app is False     # no pool crosses a fork
+    assert cfg.control_socket_disable is True and cfg.errorlog == "-"
+    assert QuorumServer(settings, _options(options(workers=5), settings, "127.0.0.1:9001")).cfg.workers == 5
+    with pytest.raises(InvalidInput, match="工作进程数应为 1 至 64，实为 0"):
+        _options(options(workers=0), settings, "127.0.0.1:9001")
+
+
+def test_a_worker_that_finds_the_schema_behind_says_so_in_one_line_and_stops_the_server(tmp_path, capsys):
+    from webui.commands import _options
+    from webui.server import WORKER_BOOT_ERROR, QuorumServer
+    settings = settings_with(tmp_path, "")               # an empty database: never migrated
+    server = QuorumServer(settings, _options(options(workers=None), settings, settings.web.bind))
+    with pytest.raises(SystemExit) as stopped:
+        server.load()
+    assert stopped.value.code == WORKER_BOOT_ERROR       # gunicorn halts instead of forking it again
+    assert capsys.readouterr().err.strip() == ("错误：输入有误：数据库尚未初始化（应为版本 " + code_head()
+                                               + "）：请先运行 quorum migrate（或 quorum init）（invalid_input）")

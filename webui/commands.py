@@ -80,8 +80,14 @@ def _ready(args: argparse.Namespace) -> None:
     Opening the database only checks its revision (quorum.database.SchemaBehind names `quorum migrate`);
     the connections are then closed so that no pool crosses a fork.
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from webui.server import unreachable
     _ = args.runtime.policies        # loading validates policies/ (InvalidPolicy names the file)
-    args.runtime.db.engine.dispose()
+    try:
+        args.runtime.db.engine.dispose()
+    except SQLAlchemyError as exc:
+        raise unreachable(args.runtime.settings, exc) from None
 
 
 def _serve(args: argparse.Namespace) -> None:

@@ -6,8 +6,11 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
+from sqlalchemy import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-from quorum.core.errors import QuorumError
+from quorum.core.errors import InvalidInput, QuorumError
+from quorum.core.messages import message
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -34,6 +37,16 @@ class QuorumServer(BaseApplication):
         from webui import create_app
         try:
             return create_app(self.settings)
+        except SQLAlchemyError as exc:
+            refusal: QuorumError = unreachable(self.settings, exc)
         except QuorumError as exc:
-            print(f"错误：{exc}（{exc.key}）", file=sys.stderr, flush=True)
-            sys.exit(WORKER_BOOT_ERROR)
+            refusal = exc
+        print(f"错误：{refusal}（{refusal.key}）", file=sys.stderr, flush=True)
+        sys.exit(WORKER_BOOT_ERROR)
+
+
+def unreachable(settings: Settings, exc: SQLAlchemyError) -> InvalidInput:
+    """The database cannot be reached: where, and the driver's first line (password hidden)."""
+    url = make_url(settings.database_url).render_as_string(hide_password=True)
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return InvalidInput(reason=message("cli.database_unreachable", url=url, detail=detail))

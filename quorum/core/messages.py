@@ -277,6 +277,7 @@ MESSAGES: dict[str, str] = {
     "cli.bad_bind": "监听地址「{bind}」应写作 主机:端口（端口 1 至 65535）或 unix:套接字路径",
     "cli.bad_workers": "工作进程数应为 1 至 64，实为 {workers}",
     "cli.dev_needs_port": "开发服务器只能监听 主机:端口，不能监听「{bind}」",
+    "cli.database_unreachable": "无法连接数据库 {url}：{detail}",
     "cli.help_no_serve": "只运行演示并打印记录，不启动网页",
     "cli.help_no_scheduler": "不在后台启动 Prefect 服务和定时任务（提醒、汇总、夜间核验与备份）",
     "cli.scheduler_starting": "后台：Prefect 服务 {url}/ 与定时任务启动中（日志在 {logs}）",

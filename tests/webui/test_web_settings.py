@@ -105,3 +105,18 @@ def test_a_worker_that_finds_the_schema_behind_says_so_in_one_line_and_stops_the
     assert stopped.value.code == WORKER_BOOT_ERROR       # gunicorn halts instead of forking it again
     assert capsys.readouterr().err.strip() == ("错误：输入有误：数据库尚未初始化（应为版本 " + code_head()
                                                + "）：请先运行 quorum migrate（或 quorum init）（invalid_input）")
+
+
+def test_an_unreachable_database_is_one_line_too(tmp_path, capsys):
+    from dataclasses import replace
+
+    from webui.commands import _options
+    from webui.server import WORKER_BOOT_ERROR, QuorumServer
+    settings = settings_with(tmp_path, "")
+    settings = replace(settings, database_url=f"sqlite:///{tmp_path / 'no-such-dir' / 'quorum.sqlite3'}")
+    with pytest.raises(SystemExit) as stopped:
+        QuorumServer(settings, _options(options(workers=None), settings, settings.web.bind)).load()
+    assert stopped.value.code == WORKER_BOOT_ERROR
+    line = capsys.readouterr().err.strip()
+    assert "\n" not in line and line.startswith(f"错误：输入有误：无法连接数据库 sqlite:///{tmp_path}")
+    assert "unable to open database file" in line

@@ -44,7 +44,11 @@ def _database() -> tuple[dict[str, Any], list[str]]:
 
 def _scheduler(now: datetime, database_ok: bool) -> tuple[dict[str, Any], list[str]]:
     """When the sweep last completed and whether that is too long ago."""
-    stale_after = 2 * longest_gap_seconds(runtime().settings.delivery.scheduler.sweep_cron)
+    cron = runtime().settings.delivery.scheduler.sweep_cron
+    try:
+        stale_after = 2 * longest_gap_seconds(cron)
+    except ValueError:                    # e.g. "61 * * * *": the scheduler could not run it either
+        return {"last_sweep": None, "stale_after_seconds": None}, [message("web.health_bad_cron", cron=cron)]
     info: dict[str, Any] = {"last_sweep": None, "stale_after_seconds": stale_after}
     if not database_ok:
         return info, []

@@ -263,6 +263,7 @@ MESSAGES: dict[str, str] = {
     "web.health_schema": "数据库结构版本 {revision} 与程序（{head}）不一致：请运行 quorum migrate",
     "web.health_never_swept": "调度器从未完成巡检：请启动定时任务（quorum run 或 python -m flows.serve）",
     "web.health_sweep_stale": "调度器最近一次完成巡检在 {last}，已过 {minutes} 分钟（超过 {limit} 分钟即视为停止）",
+    "web.health_bad_cron": "[scheduler] sweep_cron「{cron}」不是有效的 cron 表达式，巡检无法按时运行",
     # --- command line -------------------------------------------------------------------------
     "cli.serving": "Quorum 网页界面：http://{host}:{port}/  （Ctrl-C 退出）",
     "cli.demo_logins": "演示账号密码均为 {password}，例如：{names} …",

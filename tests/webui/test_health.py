@@ -175,3 +175,14 @@ def test_without_proxies_forwarded_headers_are_ignored(community, tmp_path):
     seen = client.get("/_where", headers=FORWARDED).get_json()
     assert seen == {"remote": "127.0.0.1", "scheme": "http", "url": "http://localhost/login"}
     assert "Secure" not in client.get("/login", headers=FORWARDED).headers["Set-Cookie"]
+
+
+def test_a_sweep_schedule_that_cannot_fire_is_unhealthy(community, env, tmp_path):
+    settings = load_settings(ROOT / "config.toml", env={"QUORUM_DATA_DIR": str(tmp_path / "data")})
+    broken = replace(settings, delivery=replace(settings.delivery, scheduler=replace(
+        settings.delivery.scheduler, sweep_cron="61 * * * *")))
+    sweep(community, env.now - timedelta(minutes=1))
+    app = create_app(broken, database=community, now=env.now, test_config={"TESTING": True})
+    status, body, _ = health(app.test_client())
+    assert status == 503 and body["scheduler"]["stale_after_seconds"] is None
+    assert body["reasons"] == ["[scheduler] sweep_cron「61 * * * *」不是有效的 cron 表达式，巡检无法按时运行"]

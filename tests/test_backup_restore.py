@@ -174,3 +174,18 @@ def test_the_restore_drill_on_the_command_line(tmp_path):
     assert "审计链完整" in fresh.ok("audit", "verify")
     reason = user_error(fresh.run("restore", made["file"]), "backup.target_not_empty")
     assert "已存在" in reason
+
+
+@pytest.mark.parametrize("name", ["files/../../outside", "/etc/passwd", "elsewhere/x", "files/link"])
+def test_an_archive_naming_anything_outside_its_two_folders_is_refused(tmp_path, name):
+    archive = tmp_path / "quorum-20261102-090000.tar.gz"
+    with tarfile.open(archive, "w:gz") as out:
+        info = tarfile.TarInfo(name)
+        if name == "files/link":
+            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            out.addfile(info)
+        else:
+            info.size = 1
+            out.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(BackupDamaged, match="不应出现"):
+        backup.verify(archive)

@@ -52,6 +52,8 @@ def backup(database_url: str, settings: BackupSettings, now: datetime,
                         "audit_head": snap.facts["audit_head"], "files_included": files_dir is not None,
                         "files": {"count": len(stored), "bytes": sum(m.bytes for m in stored)}}
             digest = archive.finish(manifest, now.timestamp())
+    except OSError as exc:           # disk full, a file unreadable: one line, and no partial archive left
+        raise InvalidInput(reason=f"备份失败：{exc.strerror or exc}（{exc.filename or directory}）") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"file": str(target), "bytes": target.stat().st_size, "files": len(stored),

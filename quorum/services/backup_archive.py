@@ -133,9 +133,26 @@ def _copy(stream: IO[bytes], out: IO[bytes] | None) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+MANIFEST_KEYS = {"format", "created_at", "quorum_version", "database", "audit_head", "files_included", "files",
+                 "members"}
+DATABASE_KEYS = {"kind", "member", "schema", "schema_revision", "tables"}
+
+
 def _parse_manifest(data: bytes) -> dict[str, Any]:
-    manifest = json.loads(data.decode())
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or "members" not in manifest:
+    """The manifest, if it has the shape this program writes (it is read before anything is trusted)."""
+    try:
+        manifest = json.loads(data.decode())
+        shaped = (isinstance(manifest, dict) and manifest.get("format") == FORMAT and MANIFEST_KEYS <= set(manifest)
+                  and isinstance(manifest["database"], dict) and DATABASE_KEYS <= set(manifest["database"])
+                  and manifest["database"]["kind"] in ("sqlite", "postgresql")
+                  and isinstance(manifest["database"]["tables"], dict)
+                  and all(isinstance(n, int) for n in manifest["database"]["tables"].values())
+                  and manifest["database"]["member"] in {m.get("name") for m in manifest["members"]}
+                  and all(isinstance(m, dict) and isinstance(m.get("name"), str) and isinstance(m.get("sha256"), str)
+                          and isinstance(m.get("bytes"), int) for m in manifest["members"]))
+    except (ValueError, TypeError, UnicodeDecodeError):
+        shaped = False
+    if not shaped:
         raise BackupDamaged(reason="清单 MANIFEST.json 不是本程序的备份格式")
     return manifest
 

@@ -39,6 +39,8 @@ def restore(archive: Path, database_url: str, files_dir: Path, pg_dump: str = "p
             files_dir.rmdir()                     # checked empty above
         (staging / "files").mkdir(exist_ok=True)
         (staging / "files").rename(files_dir)
+    except OSError as exc:
+        raise InvalidInput(reason=f"恢复失败：{exc.strerror or exc}（{exc.filename or staging}）") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     found = backup_database.restored_facts(database_url)

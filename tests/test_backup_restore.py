@@ -156,8 +156,12 @@ def test_restore_refuses_a_target_that_is_not_empty(db, recorded, target, env, t
         return
     restored = make_engine(target)
     try:
-        with restored.connect() as conn:
+        with restored.begin() as conn:
             assert inspect(conn).get_table_names() == []
+            schema = make_url(target).query["options"].split("=", 1)[1]
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))      # existing and empty, as public always is
+        result = restore.restore(archive, target, tmp_path / "restored" / "files")
+        assert result["audit_head"] == made["audit_head"] and _rows(restored) == before
     finally:
         restored.dispose()
 

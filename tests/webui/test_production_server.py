@@ -169,8 +169,9 @@ def fresh_connection(client: httpx.Client, method: str, path: str, headers: dict
 def spread(client: httpx.Client, server: Server, method: str, path: str, want: int, **kw) -> dict[int, list]:
     """Send concurrent rounds of requests until `want` workers served one; return pid → responses."""
     by_pid: dict[int, list[httpx.Response]] = {}
+    deadline = time.monotonic() + 60                 # a worker still booting on a busy machine catches up
     with ThreadPoolExecutor(4) as pool:
-        for _ in range(30):
+        while time.monotonic() < deadline:
             answers = list(pool.map(lambda _i: fresh_connection(client, method, path, **kw), range(4)))
             seen = server.logged([rid for rid, _r in answers])
             for rid, response in answers:

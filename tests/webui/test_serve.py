@@ -66,3 +66,25 @@ def test_demo_users_lists_accounts_with_their_password():
     bater = next(u for u in users if u["username"] == "bater")
     assert bater["name"] == "巴特尔" and bater["password"] == "quorum-demo"
     assert {p["role"] for p in bater["posts"]} == {"party_secretary", "management_committee_member"}
+
+
+def test_the_development_server_only_with_dev(tmp_path):
+    env = {**os.environ, "QUORUM_DATA_DIR": str(tmp_path / "data")}
+    env.pop("QUORUM_DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "quorum.cli", "init"], cwd=ROOT, env=env, capture_output=True, check=True)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "quorum.cli", "serve", "--dev", "--port", str(port)], cwd=ROOT,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
+                    assert response.headers["Server"].startswith("Werkzeug/")
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the development server never answered")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

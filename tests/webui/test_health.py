@@ -108,10 +108,15 @@ def test_an_unreachable_database_is_unhealthy(tmp_path):
 
 @pytest.fixture
 def log_lines():
+    """What the server's stderr would show; the process-wide logging is put back afterwards."""
+    root, alembic = logging.getLogger(), logging.getLogger("alembic")
+    levels = root.level, alembic.level
     stream = io.StringIO()
     handler = configure_logging(stream)
     yield lambda: stream.getvalue().splitlines()
-    logging.getLogger().removeHandler(handler)
+    root.removeHandler(handler)
+    root.setLevel(levels[0])
+    alembic.setLevel(levels[1])
 
 
 def test_each_request_has_an_id_and_one_access_line_with_the_acting_user(app, sc, log_lines):

@@ -1,9 +1,18 @@
 """Working-day arithmetic on the mainland China (Asia/Shanghai) official calendar.
 
-Statutory holidays and 调休 make-up working days come from ``chinese_calendar``.
-Its data only covers the years published so far, so beyond that range weekdays are
-assumed to be working days and the resulting deadlines are flagged as provisional
-until the State Council notice is out or an administrator enters overrides.
+Where a day's status comes from, strongest first:
+
+1. explicit overrides (config.toml ``[calendar] holidays/workdays``) — exact for that day;
+2. a year's complete arrangement — loaded with ``quorum calendar load`` (stored in the database)
+   or declared complete in config.toml (``complete_years``) — exact for every day of that year;
+3. ``chinese_calendar``'s official data (2004–2026 in version 1.11.0) — exact;
+4. otherwise the statutory fallback: the festival days of 《全国年节及纪念日放假办法》
+   (STATUTORY_FESTIVALS below; the lunar ones through the ``holidays`` package) are rest days,
+   other weekdays are working days — and every such day is *provisional* (暂定).
+
+The fallback never guesses 调休: the make-up working weekends and the bridging days off are
+decided each year by the State Council's notice, so until it is loaded a year's weekends are
+rest days and its deadlines stay 暂定.
 """
 
 from __future__ import annotations
@@ -20,6 +29,41 @@ import chinese_calendar
 TZ = ZoneInfo("Asia/Shanghai")
 
 _ONE_DAY = timedelta(days=1)
+
+
+# --------------------------------------------------------------------------------------------
+# data: the statutory festivals (national law, not a county rule, hence here and not in policies/)
+
+
+@dataclass(frozen=True)
+class Festival:
+    """A 全体公民放假的节日: `days` rest days starting `offset` days from its anchor.
+
+    The anchor is a Gregorian "MM-DD" or one of the lunar/solar-term anchors in _ANCHORS.
+    """
+
+    name: str
+    anchor: str
+    offset: int
+    days: int
+
+
+# 《全国年节及纪念日放假办法》第二条, as amended by the State Council in November 2024 (in force 2025-01-01):
+# 元旦 1 day; 春节 4 days (农历除夕、正月初一至初三); 清明节 1 day (农历清明当日); 劳动节 2 days
+# (5月1日、2日); 端午节 1 day (农历端午当日); 中秋节 1 day (农历中秋当日); 国庆节 3 days (10月1日至3日).
+STATUTORY_FESTIVALS: tuple[Festival, ...] = (
+    Festival("元旦", "01-01", 0, 1),
+    Festival("春节", "lunar_new_year", -1, 4),
+    Festival("清明节", "qingming", 0, 1),
+    Festival("劳动节", "05-01", 0, 2),
+    Festival("端午节", "dragon_boat", 0, 1),
+    Festival("中秋节", "mid_autumn", 0, 1),
+    Festival("国庆节", "10-01", 0, 3),
+)
+STATUTORY_FROM_YEAR = 2025      # the year the festival table above took effect
+
+_ANCHORS = {"lunar_new_year": "lunar_new_year_date", "qingming": "qingming_date",
+            "dragon_boat": "dragon_boat_date", "mid_autumn": "mid_autumn_date"}
 
 
 def now() -> datetime:
@@ -59,6 +103,84 @@ def covered_years() -> frozenset[int]:
     return frozenset(range(min(years), max(years) + 1))
 
 
+def _anchor(anchor: str, year: int) -> date | None:
+    """The anchor's Gregorian date in year; None where the lunar tables end (after 2100)."""
+    if anchor not in _ANCHORS:
+        month, day = (int(part) for part in anchor.split("-"))
+        return date(year, month, day)
+    # The `holidays` package keeps the Chinese lunisolar tables (1901–2100) used for its CN calendar.
+    from holidays.calendars.chinese import _ChineseLunisolar
+    found, _estimated = getattr(_ChineseLunisolar(), _ANCHORS[anchor])(year)
+    return found
+
+
+@functools.cache
+def statutory_holidays(year: int) -> Mapping[date, str]:
+    """Return the statutory festival rest days of year (day -> festival name), without any 调休.
+
+    These are the days off the law fixes by itself; the year's notice adds bridging days off and
+    make-up working weekends, which cannot be derived and are not guessed here.
+    """
+    days: dict[date, str] = {}
+    for festival in STATUTORY_FESTIVALS if year >= STATUTORY_FROM_YEAR else ():
+        start = _anchor(festival.anchor, year)
+        if start is None:
+            continue
+        for i in range(festival.days):
+            day = start + (festival.offset + i) * _ONE_DAY
+            days[day] = f"{days[day]}、{festival.name}" if day in days else festival.name
+    return MappingProxyType(days)
+
+
+@dataclass(frozen=True)
+class YearArrangement:
+    """A year's complete official arrangement: its days off and its 调休 working days.
+
+    Every other day of the year follows the week (Mon–Fri work). `source` says where it came from:
+    "loaded" (quorum calendar load) or "config" (config.toml complete_years).
+    """
+
+    year: int
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    source: str = "loaded"
+    label: str = ""          # e.g. the notice's title or the file loaded
+
+    @classmethod
+    def of_overrides(cls, year: int, overrides: Mapping[date, bool]) -> YearArrangement:
+        """The year's listed days of config.toml, declared complete there (complete_years)."""
+        days = {d: w for d, w in overrides.items() if d.year == year}
+        return cls(year, frozenset(d for d, w in days.items() if not w), frozenset(d for d, w in days.items() if w),
+                   "config", "config.toml")
+
+    def is_workday(self, d: date) -> bool:
+        return d in self.workdays or (d.weekday() < 5 and d not in self.holidays)
+
+    def outside_days(self) -> dict[date, bool]:
+        """The listed days that fall outside the year itself (True = working day)."""
+        return {d: d in self.workdays for d in self.holidays | self.workdays if d.year != self.year}
+
+
+@dataclass(frozen=True)
+class DayNote:
+    """One notable day of a year for `quorum calendar show`: a day off or a 调休 working day."""
+
+    day: date
+    working: bool
+    name: str
+    source: str              # config | loaded | official | statutory
+    provisional: bool
+
+
+def festival_of(d: date, run: Iterable[date] = ()) -> str:
+    """Name the statutory festival d belongs to: its own, else one in its run of days off."""
+    for day in (d, *run):
+        name = statutory_holidays(day.year).get(day)
+        if name:
+            return name
+    return ""
+
+
 @dataclass(frozen=True)
 class Deadline:
     """A computed due date; provisional when it relies on guessed (Mon–Fri) days."""
@@ -68,10 +190,19 @@ class Deadline:
 
 
 class WorkCalendar:
-    """Answer working-day questions, letting explicit overrides beat chinese_calendar."""
+    """Answer working-day questions: overrides, then complete years, then chinese_calendar, then the law.
 
-    def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
+    Immutable: `with_overrides` / `with_arrangements` return new calendars, so an Env built for
+    one request or flow run keeps the calendar it started with.
+    """
+
+    def __init__(self, overrides: Mapping[date, bool] | None = None,
+                 arrangements: Mapping[int, YearArrangement] | None = None) -> None:
         self._overrides: Mapping[date, bool] = MappingProxyType(dict(overrides or {}))
+        self._arrangements: Mapping[int, YearArrangement] = MappingProxyType(dict(arrangements or {}))
+        # A notice may fix days of the year before (e.g. "2018年12月29日上班" in the 2019 notice).
+        self._spill: Mapping[date, bool] = MappingProxyType(
+            {d: is_work for a in self._arrangements.values() for d, is_work in a.outside_days().items()})
 
     @property
     def overrides(self) -> Mapping[date, bool]:
@@ -79,26 +210,90 @@ class WorkCalendar:
         return self._overrides
 
     @property
+    def arrangements(self) -> Mapping[int, YearArrangement]:
+        """Return the complete arrangements by year (loaded or declared complete in config.toml)."""
+        return self._arrangements
+
+    @property
     def covered_years(self) -> frozenset[int]:
         """Return the years chinese_calendar has data for."""
         return covered_years()
 
+    def exact_years(self) -> frozenset[int]:
+        """Return the years whose every day is known: official data or a complete arrangement."""
+        return covered_years() | frozenset(self._arrangements)
+
     def with_overrides(self, more: Mapping[date, bool]) -> WorkCalendar:
         """Return a new calendar with more overrides layered on top of these."""
-        return WorkCalendar({**self._overrides, **more})
+        return WorkCalendar({**self._overrides, **more}, self._arrangements)
+
+    def with_arrangements(self, more: Iterable[YearArrangement]) -> WorkCalendar:
+        """Return a new calendar where these years' arrangements replace any earlier ones."""
+        return WorkCalendar(self._overrides, {**self._arrangements, **{a.year: a for a in more}})
 
     def is_workday(self, d: date) -> bool:
-        """Tell whether d is an official working day."""
+        """Tell whether d is an official working day (a statutory-fallback guess beyond the data)."""
         if d in self._overrides:
             return self._overrides[d]
+        if d in self._spill:
+            return self._spill[d]
+        if d.year in self._arrangements:
+            return self._arrangements[d.year].is_workday(d)
         try:
             return chinese_calendar.is_workday(d)
         except NotImplementedError:
-            return d.weekday() < 5
+            return d.weekday() < 5 and d not in statutory_holidays(d.year)
 
     def is_provisional(self, d: date) -> bool:
-        """Tell whether d's status is a Mon–Fri guess rather than official or overridden."""
-        return d not in self._overrides and d.year not in covered_years()
+        """Tell whether d's status is a guess (statutory festivals, Mon–Fri) rather than official."""
+        return (d not in self._overrides and d not in self._spill and d.year not in self._arrangements
+                and d.year not in covered_years())
+
+    def source_of(self, d: date) -> str:
+        """Say where d's status comes from: config, loaded, official or statutory."""
+        if d in self._overrides:
+            return "config"
+        if d in self._spill:
+            return "loaded"
+        if d.year in self._arrangements:
+            return self._arrangements[d.year].source
+        return "official" if d.year in covered_years() else "statutory"
+
+    def notable_days(self, year: int) -> list[DayNote]:
+        """Return year's days off beyond plain weekends and its 调休 working weekends, by date."""
+        notes = []
+        day = date(year, 1, 1)
+        while day.year == year:
+            working = self.is_workday(day)
+            name = self._name_of(day, working)
+            if name is not None:
+                notes.append(DayNote(day, working, name, self.source_of(day), self.is_provisional(day)))
+            day += _ONE_DAY
+        return notes
+
+    def _name_of(self, d: date, working: bool) -> str | None:
+        """Name a notable day ("调休上班", a festival, "休息"); None for an ordinary day or weekend."""
+        if working:
+            return "调休上班" if d.weekday() >= 5 else None
+        source = self.source_of(d)
+        if source == "official":
+            _is_holiday, english = chinese_calendar.get_holiday_detail(d)
+            if english is None and d.weekday() >= 5:
+                return None
+            return next((h.chinese for h in chinese_calendar.Holiday if h.value == english), "休息")
+        listed = d in self._overrides or d in self._spill or d in getattr(self._arrangements.get(d.year), "holidays", ())
+        if source == "statutory" or not listed:
+            return festival_of(d) or (None if d.weekday() >= 5 else "休息")
+        return festival_of(d, self._run_of(d)) or "休息"
+
+    def _run_of(self, d: date) -> list[date]:
+        """The run of consecutive days off around d (a 春节 week), for naming loaded holidays."""
+        before, after = d, d
+        while not self.is_workday(before - _ONE_DAY) and (d - before).days < 10:
+            before -= _ONE_DAY
+        while not self.is_workday(after + _ONE_DAY) and (after - d).days < 10:
+            after += _ONE_DAY
+        return [before + i * _ONE_DAY for i in range((after - before).days + 1)]
 
     def next_workday(self, d: date, include_self: bool = True) -> date:
         """Return the first working day on or after d (strictly after unless include_self)."""

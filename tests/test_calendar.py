@@ -66,8 +66,9 @@ def test_covered_years_match_chinese_calendar_data():
 
 
 def test_2027_falls_back_to_weekdays_and_is_provisional():
+    # Beyond the data: Mon–Fri work except the statutory festivals (元旦 here); every day is 暂定.
     for d in days(date(2027, 1, 1), date(2027, 1, 31)):
-        assert CAL.is_workday(d) == (d.weekday() < 5)
+        assert CAL.is_workday(d) == (d.weekday() < 5 and d != date(2027, 1, 1))
         assert CAL.is_provisional(d)
     deadline = CAL.add_working_days(date(2027, 3, 5), 1)  # Friday
     assert deadline == Deadline(due=date(2027, 3, 8), provisional=True)
@@ -75,17 +76,18 @@ def test_2027_falls_back_to_weekdays_and_is_provisional():
 
 
 def test_deadline_crossing_into_2027_is_provisional():
-    assert CAL.add_working_days(date(2026, 12, 31), 1) == Deadline(due=date(2027, 1, 1), provisional=True)
+    # 2027-01-01 (Friday) is 元旦 even without the year's notice; the next working day is Monday.
+    assert CAL.add_working_days(date(2026, 12, 31), 1) == Deadline(due=date(2027, 1, 4), provisional=True)
 
 
 def test_override_changes_2027_deadline():
-    cal = CAL.with_overrides({date(2027, 1, 1): False})  # 元旦
-    assert not cal.is_workday(date(2027, 1, 1))
-    assert not cal.is_provisional(date(2027, 1, 1))
-    assert cal.is_provisional(date(2027, 1, 4))
-    assert cal.add_working_days(date(2026, 12, 31), 1) == Deadline(due=date(2027, 1, 4), provisional=True)
+    cal = CAL.with_overrides({date(2027, 1, 4): False})  # a bridging day off the notice might add
+    assert not cal.is_workday(date(2027, 1, 4))
+    assert not cal.is_provisional(date(2027, 1, 4))
+    assert cal.is_provisional(date(2027, 1, 5))
+    assert cal.add_working_days(date(2026, 12, 31), 1) == Deadline(due=date(2027, 1, 5), provisional=True)
     # The original calendar is untouched.
-    assert CAL.is_workday(date(2027, 1, 1))
+    assert CAL.is_workday(date(2027, 1, 4))
 
 
 def test_deadline_on_overridden_days_only_is_not_provisional():
@@ -94,9 +96,9 @@ def test_deadline_on_overridden_days_only_is_not_provisional():
 
 
 def test_guessed_day_before_overridden_due_date_keeps_deadline_provisional():
-    # 2027-01-01..03 are Mon–Fri guesses even though the due date itself is overridden.
-    cal = WorkCalendar({date(2027, 1, 4): True})
-    assert cal.add_working_days(date(2026, 12, 31), 2) == Deadline(due=date(2027, 1, 4), provisional=True)
+    # 2027-01-01..04 are statutory/Mon–Fri guesses even though the due date itself is overridden.
+    cal = WorkCalendar({date(2027, 1, 5): True})
+    assert cal.add_working_days(date(2026, 12, 31), 2) == Deadline(due=date(2027, 1, 5), provisional=True)
 
 
 def test_override_beats_chinese_calendar():

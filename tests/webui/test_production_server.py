@@ -195,8 +195,8 @@ def test_four_workers_refuse_an_old_schema_then_share_sessions_uploads_and_the_a
     refused = quorum(config, "serve", "--port", str(free_port()))
     assert refused.returncode == 2 and refused.stdout == ""
     lines = [line for line in refused.stderr.splitlines() if line.strip()]
-    assert lines == [f"错误：输入有误：数据库结构版本 {previous} 落后于程序（{code_head()}）：请先运行 quorum migrate"
-                     "（invalid_input）"]                   # in the master: no worker booted, no traceback
+    assert len(lines) == 1 and lines[0].startswith("错误：")  # in the master: no worker booted, no traceback
+    assert f"数据库结构版本 {previous} 落后于程序（{code_head()}）" in lines[0] and "quorum migrate" in lines[0]
 
     assert quorum(config, "migrate").returncode == 0
     assert quorum(config, "init", "--demo-org").returncode == 0

@@ -101,8 +101,18 @@ class Runtime:
 # commands
 
 
+class _DataDir(argparse.Action):
+    """init --data-dir D: the command starts on the shipped starter config; cmd_init then switches to D's."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from quorum import resources
+        setattr(namespace, self.dest, values)
+        namespace.config = str(resources.shipped("config.toml"))
+
+
 def cmd_init(args) -> None:
     from quorum.services import policies as policy_service
+    layout = _lay_out(args) if getattr(args, "data_dir", None) else None
     rt = args.runtime
     with rt.db.sessions.begin() as s:
         version = policy_service.current_version(s, rt.env())
@@ -110,7 +120,40 @@ def cmd_init(args) -> None:
     if args.demo_org:
         from quorum.services import demo
         out["demo_org_loaded"] = demo.ensure_community(rt.db.sessions, rt.env())
-    emit(args, out)
+    if layout is None or args.json:
+        emit(args, out if layout is None else {**out, **_layout_data(layout)})
+    else:
+        _print_layout(layout, rt.settings, out["policy_version"])
+
+
+def _lay_out(args):
+    """Write D/config.toml, copy policies/ and templates/, then run the rest of init on D's config."""
+    from quorum import resources
+    if args.config != str(resources.shipped("config.toml")):
+        raise InvalidInput(reason="--data-dir 与 --config 不能同时使用：init 会在该目录写入并使用 config.toml")
+    layout = resources.lay_out(args.data_dir)
+    args.config = str(layout.directory / resources.CONFIG)
+    args.runtime = Runtime(args)
+    return layout
+
+
+def _layout_data(layout) -> dict[str, Any]:
+    return {"directory": str(layout.directory), "config_written": layout.config_written, "copied": len(layout.copied),
+            "unchanged": len(layout.unchanged), "kept_edited": layout.kept_edited}
+
+
+def _print_layout(layout, settings, policy_version: int) -> None:
+    d = layout.directory
+    if layout.config_written:
+        print(f"已写入配置文件 {d / 'config.toml'}（仅本人可读，含新生成的会话密钥；请把医共体名称改为本地名称）")
+    else:
+        print(f"配置文件 {d / 'config.toml'} 已存在，未改动")
+    print(f"规则与文书模板：新复制 {len(layout.copied)} 个文件到 {d / 'policies'} 和 {d / 'templates'}，"
+          f"已有且未改动的 {len(layout.unchanged)} 个")
+    for name in layout.kept_edited:
+        print(f"  保留本地修改：{name}（与随程序发布的版本不同，未覆盖）")
+    print(f"数据库已建好并升级到最新结构（数据目录 {settings.data_dir}），当前规则已登记为第 {policy_version} 版")
+    print(f"下一步：cd {d} && quorum demo    然后：quorum serve")
 
 
 def cmd_migrate(args) -> None:
@@ -467,8 +510,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(fn=fn)
         return p
 
-    p = add(sub, "init", cmd_init, "初始化数据库并登记当前规则版本")
+    p = add(sub, "init", cmd_init, "初始化数据库并登记当前规则版本；--data-dir 新建一个医共体的运行目录")
     p.add_argument("--demo-org", action="store_true", help="同时导入演示医共体的单位和人员")
+    p.add_argument("--data-dir", action=_DataDir, metavar="目录",
+                   help="在该目录写入 config.toml（新会话密钥）并复制 policies/、templates/（已有文件不覆盖），再初始化其数据库")
     p.set_defaults(migrates=True)
     add(sub, "migrate", cmd_migrate, "升级数据库结构到本程序的版本（发布步骤；网页进程与调度器不会自行升级）"
         ).set_defaults(migrates=True)

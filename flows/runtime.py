@@ -27,8 +27,10 @@ class FlowRuntime:
 
     def env(self, now: str | None = None) -> Env:
         """The environment at `now` (ISO time, for tests and catch-up runs) or at the current time."""
+        from quorum.services.calendar_years import current_calendar
         moment = calendar.to_local(datetime.fromisoformat(now)) if now else calendar.now()
-        return Env(self.policies, self.settings.calendar(), moment, files_dir=self.settings.data_dir / "files")
+        return Env(self.policies, current_calendar(self.db.engine, self.settings), moment,
+                   files_dir=self.settings.data_dir / "files")
 
 
 _current: FlowRuntime | None = None

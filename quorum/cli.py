@@ -78,9 +78,11 @@ class Runtime:
         return self._db
 
     def env(self):
+        from quorum.services.calendar_years import current_calendar
         from quorum.services.env import Env
         now = parse_time(self.args.now) if self.args.now else calendar.now()
-        return Env(self.policies, self.settings.calendar(), now, files_dir=self.settings.data_dir / "files",
+        return Env(self.policies, current_calendar(self.db.engine, self.settings), now,
+                   files_dir=self.settings.data_dir / "files",
                    templates_dir=self.settings.templates_dir)
 
     def act(self, fn: Callable, *args: Any, **kw: Any) -> Any:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from quorum import resources
-from quorum.calendar import WorkCalendar, parse_overrides
+from quorum.calendar import WorkCalendar, YearArrangement, parse_overrides
 from quorum.core.errors import InvalidInput
 from quorum.scheduler_settings import DeliverySettings, _table, parse_delivery
 from quorum.web_settings import WebSettings, parse_web
@@ -25,13 +25,16 @@ class Settings:
     policies_dir: Path
     templates_dir: Path
     calendar_overrides: Mapping[date, bool] = field(default_factory=dict)
+    calendar_complete_years: frozenset[int] = frozenset()   # years whose holidays/workdays are the whole notice
     secret_key: str = "change-me"
     raw: Mapping[str, Any] = field(default_factory=dict)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)   # [mail] [webhooks] [scheduler] [backup]
     web: WebSettings = field(default_factory=WebSettings)   # [web]: bind, workers, threads, timeout, proxies
 
     def calendar(self) -> WorkCalendar:
-        return WorkCalendar(self.calendar_overrides)
+        """The config.toml calendar; a complete year's listed days are its whole arrangement (exact)."""
+        return WorkCalendar(self.calendar_overrides, {year: YearArrangement.of_overrides(year, self.calendar_overrides)
+                                                      for year in self.calendar_complete_years})
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -56,6 +59,17 @@ def _check_schema(raw: Mapping[str, Any], path: Path) -> None:
 def _no_config() -> NoReturn:
     raise InvalidInput(reason="找不到配置文件：当前目录下没有 config.toml。请先运行 `quorum init --data-dir 目录` "
                               "并在该目录下运行，或设置 QUORUM_CONFIG 指向配置文件")
+
+
+def _complete_years(value: Any, overrides: Mapping[date, bool], path: Path) -> frozenset[int]:
+    """[calendar] complete_years: each year must have its days off listed in holidays."""
+    if not isinstance(value, list) or not all(isinstance(y, int) and not isinstance(y, bool) for y in value):
+        raise InvalidInput(reason=f"配置文件 {path} [calendar] complete_years：应为年份列表，例如 [2027]")
+    for year in value:
+        if not any(d.year == year and not w for d, w in overrides.items()):
+            raise InvalidInput(reason=f"配置文件 {path} [calendar] complete_years：{year} 年在 holidays 中没有任何放假日期；"
+                                      f"只有已在 holidays/workdays 中填全放假安排的年份才能列入")
+    return frozenset(value)
 
 
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +98,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         overrides = parse_overrides(cal.get("holidays", []), cal.get("workdays", []))
     except ValueError as exc:
         raise InvalidInput(reason=f"配置文件 {path} [calendar] 中的日期有误：{exc}") from None
+    complete_years = _complete_years(cal.get("complete_years", []), overrides, path)
     return Settings(
         organisation=raw.get("organisation", {}).get("name", "医共体"),
         data_dir=data_dir,
@@ -91,6 +106,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         policies_dir=_resolve(base, paths.get("policies", "policies")),
         templates_dir=_resolve(base, paths.get("templates", "templates")),
         calendar_overrides=overrides,
+        calendar_complete_years=complete_years,
         secret_key=env.get("QUORUM_SECRET_KEY") or raw.get("web", {}).get("secret_key", "change-me"),
         raw=raw,
         delivery=parse_delivery(raw, path, data_dir, env),

@@ -31,7 +31,8 @@ class WebRuntime:
         return cls(settings, database or open_database(settings), policies.load(settings.policies_dir), now)
 
     def env(self) -> Env:
-        return Env(self.policies, self.settings.calendar(), self.fixed_now or calendar.now(),
+        from quorum.services.calendar_years import current_calendar
+        return Env(self.policies, current_calendar(self.db.engine, self.settings), self.fixed_now or calendar.now(),
                    files_dir=self.settings.data_dir / "files", templates_dir=self.settings.templates_dir)
 
 

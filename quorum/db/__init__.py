@@ -3,6 +3,7 @@
 from quorum.db.access import ApiToken, Attachment, Delegation
 from quorum.db.audit import AuditEvent, AuditHead
 from quorum.db.base import Base
+from quorum.db.calendar import CalendarYear
 from quorum.db.chains import MatterCopy, MatterFlag, Payment, PublicityObjection
 from quorum.db.documents import Document, DocumentSerial
 from quorum.db.jobs import JobRun
@@ -29,5 +30,5 @@ __all__ = [
     "DocumentSerial", "Matter",
     "MatterStep", "Meeting", "MeetingMember", "Opinion", "Person", "PolicyVersion", "Post", "ProgressReport",
     "Recusal", "SecretTally", "SupervisionItem", "Task", "Unit", "WrittenOpinion",
-    "CalendarFeed", "DutyOpening", "Notification", "OutboxMessage", "JobRun",
+    "CalendarFeed", "DutyOpening", "Notification", "OutboxMessage", "JobRun", "CalendarYear",
 ]

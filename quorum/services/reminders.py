@@ -204,10 +204,12 @@ def recompute_provisional(s: Session, env: Env, outlets: Outlets) -> list[dict[s
                                                MatterStep.started_at.is_not(None)).order_by(MatterStep.id)).scalars()
     for step in list(steps):
         matter = s.get(Matter, step.matter_id)
-        days = matters.step_spec(s, matter, step.step_key).deadline_working_days
-        if days is None:
-            continue
-        fresh = env.calendar.add_working_days(calendar.to_local(step.started_at).date(), days)
+        spec = matters.step_spec(s, matter, step.step_key)
+        days = spec.window_working_days if spec.kind == "publicity" else spec.deadline_working_days
+        if days is None:       # a fixed span (months, days): its date stands; only the flag may clear
+            fresh = calendar.Deadline(step.due_date, step.due_date is None or env.calendar.is_provisional(step.due_date))
+        else:
+            fresh = env.calendar.add_working_days(calendar.to_local(step.started_at).date(), days)
         if (fresh.due, fresh.provisional) == (step.due_date, step.due_provisional):
             continue
         old = step.due_date
@@ -218,7 +220,11 @@ def recompute_provisional(s: Session, env: Env, outlets: Outlets) -> list[dict[s
         tasks = s.execute(select(Task).where(Task.step_id == step.id, Task.round == step.round,
                                              Task.status == TaskStatus.OPEN)).scalars()
         for task in list(tasks):
+            if task.due_date != old:   # a task with its own due date (e.g. 暂缓任用) keeps it
+                continue
             task.due_date, task.due_provisional = fresh.due, fresh.provisional
+            if fresh.due == old:       # only confirmed (no longer 暂定): nothing to tell
+                continue
             ctx = dict(task=task, matter=matter, person=s.get(Person, task.assignee_id), old_due=old,
                        new_due=fresh.due, provisional=fresh.provisional)
             event = build_event(outlets, "deadline_moved", "deadline_moved", f"task:{task.id}:moved:{fresh.due}", "task",

@@ -1,0 +1,147 @@
+"""Read a year's holiday arrangement (国务院办公厅关于某年部分节假日安排的通知) from a file.
+
+Two formats, both UTF-8 (see docs/calendar/2026.toml for a complete example):
+
+TOML (``.toml``)::
+
+    year = 2027
+    notice = "国务院办公厅关于2027年部分节假日安排的通知"     # optional, shown in the record
+    holidays = ["2027-01-01", "2027-02-05..2027-02-11", …]   # days off, single days or ranges
+    workdays = ["2027-02-20", …]                              # 调休 make-up working days
+
+Text / CSV (``.txt``, ``.csv``), one line per entry, ``#`` starts a comment::
+
+    放假,2027-01-01
+    放假,2027-02-05,2027-02-11
+    上班,2027-02-20
+
+Every date must fall in the year, or in the December before it (a notice sometimes fixes
+"12月29日上班" for the coming 元旦). The arrangement is the *complete* list: every day of the year
+not listed follows the week. Errors name the file and the value, in Chinese.
+"""
+
+import hashlib
+import tomllib
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from quorum.calendar import YearArrangement, _parse_date, statutory_holidays
+from quorum.core.errors import InvalidInput
+
+WEEKDAYS = "一二三四五六日"
+_KINDS = {"放假": "holidays", "休息": "holidays", "holiday": "holidays", "holidays": "holidays",
+          "上班": "workdays", "调休上班": "workdays", "workday": "workdays", "workdays": "workdays"}
+MAX_RANGE_DAYS = 31
+
+
+def read_arrangement(path: Path | str, *, source: str = "loaded") -> YearArrangement:
+    """Read and validate one arrangement file; raise InvalidInput naming the file on any mistake."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(reason=f"找不到放假安排文件 {path}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(reason=f"放假安排文件 {path.name} 不是 UTF-8 编码的文本") from None
+    raw = _read_toml(text, path.name) if path.suffix.lower() == ".toml" else _read_lines(text, path.name)
+    return parse_arrangement(raw, path.name, source=source)
+
+
+def _read_toml(text: str, name: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(reason=f"放假安排文件 {name} 格式错误：{exc}") from None
+
+
+def _read_lines(text: str, name: str) -> dict[str, Any]:
+    """The text format: 放假|上班, from[, to] per line; the year is the one the dates are in."""
+    raw: dict[str, Any] = {"holidays": [], "workdays": []}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        cells = [c.strip() for c in line.replace("，", ",").split(",")]
+        kind = _KINDS.get(cells[0])
+        if kind is None or len(cells) not in (2, 3) or not all(cells[1:]):
+            raise InvalidInput(reason=f"放假安排文件 {name} 第{number}行「{line}」应写作 放假,开始日期[,结束日期] "
+                                      "或 上班,日期")
+        raw[kind].append("..".join(cells[1:]))
+    days = [_parse_date(v.split("..")[-1]) for v in raw["holidays"] + raw["workdays"] if _valid(v)]
+    if days:
+        raw["year"] = max(d.year for d in days)
+    return raw
+
+
+def _valid(value: str) -> bool:
+    try:
+        _parse_date(value.split("..")[-1])
+    except ValueError:
+        return False
+    return True
+
+
+def parse_arrangement(raw: dict[str, Any], name: str, *, source: str = "loaded") -> YearArrangement:
+    """Validate raw {year, holidays, workdays, notice}; every mistake is one Chinese line naming name."""
+    year = raw.get("year")
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        raise InvalidInput(reason=f"放假安排文件 {name}：year 应为 2000–2100 之间的年份，例如 year = 2027")
+    holidays = _days(raw.get("holidays", []), year, name, "holidays")
+    workdays = _days(raw.get("workdays", []), year, name, "workdays")
+    if not holidays:
+        raise InvalidInput(reason=f"放假安排文件 {name}：holidays 中没有任何放假日期，{year}年的放假安排不完整")
+    both = sorted(holidays & workdays)
+    if both:
+        raise InvalidInput(reason=f"放假安排文件 {name}：{both[0].isoformat()} 同时列为放假日和上班日")
+    for day in sorted(workdays):
+        if day.weekday() < 5:
+            raise InvalidInput(reason=f"放假安排文件 {name}：{describe(day)} 本来就是工作日，"
+                                      "workdays 只列调休上班的周六、周日")
+    label = str(raw.get("notice") or name).strip()[:200]
+    return YearArrangement(year, frozenset(holidays), frozenset(workdays), source, label)
+
+
+def _days(values: Any, year: int, name: str, key: str) -> set[date]:
+    if not isinstance(values, list):
+        raise InvalidInput(reason=f"放假安排文件 {name}：{key} 应为日期列表，例如 [\"{year}-01-01\"]")
+    out: set[date] = set()
+    for value in values:
+        out |= _range(value, year, name, key)
+    return out
+
+
+def _range(value: Any, year: int, name: str, key: str) -> set[date]:
+    """One entry: a date or "from..to" (inclusive), inside the year or the December before it."""
+    parts = str(value).split("..")
+    try:
+        first, last = _parse_date(parts[0]), _parse_date(parts[-1])
+    except ValueError as exc:
+        raise InvalidInput(reason=f"放假安排文件 {name} {key}：{exc}") from None
+    if len(parts) > 2 or last < first or (last - first).days >= MAX_RANGE_DAYS:
+        raise InvalidInput(reason=f"放假安排文件 {name} {key}：「{value}」应写作 开始日期..结束日期，"
+                                  f"且不超过{MAX_RANGE_DAYS}天")
+    days = {first + timedelta(days=i) for i in range((last - first).days + 1)}
+    for day in sorted(days):
+        if day.year != year and not (day.year == year - 1 and day.month == 12):
+            raise InvalidInput(reason=f"放假安排文件 {name} {key}：{day.isoformat()} 不在 {year} 年"
+                                      f"（只可包括上一年12月的调休日期）")
+    return days
+
+
+def describe(day: date) -> str:
+    """A day as people read it: 2027-02-20（周六）."""
+    return f"{day.isoformat()}（周{WEEKDAYS[day.weekday()]}）"
+
+
+def digest(arrangement: YearArrangement) -> str:
+    """A fingerprint of the year and its dates, so loading the same arrangement again is recognised."""
+    text = "|".join([str(arrangement.year), ",".join(sorted(d.isoformat() for d in arrangement.holidays)),
+                     ",".join(sorted(d.isoformat() for d in arrangement.workdays))])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def missing_festivals(arrangement: YearArrangement) -> list[str]:
+    """Warn of statutory festival weekdays the arrangement leaves as working days (a likely typo)."""
+    return [f"{festival}（{describe(day)}）" for day, festival in sorted(statutory_holidays(arrangement.year).items())
+            if arrangement.is_workday(day) and day not in arrangement.workdays]

@@ -3,7 +3,9 @@
 Both are child processes in their own sessions, so Ctrl-C reaches only `quorum run`, which then
 stops the scheduler and the server in that order (SIGINT, then SIGTERM, then SIGKILL, each after a
 bounded wait). The web UI starts at once; the scheduler is started when the server answers. The
-web layer never imports `flows`: the scheduler is `python -m flows.serve`.
+web layer never imports `flows`: the scheduler is `python -m flows.serve`. The children run in the
+checkout (Prefect loads the flows from there), so they are told which config.toml this process read
+(QUORUM_CONFIG, absolute): `./config.toml` of the caller's directory is not theirs.
 """
 
 import os
@@ -16,6 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from quorum import resources
 from quorum.scheduler_settings import prefect_environment
 from quorum.settings import ROOT, Settings
 
@@ -42,8 +45,10 @@ def _free_port() -> int:
 class Background:
     """Start, watch and stop the Prefect server and the scheduler."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, config: str | Path | None = None) -> None:
         self.settings = settings
+        found = config or os.environ.get("QUORUM_CONFIG") or resources.default_config()
+        self.config = Path(found).resolve() if found else None
         wanted = settings.delivery.scheduler.prefect_port
         self.port = wanted if _port_free(wanted) else _free_port()
         self.logs = Path(settings.data_dir) / "logs"
@@ -60,6 +65,8 @@ class Background:
         env.update(PREFECT_API_URL=self.api_url, PREFECT_SERVER_API_HOST="127.0.0.1",
                    PREFECT_SERVER_API_PORT=str(self.port), QUORUM_DATA_DIR=str(self.settings.data_dir),
                    PYTHONIOENCODING="utf-8")
+        if self.config is not None:
+            env["QUORUM_CONFIG"] = str(self.config)
         if self.settings.database_url:
             env["QUORUM_DATABASE_URL"] = self.settings.database_url
         return env

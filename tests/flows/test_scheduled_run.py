@@ -121,14 +121,13 @@ def test_the_scheduler_sends_a_due_reminder_by_itself(db, tmp_path, monkeypatch)
     from webui.background import Background
     with smtp_server() as (mailbox, smtp_port):
         config = write_config(tmp_path, smtp_port)
-        monkeypatch.setenv("QUORUM_CONFIG", str(config))
-        monkeypatch.setenv("QUORUM_DATABASE_URL", database_url(db))
-        monkeypatch.delenv("QUORUM_DATA_DIR", raising=False)
+        for name in ("QUORUM_CONFIG", "QUORUM_DATA_DIR", "QUORUM_DATABASE_URL"):
+            monkeypatch.delenv(name, raising=False)      # as with `quorum run --config …`: the children are told
         monkeypatch.setenv("PREFECT_UI_ENABLED", "false")
-        settings = load_settings()
+        settings = load_settings(config, env={"QUORUM_DATABASE_URL": database_url(db)})
         _, emails = open_task_due_today(db, settings)
         assert emails, "the matter's open tasks should have assignees with e-mail addresses"
-        background = Background(settings)
+        background = Background(settings, config=config)
         background.start()
         try:
             deadline = time.monotonic() + WAIT_SECONDS

@@ -71,6 +71,7 @@ def _options(args: argparse.Namespace, settings: Settings, bind: str) -> dict[st
     return {"bind": [bind], "workers": workers, "threads": web.threads, "worker_class": "gthread",
             "timeout": web.timeout, "graceful_timeout": min(web.timeout, 30), "preload_app": False,
             "errorlog": "-", "accesslog": None, "loglevel": "info", "proc_name": "quorum",
+            "forwarded_allow_ips": "",          # X-Forwarded-*: only ProxyFix decides, after [web] proxies
             "control_socket_disable": True}     # the default control socket path is shared by every gunicorn
 
 

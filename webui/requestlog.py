@@ -83,6 +83,6 @@ def init_app(app: Flask) -> None:
         request_id = g.get("request_id") or request_id_from(None)
         response.headers[HEADER] = request_id
         elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        access_log.info("%s %s %s %.1fms", request.method, logged_path(request.path), response.status_code,
-                        elapsed)
+        access_log.info("%s %s %s %.1fms client=%s", request.method, logged_path(request.path),
+                        response.status_code, elapsed, request.remote_addr or "-")
         return response

@@ -138,7 +138,8 @@ def test_each_request_has_an_id_and_one_access_line_with_the_acting_user(app, sc
     lines = log_lines()
     access = [line for line in lines if " quorum.access " in line]
     assert len(access) == 7                          # one per request (signing in is two)
-    assert re.search(r"INFO \[\d+\] quorum\.access \[rid=lb-7f3a9c21 user=-\] GET /login 200 \d+\.\dms$", access[0])
+    assert re.search(r"INFO \[\d+\] quorum\.access \[rid=lb-7f3a9c21 user=-\] GET /login 200 \d+\.\dms "
+                     r"client=127\.0\.0\.1$", access[0])
     assert "POST /login 302" in access[3] and "user=gaowenjing]" in access[3]
     assert "[rid=probe-0001 user=gaowenjing] GET /_probe 200" in access[4]
     assert "[rid=api-00001 user=zhouming] GET /api/v1/me/tasks 200" in access[6]
@@ -167,12 +168,13 @@ def probe_app(app):
 FORWARDED = {"X-Forwarded-For": "10.8.0.7", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "yigongti.example.cn"}
 
 
-def test_behind_a_proxy_forwarded_headers_are_trusted_and_cookies_are_secure(community, tmp_path):
+def test_behind_a_proxy_forwarded_headers_are_trusted_and_cookies_are_secure(community, tmp_path, log_lines):
     client = probe_app(web_app(community, tmp_path, proxies=1)).test_client()
     seen = client.get("/_where", headers=FORWARDED).get_json()
     assert seen == {"remote": "10.8.0.7", "scheme": "https", "url": "https://yigongti.example.cn/login"}
     cookie = client.get("/login", headers=FORWARDED).headers["Set-Cookie"]
     assert "; Secure" in cookie and "HttpOnly" in cookie
+    assert log_lines()[-1].endswith("client=10.8.0.7")        # the access log names the real client
 
 
 def test_without_proxies_forwarded_headers_are_ignored(community, tmp_path):

@@ -90,6 +90,7 @@ def test_gunicorn_runs_the_configured_workers_each_building_its_own_app(tmp_path
     assert (cfg.workers, cfg.threads, cfg.timeout, cfg.bind) == (3, 2, 90, ["127.0.0.1:9001"])
     assert cfg.worker_class_str == "gthread" and cfg.preload_app is False     # no pool crosses a fork
     assert cfg.control_socket_disable is True and cfg.errorlog == "-"
+    assert cfg.forwarded_allow_ips == []                  # forwarded headers: ProxyFix after [web] proxies, alone
     assert QuorumServer(settings, _options(options(workers=5), settings, "127.0.0.1:9001")).cfg.workers == 5
     with pytest.raises(InvalidInput, match="工作进程数应为 1 至 64，实为 0"):
         _options(options(workers=0), settings, "127.0.0.1:9001")

@@ -151,7 +151,7 @@ def _serve_with_scheduler(args: argparse.Namespace, settings: Settings) -> None:
     import signal
 
     from webui.background import Background
-    background = Background(settings)
+    background = Background(settings, config=getattr(args, "config", None))     # the same config.toml for its children
     owner = os.getpid()
     signal.signal(signal.SIGTERM, _exit_on_sigterm)      # until gunicorn installs its own handlers
     background.start()

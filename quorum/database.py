@@ -13,9 +13,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 from quorum.db.session import make_engine, make_session_factory
 from quorum.settings import Settings
 
@@ -78,16 +81,29 @@ def _known(revision: str) -> bool:
         return False
 
 
+def unreachable(database_url: str, exc: Exception) -> InvalidInput:
+    """The database cannot be reached: where, and the driver's first line (password hidden)."""
+    url = make_url(database_url).render_as_string(hide_password=True)
+    detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+    return InvalidInput(reason=message("cli.database_unreachable", url=url, detail=detail))
+
+
 def open_database(settings: Settings, upgrade: bool = False) -> Database:
-    """Open the database; with upgrade=True migrate it to head first, else check that it is at head."""
+    """Open the database; with upgrade=True migrate it to head first, else check that it is at head.
+
+    An unreachable database is one line naming it (password hidden), never a traceback.
+    """
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
-    if upgrade:
-        migrate(engine)
-    else:
-        try:
+    try:
+        if upgrade:
+            migrate(engine)
+        else:
             check_schema(engine)
-        except Exception:
-            engine.dispose()
-            raise
+    except OperationalError as exc:
+        engine.dispose()
+        raise unreachable(settings.database_url, exc) from None
+    except Exception:
+        engine.dispose()
+        raise
     return Database(engine, make_session_factory(engine))

@@ -6,11 +6,10 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
-from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from quorum import database
 from quorum.core.errors import InvalidInput, QuorumError
-from quorum.core.messages import message
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -47,6 +46,4 @@ class QuorumServer(BaseApplication):
 
 def unreachable(settings: Settings, exc: SQLAlchemyError) -> InvalidInput:
     """The database cannot be reached: where, and the driver's first line (password hidden)."""
-    url = make_url(settings.database_url).render_as_string(hide_password=True)
-    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-    return InvalidInput(reason=message("cli.database_unreachable", url=url, detail=detail))
+    return database.unreachable(settings.database_url, exc)

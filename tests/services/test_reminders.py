@@ -170,21 +170,22 @@ def test_delivery_retries_with_backoff_and_reports_failure(sc, rules):
 
 
 def test_a_2027_deadline_is_provisional_and_recomputed_when_an_override_is_added(sc, rules):
-    """Filed on Thursday 2026-12-24, 10 working days run into 2027, which chinesecalendar 1.11 does not know."""
+    """Filed on Thursday 2026-12-24, 10 working days run into 2027, which chinesecalendar 1.11 does not know:
+    the statutory fallback keeps 元旦 off (due Friday 01-08, 暂定); a 调休 Sunday 01-03 brings it to Thursday."""
     sc.at(date(2026, 12, 24), 9)
     mid = helpers.submit(sc, "关于2027年度设备更新计划的议题")
     with sc.sessions.begin() as s:
         task = s.execute(select(Task).where(Task.matter_id == mid, Task.status == "open")).scalars().first()
-        assert (task.due_date, task.due_provisional) == (date(2027, 1, 7), True)
-    sc.env = sc.env.__class__(sc.env.policies, WorkCalendar({date(2027, 1, 1): False}), sc.env.now)
+        assert (task.due_date, task.due_provisional) == (date(2027, 1, 8), True)
+    sc.env = sc.env.__class__(sc.env.policies, WorkCalendar({date(2027, 1, 3): True}), sc.env.now)
     result = sweep(sc, rules, date(2026, 12, 28))
     moved = [n for n in result["notified"] if n["kind"] == "deadline_moved"]
     assert {n["to"] for n in moved} == {"zhouming", "tuya", "gaowenjing", "sarengaowa", "yangxiaodong"}
     with sc.sessions.begin() as s:
         tasks = s.execute(select(Task).where(Task.matter_id == mid, Task.status == "open")).scalars().all()
-        assert {(t.due_date, t.due_provisional) for t in tasks} == {(date(2027, 1, 8), True)}
+        assert {(t.due_date, t.due_provisional) for t in tasks} == {(date(2027, 1, 7), True)}
         event = s.execute(select(AuditEvent).where(AuditEvent.kind == "step.deadline_recomputed")).scalar_one()
-        assert event.payload["from"] == "2027-01-07" and event.payload["to"] == "2027-01-08"
+        assert event.payload["from"] == "2027-01-08" and event.payload["to"] == "2027-01-07"
         body = s.execute(select(Notification.body).where(Notification.kind == "deadline_moved")).scalars().first()
-    assert "由 2027-01-07（周四） 调整为 2027-01-08（周五）（仍为暂定）" in body
+    assert "由 2027-01-08（周五） 调整为 2027-01-07（周四）（仍为暂定）" in body
     assert [n for n in sweep(sc, rules, date(2026, 12, 28), 10)["notified"] if n["kind"] == "deadline_moved"] == []

@@ -13,7 +13,6 @@ from prefect import flow, get_run_logger, task
 from prefect.context import FlowRunContext
 
 from flows.runtime import current
-from quorum import calendar
 from quorum.services import backup, jobs, outbox, sweeps
 
 
@@ -30,28 +29,8 @@ def trigger() -> str:
 
 
 def recorded(name: str, body: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run the flow's body between a started and a finished job_run row (wall-clock times).
-
-    The rows are written in their own transactions, so a failing body is still recorded, with its error.
-    """
-    sessions = current().db.sessions
-    with sessions.begin() as s:
-        run_id = jobs.started(s, name, calendar.now(), trigger())
-    try:
-        result = body()
-    except BaseException as exc:
-        with sessions.begin() as s:
-            jobs.finished(s, run_id, calendar.now(), error=f"{type(exc).__name__}: {exc}"[:2000])
-        raise
-    with sessions.begin() as s:
-        jobs.finished(s, run_id, calendar.now(), summary=counts(result))
-    return result
-
-
-def counts(result: dict[str, Any]) -> dict[str, Any]:
-    """What a run did, in numbers (lists counted, plain values kept)."""
-    return {k: len(v) if isinstance(v, list) else counts(v) if isinstance(v, dict) else v
-            for k, v in result.items() if isinstance(v, list | dict | int | float | str | bool | None)}
+    """Run the flow's body as a recorded job run (quorum.services.jobs.recorded)."""
+    return jobs.recorded(current().db.sessions, name, trigger(), body)
 
 
 @task(retries=2, retry_delay_seconds=30)
@@ -132,7 +111,8 @@ def back_up(now: str | None) -> dict[str, Any]:
     rt = current()
     env = rt.env(now)
     try:
-        return backup.backup(rt.settings.database_url, rt.settings.delivery.backup, env.now)
+        return backup.backup(rt.settings.database_url, rt.settings.delivery.backup, env.now,
+                             files_dir=rt.settings.data_dir / "files")
     except Exception as exc:          # reported to the administrators, then the task fails visibly
         with rt.db.sessions.begin() as s:
             sweeps.backup_failed(s, env, rt.outlets, str(exc), rt.settings)

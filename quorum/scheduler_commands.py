@@ -35,10 +35,12 @@ def _print_result(result: dict[str, Any]) -> None:
 
 def cmd_remind(args: argparse.Namespace) -> None:
     from quorum.cli import emit
-    from quorum.services import sweeps
+    from quorum.services import jobs, sweeps
     rt, env, outlets = _context(args)
-    result = sweeps.run_sweep(rt.db.sessions, env, outlets, sweeps.SweepRules.load(rt.settings.policies_dir),
-                              deliver=not args.no_deliver)
+    rules = sweeps.SweepRules.load(rt.settings.policies_dir)
+    # recorded like the scheduler's sweep, so /healthz also sees a sweep run from cron without Prefect
+    result = jobs.recorded(rt.db.sessions, "sweep", "command",
+                           lambda: sweeps.run_sweep(rt.db.sessions, env, outlets, rules, deliver=not args.no_deliver))
     if args.json:
         emit(args, result)
         return

@@ -1,7 +1,9 @@
 """`quorum remind` as a one-shot command (both backends): it prints what it sent, and nothing the second time."""
 
 import pytest
+from sqlalchemy import select
 
+from quorum.db import JobRun
 from tests.cli.support import Cli, cli_backends, make_cli
 
 
@@ -25,6 +27,11 @@ def test_remind_twice_at_the_same_instant_sends_nothing_the_second_time(cli: Cli
     mine = cli.json("notifications", "--as", "zhouming", "--unread")
     assert [n["kind"] for n in mine] == ["reminder"] and "合法性审查意见" in mine[0]["title"]
     assert cli.ok("outbox", "list") == "没有发送失败或等待重试的消息。\n"
+    engine = cli.engine()          # each sweep is a job run, so /healthz sees a cron-driven `quorum remind`
+    with engine.connect() as conn:
+        runs = conn.execute(select(JobRun.name, JobRun.status, JobRun.trigger)).all()
+    engine.dispose()
+    assert runs == [("sweep", "completed", "command")] * 3
 
 
 def test_a_bad_mail_setting_is_a_clear_error(cli: Cli, tmp_path):

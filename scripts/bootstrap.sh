@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Create a virtual environment and install Quorum with the given extras, plus system packages.
 # Usage: scripts/bootstrap.sh VENV_DIR EXTRAS [APT_PACKAGE ...]
+#
+# Python packages come from requirements/constraints.txt, so every machine resolves the same set. A
+# venv that already holds that set (its stamp matches pyproject.toml, setup.py, the constraints and the
+# extras) is used as it is: no pip and no apt-get, so a machine whose registries are unreachable starts.
 set -euo pipefail
 venv="$1"; extras="$2"; shift 2
 cd "$(dirname "$0")/.."
+constraints=requirements/constraints.txt
 
 missing=()
 for pkg in "$@"; do
@@ -14,6 +19,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp="$venv/.quorum-installed"
+wanted="$(cat pyproject.toml setup.py "$constraints" | sha256sum | cut -d' ' -f1) [$extras]"
+if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ] \
+   && "$venv/bin/python" -c 'import quorum' 2>/dev/null; then
+  exit 0
 fi
 
 python=""
@@ -31,5 +43,7 @@ fi
 if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-"$venv/bin/python" -m pip install -q -e ".[$extras]"
+rm -f "$stamp"
+"$venv/bin/python" -m pip install -q -c "$constraints" --upgrade pip >/dev/null
+"$venv/bin/python" -m pip install -q -c "$constraints" -e ".[$extras]"
+echo "$wanted" > "$stamp"

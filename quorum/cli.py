@@ -627,6 +627,8 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler_commands.register(sub, add)
     from quorum import config_commands
     config_commands.register(sub, add)
+    from quorum import calendar_commands
+    calendar_commands.register(sub, add)
     _plugin_commands(sub, add)
     return parser
 

@@ -7,6 +7,7 @@ is `quorum init --data-dir`: a config.toml with its own secret key, and policies
 the county may edit. Laying out never overwrites a file, so running it again keeps the county's edits.
 """
 
+import errno
 import os
 import re
 import secrets
@@ -14,10 +15,15 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quorum.core.errors import InvalidInput
+
 PACKAGE = Path(__file__).resolve().parent
 DEFAULTS = PACKAGE / "defaults"
 SHIPPED = ("policies", "templates", "config.toml")
 CONFIG = "config.toml"
+_WHY = {errno.EEXIST: "已是一个文件，不是目录", errno.ENOTDIR: "的上级不是目录", errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有写入权限", errno.EROFS: "所在磁盘只读", errno.ENOSPC: "所在磁盘已满",
+        errno.ENOENT: "无法创建"}
 
 
 def checkout() -> Path | None:
@@ -57,6 +63,14 @@ class Layout:
 def lay_out(directory: Path) -> Layout:
     """Write directory/config.toml (0600, a new secret key) and copy policies/ and templates/, never overwriting."""
     directory = Path(directory).expanduser().resolve()
+    try:
+        return _lay_out(directory)
+    except OSError as exc:
+        why = _WHY.get(exc.errno, "无法写入")
+        raise InvalidInput(reason=f"无法在 {directory} 建立运行目录：{exc.filename or directory} {why}") from None
+
+
+def _lay_out(directory: Path) -> Layout:
     directory.mkdir(parents=True, exist_ok=True)
     layout = Layout(directory)
     config = directory / CONFIG

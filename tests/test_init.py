@@ -73,6 +73,13 @@ def test_init_with_data_dir_and_another_config_is_refused(tmp_path, capsys):
     assert not (tmp_path / "d").exists()
 
 
+def test_init_into_a_file_is_one_line_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "county").write_text("不是目录", encoding="utf-8")
+    assert main(["init", "--data-dir", str(tmp_path / "county")]) == 2
+    err = capsys.readouterr().err
+    assert "无法在" in err and "建立运行目录" in err and "Traceback" not in err
+
+
 def test_config_is_found_in_the_current_directory_first(tmp_path):
     (tmp_path / "config.toml").write_text('[organisation]\nname = "锡林郭勒盟某旗医共体"\n', encoding="utf-8")
     assert load_settings().organisation == "锡林郭勒盟某旗医共体"

@@ -57,11 +57,18 @@ class Runtime:
     """Settings, database and policies, opened lazily once per command."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from quorum.settings import load_settings
         self.args = args
-        self.settings = load_settings(args.config)
+        self._settings = None
         self._db = None
         self._policies = None
+
+    @property
+    def settings(self):
+        """config.toml, read when a command first needs it (`init --data-dir` writes it first)."""
+        if self._settings is None:
+            from quorum.settings import load_settings
+            self._settings = load_settings(self.args.config)
+        return self._settings
 
     @property
     def policies(self):
@@ -103,15 +110,6 @@ class Runtime:
 # commands
 
 
-class _DataDir(argparse.Action):
-    """init --data-dir D: the command starts on the shipped starter config; cmd_init then switches to D's."""
-
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
-        from quorum import resources
-        setattr(namespace, self.dest, values)
-        namespace.config = str(resources.shipped("config.toml"))
-
-
 def cmd_init(args) -> None:
     from quorum.services import policies as policy_service
     layout = _lay_out(args) if getattr(args, "data_dir", None) else None
@@ -131,7 +129,7 @@ def cmd_init(args) -> None:
 def _lay_out(args):
     """Write D/config.toml, copy policies/ and templates/, then run the rest of init on D's config."""
     from quorum import resources
-    if args.config != str(resources.shipped("config.toml")):
+    if args.config:
         raise InvalidInput(reason="--data-dir 与 --config 不能同时使用：init 会在该目录写入并使用 config.toml")
     layout = resources.lay_out(args.data_dir)
     args.config = str(layout.directory / resources.CONFIG)
@@ -496,7 +494,7 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
     default = {"default": argparse.SUPPRESS} if suppress else {}
     common.add_argument("--as", dest="actor", help="操作人用户名", **default)
     common.add_argument("--json", action="store_true", help="输出 JSON", **default)
-    common.add_argument("--config", help="config.toml 路径（默认项目根目录，或 QUORUM_CONFIG）", **default)
+    common.add_argument("--config", help="config.toml 路径（默认 QUORUM_CONFIG，否则当前目录的 config.toml）", **default)
     common.add_argument("--now", help="以此时间执行（ISO 格式，测试与补录用）", **default)
     return common
 
@@ -514,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add(sub, "init", cmd_init, "初始化数据库并登记当前规则版本；--data-dir 新建一个医共体的运行目录")
     p.add_argument("--demo-org", action="store_true", help="同时导入演示医共体的单位和人员")
-    p.add_argument("--data-dir", action=_DataDir, metavar="目录",
+    p.add_argument("--data-dir", metavar="目录",
                    help="在该目录写入 config.toml（新会话密钥）并复制 policies/、templates/（已有文件不覆盖），再初始化其数据库")
     p.set_defaults(migrates=True)
     add(sub, "migrate", cmd_migrate, "升级数据库结构到本程序的版本（发布步骤；网页进程与调度器不会自行升级）"

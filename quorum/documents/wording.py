@@ -18,9 +18,10 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from quorum.core.errors import InvalidInput
+from quorum.resources import shipped
 
 BLOCKS = ("title", "body", "record", "notes", "attachments")
-DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "documents"
+DEFAULT_DIR = shipped("templates") / "documents"
 _ENVIRONMENTS: dict[Path, SandboxedEnvironment] = {}
 
 

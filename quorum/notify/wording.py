@@ -11,11 +11,12 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 
 from quorum.core.errors import InvalidPolicy
+from quorum.resources import shipped
 
 WEEKDAYS = "一二三四五六日"
 # The shipped templates/, for notices raised inside a use case that has no deployment settings at hand
 # (an urge from the web or the command line); the scheduler renders with config.toml's templates path.
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+DEFAULT_TEMPLATES = shipped("templates")
 
 
 def _when(value: Any) -> str:

@@ -96,9 +96,11 @@ def _unit_of_post(s: Session, person_id: int, role: str) -> int | None:
 # tasks
 
 
-def build_event(outlets: Outlets | None, template: str, kind: str, key: str, subject: str, subject_id: int | None,
+def build_event(outlets: Outlets | Path | None, template: str, kind: str, key: str, subject: str, subject_id: int | None,
            matter_id: int | None, link: str, **context: Any) -> Event:
-    title, body = render(outlets.templates_dir if outlets else None, template, **context)
+    """Render a notice from the deployment's templates (the outlets', or a templates directory given)."""
+    templates_dir = outlets.templates_dir if isinstance(outlets, Outlets) else outlets
+    title, body = render(templates_dir, template, **context)
     return Event(key, kind, title, body, subject, subject_id, matter_id, link)
 
 
@@ -143,7 +145,7 @@ def _escalate_task(s: Session, env: Env, outlets: Outlets, rule: core.DeadlineRu
 
 def urged(s: Session, env: Env, actor: Person, task: Task, matter: Matter) -> list[dict[str, Any]]:
     """Tell the assignee of an urge (催办), in the urge's own transaction; once per task and day."""
-    event = build_event(None, "urge", "urge", f"task:{task.id}:urge:{today_of(env)}", "task", task.id, matter.id,
+    event = build_event(env.templates_dir, "urge", "urge", f"task:{task.id}:urge:{today_of(env)}", "task", task.id, matter.id,
                         f"/matters/{matter.id}", task=task, matter=matter, actor=actor,
                         person=s.get(Person, task.assignee_id))
     return notify(s, env, event, [task.assignee_id])

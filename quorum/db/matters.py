@@ -8,7 +8,7 @@ turns that into a clear 409 message instead of a double approval.
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quorum.db.base import Base, IntPK, Key, Name, Status, fk
@@ -16,6 +16,9 @@ from quorum.db.base import Base, IntPK, Key, Name, Status, fk
 
 class Matter(Base):
     __tablename__ = "matter"
+    # the sweep's candidates of one workflow (silence, expiring results); 拆分规避 over one unit's window
+    __table_args__ = (Index("ix_matter_workflow_step_status", "workflow_key", "current_step", "status"),
+                      Index("ix_matter_workflow_unit_created", "workflow_key", "unit_id", "created_at"))
 
     id: Mapped[IntPK]
     workflow_key: Mapped[Key]
@@ -43,7 +46,9 @@ class Matter(Base):
 
 class MatterStep(Base):
     __tablename__ = "matter_step"
-    __table_args__ = (UniqueConstraint("matter_id", "step_key"),)
+    __table_args__ = (UniqueConstraint("matter_id", "step_key"),
+                      Index("ix_matter_step_due_date", "due_date"),              # timers: deadlines passed
+                      Index("ix_matter_step_provisional", "due_provisional", "status"))
 
     id: Mapped[IntPK]
     matter_id: Mapped[int] = fk("matter.id", index=True)
@@ -64,6 +69,9 @@ class MatterStep(Base):
 
 class Task(Base):
     __tablename__ = "task"
+    __table_args__ = (Index("ix_task_assignee_status", "assignee_id", "status"),      # 我的待办
+                      Index("ix_task_step_round_status", "step_id", "round", "status"),
+                      Index("ix_task_status_due", "status", "due_date"))           # the reminder sweep
 
     id: Mapped[IntPK]
     matter_id: Mapped[int] = fk("matter.id", index=True)

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quorum.db.base import Base, IntPK, Name, Status, fk
@@ -11,6 +11,7 @@ from quorum.db.base import Base, IntPK, Name, Status, fk
 
 class SupervisionItem(Base):
     __tablename__ = "supervision_item"
+    __table_args__ = (Index("ix_supervision_item_due_status", "due_date", "status"),)   # the reminder sweep
 
     id: Mapped[IntPK]
     matter_id: Mapped[int | None] = fk("matter.id", index=True)

@@ -10,7 +10,7 @@ A reminder whose day passed without a sweep (the scheduler was down) is caught u
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any, Protocol
 
 from quorum.core.errors import InvalidPolicy
@@ -196,6 +196,22 @@ def due_reminder(rule: DeadlineRule, due: date, today: date, days: Days, since: 
     on, n = max(missed, key=lambda slot: (slot[0], -slot[1]))
     left = next(m for m in range(1, n + 1) if days.subtract_working_days(due, m).due <= today)
     return Reminder(BEFORE, left, on)
+
+
+def due_window(rule: DeadlineRule, today: date, days: Days) -> tuple[date | None, date]:
+    """The deadlines that may call for something today, as (earliest or None, latest): a filter for SQL.
+
+    Latest: the last deadline whose furthest "before" reminder (or on-the-day one) falls on or before
+    today — so missed reminders being caught up are inside. Earliest: today, unless passed deadlines
+    still call for overdue notices or escalation (then there is no lower bound). `due_reminder` and
+    `escalation_due` still decide for each deadline inside; the window only keeps the rest out.
+    """
+    lead = max(rule.before_working_days, default=0)
+    latest = today
+    while days.subtract_working_days(latest + timedelta(days=1), lead).due <= today:
+        latest += timedelta(days=1)
+    earliest = None if rule.overdue or rule.escalate_after_misses else today
+    return earliest, latest
 
 
 def misses(due: date, today: date, days: Days) -> int:

@@ -4,6 +4,7 @@ A template's first line is the title; the rest, after a blank line, is the body.
 """
 
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,9 @@ def _when(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+@lru_cache(maxsize=16)
 def _environment(templates_dir: Path) -> SandboxedEnvironment:
+    """One environment per templates directory: it caches the compiled templates (and reloads an edited file)."""
     env = SandboxedEnvironment(loader=FileSystemLoader(str(Path(templates_dir) / "messages")),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = _when
@@ -37,7 +40,7 @@ def _environment(templates_dir: Path) -> SandboxedEnvironment:
 def render(templates_dir: Path | None, kind: str, **context: Any) -> tuple[str, str]:
     """Return (title, body) of a notification of this kind."""
     try:
-        text = _environment(templates_dir or DEFAULT_TEMPLATES).get_template(f"{kind}.txt").render(**context)
+        text = _environment(Path(templates_dir or DEFAULT_TEMPLATES)).get_template(f"{kind}.txt").render(**context)
     except TemplateNotFound:
         raise InvalidPolicy(source=f"templates/messages/{kind}.txt", reason="缺少通知模板") from None
     title, _, body = text.strip().partition("\n")

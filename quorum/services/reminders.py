@@ -108,11 +108,18 @@ def _routing_kind(reminder_kind: str) -> str:
     return "overdue" if reminder_kind == core.OVERDUE else "reminder"
 
 
+def _within(column: Any, window: tuple[date | None, date]) -> list[Any]:
+    """Deadlines inside the day's window (quorum.core.reminders.due_window), so the sweep reads the due set only."""
+    earliest, latest = window
+    return [column <= latest] + ([column >= earliest] if earliest is not None else [])
+
+
 def task_reminders(s: Session, env: Env, outlets: Outlets, rules: core.ReminderRules) -> list[dict[str, Any]]:
     """Remind assignees of open tasks before, on and after their deadlines; escalate after N misses."""
     rule, today, out = rules.rule("task"), today_of(env), []
     query = (select(Task, Matter).join(Matter, Matter.id == Task.matter_id)
-             .where(Task.status == TaskStatus.OPEN, Task.due_date.is_not(None), Matter.status == MatterStatus.ACTIVE)
+             .where(Task.status == TaskStatus.OPEN, Task.due_date.is_not(None), Matter.status == MatterStatus.ACTIVE,
+                    *_within(Task.due_date, core.due_window(rule, today, env.calendar)))
              .order_by(Task.id))
     for task, matter in s.execute(query).all():
         assignee = s.get(Person, task.assignee_id)
@@ -161,7 +168,9 @@ def supervision_reminders(s: Session, env: Env, outlets: Outlets, rules: core.Re
     duty_items = set(s.execute(select(DutyOpening.supervision_item_id)
                                .where(DutyOpening.supervision_item_id.is_not(None))).scalars())
     units = {u.id: u for u in s.execute(select(Unit)).scalars()}
-    items = s.execute(select(SupervisionItem).where(SupervisionItem.status != SupervisionStatus.DONE)
+    items = s.execute(select(SupervisionItem).where(SupervisionItem.status != SupervisionStatus.DONE,
+                                                    *_within(SupervisionItem.due_date,
+                                                             core.due_window(rule, today, env.calendar)))
                       .order_by(SupervisionItem.id)).scalars()
     for item in items:
         if item.id in duty_items:        # a duty's own item is followed by the duty sweep

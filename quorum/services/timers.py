@@ -27,7 +27,7 @@ from quorum.core.conditions import evaluate
 from quorum.core.messages import message
 from quorum.core.routing import FieldFormatter
 from quorum.core.states import MatterStatus, StepStatus, TaskStatus
-from quorum.db import AuditEvent, Matter, MatterFlag, MatterStep, Opinion, Payment, Task
+from quorum.db import AuditEvent, Matter, MatterFlag, MatterStep, Opinion, Payment, PolicyVersion, Task
 from quorum.services import assign, audit, org
 from quorum.services.env import Env
 
@@ -35,10 +35,7 @@ from quorum.services.env import Env
 def fire_due(s: Session, env: Env) -> list[dict[str, Any]]:
     """Apply every time-based rule that is due now; return what was done."""
     done: list[dict[str, Any]] = []
-    query = (select(Matter, MatterStep).join(MatterStep, (MatterStep.matter_id == Matter.id)
-                                             & (MatterStep.step_key == Matter.current_step))
-             .where(Matter.status == MatterStatus.ACTIVE).order_by(Matter.id))
-    for matter, step in s.execute(query).all():
+    for matter, step in _current_steps(s, sorted(_candidates(s, env))):
         from quorum.services import matters
         spec = matters.workflow_of(s, matter)
         step_spec = spec.step(step.step_key)
@@ -48,6 +45,55 @@ def fire_due(s: Session, env: Env) -> list[dict[str, Any]]:
                 done.append({"matter_id": matter.id, "title": matter.title, **result})
                 break
     return done
+
+
+def _current_steps(s: Session, matter_ids: list[int], chunk: int = 500) -> list[tuple[Matter, MatterStep]]:
+    """The matters (in id order) with their current step, read before any rule changes them."""
+    rows: list[tuple[Matter, MatterStep]] = []
+    for start in range(0, len(matter_ids), chunk):
+        query = (select(Matter, MatterStep).join(MatterStep, (MatterStep.matter_id == Matter.id)
+                                                 & (MatterStep.step_key == Matter.current_step))
+                 .where(Matter.status == MatterStatus.ACTIVE, Matter.id.in_(matter_ids[start:start + chunk]))
+                 .order_by(Matter.id))
+        rows += [(matter, step) for matter, step in s.execute(query).all()]
+    return rows
+
+
+def _candidates(s: Session, env: Env) -> set[int]:
+    """The active matters a rule may act on now, found by index — so a sweep reads the due set, not every matter.
+
+    A superset the rules below still decide on: every rule but two needs the current step's deadline
+    passed (or, for a timer, reached); silence counts from the step's start, and an expiring result
+    (valid_months) is looked for in every active matter of a workflow that has one.
+    """
+    current = (MatterStep.matter_id == Matter.id) & (MatterStep.step_key == Matter.current_step)
+    active = Matter.status == MatterStatus.ACTIVE
+    found = set(s.execute(select(Matter.id).join(MatterStep, current)
+                          .where(active, MatterStep.due_date <= env.now.date())).scalars())
+    silence, expiring = _timed_steps(s)
+    for (workflow, step_key), days in silence.items():
+        found.update(s.execute(select(Matter.id).join(MatterStep, current).where(
+            active, Matter.workflow_key == workflow, Matter.current_step == step_key,
+            MatterStep.started_at <= env.now - timedelta(days=days))).scalars())
+    if expiring:
+        found.update(s.execute(select(Matter.id).where(active, Matter.workflow_key.in_(sorted(expiring)))).scalars())
+    return found
+
+
+def _timed_steps(s: Session) -> tuple[dict[tuple[str, str], int], set[str]]:
+    """Over every stored policy version: the shortest silence per (workflow, step), the workflows with valid_months."""
+    from quorum.services.policies import policy_set_for
+    silence: dict[tuple[str, str], int] = {}
+    expiring: set[str] = set()
+    for version_id in s.execute(select(PolicyVersion.id)).scalars().all():
+        for workflow in policy_set_for(s, version_id).workflows.values():
+            for step in workflow.steps:
+                if step.silence_consent_days is not None:
+                    key = (workflow.key, step.key)
+                    silence[key] = min(step.silence_consent_days, silence.get(key, step.silence_consent_days))
+                if step.valid_months:
+                    expiring.add(workflow.key)
+    return silence, expiring
 
 
 def _once(s: Session, kind: str, step: MatterStep) -> bool:

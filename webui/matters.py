@@ -20,7 +20,7 @@ from quorum.core.messages import message
 from quorum.core.spec import PolicySet, WorkflowSpec
 from quorum.core.states import MatterStatus
 from quorum.db import Person
-from quorum.services import attachments, matters, org, records, visibility
+from quorum.services import attachments, inbox, matters, org, records, visibility
 from quorum.services.policies import policy_set_for
 from webui.runtime import actor, call, env, transaction
 
@@ -120,11 +120,10 @@ def render_page(matter_id: int, status: int = 200, error: str | None = None, pos
 
 def _page(s: Session, me: Person, matter_id: int, now) -> dict[str, Any]:
     """Everything the matter page shows, read in one transaction."""
-    visibility.require_view(s, me, matter_id, now)
+    matter = visibility.require_view(s, me, matter_id, now)   # held: the session keeps it for the reads below
     record = records.matter_record(s, matter_id)
     spec = policy_set_for(s, record["policy_version_id"]).workflow(record["workflow"])
-    tasks = [records.task_view(s, t, me, now) for t in matters.open_tasks(s, me, now) if t.matter_id == matter_id]
-    matter = matters.get(s, matter_id)
+    tasks = inbox.tasks_on(s, me, matter_id, now)
     urgeable = ([t for t in record["tasks"] if t["status"] == "open"] if matters.may_urge(s, me, matter) else [])
     return {"m": record, "spec": spec, "tasks": tasks, "files": attachments.listing(s, matter_id),
             **records.matter_controls(s, me, matter, record),

@@ -33,8 +33,14 @@ def inbox_page():
 
 def _inbox(status: int = 200, error: str | None = None, posted: dict | None = None):
     with transaction() as s:
-        box = inbox.inbox(s, actor(s), env().now)
+        box = inbox.inbox(s, actor(s), env().now, page=_number("page", 1))
     return render_template("tasks/inbox.html", box=box, error=error, posted=posted or {}), status
+
+
+def _number(name: str, default: int) -> int:
+    """A positive page number from the query string; anything else is the default."""
+    value = request.args.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) <= 6 else default
 
 
 def _answer(s, env_, me, task_id: int, action: str, comment: str, return_to: str | None) -> tuple[str, str]:

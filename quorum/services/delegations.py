@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from quorum.core.errors import InvalidInput, NotFound, NotPermitted
@@ -10,6 +10,7 @@ from quorum.db import Delegation, Person
 from quorum.services import audit, org
 
 ADMINS = ("administrator",)
+PRINCIPALS = "quorum.delegations.principals"     # Session.info key of principals_of's answers
 
 
 def create(s: Session, env, actor: Person, principal: Person, delegate: Person, starts: datetime,
@@ -27,6 +28,7 @@ def create(s: Session, env, actor: Person, principal: Person, delegate: Person, 
                      reason=reason.strip(), active=True, created_by_id=actor.id, created_at=env.now)
     s.add(row)
     s.flush()
+    s.info.pop(PRINCIPALS, None)
     audit.append(s, env, actor.id, "delegation.created", "delegation", row.id,
                  {"principal": principal.username, "delegate": delegate.username, "starts": starts, "ends": ends,
                   "reason": reason})
@@ -44,16 +46,31 @@ def cancel(s: Session, env, actor: Person, delegation_id: int) -> Delegation:
     if row.ends <= env.now:
         raise InvalidInput(reason="该代理已到期，无需取消")
     row.active = False
+    s.info.pop(PRINCIPALS, None)
     audit.append(s, env, actor.id, "delegation.cancelled", "delegation", row.id, {})
     return row
 
 
 def principals_of(s: Session, delegate_id: int, now: datetime) -> frozenset[int]:
-    """Return the people whose tasks this person may act on right now."""
-    rows = s.execute(select(Delegation.principal_id).where(
+    """Return the people whose tasks this person may act on right now.
+
+    Remembered for the transaction, which may ask it for a page, each of its tasks and each document
+    alike; create and cancel forget it.
+    """
+    transaction, known = s.info.get(PRINCIPALS, (None, {}))
+    if transaction is not s.get_transaction():
+        known = {}
+        s.info[PRINCIPALS] = (s.get_transaction(), known)
+    if (delegate_id, now) not in known:
+        known[delegate_id, now] = frozenset(s.execute(principals_query(delegate_id, now)).scalars())
+    return known[delegate_id, now]
+
+
+def principals_query(delegate_id: int, now: datetime) -> Select:
+    """principals_of as a query, to use as a subquery (我的待办 counts in one statement)."""
+    return select(Delegation.principal_id).where(
         Delegation.delegate_id == delegate_id, Delegation.active.is_(True),
-        Delegation.starts <= now, Delegation.ends > now))
-    return frozenset(rows.scalars())
+        Delegation.starts <= now, Delegation.ends > now)
 
 
 def listing(s: Session, person_id: int | None = None) -> list[Delegation]:

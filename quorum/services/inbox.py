@@ -1,31 +1,42 @@
-"""我的待办: a person's open tasks (their own and those they act on as 代理) and the votes awaiting them."""
+"""我的待办: a person's open tasks (their own and those they act on as 代理) and the votes awaiting them.
+
+The page costs a fixed number of statements however many tasks a person has: one grouped count,
+one page of tasks, their views read together (records.task_views), and the votes.
+"""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from quorum.core import voting
-from quorum.core.states import ItemStatus, MeetingStatus
-from quorum.db import AgendaItem, Meeting, MeetingMember, Person
-from quorum.services import meetings, records
+from quorum.core.states import ItemStatus, MeetingStatus, TaskStatus
+from quorum.db import AgendaItem, Meeting, MeetingMember, Person, Task
+from quorum.services import delegations, meetings, records
+
+PER_PAGE = 50
+MAX_PER_PAGE = 200
 
 
 def pending_votes(s: Session, person: Person) -> list[dict[str, Any]]:
     """Items of meetings in session on which this person must still vote, with whether they may vote now."""
+    return _votes(s, person.id)
+
+
+def _votes(s: Session, person_id: int) -> list[dict[str, Any]]:
     query = (select(AgendaItem, Meeting).join(Meeting, Meeting.id == AgendaItem.meeting_id)
              .join(MeetingMember, MeetingMember.meeting_id == Meeting.id)
-             .where(MeetingMember.person_id == person.id, Meeting.status == MeetingStatus.IN_SESSION,
+             .where(MeetingMember.person_id == person_id, Meeting.status == MeetingStatus.IN_SESSION,
                     AgendaItem.status.in_((ItemStatus.PENDING, ItemStatus.VOTING)))
              .order_by(Meeting.scheduled_at, AgendaItem.seq))
     out = []
     for item, meeting in s.execute(query):
         roll = meetings.roll(s, meeting, item)
-        if person.id not in roll.voters or person.id in roll.voted:
+        if person_id not in roll.voters or person_id in roll.voted:
             continue
         body = meetings.body_of(s, meeting)
-        waiting = body.chair_speaks_last and person.id == voting.presiding(body, roll) and bool(
+        waiting = body.chair_speaks_last and person_id == voting.presiding(body, roll) and bool(
             voting.pending_before_chair(body, roll))
         out.append({"meeting_id": meeting.id, "meeting_title": meeting.title, "seq": item.seq, "title": item.title,
                     "matter_id": item.matter_id, "secret": item.secret, "personnel": item.personnel,
@@ -33,17 +44,50 @@ def pending_votes(s: Session, person: Person) -> list[dict[str, Any]]:
     return out
 
 
-def inbox(s: Session, person: Person, now: datetime) -> dict[str, Any]:
-    tasks = records.my_tasks(s, person, now)
+def _mine(person_id: int, now: datetime):
+    """The condition on Task for the open tasks of the person and of those they stand in for now (代理)."""
+    principals = delegations.principals_query(person_id, now)
+    return (Task.status == TaskStatus.OPEN) & or_(Task.assignee_id == person_id, Task.assignee_id.in_(principals))
+
+
+def totals(s: Session, person_id: int, now: datetime) -> tuple[int, int, bool]:
+    """(open tasks, overdue among them, whether a meeting of theirs is in session) in one grouped count."""
+    overdue = func.coalesce(func.sum(case((Task.due_date < now.date(), 1), else_=0)), 0)
+    sitting = (select(MeetingMember.meeting_id).join(Meeting, Meeting.id == MeetingMember.meeting_id)
+               .where(MeetingMember.person_id == person_id, Meeting.status == MeetingStatus.IN_SESSION).exists())
+    total, late, in_session = s.execute(select(func.count(Task.id), overdue, sitting).where(_mine(person_id, now))).one()
+    return int(total), int(late), bool(in_session)
+
+
+def inbox(s: Session, person: Person, now: datetime, page: int = 1, per_page: int = PER_PAGE) -> dict[str, Any]:
+    """One page of the person's open tasks, overdue first, then by due date; and every vote awaiting them.
+
+    Overdue tasks have the earliest due dates, so the order is the due date (none last), then the id.
+    """
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    total, overdue, in_session = totals(s, person.id, now)
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
+    rows = list(s.execute(select(Task).where(_mine(person.id, now))
+                          .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+                          .limit(per_page).offset((page - 1) * per_page)).scalars())
+    tasks = records.task_views(s, rows, person, now)
     today = now.date()
     for task in tasks:
         task["overdue"] = bool(task["due_date"] and task["due_date"] < today)
-    tasks.sort(key=lambda t: (not t["overdue"], t["due_date"] is None, t["due_date"] or today, t["id"]))
-    return {"tasks": tasks, "votes": pending_votes(s, person)}
+    votes = pending_votes(s, person) if in_session else []
+    return {"tasks": tasks, "votes": votes, "total": total, "overdue": overdue,
+            "page": page, "per_page": per_page, "pages": pages}
+
+
+def tasks_on(s: Session, person: Person, matter_id: int, now: datetime) -> list[dict[str, Any]]:
+    """The person's open tasks (and those they act on as 代理) on one matter, for its page."""
+    rows = list(s.execute(select(Task).where(_mine(person.id, now), Task.matter_id == matter_id)
+                          .order_by(Task.due_date.is_(None), Task.due_date, Task.id)).scalars())
+    return records.task_views(s, rows, person, now)
 
 
 def counts(s: Session, person_id: int, now: datetime) -> dict[str, int]:
-    person = s.get(Person, person_id)
-    box = inbox(s, person, now)
-    return {"tasks": len(box["tasks"]), "votes": len(box["votes"]),
-            "overdue": sum(1 for t in box["tasks"] if t["overdue"])}
+    """The navigation's counters: open tasks and overdue ones (one grouped count) and votes awaiting me."""
+    total, overdue, in_session = totals(s, person_id, now)
+    return {"tasks": total, "votes": len(_votes(s, person_id)) if in_session else 0, "overdue": overdue}

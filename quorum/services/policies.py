@@ -1,6 +1,8 @@
 """Store every policy version used and give back the spec a matter started under."""
 
-from sqlalchemy import select
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from quorum.core.spec import PolicySet, parse_policy_set
@@ -18,21 +20,39 @@ def current_version(s: Session, env: Env) -> PolicyVersion:
                             loaded_at=env.now)
         s.add(row)
         s.flush()
+        _parsed_of(s).pop(row.id, None)      # an id used again (a database emptied by tests) names new rules
         audit.append(s, env, None, "policy.version_stored", "policy_version", row.id,
                      {"label": row.label, "digest": row.digest})
     return row
 
 
-_PARSED: dict[str, PolicySet] = {}
+# Parsed rules per database (engine) and version id. A stored version never changes, so after the
+# first read of a version a process never fetches its 40 KB of content or decodes it again.
+_PARSED: WeakKeyDictionary[Engine, dict[int, PolicySet]] = WeakKeyDictionary()
+_BY_DIGEST: dict[str, PolicySet] = {}
+
+
+def _parsed_of(s: Session) -> dict[int, PolicySet]:
+    return _PARSED.setdefault(s.get_bind().engine, {})
 
 
 def policy_set_for(s: Session, version_id: int) -> PolicySet:
-    """Return the parsed rules of a stored version (cached by digest: versions never change).
+    """Return the parsed rules of a stored version (cached per process: versions never change).
 
     The stored content keeps the files' key order, so choices list in the order the policy gives.
     """
-    row = s.get(PolicyVersion, version_id)
-    parsed = _PARSED.get(row.digest)
-    if parsed is None:
-        parsed = _PARSED[row.digest] = parse_policy_set(row.content)
-    return parsed
+    parsed = _parsed_of(s)
+    found = parsed.get(version_id)
+    if found is None:
+        digest, content = s.execute(select(PolicyVersion.digest, PolicyVersion.content)
+                                    .where(PolicyVersion.id == version_id)).one()
+        found = _BY_DIGEST.get(digest)
+        if found is None:
+            found = _BY_DIGEST[digest] = parse_policy_set(content)
+        parsed[version_id] = found
+    return found
+
+
+def forget_parsed() -> None:
+    """Drop the cache, for code that rewrites policy_version rows behind the ORM (a restore, bulk loads)."""
+    _PARSED.clear()

@@ -42,7 +42,7 @@ def matter_list() -> Response:
 @api.get(f"/matters/<{ID}:matter_id>")
 def matter(matter_id: int) -> Response:
     with acting() as (s, _env, me):
-        visibility.require_matter(s, me, matter_id)
+        matter = visibility.require_matter(s, me, matter_id)   # noqa: F841 -- held, so the record reads it once
         record = matter_view(s, matter_id)
     return reply(record)
 

@@ -9,7 +9,7 @@ from flask import Response
 from quorum.core.actions import ACTION_NAMES, SECONDARY
 from quorum.services import inbox, matters, records
 from webui.api.blueprint import ID, acting, api, reply
-from webui.api.inputs import KEY_LENGTH, Body
+from webui.api.inputs import KEY_LENGTH, Body, query_int
 from webui.runtime import env
 
 
@@ -23,9 +23,11 @@ def known_actions() -> list[str]:
 
 @api.get("/me/tasks")
 def my_tasks() -> Response:
-    """Open tasks (each with its available actions, overdue first) and the votes awaiting me."""
+    """One page of my open tasks (each with its available actions, overdue first), totals, and my votes."""
+    page = query_int("page", 1, 10**6) or 1
+    per_page = query_int("per_page", inbox.PER_PAGE, inbox.MAX_PER_PAGE) or inbox.PER_PAGE
     with acting() as (s, env, me):
-        box = inbox.inbox(s, me, env.now)
+        box = inbox.inbox(s, me, env.now, page=page, per_page=per_page)
     return reply(box)
 
 

@@ -9,8 +9,8 @@ the database bench.generate made (DIR/config.toml; --url overrides the database)
 the members with the most open tasks (demo password): half sign in through the login form (CSRF token
 from the page, session cookie), half by API token (POST /api/v1/token). Each loops without pause:
 
-- form client: 我的待办 (GET /tasks), one matter page of its list (GET /matters/<id>), and every
-  --approve-every'th round 同意 on one of its tasks (POST /tasks/<id>/act with the CSRF token);
+- form client: 我的待办 (GET /tasks), one matter page of its list (GET /matters/<id>), and on its
+  first round and every --approve-every'th after 同意 on one of its tasks (POST /tasks/<id>/act with the CSRF token);
 - token client: the API task list (GET /api/v1/me/tasks), the matter's record (GET /api/v1/matters/<id>),
   and the same approval through POST /api/v1/tasks/<id>/actions.
 
@@ -67,7 +67,7 @@ class Stats:
     lock: threading.Lock = field(default_factory=threading.Lock)
     requests: int = 0
 
-    def record(self, endpoint: str, ms: float, status: int, ok: tuple[int, ...], detail: str = "") -> None:
+    def record(self, endpoint: str, ms: float, status: int, ok: tuple[int, ...], detail: bytes = b"") -> None:
         with self.lock:
             self.requests += 1
             self.times[endpoint].append(ms)
@@ -78,7 +78,7 @@ class Stats:
             else:
                 return
             if len(self.samples) < 12:
-                self.samples.append(f"{endpoint}: HTTP {status} {detail[:200]}")
+                self.samples.append(f"{endpoint}: HTTP {status} {one_line(detail.decode(errors='replace'))}")
 
 
 class Client:
@@ -147,7 +147,7 @@ class Client:
 
     def _form_round(self, number: int, approve_every: int, rng: random.Random) -> None:
         status, page, ms = self.request("GET", "/tasks")
-        self.stats.record("inbox", ms, status, (200,), page[:200].decode(errors="replace"))
+        self.stats.record("inbox", ms, status, (200,), page)
         html = page.decode(errors="replace")
         found = CSRF.search(html)
         self.csrf = found.group(1) if found else self.csrf
@@ -155,16 +155,16 @@ class Client:
         approvable = [int(t) for t, form in QUICK.findall(html) if 'value="approve"' in form and int(t) % 2 == 0]
         if matters:
             status, page, ms = self.request("GET", f"/matters/{rng.choice(matters)}")
-            self.stats.record("matter", ms, status, (200,), page[:200].decode(errors="replace"))
-        if approvable and number % approve_every == 0:
+            self.stats.record("matter", ms, status, (200,), page)
+        if approvable and (number - 1) % approve_every == 0:
             form = urllib.parse.urlencode({"csrf_token": self.csrf, "action": "approve", "comment": "同意。"})
             status, page, ms = self.request("POST", f"/tasks/{rng.choice(approvable)}/act", form.encode(),
                                             {"Content-Type": "application/x-www-form-urlencoded"})
-            self.stats.record("approve", ms, status, (302, 303), page[:200].decode(errors="replace"))
+            self.stats.record("approve", ms, status, (302, 303), page)
 
     def _api_round(self, number: int, approve_every: int, rng: random.Random) -> None:
         status, data, ms = self.request("GET", "/api/v1/me/tasks")
-        self.stats.record("api_tasks", ms, status, (200,), data[:200].decode(errors="replace"))
+        self.stats.record("api_tasks", ms, status, (200,), data)
         try:
             box = json.loads(data)
         except ValueError:
@@ -174,13 +174,13 @@ class Client:
         if tasks:
             matter = rng.choice(tasks).get("matter_id")
             status, data, ms = self.request("GET", f"/api/v1/matters/{matter}")
-            self.stats.record("api_matter", ms, status, (200,), data[:200].decode(errors="replace"))
+            self.stats.record("api_matter", ms, status, (200,), data)
         approvable = [t["id"] for t in tasks if "approve" in (t.get("actions") or []) and t["id"] % 2 == 1]
-        if approvable and number % approve_every == 0:
+        if approvable and (number - 1) % approve_every == 0:
             body = json.dumps({"action": "approve", "comment": "同意。"}).encode()
             status, data, ms = self.request("POST", f"/api/v1/tasks/{rng.choice(approvable)}/actions", body,
                                             {"Content-Type": "application/json"})
-            self.stats.record("api_approve", ms, status, (200,), data[:200].decode(errors="replace"))
+            self.stats.record("api_approve", ms, status, (200,), data)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -330,17 +330,31 @@ def drive(port: int, users: list[str], args: argparse.Namespace, stats: Stats) -
     return time.monotonic() - began
 
 
-def error_lines(log: Path, limit: int = 40) -> list[str]:
+def error_lines(log: Path, limit: int = 12) -> list[str]:
+    """The server's 5xx access lines (a few) and each distinct exception that ended a traceback, counted."""
     lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
-    hits = [i for i, line in enumerate(lines) if re.search(r"\s5\d\d\s|Traceback|Error|CRITICAL|WORKER TIMEOUT", line)]
-    out: list[str] = []
-    for i in hits:
-        for line in lines[i:i + 3]:
-            if line not in out:
-                out.append(line)
-        if len(out) >= limit:
-            break
-    return out[:limit]
+    access = [line for line in lines if re.search(r"quorum\.access .* 5\d\d [\d.]+ms", line)]
+    exceptions: dict[str, int] = defaultdict(int)
+    for i, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            j = i + 1
+            while j < len(lines) and (lines[j].startswith((" ", "\t")) or not lines[j].strip()):
+                j += 1
+            if j < len(lines):
+                exceptions[lines[j][:300]] += 1
+    other = [line for line in lines if re.search(r"WORKER TIMEOUT|Worker .* was sent|CRITICAL|Reason:", line)]
+    out = [f"{len(access)} access lines with a 5xx, e.g.:"] + [f"  {line}" for line in access[:5]]
+    out += [f"exceptions ({sum(exceptions.values())} tracebacks):"] + [
+        f"  {n} × {text}" for text, n in sorted(exceptions.items(), key=lambda kv: -kv[1])[:limit]]
+    if other:
+        out += ["gunicorn:"] + [f"  {line}" for line in other[:limit]]
+    return out if access or exceptions else []
+
+
+def one_line(detail: str) -> str:
+    """An error body as one line: an HTML page's <title>, else the start of the JSON or text."""
+    found = re.search(r"<title>(.*?)</title>", detail, re.S)
+    return (found.group(1) if found else " ".join(detail.split()))[:200]
 
 
 def report(args, stats: Stats, elapsed: float, users, watch: RssWatch, log: Path, config: Path,
@@ -375,7 +389,7 @@ def report(args, stats: Stats, elapsed: float, users, watch: RssWatch, log: Path
         lines += ["", "error samples:"] + [f"  {s}" for s in stats.samples]
     errors = error_lines(log)
     if errors:
-        lines += ["", f"server log lines about errors ({log}):"] + [f"  {e}" for e in errors]
+        lines += ["", f"server log ({log}):"] + [f"  {e}" for e in errors]
     return "\n".join(lines) + "\n"
 
 
@@ -387,7 +401,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--max-requests", type=int, default=50000)
-    parser.add_argument("--approve-every", type=int, default=4, help="approve on every n-th round of a client")
+    parser.add_argument("--approve-every", type=int, default=4, help="approve on the first and every n-th round after (default 4)")
     parser.add_argument("--workers", type=int, help="override [web] workers")
     parser.add_argument("--threads", type=int, help="override [web] threads")
     parser.add_argument("--tag", help="results file bench/results/load-<backend>-<tag>.txt (e.g. 10k, before)")

@@ -243,6 +243,15 @@ def workers_of(master: int) -> list[int]:
     return sorted(out)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (from /proc/<pid>/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -262,6 +271,8 @@ class RssWatch(threading.Thread):
         self.first: dict[int, float] = {}
         self.peak: dict[int, float] = defaultdict(float)
         self.last: dict[int, float] = {}
+        self.cpu_first: dict[int, float] = {}
+        self.cpu_last: dict[int, float] = {}
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -275,6 +286,17 @@ class RssWatch(threading.Thread):
                 self.first.setdefault(pid, value)
                 self.peak[pid] = max(self.peak[pid], value)
                 self.last[pid] = value
+                self.cpu_first.setdefault(pid, cpu_seconds(pid))
+                self.cpu_last[pid] = cpu_seconds(pid)
+
+    def mark(self) -> None:
+        """Count CPU from now on (after the sign-ins, whose password hashing is not the endpoints' cost)."""
+        self.cpu_first = {pid: cpu_seconds(pid) for pid in workers_of(self.master)}
+        self.cpu_last = dict(self.cpu_first)
+
+    def cpu(self) -> float:
+        """CPU seconds the workers spent between the first and the last sample."""
+        return sum(self.cpu_last[pid] - self.cpu_first[pid] for pid in self.cpu_first)
 
 
 def busiest(config: Path, count: int) -> list[str]:
@@ -304,7 +326,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(round(q / 100 * len(ordered) + 0.5)) - 1))]
 
 
-def drive(port: int, users: list[str], args: argparse.Namespace, stats: Stats) -> float:
+def drive(port: int, users: list[str], args: argparse.Namespace, stats: Stats, watch: RssWatch) -> float:
     clients = [Client(port, users[(i // 2) % len(users)], "form" if i % 2 == 0 else "token", stats)
                for i in range(args.clients)]
     for c in clients:
@@ -323,6 +345,7 @@ def drive(port: int, users: list[str], args: argparse.Namespace, stats: Stats) -
     threads = [threading.Thread(target=loop, args=(i, c), daemon=True) for i, c in enumerate(clients)]
     for t in threads:
         t.start()
+    watch.mark()
     start.wait()
     began = time.monotonic()
     for t in threads:
@@ -367,7 +390,9 @@ def report(args, stats: Stats, elapsed: float, users, watch: RssWatch, log: Path
              f"data: {args.data} ({settings.database_url}); server: quorum serve (gunicorn) "
              f"{settings.web.workers} workers × {settings.web.threads} threads",
              f"clients: {', '.join(f'{u} ({n} open tasks)' for u, n in users)} — each one form and one token client",
-             f"requests: {stats.requests} in {elapsed:.1f} s = {stats.requests / elapsed:.1f} req/s", "",
+             f"requests: {stats.requests} in {elapsed:.1f} s = {stats.requests / elapsed:.1f} req/s; workers' CPU "
+             f"{watch.cpu():.1f} s = {1000 * watch.cpu() / max(1, stats.requests):.0f} ms CPU per request (all endpoints)",
+             "",
              f"{'endpoint':<48}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'5xx':>6}{'4xx':>6}"]
     for key, label in ENDPOINTS:
         values = stats.times.get(key, [])
@@ -418,7 +443,7 @@ def main(argv: list[str] | None = None) -> None:
         watch.sample()
         watch.start()
         stats = Stats()
-        elapsed = drive(port, [u for u, _n in users], args, stats)
+        elapsed = drive(port, [u for u, _n in users], args, stats, watch)
         watch.sample()
     finally:
         watch.stop.set()

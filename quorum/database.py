@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
-from quorum.db.session import make_engine, make_session_factory
+from quorum.db.session import make_engine, make_read_session_factory, make_session_factory
 from quorum.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -27,8 +27,16 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 @dataclass(frozen=True)
 class Database:
+    """The engine and its session factories: `sessions` for every transaction that may write, `reads` for
+    those that only read (a deferred BEGIN on SQLite, so readers never queue behind a writer)."""
+
     engine: Engine
     sessions: sessionmaker[Session]
+    reads: sessionmaker[Session] | None = None
+
+    def __post_init__(self) -> None:
+        if self.reads is None:
+            object.__setattr__(self, "reads", make_read_session_factory(self.engine))
 
 
 class SchemaBehind(InvalidInput):
@@ -88,13 +96,14 @@ def unreachable(database_url: str, exc: Exception) -> InvalidInput:
     return InvalidInput(reason=message("cli.database_unreachable", url=url, detail=detail))
 
 
-def open_database(settings: Settings, upgrade: bool = False) -> Database:
+def open_database(settings: Settings, upgrade: bool = False, pool_size: int | None = None) -> Database:
     """Open the database; with upgrade=True migrate it to head first, else check that it is at head.
 
-    An unreachable database is one line naming it (password hidden), never a traceback.
+    pool_size: the web server's threads per worker (None: SQLAlchemy's default pool). An unreachable
+    database is one line naming it (password hidden), never a traceback.
     """
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, synchronous=settings.database_synchronous, pool_size=pool_size)
     try:
         if upgrade:
             migrate(engine)

@@ -30,6 +30,7 @@ class Settings:
     raw: Mapping[str, Any] = field(default_factory=dict)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)   # [mail] [webhooks] [scheduler] [backup]
     web: WebSettings = field(default_factory=WebSettings)   # [web]: bind, workers, threads, timeout, proxies
+    database_synchronous: str = "normal"    # [database] synchronous: SQLite's durability, "normal" or "full"
 
     def calendar(self) -> WorkCalendar:
         """The config.toml calendar; a complete year's listed days are its whole arrangement (exact)."""
@@ -53,7 +54,7 @@ def _check_schema(raw: Mapping[str, Any], path: Path) -> None:
         raise InvalidInput(reason=f"配置文件 {path}：未知的配置节 [{'、'.join(unknown)}]，可用：{'、'.join(SECTIONS)}")
     _table(raw, "organisation", path, {"name"})
     _table(raw, "paths", path, {"data_dir", "policies", "templates"})
-    _table(raw, "database", path, {"url"})
+    _table(raw, "database", path, {"url", "synchronous"})
 
 
 def _no_config() -> NoReturn:
@@ -99,6 +100,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     except ValueError as exc:
         raise InvalidInput(reason=f"配置文件 {path} [calendar] 中的日期有误：{exc}") from None
     complete_years = _complete_years(cal.get("complete_years", []), overrides, path)
+    synchronous = db.get("synchronous", "normal")
+    if synchronous not in ("normal", "full"):
+        raise InvalidInput(reason=f"配置文件 {path} [database] synchronous：应为 \"normal\" 或 \"full\"，不是 {synchronous!r}")
     return Settings(
         organisation=raw.get("organisation", {}).get("name", "医共体"),
         data_dir=data_dir,
@@ -111,4 +115,5 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         raw=raw,
         delivery=parse_delivery(raw, path, data_dir, env),
         web=parse_web(raw, path, env),
+        database_synchronous=synchronous,
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,8 @@ class WebRuntime:
 
     @classmethod
     def open(cls, settings: Settings, database: Database | None = None, now: datetime | None = None) -> "WebRuntime":
-        return cls(settings, database or open_database(settings), policies.load(settings.policies_dir), now)
+        database = database or open_database(settings, pool_size=settings.web.threads)
+        return cls(settings, database, policies.load(settings.policies_dir), now)
 
     def env(self) -> Env:
         from quorum.services.calendar_years import current_calendar
@@ -44,10 +45,23 @@ def env() -> Env:
     return runtime().env()
 
 
+# GET views that write (opening a notification marks it read): they take a write transaction too.
+WRITES_ON_GET = frozenset({"notifications.open_link"})
+
+
+def _reading() -> bool:
+    return has_request_context() and request.method in ("GET", "HEAD") and request.endpoint not in WRITES_ON_GET
+
+
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    with runtime().db.sessions.begin() as s:
+    """One unit of work: commit on success, roll back on any error.
+
+    GET and HEAD requests only read: on SQLite their transaction starts with a deferred BEGIN and never
+    queues behind a writer; every other request (and every GET in WRITES_ON_GET) takes BEGIN IMMEDIATE.
+    """
+    db = runtime().db
+    with (db.reads if _reading() else db.sessions).begin() as s:
         yield s
 
 

@@ -11,8 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from quorum.core import states
 from quorum.core.actions import TaskFacts, require_action
@@ -33,6 +33,24 @@ def locked(s: Session, model: type, ident: int, what: str) -> Any:
     if row is None:
         raise NotFound(what=what, ref=ident)
     return row
+
+
+def locked_task(s: Session, task_id: int) -> tuple[Task, Matter, list[Task]]:
+    """Lock a task, its matter and the other open tasks of its step's round — one statement.
+
+    The others decide what an answer closes (its 或签 group) and whether the step is complete.
+    """
+    this = aliased(Task)
+    step_id = select(this.step_id).where(this.id == task_id).scalar_subquery()
+    round_ = select(this.round).where(this.id == task_id).scalar_subquery()
+    rows = s.execute(select(Task, Matter).join(Matter, Matter.id == Task.matter_id)
+                     .where(or_(Task.id == task_id, and_(Task.step_id == step_id, Task.round == round_,
+                                                         Task.status == TaskStatus.OPEN)))
+                     .order_by(Task.id).with_for_update()).all()
+    task = next((t for t, _m in rows if t.id == task_id), None)
+    if task is None:
+        raise NotFound(what="待办", ref=task_id)
+    return task, rows[0][1], [t for t, _m in rows if t.id != task_id]
 
 
 def workflow_of(s: Session, matter: Matter) -> WorkflowSpec:
@@ -166,7 +184,13 @@ def _finish_step(s: Session, env: Env, actor_id: int | None, matter: Matter, ste
 
 
 def _cancel_open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep | None = None,
-                       group: str | None = None) -> None:
+                       group: str | None = None, among: list[Task] | None = None) -> None:
+    """Cancel the matter's open tasks (of one step, of one 或签 group); `among`: the candidates, already loaded."""
+    if among is not None:
+        for task in among:
+            if task.status == TaskStatus.OPEN and (group is None or task.group_key == group):
+                _set(s, env, None, task, "task", states.TASK, TaskStatus.CANCELLED, "取消", matter.id)
+        return
     query = select(Task).where(Task.matter_id == matter.id, Task.status == TaskStatus.OPEN)
     if step is not None:
         query = query.where(Task.step_id == step.id)
@@ -286,10 +310,15 @@ def replan(s: Session, env: Env, actor_id: int | None, matter: Matter, after_seq
 
 
 def task_facts(s: Session, task: Task, matter: Matter, actor: Person, now=None) -> TaskFacts:
-    """The facts `available_actions` decides on; with `now`, active delegations count too."""
+    """The facts `available_actions` decides on; with `now`, active delegations count too.
+
+    Delegations matter only for someone else's task: acting on one's own needs no look-up.
+    """
     from quorum.services import delegations
     spec = workflow_of(s, matter)
     step = s.get(MatterStep, task.step_id)
+    acting_for = delegations.principals_of(s, actor.id, now) if now is not None and actor.id != task.assignee_id \
+        else frozenset()
     step_spec = spec.step(step.step_key)
     earlier = spec.step_index(step.step_key) > 0 and task.kind in ("review", "gate", "countersign")
     not_before = step.due_date if task.kind == "publicity" else None
@@ -297,7 +326,7 @@ def task_facts(s: Session, task: Task, matter: Matter, actor: Person, now=None) 
                      kind="publicity" if task.kind == "publicity_decision" else task.kind,
                      assignee_id=task.assignee_id, actor_id=actor.id,
                      matter_initiator_id=matter.initiator_id, can_return=earlier,
-                     acting_for=delegations.principals_of(s, actor.id, now) if now is not None else frozenset(),
+                     acting_for=acting_for,
                      options=steps.options_for(step_spec, task.kind), excluded=assign.excluded_people(s, spec, matter),
                      not_before=not_before, today=now.date() if now is not None else None)
 
@@ -306,8 +335,7 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
         return_to_step: str | None = None, fields: Mapping[str, Any] | None = None,
         record: Mapping[str, Any] | None = None) -> Task:
     """Act on a task: answer it (approve, reject, the step's own options), return, resubmit, withdraw, record."""
-    task = locked(s, Task, task_id, "待办")
-    matter = locked(s, Matter, task.matter_id, "事项")
+    task, matter, others = locked_task(s, task_id)
     require_action(task_facts(s, task, matter, actor, env.now), action)
     if action in ("comment", "cc", "add_signer"):
         raise InvalidInput(reason="评论、抄送和加签请使用各自的操作")
@@ -329,11 +357,10 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
     s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id,
                   author_id=actor.id, on_behalf_of_id=on_behalf, requirement=task.requirement, decision=action,
                   text=comment.strip(), created_at=env.now))
-    s.flush()
-    _cancel_open_tasks(s, env, matter, group=task.group_key)
+    _cancel_open_tasks(s, env, matter, group=task.group_key, among=others)
     matter.updated_at = env.now
     if chosen is not None:
-        _answer(s, env, actor, matter, step, step_spec, task, chosen, comment)
+        _answer(s, env, actor, matter, step, step_spec, task, chosen, comment, others)
     elif action == "withdraw":
         _cancel_open_tasks(s, env, matter)
         _set(s, env, actor.id, matter, "matter", states.MATTER, MatterStatus.WITHDRAWN, "撤回", matter.id)
@@ -350,7 +377,7 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
 
 
 def _answer(s: Session, env: Env, actor: Person, matter: Matter, step: MatterStep, step_spec: StepSpec,
-            task: Task, chosen, comment: str) -> None:
+            task: Task, chosen, comment: str, others: list[Task] | None = None) -> None:
     """Carry out what the chosen answer does: count toward the step, reject, return, end or postpone."""
     if chosen.sets:
         set_flags(s, env, actor.id, matter, [chosen.sets], comment or chosen.label, after_seq=step.seq)
@@ -367,12 +394,17 @@ def _answer(s: Session, env: Env, actor: Person, matter: Matter, step: MatterSte
         if steps.countersign_complete(s, step, step_spec):
             _cancel_open_tasks(s, env, matter, step)
             _finish_step(s, env, actor.id, matter, step, "approved")
-    elif _step_complete(s, step):
+    elif _step_complete(s, step, others):
         _finish_step(s, env, actor.id, matter, step, chosen.key if step.kind in ("publicity", "filing") else "approved")
 
 
-def _step_complete(s: Session, step: MatterStep) -> bool:
-    """A gate or review step is complete when no task of this round is still open (加签 included)."""
+def _step_complete(s: Session, step: MatterStep, others: list[Task] | None = None) -> bool:
+    """A gate or review step is complete when no task of this round is still open (加签 included).
+
+    `others`: the round's open tasks as locked with the acted one (see `locked_task`), now updated.
+    """
+    if others is not None:
+        return not any(t.status == TaskStatus.OPEN for t in others)
     still_open = s.execute(select(Task.id).where(Task.step_id == step.id, Task.round == step.round,
                                                  Task.status == TaskStatus.OPEN).limit(1)).first()
     return still_open is None

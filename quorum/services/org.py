@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from quorum.core.errors import InvalidInput, NotFound
 from quorum.db import Person, Post, Unit
@@ -33,7 +33,8 @@ def check_password(stored: str, password: str) -> bool:
 
 
 def person(s: Session, username: str) -> Person:
-    found = s.execute(select(Person).where(Person.username == username)).scalar_one_or_none()
+    found = s.execute(select(Person).where(Person.username == username)
+                      .options(lazyload(Person.posts))).scalar_one_or_none()   # posts: loaded when read
     if found is None:
         raise NotFound("unknown_user", username=username)
     return found
@@ -48,7 +49,7 @@ def unit(s: Session, key: str) -> Unit:
 
 def holders(s: Session, role: str, unit_id: int | None = None) -> list[Person]:
     """Return the active holders of a role (optionally at one unit), in post order."""
-    query = (select(Person).join(Post, Post.person_id == Person.id)
+    query = (select(Person).join(Post, Post.person_id == Person.id).options(lazyload(Person.posts))
              .where(Post.role == role, Post.active.is_(True), Person.active.is_(True)).order_by(Post.id))
     if unit_id is not None:
         query = query.where(Post.unit_id == unit_id)

@@ -88,3 +88,23 @@ def test_an_empty_database_starts_the_chain_at_genesis(db, env):
     with db.sessions.begin() as s:
         assert first.prev_hash == GENESIS and s.get(AuditHead, 1).seq == 2
         assert audit.verify(s).ok
+
+
+def test_reads_begin_deferred_and_writes_immediate_on_sqlite(db):
+    with counting(db.engine) as seen:
+        with db.reads.begin() as s:
+            s.execute(select(AuditHead.id)).all()
+        with db.sessions.begin() as s:
+            s.execute(select(AuditHead.id)).all()
+    begins = [q for q in seen if q.upper().startswith("BEGIN")]
+    assert begins == (["BEGIN", "BEGIN IMMEDIATE"] if db.engine.dialect.name == "sqlite" else [])
+
+
+def test_sqlite_synchronous_is_normal_unless_config_asks_for_full(tmp_path):
+    from quorum.db.session import make_engine
+    for setting, expected in (("normal", 1), ("full", 2)):
+        engine = make_engine(f"sqlite:///{tmp_path / setting}.sqlite3", synchronous=setting, pool_size=4)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == expected
+        assert engine.pool.size() == 4
+        engine.dispose()

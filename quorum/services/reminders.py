@@ -9,7 +9,8 @@ the scheduler was down goes out with the next sweep (quorum.core.reminders.due_r
 """
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,40 @@ def local_day(moment: datetime) -> date:
 # who
 
 
+MEMO = "quorum.reminders.holders"
+
+
+@contextmanager
+def remembered_holders(s: Session) -> Iterator[None]:
+    """Within the block, who holds a role (and where a person's post is) is asked once per transaction.
+
+    A sweep asks the same few questions for every due task (the leader to escalate to, the copies);
+    posts do not change while it runs. Outside such a block every question goes to the database.
+    """
+    outer = MEMO in s.info
+    s.info.setdefault(MEMO, {})
+    try:
+        yield
+    finally:
+        if not outer:
+            s.info.pop(MEMO, None)
+
+
+def _remembered(s: Session, key: tuple[Any, ...], ask: Callable[[], Any]) -> Any:
+    memo = s.info.get(MEMO)
+    if memo is None:
+        return ask()
+    if key not in memo:
+        memo[key] = ask()
+    return memo[key]
+
+
+def holder_ids(s: Session, role: str, unit_id: int | None = None) -> list[int]:
+    return _remembered(s, ("holders", role, unit_id), lambda: [p.id for p in org.holders(s, role, unit_id)])
+
+
 def holders_by_role(s: Session, roles: Iterable[str], unit_id: int | None = None) -> dict[str, list[int]]:
-    return {role: [p.id for p in org.holders(s, role, unit_id)] for role in roles}
+    return {role: holder_ids(s, role, unit_id) for role in roles}
 
 
 def leader_for(s: Session, rule: core.DeadlineRule, unit_id: int | None, exclude: Iterable[int]) -> int | None:
@@ -77,19 +110,20 @@ def leader_for(s: Session, rule: core.DeadlineRule, unit_id: int | None, exclude
 def unit_contacts(s: Session, rule: core.DeadlineRule, unit_id: int) -> list[int]:
     """Who speaks for a 责任单位: the holders of the first recipients role held at the unit."""
     for role in rule.recipients:
-        people = [p.id for p in org.holders(s, role, unit_id)]
+        people = holder_ids(s, role, unit_id)
         if people:
             return people
     return []
 
 
 def copies(s: Session, rule: core.DeadlineRule) -> list[int]:
-    return [p.id for role in rule.copy_to for p in org.holders(s, role)]
+    return [pid for role in rule.copy_to for pid in holder_ids(s, role)]
 
 
 def _unit_of_post(s: Session, person_id: int, role: str) -> int | None:
-    return s.execute(select(Post.unit_id).where(Post.person_id == person_id, Post.role == role,
-                                                Post.active.is_(True)).order_by(Post.id)).scalars().first()
+    return _remembered(s, ("post_unit", person_id, role), lambda: s.execute(
+        select(Post.unit_id).where(Post.person_id == person_id, Post.role == role, Post.active.is_(True))
+        .order_by(Post.id)).scalars().first())
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,6 +203,7 @@ def supervision_reminders(s: Session, env: Env, outlets: Outlets, rules: core.Re
                                .where(DutyOpening.supervision_item_id.is_not(None))).scalars())
     units = {u.id: u for u in s.execute(select(Unit)).scalars()}
     items = s.execute(select(SupervisionItem).where(SupervisionItem.status != SupervisionStatus.DONE,
+                                                    SupervisionItem.due_date.is_not(None),
                                                     *_within(SupervisionItem.due_date,
                                                              core.due_window(rule, today, env.calendar)))
                       .order_by(SupervisionItem.id)).scalars()

@@ -25,7 +25,14 @@ from quorum.services import audit, documents, duties, matters, org, outbox, time
 from quorum.services.duty_reminders import duty_reminders
 from quorum.services.env import Env
 from quorum.services.outbox import Event, Outlets, notify
-from quorum.services.reminders import due_now, recompute_provisional, supervision_reminders, task_reminders, today_of
+from quorum.services.reminders import (
+    due_now,
+    recompute_provisional,
+    remembered_holders,
+    supervision_reminders,
+    task_reminders,
+    today_of,
+)
 from quorum.services.reminders import load as load_reminders
 
 SECRETARIAT = ("secretariat",)
@@ -50,9 +57,10 @@ def deadlines(s: Session, env: Env, outlets: Outlets, rules: SweepRules) -> list
     """Recount provisional deadlines; from `send_from` on working days, the day's reminders."""
     out = recompute_provisional(s, env, outlets)
     if due_now(rules.reminders, env):
-        out += task_reminders(s, env, outlets, rules.reminders)
-        out += supervision_reminders(s, env, outlets, rules.reminders)
-        out += duty_reminders(s, env, outlets, rules.reminders, rules.duties)
+        with remembered_holders(s):
+            out += task_reminders(s, env, outlets, rules.reminders)
+            out += supervision_reminders(s, env, outlets, rules.reminders)
+            out += duty_reminders(s, env, outlets, rules.reminders, rules.duties)
     return out
 
 

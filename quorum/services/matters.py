@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from quorum.core import states
 from quorum.core.actions import TaskFacts, require_action
@@ -109,12 +110,13 @@ def submit(s: Session, env: Env, actor: Person, workflow_key: str, title: str,
     s.add(matter)
     s.flush()
     checks.write_flags(s, env, matter, derived)
-    for seq, (step, planned) in enumerate(zip(spec.steps, route, strict=True)):
-        s.add(MatterStep(matter_id=matter.id, step_key=step.key, seq=seq, kind=step.kind, name=step.name,
-                         status=StepStatus.PENDING if planned.applies else StepStatus.SKIPPED,
-                         applies=planned.applies, why=planned.why))
+    rows = [MatterStep(matter_id=matter.id, step_key=step.key, seq=seq, kind=step.kind, name=step.name,
+                       status=StepStatus.PENDING if planned.applies else StepStatus.SKIPPED,
+                       applies=planned.applies, why=planned.why)
+            for seq, (step, planned) in enumerate(zip(spec.steps, route, strict=True))]
+    s.add_all(rows)
     s.flush()
-    s.refresh(matter)
+    set_committed_value(matter, "steps", rows)      # the new rows, in seq order: no reload
     audit.append(s, env, actor.id, "matter.submitted", "matter", matter.id,
                  {"workflow": spec.key, "title": title, "fields": matter.fields, "policy": version.label,
                   "digest": version.digest, "route": matter.route}, matter_id=matter.id)
@@ -392,7 +394,7 @@ def _answer(s: Session, env: Env, actor: Person, matter: Matter, step: MatterSte
         steps.postpone_publicity(s, env, actor, matter, step, step_spec, task, comment)
     elif step.kind == "countersign":
         if steps.countersign_complete(s, step, step_spec):
-            _cancel_open_tasks(s, env, matter, step)
+            _cancel_open_tasks(s, env, matter, step, among=others)
             _finish_step(s, env, actor.id, matter, step, "approved")
     elif _step_complete(s, step, others):
         _finish_step(s, env, actor.id, matter, step, chosen.key if step.kind in ("publicity", "filing") else "approved")

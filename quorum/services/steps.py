@@ -160,7 +160,8 @@ def countersign_complete(s: Session, step: MatterStep, step_spec: StepSpec) -> b
         Opinion.matter_id == step.matter_id, Opinion.step_key == step.step_key, Opinion.round == step.round,
         Opinion.requirement.is_not(None)))
     passed = {unit for unit, decision in answers if _effect(step_spec, decision) == "pass"}
-    needed = step_spec.required or len(assign.countersign_units(s, step_spec))
+    needed = step_spec.required or (len(step_spec.units) if step_spec.units and not step_spec.unit_kind
+                                    else len(assign.countersign_units(s, step_spec)))
     return len(passed) >= needed
 
 

@@ -74,16 +74,18 @@ def _split(s: Session, env: Env, spec: WorkflowSpec, values: Mapping[str, Any], 
     wanted = {name: money.match_key(values.get(name)) for name in rule.match_fields if values.get(name)}
     if unit_id is None or not wanted:
         return
-    query = select(Matter).where(Matter.workflow_key == spec.key, Matter.unit_id == unit_id,
-                                 Matter.status.in_(COUNTED), Matter.created_at >= _window_start(env, rule.window_months))
+    # one query by ix_matter_workflow_unit_created, three columns: no Matter objects (nor their steps) loaded
+    query = select(Matter.id, Matter.title, Matter.fields).where(
+        Matter.workflow_key == spec.key, Matter.unit_id == unit_id, Matter.status.in_(COUNTED),
+        Matter.created_at >= _window_start(env, rule.window_months))
     if matter_id is not None:
         query = query.where(Matter.id != matter_id)
     related = []
-    for other in s.execute(query.order_by(Matter.id)).scalars():
-        shared = [labels[n] for n, key in wanted.items() if money.match_key(other.fields.get(n)) == key]
-        amount = money.basis_amount(rule, _typed(spec, other.fields), labels) if shared else None
+    for other_id, title, stored in s.execute(query.order_by(Matter.id)):
+        shared = [labels[n] for n, key in wanted.items() if money.match_key(stored.get(n)) == key]
+        amount = money.basis_amount(rule, _typed(spec, stored), labels) if shared else None
         if amount is not None:
-            related.append(money.Related(other.id, other.title, amount, "、".join(shared)))
+            related.append(money.Related(other_id, title, amount, "、".join(shared)))
     thresholds = [spec.thresholds[t] for t in rule.tiers]
     finding = money.assess_split(thresholds, own, related)
     if not finding.crosses:

@@ -80,3 +80,14 @@ def test_a_sweep_over_many_open_tasks_with_few_due_costs_what_it_costs_over_few(
     assert open_tasks >= 300
     assert sent_again == sent
     assert many == few, f"{few} statements with few open tasks, {many} with {open_tasks}"
+
+
+def test_the_day_s_window_reaches_the_furthest_before_reminder_and_back_to_every_overdue_deadline(rules):
+    from quorum.calendar import WorkCalendar
+    from quorum.core import reminders as core
+    task, cal = rules.reminders.rule("task"), WorkCalendar()
+    # 2 working days ahead: on Monday 11-02 deadlines up to Wednesday; on Friday 11-06 up to Tuesday 11-10
+    assert core.due_window(task, date(2026, 11, 2), cal) == (None, date(2026, 11, 4))
+    assert core.due_window(task, date(2026, 11, 6), cal) == (None, date(2026, 11, 10))
+    quiet = core.DeadlineRule("task", before_working_days=(3, 1))      # no overdue notices, no escalation
+    assert core.due_window(quiet, date(2026, 11, 6), cal) == (date(2026, 11, 6), date(2026, 11, 11))

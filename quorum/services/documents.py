@@ -344,10 +344,7 @@ def sign(s: Session, env: Env, actor: Person, document_id: int) -> Document:
         doc.series, doc.year = _series(s, doc, kind, issuer), env.now.year
         doc.serial = allocate(s, doc.series, doc.year)
         doc.doc_number = rules.format_number(kind, doc.series, doc.year, doc.serial)
-    page, _blocks = _drafting().page(s, env, doc, kind, _policy(s, doc.policy_version_id),
-                                     number=doc.doc_number or "", day=day, signer=actor.name)
-    from quorum.documents import render_docx
-    data = render_docx(page)
+    page, data = render_file(s, env, doc, number=doc.doc_number or "", day=day, signer=actor.name)
     doc.sha256, doc.file_path = store(env, data, "docx")
     doc.status = rules.advance(doc.status, DocumentStatus.FROZEN, "签发")
     doc.doc_date, doc.signer_id, doc.signed_at, doc.updated_at = day, actor.id, env.now, env.now
@@ -359,6 +356,14 @@ def sign(s: Session, env: Env, actor: Person, document_id: int) -> Document:
         raise Conflict("document_serial_conflict", series=doc.series, year=doc.year) from None
     _log(s, env, actor.id, "signed", doc, number=doc.doc_number, date=day, sha256=doc.sha256)
     return doc
+
+
+def render_file(s: Session, env: Env, doc: Document, *, number: str, day, signer: str) -> tuple[Any, bytes]:
+    """Lay a document out from its draft and a fresh rendering of its record; return the Page and the .docx."""
+    page, _blocks = _drafting().page(s, env, doc, kind_of(s, doc), _policy(s, doc.policy_version_id),
+                                     number=number, day=day, signer=signer)
+    from quorum.documents import render_docx
+    return page, render_docx(page)
 
 
 def _check_request(s: Session, doc: Document, kind: DocumentKind) -> None:

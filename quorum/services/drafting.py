@@ -13,10 +13,26 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from quorum.core import voting
 from quorum.core.documents import DocumentKind, DocumentPolicy, cn_date, document_policy_of, join_names, subject_of
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
-from quorum.db import Document, Matter, MatterStep, Meeting, Person, PolicyVersion, Unit
+from quorum.db import (
+    AgendaItem,
+    Attendance,
+    Ballot,
+    BallotReceipt,
+    Document,
+    Matter,
+    MatterStep,
+    Meeting,
+    Person,
+    PolicyVersion,
+    Recusal,
+    SupervisionItem,
+    Unit,
+    WrittenOpinion,
+)
 from quorum.documents import Page, wording
 from quorum.services import records
 from quorum.services.env import Env
@@ -29,11 +45,21 @@ PROFILE = (("gender", "性别"), ("ethnicity", "民族"), ("birth", "出生年�
 
 def policy_for(s: Session, version_id: int) -> DocumentPolicy:
     """The document rules of a stored policy version (cached by digest: versions never change)."""
-    row = s.get(PolicyVersion, version_id)
-    found = _POLICIES.get(row.digest)
+    memo = _memo(s)
+    found = memo.get(version_id)
     if found is None:
-        found = _POLICIES[row.digest] = document_policy_of(row.content, policy_set_for(s, version_id))
+        digest = s.execute(select(PolicyVersion.digest).where(PolicyVersion.id == version_id)).scalar_one()
+        found = _POLICIES.get(digest)
+        if found is None:
+            found = _POLICIES[digest] = document_policy_of(s.get(PolicyVersion, version_id).content,
+                                                           policy_set_for(s, version_id))
+        memo[version_id] = found
     return found
+
+
+def _memo(s: Session) -> dict[int, DocumentPolicy]:
+    """Document rules per policy version id for this session (ids differ between databases, rows never change)."""
+    return s.info.setdefault("quorum.drafting", {})
 
 
 def templates_dir(env: Env) -> Path | None:
@@ -129,11 +155,21 @@ def _resolve_one(s: Session, token: str, policy: DocumentPolicy, issuer: Unit, m
 
 def context(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: DocumentPolicy) -> dict[str, Any]:
     """Everything a template may read about a document's matter, meeting, step and cited 请示."""
-    matter = s.get(Matter, doc.matter_id) if doc.matter_id else None
-    meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
-    issuer = s.get(Unit, doc.issuer_unit_id) if doc.issuer_unit_id else None
-    request = s.get(Document, doc.request_id) if doc.request_id else None
-    lead = lead_unit(s)
+    return _context(s, env, doc, kind, *_sources(s, doc))
+
+
+def _sources(s: Session, doc: Document) -> tuple[Matter | None, Meeting | None, Unit | None, Document | None,
+                                                 Unit | None]:
+    """The rows a document is drafted from: matter, meeting, issuing unit, cited 请示, lead hospital."""
+    return (s.get(Matter, doc.matter_id) if doc.matter_id else None,
+            s.get(Meeting, doc.meeting_id) if doc.meeting_id else None,
+            s.get(Unit, doc.issuer_unit_id) if doc.issuer_unit_id else None,
+            s.get(Document, doc.request_id) if doc.request_id else None, lead_unit(s))
+
+
+def _context(s: Session, env: Env, doc: Document, kind: DocumentKind, matter: Matter | None,
+             meeting: Meeting | None, issuer: Unit | None, request: Document | None,
+             lead: Unit | None) -> dict[str, Any]:
     return {
         "kind": {"key": kind.key, "name": kind.name, "genre": kind.genre},
         "issuer": {"name": issuer.name if issuer else "", "short_name": issuer.short_name if issuer else ""},
@@ -210,40 +246,108 @@ def _supervision(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def meeting_context(s: Session, meeting: Meeting) -> dict[str, Any]:
-    """The meeting as recorded: who was there, who was away and why, each item's votes, recusals and dissent."""
-    rec = records.meeting_record(s, meeting.id)
+    """The meeting as recorded: who was there, who was away and why, each item's votes, recusals and dissent.
+
+    Read in a fixed number of statements whatever the number of items (a 纪要 of 10 items is
+    rendered at every 签发 and preview): each kind of row is fetched once for all the items.
+    """
+    body = policy_set_for(s, meeting.policy_version_id).body(meeting.body_key)
+    attendance = {a.person_id: a for a in s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id))
+                  .scalars()}
+    ids = {meeting.chair_id, *attendance} - {None}
+    names = dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all()) if ids else {}
+    members = [{"name": m.name, "attendance": attendance[m.person_id].status if m.person_id in attendance else None,
+                "reason": attendance[m.person_id].reason if m.person_id in attendance else ""}
+               for m in meeting.members]
     at = meeting.scheduled_at
-    members = rec["members"]
     present = [m["name"] + ("（中途离席）" if m["attendance"] == "left" else "") for m in members
                if m["attendance"] in ("present", "left")]
     return {
-        "id": meeting.id, "title": meeting.title, "body": rec["body_name"],
-        "body_short": policy_set_for(s, meeting.policy_version_id).body(meeting.body_key).short_name,
+        "id": meeting.id, "title": meeting.title, "body": body.name, "body_short": body.short_name,
         "date": cn_date(at.date()), "time": f"{'上午' if at.hour < 12 else '下午'}{at.hour % 12 or 12}时"
                                             + (f"{at.minute}分" if at.minute else ""),
-        "place": meeting.place, "chair": rec["chair"] or "", "status": meeting.status,
+        "place": meeting.place, "chair": names.get(meeting.chair_id) or "", "status": meeting.status,
         "members": [m["name"] for m in members], "present": present,
         "absent": [{"name": m["name"], "reason": m["reason"]} for m in members if m["attendance"] == "absent"],
         "missing": [m["name"] for m in members if m["attendance"] is None],
-        "observers": [n for n in rec["observers"] if n],
-        "agenda": [_item(s, meeting, i) for i in rec["items"]],
+        "observers": [n for n in (names.get(pid) for pid, a in attendance.items() if a.status == "observer") if n],
+        "agenda": _agenda(s, meeting, body, attendance),
     }
 
 
-def _item(s: Session, meeting: Meeting, item: dict[str, Any]) -> dict[str, Any]:
-    matter = s.get(Matter, item["matter_id"])
-    last = (matter.decision or {}).get("last") or {}
-    final = last.get("meeting_id") == meeting.id
+def _agenda(s: Session, meeting: Meeting, body: Any, attendance: dict[int, Attendance]) -> list[dict[str, Any]]:
+    """Every item of the meeting with its roll, quorum, votes, recusals, written opinions and 督办 items."""
+    items = list(meeting.items)
+    if not items:
+        return []
+    item_ids = [i.id for i in items]
+    seats = tuple(voting.Seat(m.person_id, m.name, m.seat_role) for m in meeting.members)
+    present = frozenset(pid for pid, a in attendance.items() if a.status == "present")
+    recusals = _by_item(s, select(Recusal).where(Recusal.item_id.in_(item_ids)).order_by(Recusal.id))
+    written = _by_item(s, select(WrittenOpinion).where(WrittenOpinion.item_id.in_(item_ids))
+                       .order_by(WrittenOpinion.id))
+    ballots = _by_item(s, select(Ballot).where(Ballot.item_id.in_(item_ids)).order_by(Ballot.id))
+    secret = [i.id for i in items if i.secret]
+    receipts = _by_item(s, select(BallotReceipt).where(BallotReceipt.item_id.in_(secret))) if secret else {}
+    decisions = dict(s.execute(select(Matter.id, Matter.decision)
+                               .where(Matter.id.in_({i.matter_id for i in items}))).all())
+    final = {i.matter_id for i in items if ((decisions.get(i.matter_id) or {}).get("last") or {})
+             .get("meeting_id") == meeting.id}
+    supervision = _supervision_of(s, final)
+    out = []
+    for item in items:
+        voted = receipts.get(item.id, []) if item.secret else ballots.get(item.id, [])
+        roll = voting.ItemRoll(seats, present, frozenset(r.person_id for r in recusals.get(item.id, [])),
+                               frozenset(b.person_id for b in voted), item.personnel)
+        out.append(_item(item, roll, voting.quorum_state(body, roll), recusals.get(item.id, []),
+                         written.get(item.id, []), [] if item.secret else ballots.get(item.id, []),
+                         decisions.get(item.matter_id) or {}, item.matter_id in final,
+                         supervision.get(item.matter_id, [])))
+    return out
+
+
+def _by_item(s: Session, query) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = {}
+    for row in s.execute(query).scalars():
+        grouped.setdefault(row.item_id, []).append(row)
+    return grouped
+
+
+def _supervision_of(s: Session, matter_ids: set[int]) -> dict[int, list[dict[str, Any]]]:
+    """The 督办 items of these matters as the 纪要 lists them, ordered by due date (as records does)."""
+    if not matter_ids:
+        return {}
+    rows = list(s.execute(select(SupervisionItem).where(SupervisionItem.matter_id.in_(matter_ids))
+                          .order_by(SupervisionItem.due_date, SupervisionItem.id)).scalars())
+    if not rows:
+        return {}
+    unit_ids = {u for r in rows for u in (r.lead_unit_id, *r.co_unit_ids)}
+    units = dict(s.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r.matter_id, []).append(_supervision({
+            "title": r.title, "lead_unit": units[r.lead_unit_id], "co_units": [units[u] for u in r.co_unit_ids],
+            "due_date": r.due_date, "due_provisional": r.due_provisional}))
+    return out
+
+
+def _item(item: AgendaItem, roll: Any, quorum: Any, recusals: list[Recusal], written: list[WrittenOpinion],
+          ballots: list[Ballot], decision: dict[str, Any], final: bool,
+          supervision: list[dict[str, Any]]) -> dict[str, Any]:
+    result_name = message(f"result.{item.result}") if item.result else None
     return {
-        "seq": item["seq"], "title": item["title"], "subject": subject_of(item["title"]), "status": item["status"],
-        "result": item["result"] or "", "result_name": item["result_name"] or message(f"status.{item['status']}"),
-        "passed": item["result"] == "passed", "counts": counts_text(item["counts"] or {}), "secret": item["secret"],
-        "quorum": item["quorum"], "basis": item["basis"] or "", "note": item["note"] or "",
-        "recusals": item["recusals"], "written": item["written_opinions"],
-        "dissent": [{"name": b["name"], "choice": b["choice_name"], "reason": b["reason"]}
-                    for b in item["ballots"] if b["choice"] != "agree"],
-        "record": (matter.decision or {}).get("record", "") if final else "",
-        "supervision": [_supervision(r) for r in records.supervision_records(s, matter.id)] if final else [],
+        "seq": item.seq, "title": item.title, "subject": subject_of(item.title), "status": item.status,
+        "result": item.result or "", "result_name": result_name or message(f"status.{item.status}"),
+        "passed": item.result == "passed", "counts": counts_text(item.counts or {}), "secret": item.secret,
+        "quorum": {"met": quorum.met, "required": quorum.required, "present": quorum.present, "base": quorum.base,
+                   "basis": quorum.basis},
+        "basis": item.basis or "", "note": item.note or "",
+        "recusals": [{"name": roll.name(r.person_id), "reason": r.reason} for r in recusals],
+        "written": [{"name": roll.name(w.person_id), "text": w.text} for w in written],
+        "dissent": [{"name": roll.name(b.person_id), "choice": message(f"choice.{b.choice}"), "reason": b.reason}
+                    for b in ballots if b.choice != "agree"],
+        "record": decision.get("record", "") if final else "",
+        "supervision": supervision if final else [],
     }
 
 
@@ -275,11 +379,11 @@ def request_context(s: Session, request: Document) -> dict[str, Any]:
 def page(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: DocumentPolicy, *, number: str = "",
          day: date | None = None, signer: str = "") -> tuple[Page, dict[str, str]]:
     """Lay out a document from its draft fields and a fresh rendering of its record block."""
-    ctx = context(s, env, doc, kind, policy)
+    sources = _sources(s, doc)         # held for the whole layout, so each row is read once
+    ctx = _context(s, env, doc, kind, *sources)
     blocks = wording.render(kind.template, ctx, templates_dir(env))
-    issuer = s.get(Unit, doc.issuer_unit_id)
-    meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
-    lead = lead_unit(s) or issuer
+    _matter, meeting, issuer, _request, lead = sources
+    lead = lead or issuer
     heading = issuer.name + kind.heading_suffix
     if kind.layout == "minutes" and meeting is not None:
         heading = policy_set_for(s, meeting.policy_version_id).body(meeting.body_key).name + "纪要"

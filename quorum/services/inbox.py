@@ -59,12 +59,12 @@ def totals(s: Session, person_id: int, now: datetime) -> tuple[int, int, bool]:
     return int(total), int(late), bool(in_session)
 
 
-def inbox(s: Session, person: Person, now: datetime, page: int = 1, per_page: int = PER_PAGE) -> dict[str, Any]:
+def inbox(s: Session, person: Person, now: datetime, page: int = 1, per_page: int | None = None) -> dict[str, Any]:
     """One page of the person's open tasks, overdue first, then by due date; and every vote awaiting them.
 
     Overdue tasks have the earliest due dates, so the order is the due date (none last), then the id.
     """
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    per_page = max(1, min(per_page or PER_PAGE, MAX_PER_PAGE))
     total, overdue, in_session = totals(s, person.id, now)
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))

@@ -39,8 +39,10 @@ def _visible(s: Session, person: Person, now: datetime | None) -> ColumnElement[
 
 def can_view(s: Session, person: Person, matter: Matter, now: datetime | None = None) -> bool:
     """Return whether the person may read this matter (with `now`, active delegations count)."""
+    if not matter.personnel:
+        return True
     condition = _visible(s, person, now)
-    if condition is None or not matter.personnel:
+    if condition is None:
         return True
     return s.execute(select(Matter.id).where(Matter.id == matter.id, condition)).first() is not None
 

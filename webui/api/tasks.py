@@ -25,7 +25,7 @@ def known_actions() -> list[str]:
 def my_tasks() -> Response:
     """One page of my open tasks (each with its available actions, overdue first), totals, and my votes."""
     page = query_int("page", 1, 10**6) or 1
-    per_page = query_int("per_page", inbox.PER_PAGE, inbox.MAX_PER_PAGE) or inbox.PER_PAGE
+    per_page = query_int("per_page", 0, inbox.MAX_PER_PAGE) or None
     with acting() as (s, env, me):
         box = inbox.inbox(s, me, env.now, page=page, per_page=per_page)
     return reply(box)

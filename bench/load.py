@@ -376,8 +376,9 @@ def error_lines(log: Path, limit: int = 12) -> list[str]:
 
 def one_line(detail: str) -> str:
     """An error body as one line: an HTML page's <title>, else the start of the JSON or text."""
-    found = re.search(r"<title>(.*?)</title>", detail, re.S)
-    return (found.group(1) if found else " ".join(detail.split()))[:200]
+    alert = re.search(r'class="flash error"[^>]*>(.*?)</div>', detail, re.S)
+    found = alert or re.search(r"<title>(.*?)</title>", detail, re.S)
+    return (found.group(1).strip() if found else " ".join(detail.split()))[:200]
 
 
 def report(args, stats: Stats, elapsed: float, users, watch: RssWatch, log: Path, config: Path,

@@ -7,7 +7,8 @@ Starts `quorum serve` (gunicorn, [web] workers and threads as the repository's c
 them, or --workers/--threads) on a free loopback port, through a temporary config.toml pointing at
 the database bench.generate made (DIR/config.toml; --url overrides the database). The clients are
 the members with the most open tasks (demo password): half sign in through the login form (CSRF token
-from the page, session cookie), half by API token (POST /api/v1/token). Each loops without pause:
+from the page, session cookie), half by API token (POST /api/v1/token). Each loops without pause
+(or, with --think MS, pausing a random 0..2×MS after each request, as a person reading):
 
 - form client: 我的待办 (GET /tasks), one matter page of its list (GET /matters/<id>), and on its
   first round and every --approve-every'th after 同意 on one of its tasks (POST /tasks/<id>/act with the CSRF token);
@@ -84,8 +85,8 @@ class Stats:
 class Client:
     """One keep-alive connection with its cookies (form) or bearer token (API)."""
 
-    def __init__(self, port: int, username: str, mode: str, stats: Stats) -> None:
-        self.port, self.username, self.mode, self.stats = port, username, mode, stats
+    def __init__(self, port: int, username: str, mode: str, stats: Stats, think: float = 0.0) -> None:
+        self.port, self.username, self.mode, self.stats, self.think = port, username, mode, stats, think
         self.cookies: dict[str, str] = {}
         self.token = ""
         self.csrf = ""
@@ -120,6 +121,8 @@ class Client:
             if response.getheader("Connection", "").lower() == "close":
                 self.conn.close()
                 self.conn = None
+            if self.think:                 # a person reading the page before the next click (0..2 × think)
+                time.sleep(random.uniform(0, 2 * self.think))
             return response.status, data, ms
         raise AssertionError("unreachable")
 
@@ -331,6 +334,7 @@ def drive(port: int, users: list[str], args: argparse.Namespace, stats: Stats, w
                for i in range(args.clients)]
     for c in clients:
         c.sign_in()
+        c.think = args.think / 1000
     stop_at = time.monotonic() + args.seconds
     start = threading.Barrier(len(clients) + 1)
 
@@ -385,7 +389,8 @@ def report(args, stats: Stats, elapsed: float, users, watch: RssWatch, log: Path
            load_before: str) -> str:
     from quorum.settings import load_settings
     settings = load_settings(config)
-    lines = [f"bench.load — {args.backend}, {args.clients} clients, {args.seconds} s "
+    lines = [f"bench.load — {args.backend}, {args.clients} clients, {args.seconds} s, "
+             f"{f'think time {args.think:.0f} ms (mean)' if args.think else 'no think time (closed loop)'} "
              f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
              machine(), f"load average before the run: {load_before}",
              f"data: {args.data} ({settings.database_url}); server: quorum serve (gunicorn) "
@@ -428,6 +433,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--max-requests", type=int, default=50000)
     parser.add_argument("--approve-every", type=int, default=4, help="approve on the first and every n-th round after (default 4)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause in ms after each request (0: closed loop, every client always waiting)")
     parser.add_argument("--workers", type=int, help="override [web] workers")
     parser.add_argument("--threads", type=int, help="override [web] threads")
     parser.add_argument("--tag", help="results file bench/results/load-<backend>-<tag>.txt (e.g. 10k, before)")

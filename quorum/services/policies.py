@@ -2,8 +2,9 @@
 
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 from quorum.core.spec import PolicySet, parse_policy_set
 from quorum.db import PolicyVersion
@@ -26,14 +27,15 @@ def current_version(s: Session, env: Env) -> PolicyVersion:
     return row
 
 
-# Parsed rules per database (engine) and version id. A stored version never changes, so after the
-# first read of a version a process never fetches its 40 KB of content or decodes it again.
-_PARSED: WeakKeyDictionary[Engine, dict[int, PolicySet]] = WeakKeyDictionary()
+# Parsed rules per database and version id. A stored version never changes, so after the first
+# read of a version a process never fetches its 40 KB of content or decodes it again. A database is
+# known by its engine's connection pool, which the engine's read-only variant shares.
+_PARSED: WeakKeyDictionary[Pool, dict[int, PolicySet]] = WeakKeyDictionary()
 _BY_DIGEST: dict[str, PolicySet] = {}
 
 
 def _parsed_of(s: Session) -> dict[int, PolicySet]:
-    return _PARSED.setdefault(s.get_bind().engine, {})
+    return _PARSED.setdefault(s.get_bind().engine.pool, {})
 
 
 def policy_set_for(s: Session, version_id: int) -> PolicySet:

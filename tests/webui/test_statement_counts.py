@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 
 from quorum.db import Matter, Person, Task
 from quorum.services import delegations, demo, inbox, matters, org, records
+from quorum.services.policies import policy_set_for
 from tests.webui.conftest import PASSWORD, as_user
 
 LAWYER = "zhouming"
@@ -174,3 +175,14 @@ def test_tasks_read_together_have_the_same_facts_as_one_by_one(community, env):
 def relevant(facts):
     """The facts as they bear on this task: of the people the actor stands in for, only its assignee counts."""
     return replace(facts, acting_for=facts.acting_for & {facts.assignee_id})
+
+
+def test_a_stored_policy_version_is_read_and_parsed_once_per_process(community, sc, statements):
+    filed = file_projects(sc, 1, 1)
+    with community.sessions.begin() as s:
+        version_id = s.get(Matter, filed[0]).policy_version_id
+        parsed = policy_set_for(s, version_id)
+    with community.sessions.begin() as s:
+        again = []
+        assert statements.of(lambda: again.append(policy_set_for(s, version_id))) == 0
+    assert again == [parsed] and again[0] is parsed

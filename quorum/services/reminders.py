@@ -74,9 +74,11 @@ def remembered_holders(s: Session) -> Iterator[None]:
 
     A sweep asks the same few questions for every due task (the leader to escalate to, the copies);
     posts do not change while it runs. Outside such a block every question goes to the database.
+    The people are read once and held, so `s.get(Person, id)` for each notice needs no statement
+    (the session's identity map keeps only the objects somebody still refers to).
     """
     outer = MEMO in s.info
-    s.info.setdefault(MEMO, {})
+    s.info.setdefault(MEMO, {"people": s.execute(select(Person)).scalars().all()})
     try:
         yield
     finally:

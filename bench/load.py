@@ -380,6 +380,11 @@ def error_lines(log: Path, limit: int = 12) -> list[str]:
 
 def one_line(detail: str) -> str:
     """An error body as one line: an HTML page's <title>, else the start of the JSON or text."""
+    try:
+        body = json.loads(detail)
+        return f"{body.get('error')}: {body.get('message')}"[:200]
+    except (ValueError, AttributeError):
+        pass
     alert = re.search(r'class="flash error"[^>]*>(.*?)</div>', detail, re.S)
     found = alert or re.search(r"<title>(.*?)</title>", detail, re.S)
     return (found.group(1).strip() if found else " ".join(detail.split()))[:200]

@@ -378,6 +378,25 @@ def error_lines(log: Path, limit: int = 12) -> list[str]:
     return out if access or exceptions else []
 
 
+ACCESS = re.compile(r"quorum\.access .*\] (GET|POST) (\S+) (\d{3}) ([\d.]+)ms")
+ROUTES = [("inbox", "GET", re.compile(r"^/tasks(\?.*)?$")), ("api_tasks", "GET", re.compile(r"^/api/v1/me/tasks(\?.*)?$")),
+          ("matter", "GET", re.compile(r"^/matters/\d+$")), ("api_matter", "GET", re.compile(r"^/api/v1/matters/\d+$")),
+          ("approve", "POST", re.compile(r"^/tasks/\d+/act$")), ("api_approve", "POST", re.compile(r"^/api/v1/tasks/\d+/actions$"))]
+
+
+def server_times(log: Path) -> dict[str, list[float]]:
+    """Milliseconds per request as the server's access log has them (inside a worker, without the accept queue)."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        found = ACCESS.search(line)
+        if found:
+            method, path, ms = found.group(1), found.group(2), float(found.group(4))
+            key = next((k for k, m, pattern in ROUTES if m == method and pattern.match(path)), None)
+            if key:
+                out[key].append(ms)
+    return out
+
+
 def one_line(detail: str) -> str:
     """An error body as one line: an HTML page's <title>, else the start of the JSON or text."""
     try:
@@ -404,12 +423,16 @@ def report(args, stats: Stats, elapsed: float, users, watch: RssWatch, log: Path
              f"requests: {stats.requests} in {elapsed:.1f} s = {stats.requests / elapsed:.1f} req/s; workers' CPU "
              f"{watch.cpu():.1f} s = {1000 * watch.cpu() / max(1, stats.requests):.0f} ms CPU per request (all endpoints)",
              "",
-             f"{'endpoint':<48}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'5xx':>6}{'4xx':>6}"]
+             "client-side ms (what a user waits); server ms = the access log's time inside a worker",
+             f"{'endpoint':<48}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'5xx':>6}{'4xx':>6}"
+             f"{'server p50':>12}{'server p95':>12}"]
+    inside = server_times(log)
     for key, label in ENDPOINTS:
         values = stats.times.get(key, [])
         lines.append(f"{label:<48}{len(values):>7}{percentile(values, 50):>9.0f}{percentile(values, 95):>9.0f}"
                      f"{percentile(values, 99):>9.0f}{max(values, default=float('nan')):>9.0f}"
-                     f"{stats.server_errors.get(key, 0):>6}{stats.other_errors.get(key, 0):>6}")
+                     f"{stats.server_errors.get(key, 0):>6}{stats.other_errors.get(key, 0):>6}"
+                     f"{percentile(inside.get(key, []), 50):>12.0f}{percentile(inside.get(key, []), 95):>12.0f}")
     lines += ["", f"targets: p95 < {TARGET_MS:.0f} ms each, 0 × 5xx, worker RSS < {TARGET_RSS_MB:.0f} MB"]
     for name, keys in TARGETS:
         values = [v for k in keys for v in stats.times.get(k, [])]

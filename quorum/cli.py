@@ -11,7 +11,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from quorum import calendar
 from quorum.core.errors import InvalidInput, QuorumError
 from quorum.core.messages import message
 
@@ -46,6 +45,8 @@ def parse_pairs(pairs: list[str] | None, what: str) -> dict[str, str]:
 
 
 def parse_time(text: str) -> datetime:
+    # imported late, like every heavy module: `quorum --help` stays quick
+    from quorum import calendar
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -84,10 +85,15 @@ class Runtime:
             self._db = open_database(self.settings, upgrade=getattr(self.args, "migrates", False))
         return self._db
 
+    def now(self) -> datetime:
+        """--now, or the current time in Asia/Shanghai."""
+        from quorum import calendar
+        return parse_time(self.args.now) if self.args.now else calendar.now()
+
     def env(self):
         from quorum.services.calendar_years import current_calendar
         from quorum.services.env import Env
-        now = parse_time(self.args.now) if self.args.now else calendar.now()
+        now = self.now()
         return Env(self.policies, current_calendar(self.db.engine, self.settings), now,
                    files_dir=self.settings.data_dir / "files",
                    templates_dir=self.settings.templates_dir)
@@ -325,7 +331,7 @@ def cmd_task_list(args) -> None:
         raise InvalidInput(reason="此命令需要 --as 用户名 指明操作人")
     with rt.db.sessions.begin() as s:
         person = rt.person(s, args.actor)
-        tasks = records.my_tasks(s, person, rt.env().now)
+        tasks = records.my_tasks(s, person, rt.now())        # no rules or calendar needed to list
         name = person.name
     emit(args, tasks, "tasks.txt", tasks=tasks, name=name)
 
@@ -499,7 +505,8 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line; installed entry points are looked up unless argv names an engine-only command."""
     common = _common_options(suppress=True)
     parser = argparse.ArgumentParser(prog="quorum", description="医共体议事决策平台",
                                      parents=[_common_options(suppress=False)])
@@ -627,8 +634,29 @@ def build_parser() -> argparse.ArgumentParser:
     config_commands.register(sub, add)
     from quorum import calendar_commands
     calendar_commands.register(sub, add)
-    _plugin_commands(sub, add)
+    if _command_of(argv) not in set(sub.choices) - EXTENDED:
+        _plugin_commands(sub, add)
     return parser
+
+
+EXTENDED = {"run"}           # built-in commands entry points extend (the web UI adds its server options to run)
+_VALUED = ("--as", "--config", "--now")
+
+
+def _command_of(argv: list[str] | None) -> str | None:
+    """The command word of argv (skipping the common options and their values), None if there is none.
+
+    Scanning the installed entry points costs ~30 ms of CPU (importlib.metadata and the web
+    commands), a tenth of a read command, so it is skipped when the command is the engine's own.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    while words:
+        word = words.pop(0)
+        if word in _VALUED:
+            words = words[1:]
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def _plugin_commands(sub, add: Callable) -> None:
@@ -643,7 +671,7 @@ def _plugin_commands(sub, add: Callable) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         args.runtime = Runtime(args)

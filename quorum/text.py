@@ -1,6 +1,7 @@
 """Render plain-text records (CLI output) from templates/text/ in a sandboxed Jinja2 environment."""
 
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ def _when(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+@lru_cache(maxsize=8)
 def environment(templates_dir: Path) -> SandboxedEnvironment:
+    """One environment per templates directory: it compiles each template once per process."""
     env = SandboxedEnvironment(loader=FileSystemLoader(str(Path(templates_dir) / "text")),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                keep_trailing_newline=True)
@@ -25,4 +28,4 @@ def environment(templates_dir: Path) -> SandboxedEnvironment:
 
 
 def render(templates_dir: Path, template: str, /, **context: Any) -> str:
-    return environment(templates_dir).get_template(template).render(**context)
+    return environment(Path(templates_dir)).get_template(template).render(**context)

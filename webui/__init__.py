@@ -35,8 +35,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.config.update(test_config or {})
     app.extensions["quorum"] = WebRuntime.open(settings, database=database, now=now)
 
-    from webui import auth, errors, layout, requestlog
+    from webui import auth, errors, layout, requestlog, runtime
     requestlog.init_app(app)        # first, so even a request refused by the CSRF check has its id
+    runtime.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     layout.init_app(app)

@@ -20,9 +20,10 @@ csrf = CSRFProtect()
 class User(UserMixin):
     """The signed-in person as the web layer sees them: id, name and current roles."""
 
-    def __init__(self, person: Person, roles: set[str]) -> None:
-        self.id = str(person.id)
-        self.person_id = person.id
+    def __init__(self, person: Person | org.Identity, roles: set[str] | frozenset[str]) -> None:
+        person_id = person.person_id if isinstance(person, org.Identity) else person.id
+        self.id = str(person_id)
+        self.person_id = person_id
         self.username = person.username
         self.name = person.name
         self.roles = frozenset(roles)
@@ -32,11 +33,12 @@ class User(UserMixin):
 
 
 def load_user_by_id(person_id: str) -> User | None:
+    """The signed-in person of this request, with their roles, in one statement."""
+    if not person_id.isdigit():
+        return None
     with transaction() as s:
-        person = s.get(Person, int(person_id)) if person_id.isdigit() else None
-        if person is None or not person.active:
-            return None
-        return User(person, org.roles_of(s, person.id))
+        found = org.identity(s, int(person_id))
+    return User(found, found.roles) if found is not None else None
 
 
 def init_app(app) -> None:

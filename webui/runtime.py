@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from quorum import calendar, policies
 from quorum.database import Database, open_database
@@ -42,7 +42,12 @@ def runtime() -> WebRuntime:
 
 
 def env() -> Env:
-    return runtime().env()
+    """The environment of this request (one instant and one calendar look-up per request)."""
+    if not has_request_context():
+        return runtime().env()
+    if "quorum_env" not in g:
+        g.quorum_env = runtime().env()
+    return g.quorum_env
 
 
 # GET views that write (opening a notification marks it read): they take a write transaction too.
@@ -57,17 +62,51 @@ def _reading() -> bool:
 def transaction() -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error.
 
-    GET and HEAD requests only read: on SQLite their transaction starts with a deferred BEGIN and never
-    queues behind a writer; every other request (and every GET in WRITES_ON_GET) takes BEGIN IMMEDIATE.
+    GET and HEAD requests only read: they share ONE read transaction for the whole request — the user
+    loader, the view, the navigation counters and the panels — which on SQLite starts with a deferred
+    BEGIN and never queues behind a writer, and is ended when the request is torn down. Every other
+    request (and every GET in WRITES_ON_GET) takes one write transaction (BEGIN IMMEDIATE) per unit of work.
     """
     db = runtime().db
-    with (db.reads if _reading() else db.sessions).begin() as s:
+    if not _reading():
+        with db.sessions.begin() as s:
+            yield s
+        return
+    s = g.get("quorum_reads")
+    if s is None:
+        s = g.quorum_reads = db.reads()
+        s.begin()
+    try:
         yield s
+    except BaseException:
+        g.quorum_reads = None        # a failed read transaction is not reused (PostgreSQL aborts it)
+        s.rollback()
+        s.close()
+        raise
+
+
+def end_reads(error: BaseException | None = None) -> None:
+    """End the request's read transaction (teardown): commit what a GET may have written, else roll back."""
+    s = g.pop("quorum_reads", None)
+    if s is None:
+        return
+    try:
+        if error is None:
+            s.commit()
+        else:
+            s.rollback()
+    finally:
+        s.close()
+
+
+def init_app(app) -> None:
+    app.teardown_request(end_reads)
 
 
 def actor(s: Session) -> Person:
-    """The signed-in person, loaded in this session."""
-    return org.person(s, current_user.username)
+    """The signed-in person, loaded in this session (once: later calls find it in the session)."""
+    found = s.get(Person, current_user.person_id, options=[lazyload(Person.posts)])
+    return found if found is not None else org.person(s, current_user.username)
 
 
 def call(fn: Callable, *args: Any, **kw: Any) -> Any:

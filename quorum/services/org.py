@@ -4,9 +4,10 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, event, select
 from sqlalchemy.orm import Session, lazyload
 
 from quorum.core.errors import InvalidInput, NotFound
@@ -58,13 +59,53 @@ def holders(s: Session, role: str, unit_id: int | None = None) -> list[Person]:
 
 def active_people(s: Session) -> list[tuple[str, str]]:
     """Every active person as (username, name), for the person selects of the forms."""
-    return [(p.username, p.name) for p in s.execute(select(Person).where(Person.active.is_(True))
-                                                    .order_by(Person.id)).scalars()]
+    rows = s.execute(select(Person.username, Person.name).where(Person.active.is_(True)).order_by(Person.id))
+    return [(username, name) for username, name in rows]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is signed in: an active person's id, username, name and current roles (one query)."""
+
+    person_id: int
+    username: str
+    name: str
+    roles: frozenset[str]
+
+
+def identity(s: Session, person_id: int) -> Identity | None:
+    """The active person with this id and the roles of their active posts, in one statement; None if inactive."""
+    rows = s.execute(select(Person.id, Person.username, Person.name, Post.role)
+                     .outerjoin(Post, and_(Post.person_id == Person.id, Post.active.is_(True)))
+                     .where(Person.id == person_id, Person.active.is_(True))).all()
+    if not rows:
+        return None
+    found = Identity(rows[0][0], rows[0][1], rows[0][2], frozenset(r[3] for r in rows if r[3] is not None))
+    _known_roles(s)[found.person_id] = found.roles
+    return found
 
 
 def roles_of(s: Session, person_id: int) -> set[str]:
-    rows = s.execute(select(Post.role).where(Post.person_id == person_id, Post.active.is_(True)))
-    return set(rows.scalars())
+    """The roles of a person's active posts; asked once per person and transaction (a flush forgets them)."""
+    known = _known_roles(s)
+    if person_id not in known:
+        rows = s.execute(select(Post.role).where(Post.person_id == person_id, Post.active.is_(True)))
+        known[person_id] = frozenset(rows.scalars())
+    return set(known[person_id])
+
+
+def _known_roles(s: Session) -> dict[int, frozenset[str]]:
+    return s.info.setdefault(ROLES_KEY, {})
+
+
+ROLES_KEY = "quorum.org.roles"
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget_roles(s: Session, *_args: Any) -> None:
+    """Posts may have changed: roles are asked again."""
+    s.info.pop(ROLES_KEY, None)
 
 
 def holds_any(s: Session, person_id: int, roles: Iterable[str]) -> bool:

@@ -5,14 +5,13 @@ workers, flows and every other command only check: on a schema behind the code t
 with one line naming the command to run, so restarting several workers after an upgrade never races.
 """
 
+import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +20,9 @@ from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 from quorum.db.session import make_engine, make_read_session_factory, make_session_factory
 from quorum.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -43,26 +45,56 @@ class SchemaBehind(InvalidInput):
     """The database's schema is not the one this code was written for."""
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine) -> "Config":
+    from alembic.config import Config
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
 
 
+_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision\s*=\s*(.*)$", re.M)
+
+
+@functools.cache
+def _revisions() -> tuple[frozenset[str], str]:
+    """The revisions this code ships and its single head, read from the migration files as text.
+
+    Alembic itself is imported only to migrate: every command checks the schema, and importing alembic
+    costs most of a read command's start-up. tests/test_migrations.py checks this agrees with alembic.
+    """
+    revisions, downs = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        found = _REVISION.search(source)
+        if found is None:
+            continue
+        revisions.add(found.group(1))
+        down = _DOWN.search(source)
+        downs.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)) if down else ())
+    heads = revisions - downs
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
+    return frozenset(revisions), heads.pop()
+
+
 def code_head() -> str:
     """The newest migration this code ships."""
-    return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
+    return _revisions()[1]
 
 
 def schema_revision(engine: Engine) -> str | None:
     """The revision the database is at (None for an empty database)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision."""
+    from alembic import command
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -76,17 +108,9 @@ def check_schema(engine: Engine) -> None:
         return
     if current is None:
         raise SchemaBehind(reason=f"数据库尚未初始化（应为版本 {head}）：请先运行 quorum migrate（或 quorum init）")
-    known = ScriptDirectory(str(MIGRATIONS)).get_revision(current) if _known(current) else None
-    if known is None:
+    if current not in _revisions()[0]:
         raise SchemaBehind(reason=f"数据库结构版本 {current} 比程序新（程序为 {head}）：请升级程序，勿降级数据库")
     raise SchemaBehind(reason=f"数据库结构版本 {current} 落后于程序（{head}）：请先运行 quorum migrate")
-
-
-def _known(revision: str) -> bool:
-    try:
-        return ScriptDirectory(str(MIGRATIONS)).get_revision(revision) is not None
-    except Exception:          # alembic raises its own errors for unknown revisions
-        return False
 
 
 def unreachable(database_url: str, exc: Exception) -> InvalidInput:

@@ -17,3 +17,13 @@ def test_migrations_match_the_models(db):
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def test_the_schema_check_reads_the_same_head_and_revisions_as_alembic():
+    """quorum.database reads the migration files as text (no alembic import per command): same answer."""
+    from alembic.script import ScriptDirectory
+
+    from quorum.database import MIGRATIONS, _revisions, code_head
+    script = ScriptDirectory(str(MIGRATIONS))
+    assert code_head() == script.get_current_head()
+    assert _revisions()[0] == {r.revision for r in script.walk_revisions()}

@@ -68,8 +68,10 @@ def _candidates(s: Session, env: Env) -> set[int]:
     """
     current = (MatterStep.matter_id == Matter.id) & (MatterStep.step_key == Matter.current_step)
     active = Matter.status == MatterStatus.ACTIVE
+    # status || '': not by the status index (every active matter) but by the deadline's (SQLite has no statistics)
     found = set(s.execute(select(Matter.id).join(MatterStep, current)
-                          .where(active, MatterStep.due_date <= env.now.date())).scalars())
+                          .where(Matter.status.concat("") == MatterStatus.ACTIVE,
+                                 MatterStep.due_date <= env.now.date())).scalars())
     silence, expiring = _timed_steps(s)
     for (workflow, step_key), days in silence.items():
         found.update(s.execute(select(Matter.id).join(MatterStep, current).where(

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy import event
 from sqlalchemy.orm import Session, lazyload
 
 from quorum import calendar, policies
@@ -75,6 +76,7 @@ def transaction() -> Iterator[Session]:
     s = g.get("quorum_reads")
     if s is None:
         s = g.quorum_reads = db.reads()
+        _hold_loaded(s)
         s.begin()
     try:
         yield s
@@ -83,6 +85,14 @@ def transaction() -> Iterator[Session]:
         s.rollback()
         s.close()
         raise
+
+
+def _hold_loaded(s: Session) -> None:
+    """Keep what the request's read session loads until the request ends: the identity map holds objects
+    only weakly, so the view's matter would otherwise be read again by the panels rendered after it."""
+    held: list[object] = []
+    s.info["quorum.held"] = held
+    event.listen(s, "loaded_as_persistent", lambda _session, instance: held.append(instance))
 
 
 def end_reads(error: BaseException | None = None) -> None:
@@ -104,7 +114,7 @@ def init_app(app) -> None:
 
 
 def actor(s: Session) -> Person:
-    """The signed-in person, loaded in this session (once: later calls find it in the session)."""
+    """The signed-in person, loaded in this session (once per request in a GET's read transaction)."""
     found = s.get(Person, current_user.person_id, options=[lazyload(Person.posts)])
     return found if found is not None else org.person(s, current_user.username)
 

@@ -141,7 +141,10 @@ SCHEMAS: dict[str, Any] = {
                 step_kind=S, blocked={"type": ["string", "null"], "description": "不能办理的原因（如公示期未满）"}),
     "PendingVote": obj(("meeting_id", "seq"), meeting_id=INT, meeting_title=S, seq=INT, title=S, matter_id=INT,
                        secret=B, personnel=B, options=array(S), chair_waiting=B),
-    "Inbox": obj(("tasks", "votes"), tasks=array(ref("Task")), votes=array(ref("PendingVote"))),
+    "Inbox": obj(("tasks", "votes", "total", "overdue", "page", "per_page", "pages"), tasks=array(ref("Task")),
+                 votes=array(ref("PendingVote")), total={**INT, "description": "我的待办总数"},
+                 overdue={**INT, "description": "其中已逾期"}, page={**INT, "description": "本页页码（从 1 起）"},
+                 per_page={**INT, "description": "每页条数"}, pages={**INT, "description": "总页数"}),
     "DecisionRecord": obj((), summary=S, items=array(obj(
         ("title", "lead_unit"), title=S, lead_unit={"type": "string", "description": "单位代码"},
         co_units=array(S), due_date={"type": "string", "format": "date"},
@@ -224,7 +227,10 @@ PATHS: dict[str, dict[str, Any]] = {
     "/matters/{matter_id}/urgent": {
         "post": op("mark_urgent", "主要负责人标记紧急议题", "事项", ref("Matter"), body="UrgentRequest",
                    errors=(403, 404), params=(MATTER_ID,))},
-    "/me/tasks": {"get": op("my_tasks", "我的待办（含可执行操作）及待我表决的议题", "待办", ref("Inbox"))},
+    "/me/tasks": {"get": op("my_tasks", "我的待办（含可执行操作，逾期在前，分页）及待我表决的议题", "待办", ref("Inbox"),
+                            params=(query_param("page", "页码，从 1 起", {"type": "integer", "minimum": 1}),
+                                    query_param("per_page", "每页条数（默认 50，最多 200）",
+                                                {"type": "integer", "minimum": 1, "maximum": 200})))},
     "/tasks/{task_id}/actions": {
         "post": op("act", "办理待办", "待办", ref("TaskActionResult"), body="TaskAction", errors=REFUSED,
                    params=(path_param("task_id", "待办编号"),))},

@@ -7,6 +7,7 @@ from quorum.db.calendar import CalendarYear
 from quorum.db.chains import MatterCopy, MatterFlag, Payment, PublicityObjection
 from quorum.db.documents import Document, DocumentSerial
 from quorum.db.jobs import JobRun
+from quorum.db.match_keys import MatterMatchKey
 from quorum.db.matters import Matter, MatterStep, Opinion, Task
 from quorum.db.meetings import (
                                 AgendaItem,
@@ -25,7 +26,7 @@ from quorum.db.policy import PolicyVersion
 from quorum.db.supervision import ProgressReport, SupervisionItem
 
 __all__ = [
-    "MatterCopy", "MatterFlag", "Payment", "PublicityObjection",
+    "MatterCopy", "MatterFlag", "MatterMatchKey", "Payment", "PublicityObjection",
     "AgendaItem", "ApiToken", "Attachment", "Delegation", "Attendance", "AuditEvent", "AuditHead", "Ballot", "BallotReceipt", "Base", "Document",
     "DocumentSerial", "Matter",
     "MatterStep", "Meeting", "MeetingMember", "Opinion", "Person", "PolicyVersion", "Post", "ProgressReport",

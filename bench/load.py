@@ -426,6 +426,11 @@ def report(args, stats: Stats, elapsed: float, users, watch: RssWatch, log: Path
              "client-side ms (what a user waits); server ms = the access log's time inside a worker",
              f"{'endpoint':<48}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'5xx':>6}{'4xx':>6}"
              f"{'server p50':>12}{'server p95':>12}"]
+    served = defaultdict(int)
+    for pid in re.findall(r"INFO \[(\d+)\] quorum\.access", log.read_text(encoding="utf-8", errors="replace")):
+        served[pid] += 1
+    lines.insert(-3, "requests per worker (access log; keep-alive connections stay on the worker that accepted them): "
+                 + ", ".join(f"pid {pid} {n}" for pid, n in sorted(served.items())))
     inside = server_times(log)
     for key, label in ENDPOINTS:
         values = stats.times.get(key, [])

@@ -1,6 +1,9 @@
 """Builders for scenario tests: bring a matter to a meeting step, run a meeting's formalities."""
 
+from contextlib import contextmanager
 from datetime import datetime, time
+
+from sqlalchemy import event
 
 from quorum.calendar import TZ
 from quorum.services import matters, meetings, org
@@ -185,3 +188,18 @@ def sc_presiding(sc: Scenario, meeting_id: int, seq: int) -> str:
         item = meetings.item(s, meeting, seq)
         pid = voting.presiding(meetings.body_of(s, meeting), meetings.roll(s, meeting, item))
         return s.get(Person, pid).username
+
+
+@contextmanager
+def counting(engine):
+    """Collect the SQL statements an engine runs inside the block (whitespace folded)."""
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)

@@ -7,31 +7,16 @@ requests it shares a key with. Counted with a `before_cursor_execute` listener a
 """
 
 import importlib.util
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
 from quorum.db import MatterMatchKey
 from quorum.services import checks, expenditure, matters
-from tests.helpers import answer, open_tasks
+from tests.helpers import answer, counting, open_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 APPLICANT = "zhanghua"
-
-
-@contextmanager
-def counting(engine):
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
 
 
 def file(sc, n: int, vendor: str | None = None, amount: str = "20000") -> int:

@@ -5,30 +5,15 @@ the signed-in person, act on the task, commit. The audit chain's head is taken o
 once per transaction however many events the approval appends.
 """
 
-from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from quorum.core.audit import GENESIS
 from quorum.db import AuditEvent, AuditHead
 from quorum.services import audit, matters, org
-from tests.helpers import give_gate_opinions, submit
+from tests.helpers import counting, give_gate_opinions, submit
 
 LIMIT = 15
-
-
-@contextmanager
-def counting(engine):
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
 
 
 def _leader_review(sc) -> tuple[int, str]:

@@ -26,7 +26,7 @@ for backend in sqlite postgresql; do
   done
   run python -m bench.pages --backend "$backend" --tasks 5,200
   run python -m bench.engine --backend "$backend" --n 200 2000
-  run python -m bench.sweep --backend "$backend" --open 1000000 --due 100
+  run python -m bench.sweep --backend "$backend" --open 10000,100000,1000000 --due 100
   run python -m bench.filing --backend "$backend" --n 10000
   run python -m bench.documents --backend "$backend" --n 1000
   run python -m bench.memory --backend "$backend"

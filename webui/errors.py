@@ -1,6 +1,8 @@
 """Map engine refusals and HTTP errors to a clear page (or JSON under /api) — never a 500 for bad input."""
 
 from flask import jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from quorum.core.errors import QuorumError
@@ -11,7 +13,33 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+RETRY_AFTER = "2"        # seconds: a burst of sign-offs drains in about that long
+BUSY_SIGNS = ("database is locked", "lock timeout", "lock_timeout", "could not serialize", "deadlock detected",
+              "canceling statement due to lock", "could not obtain lock")
+
+
+def busy(exc: BaseException) -> bool:
+    """A pool or lock timeout: the database is busy, not broken — the request may simply be tried again."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, OperationalError | DBAPIError):
+        return False
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(sign in text for sign in BUSY_SIGNS)
+
+
 def init_app(app) -> None:
+    @app.errorhandler(PoolTimeout)
+    @app.errorhandler(DBAPIError)
+    def database_busy(exc: Exception):
+        if not busy(exc):
+            raise exc
+        text = message("http.503")
+        headers = {"Retry-After": RETRY_AFTER}
+        if wants_json():
+            return jsonify(error="service_busy", message=text), 503, headers
+        return render_template("error.html", status=503, message=text, key="busy"), 503, headers
+
     @app.errorhandler(QuorumError)
     def engine_refusal(exc: QuorumError):
         if wants_json():

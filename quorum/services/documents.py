@@ -11,6 +11,7 @@ sha256 and freezes the row. A frozen document never changes; voiding it keeps it
 import hashlib
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -329,33 +330,80 @@ def warnings(s: Session, doc: Document) -> list[str]:
 
 
 def sign(s: Session, env: Env, actor: Person, document_id: int) -> Document:
-    """签发: check the rules, allocate the 发文字号, date it, write the .docx once and freeze the document."""
+    """签发 in one transaction (CLI, demo, tests): take the number, render, freeze."""
+    reserve(s, env, actor, document_id)
+    return freeze(s, env, actor, document_id, rendering(s, env, actor, document_id))
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """A draft laid out with its reserved 发文字号, the .docx already stored; what `freeze` records."""
+
+    number: str | None
+    day: Any
+    stamp: Any
+    page: Any
+    sha256: str
+    path: str
+
+
+def reserve(s: Session, env: Env, actor: Person, document_id: int) -> Document:
+    """签发, step 1 (short, locked): check the rules and take the 发文字号 for the draft.
+
+    The number is written on the draft row in the transaction that takes it, so a crash before the
+    document is frozen leaves it reserved for this document (a retry reuses it), never unused and
+    unrecorded, never handed out twice. The .docx is rendered after this transaction commits.
+    """
     doc = _locked(s, document_id)
     _refuse_unless_draft(doc, "再次签发")
     kind = kind_of(s, doc)
+    _require_signer(s, actor, doc, kind)
+    check_distribution(s, doc, doc.addressees, doc.cc)
+    _check_request(s, doc, kind)
+    if kind.numbered and doc.serial is None:
+        doc.series, doc.year = _series(s, doc, kind, s.get(Unit, doc.issuer_unit_id)), env.now.year
+        doc.serial = allocate(s, doc.series, doc.year)
+        doc.doc_number = rules.format_number(kind, doc.series, doc.year, doc.serial)
+        try:
+            with s.begin_nested():
+                s.flush()
+        except IntegrityError:
+            raise Conflict("document_serial_conflict", series=doc.series, year=doc.year) from None
+        _log(s, env, actor.id, "numbered", doc, number=doc.doc_number)
+    return doc
+
+
+def rendering(s: Session, env: Env, actor: Person, document_id: int) -> Rendering:
+    """签发, step 2 (no lock needed): lay out the numbered draft and store its .docx, named by sha256."""
+    doc = get(s, document_id)
+    day = _dated(s, env, doc, kind_of(s, doc))
+    page, data = render_file(s, env, doc, number=doc.doc_number or "", day=day, signer=actor.name)
+    digest, path = store(env, data, "docx")
+    return Rendering(doc.doc_number, day, doc.updated_at, page, digest, path)
+
+
+def freeze(s: Session, env: Env, actor: Person, document_id: int, done: Rendering) -> Document:
+    """签发, step 3 (short, locked): freeze the draft with the stored file; render again if it changed meanwhile."""
+    doc = _locked(s, document_id)
+    _refuse_unless_draft(doc, "再次签发")
+    kind = kind_of(s, doc)
+    _require_signer(s, actor, doc, kind)
+    if kind.numbered and doc.serial is None:
+        reserve(s, env, actor, document_id)
+    if (done.number, done.stamp, done.day) != (doc.doc_number, doc.updated_at, _dated(s, env, doc, kind)):
+        done = rendering(s, env, actor, document_id)
+    doc.sha256, doc.file_path = done.sha256, done.path
+    doc.status = rules.advance(doc.status, DocumentStatus.FROZEN, "签发")
+    doc.doc_date, doc.signer_id, doc.signed_at, doc.updated_at = done.day, actor.id, env.now, env.now
+    doc.content = _page_json(done.page)
+    _log(s, env, actor.id, "signed", doc, number=doc.doc_number, date=done.day, sha256=doc.sha256)
+    return doc
+
+
+def _require_signer(s: Session, actor: Person, doc: Document, kind: DocumentKind) -> None:
     if not may_sign(s, actor, doc):
         names = "、".join(policy_set_for(s, doc.policy_version_id).role_name(r) for r in signer_roles(s, doc))
         raise NotPermitted("document_not_signer", kind=kind.name, roles=names)
-    check_distribution(s, doc, doc.addressees, doc.cc)
-    _check_request(s, doc, kind)
-    issuer = s.get(Unit, doc.issuer_unit_id)
-    day = _dated(s, env, doc, kind)
-    if kind.numbered:
-        doc.series, doc.year = _series(s, doc, kind, issuer), env.now.year
-        doc.serial = allocate(s, doc.series, doc.year)
-        doc.doc_number = rules.format_number(kind, doc.series, doc.year, doc.serial)
-    page, data = render_file(s, env, doc, number=doc.doc_number or "", day=day, signer=actor.name)
-    doc.sha256, doc.file_path = store(env, data, "docx")
-    doc.status = rules.advance(doc.status, DocumentStatus.FROZEN, "签发")
-    doc.doc_date, doc.signer_id, doc.signed_at, doc.updated_at = day, actor.id, env.now, env.now
-    doc.content = _page_json(page)
-    try:
-        with s.begin_nested():
-            s.flush()
-    except IntegrityError:
-        raise Conflict("document_serial_conflict", series=doc.series, year=doc.year) from None
-    _log(s, env, actor.id, "signed", doc, number=doc.doc_number, date=day, sha256=doc.sha256)
-    return doc
 
 
 def render_file(s: Session, env: Env, doc: Document, *, number: str, day, signer: str) -> tuple[Any, bytes]:

@@ -1,0 +1,116 @@
+"""Never a 500 under a burst: 200 concurrent 签发 of 50 drafts through the real `quorum serve`.
+
+Each draft is signed four times at once by its signer through gunicorn (2 workers): every answer is a
+redirect (signed, or "已签发" for the losers), never a 5xx (a 503 would carry Retry-After);
+afterwards every draft is frozen exactly once and each (机关代字, year) series holds 1, 2, … n with
+no gap and no number twice — on SQLite and PostgreSQL.
+"""
+
+import re
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from quorum import policies
+from quorum.calendar import WorkCalendar
+from quorum.calendar import now as clock_now
+from quorum.db import Document
+from quorum.db.session import make_engine, make_session_factory
+from quorum.services import demo, documents, org
+from quorum.services.env import Env
+from tests.conftest import ROOT
+from tests.webui.test_production_server import pg_url, quorum, serving, sign_in, write_config
+
+DRAFTS = 50
+ATTEMPTS = 4                       # concurrent sign-offs of each draft: 200 in all
+SECRETARY = "gaowenjing"
+
+pytestmark = [pytest.mark.slow]
+__all__ = ["pg_url"]               # the fixture, imported for the PostgreSQL case
+
+
+def prepared(url: str, config: Path, data_dir: Path) -> tuple[list[int], str]:
+    """Migrate, load the demo, draft 50 notices of the demo matter; return their ids and their signer."""
+    assert quorum(config, "migrate").returncode == 0
+    assert quorum(config, "init", "--demo-org").returncode == 0
+    env = Env(policies.load(ROOT / "policies"), WorkCalendar(), clock_now(), files_dir=data_dir / "files")
+    engine = make_engine(url)
+    try:
+        sessions = make_session_factory(engine)
+        demo.run(sessions, env)
+        with sessions.begin() as s:
+            matter_id = demo.matter_ids(s)[0]
+            secretary = org.person(s, SECRETARY)
+            ids = [documents.draft(s, env, secretary, "notice", [matter_id]).id for _ in range(DRAFTS)]
+            doc = documents.get(s, ids[0])
+            signer = next(p.username for r in documents.signer_roles(s, doc) for p in org.holders(s, r)
+                          if documents.may_sign(s, p, doc))
+    finally:
+        engine.dispose()
+    return ids, signer
+
+
+def burst(base: str, signer: str, ids: list[int]) -> Counter:
+    """Sign every draft ATTEMPTS times at once; return the count of each status answered."""
+    with httpx.Client(base_url=base, timeout=120) as client:
+        sign_in(client, signer)
+        page = client.get(f"/documents/{ids[0]}")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+        cookies = dict(client.cookies)
+
+        def post(document_id: int) -> httpx.Response:          # a connection of its own: truly concurrent
+            return httpx.post(f"{base}/documents/{document_id}/sign", data={"csrf_token": token},
+                              cookies=cookies, timeout=120)
+
+        with ThreadPoolExecutor(DRAFTS * ATTEMPTS) as pool:         # all 200 at once
+            answers = list(pool.map(post, [i for i in ids for _ in range(ATTEMPTS)]))
+    assert all(r.headers.get("Retry-After") for r in answers if r.status_code == 503)
+    return Counter(r.status_code for r in answers)
+
+
+def check_signed_once(url: str, ids: list[int]) -> None:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as s:
+            docs = list(s.execute(select(Document).where(Document.id.in_(ids))).scalars())
+            assert {d.status for d in docs} == {"frozen"} and all(d.sha256 and d.doc_number for d in docs)
+            signed = Counter(s.execute(text("SELECT subject_id FROM audit_event WHERE kind = 'document.signed'"
+                                            " AND subject = 'document'")).scalars())
+            assert all(signed[i] == 1 for i in ids), signed
+            series: dict[tuple, list[int]] = {}
+            for d in s.execute(select(Document).where(Document.serial.is_not(None))).scalars():
+                series.setdefault((d.series, d.year), []).append(d.serial)
+            for key, serials in series.items():
+                assert sorted(serials) == list(range(1, len(serials) + 1)), (key, sorted(serials))
+    finally:
+        engine.dispose()
+
+
+def run_burst(url: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path, url, workers=2)
+    config.write_text(config.read_text(encoding="utf-8").replace("threads = 1 ", "threads = 4 "), encoding="utf-8")
+    ids, signer = prepared(url, config, tmp_path / "data")
+    with serving(config, tmp_path) as server:
+        started = time.monotonic()
+        statuses = burst(server.base, signer, ids)
+        assert time.monotonic() - started < 240
+    assert set(statuses) == {302}, statuses          # 0 × 5xx: not even a 503
+    check_signed_once(url, ids)
+    assert "Traceback" not in server.log.read_text(encoding="utf-8")
+
+
+def test_200_concurrent_sign_offs_on_sqlite_answer_no_5xx(tmp_path):
+    (tmp_path / "data").mkdir()
+    run_burst(f"sqlite:///{tmp_path / 'data' / 'quorum.sqlite3'}", tmp_path)
+
+
+@pytest.mark.postgres
+def test_200_concurrent_sign_offs_on_postgresql_answer_no_5xx(pg_url, tmp_path):
+    run_burst(pg_url, tmp_path)

@@ -12,6 +12,7 @@ from quorum import resources
 from quorum.calendar import WorkCalendar, YearArrangement, parse_overrides
 from quorum.core.errors import InvalidInput
 from quorum.scheduler_settings import DeliverySettings, _table, parse_delivery
+from quorum.security_settings import SecuritySettings, parse_security
 from quorum.web_settings import WebSettings, parse_web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,7 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)   # [mail] [webhooks] [scheduler] [backup]
     web: WebSettings = field(default_factory=WebSettings)   # [web]: bind, workers, threads, timeout, proxies
     database_synchronous: str = "normal"    # [database] synchronous: SQLite's durability, "normal" or "full"
+    security: SecuritySettings = field(default_factory=SecuritySettings)   # [security]: passwords, lockout, sessions
 
     def calendar(self) -> WorkCalendar:
         """The config.toml calendar; a complete year's listed days are its whole arrangement (exact)."""
@@ -44,7 +46,8 @@ def _resolve(base: Path, value: str) -> Path:
 
 
 # Every section config.toml may have; a misspelt section or key anywhere is refused with file and key named.
-SECTIONS = ("organisation", "paths", "database", "calendar", "web", "mail", "webhooks", "scheduler", "backup")
+SECTIONS = ("organisation", "paths", "database", "calendar", "web", "mail", "webhooks", "scheduler", "backup",
+            "security")
 
 
 def _check_schema(raw: Mapping[str, Any], path: Path) -> None:
@@ -116,4 +119,5 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         delivery=parse_delivery(raw, path, data_dir, env),
         web=parse_web(raw, path, env),
         database_synchronous=synchronous,
+        security=parse_security(raw, path),
     )

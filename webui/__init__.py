@@ -35,9 +35,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.config.update(test_config or {})
     app.extensions["quorum"] = WebRuntime.open(settings, database=database, now=now)
 
-    from webui import auth, errors, layout, requestlog, runtime
+    from webui import auth, errors, layout, requestlog, runtime, security
     requestlog.init_app(app)        # first, so even a request refused by the CSRF check has its id
     runtime.init_app(app)
+    security.init_app(app)          # before auth: its headers and Secure cookies apply to the remember cookie too
     auth.init_app(app)
     errors.init_app(app)
     layout.init_app(app)
@@ -46,8 +47,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     for blueprint in (auth.bp, tasks.bp, matters.bp, meetings.bp, supervision.bp, dashboard.bp, admin.bp, api,
                       notifications.bp):
         app.register_blueprint(blueprint)
-    from webui import documents
+    from webui import account, documents
     app.register_blueprint(documents.bp)
+    app.register_blueprint(account.bp)
     from webui import health
     app.register_blueprint(health.bp)
     return app

@@ -84,6 +84,8 @@ def _ready(args: argparse.Namespace) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from webui.server import unreachable
+    if args.runtime.settings.secret_key in SHIPPED_SECRETS:      # anyone who read config.toml could sign a session
+        raise InvalidInput(reason=message("cli.shipped_secret_key"))
     _ = args.runtime.policies        # loading validates policies/ (InvalidPolicy names the file)
     try:
         args.runtime.db.engine.dispose()
@@ -127,6 +129,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     """Initialise the embedded default with demo data if empty, print the record, then serve."""
     from quorum.cli import cmd_run as print_demo
     from quorum.services import demo
+    _demo_secret_key(args)
     print_demo(args)
     if args.no_serve:
         return
@@ -140,6 +143,27 @@ def cmd_run(args: argparse.Namespace) -> None:
         _serve(args)
         return
     _serve_with_scheduler(args, settings)
+
+
+SHIPPED_SECRETS = frozenset({"", "change-me", "change-me-in-production"})   # empty, Settings' default, config.toml's
+
+
+def _demo_secret_key(args: argparse.Namespace) -> None:
+    """The demo on the shipped config: sign sessions with a random key kept in <data_dir>/secret_key (0600)."""
+    import dataclasses
+    import secrets
+    settings = args.runtime.settings
+    if settings.secret_key not in SHIPPED_SECRETS:
+        return
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(secrets.token_urlsafe(48))
+    key = path.read_text(encoding="ascii").strip()
+    os.environ["QUORUM_SECRET_KEY"] = key                # the scheduler's children read the same config
+    args.runtime._settings = dataclasses.replace(settings, secret_key=key)
 
 
 def _serve_with_scheduler(args: argparse.Namespace, settings: Settings) -> None:

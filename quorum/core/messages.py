@@ -285,6 +285,9 @@ MESSAGES: dict[str, str] = {
     "web.health_bad_cron": "[scheduler] sweep_cron「{cron}」不是有效的 cron 表达式，巡检无法按时运行",
     # --- command line -------------------------------------------------------------------------
     "cli.serving": "Quorum 网页界面：http://{host}:{port}/  （Ctrl-C 退出）",
+    "cli.shipped_secret_key": "拒绝启动：会话密钥为空或仍是随附配置中的默认值，任何读过 config.toml 的人都能伪造登录。"
+                              "请用 `quorum init --data-dir 目录` 生成带新密钥的配置，或在 [web] secret_key 中填写随机长串，"
+                              "或设置环境变量 QUORUM_SECRET_KEY",
     "cli.demo_logins": "演示账号密码均为 {password}，例如：{names} …",
     "cli.all_demo_users": "全部演示账号：quorum demo users",
     "cli.help_serve": "启动网页界面和 JSON API",

@@ -40,6 +40,17 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class LoginAttempt(Base):
+    """A failed sign-in, by source address: throttling shared by every web worker (kept for the window only)."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[IntPK]
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
 class Attachment(Base):
     """A file attached to a matter; the bytes live under the data directory, named by their SHA-256."""
 

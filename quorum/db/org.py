@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, String, UniqueConstraint
+from sqlalchemy import Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quorum.db.base import Base, IntPK, Key, Name, fk
@@ -31,6 +31,13 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
     profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Sign-in state (等保 身份鉴别): the session version every session cookie must carry (bumped at
+    # logout, password change and lockout), consecutive failures, and a forced change after a reset.
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[datetime | None]
     posts: Mapped[list["Post"]] = relationship(back_populates="person", lazy="selectin")
 
 

@@ -117,6 +117,9 @@ def set_password(s: Session, env: Env, actor: Person, person_id: int, password: 
     _require_admin(s, actor)
     row = _locked_person(s, person_id)
     row.password_hash = org.hash_password(_check_password(password))
+    # Someone else's reset: they must choose their own at next sign-in; it also unlocks and ends their sessions.
+    row.must_change_password = row.id != actor.id
+    row.failed_logins, row.locked_until, row.session_version = 0, None, row.session_version + 1
     audit.append(s, env, actor.id, "org.password_set", "person", row.id, {"username": row.username})
     return row
 

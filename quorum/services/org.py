@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, event, select
 from sqlalchemy.orm import Session, lazyload
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from quorum.core.errors import InvalidInput, NotFound
 from quorum.db import Person, Post, Unit
@@ -17,20 +18,28 @@ from quorum.services.env import Env
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_hex(16)
-    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1).hex()
-    return f"scrypt${salt}${digest}"
+    """werkzeug's scrypt hash, which carries its parameters (`scrypt:32768:8:1$salt$hash`)."""
+    return generate_password_hash(password, method="scrypt")
 
 
 def check_password(stored: str, password: str) -> bool:
+    """Check against a werkzeug hash, or a hash of the earlier `scrypt$salt$digest` form."""
+    if stored.startswith("scrypt$"):
+        try:
+            _, salt, digest = stored.split("$")
+            candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1).hex()
+        except ValueError:
+            return False
+        return hmac.compare_digest(candidate, digest)
     try:
-        scheme, salt, digest = stored.split("$")
+        return bool(stored) and check_password_hash(stored, password)
     except ValueError:
         return False
-    if scheme != "scrypt":
-        return False
-    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1).hex()
-    return hmac.compare_digest(candidate, digest)
+
+
+def needs_rehash(stored: str) -> bool:
+    """A hash of the earlier form: replaced at the next successful sign-in."""
+    return not stored.startswith("scrypt:")
 
 
 def person(s: Session, username: str) -> Person:
@@ -71,16 +80,20 @@ class Identity:
     username: str
     name: str
     roles: frozenset[str]
+    session_version: int = 0
+    must_change_password: bool = False
 
 
 def identity(s: Session, person_id: int) -> Identity | None:
     """The active person with this id and the roles of their active posts, in one statement; None if inactive."""
-    rows = s.execute(select(Person.id, Person.username, Person.name, Post.role)
+    rows = s.execute(select(Person.id, Person.username, Person.name, Post.role, Person.session_version,
+                            Person.must_change_password)
                      .outerjoin(Post, and_(Post.person_id == Person.id, Post.active.is_(True)))
                      .where(Person.id == person_id, Person.active.is_(True))).all()
     if not rows:
         return None
-    found = Identity(rows[0][0], rows[0][1], rows[0][2], frozenset(r[3] for r in rows if r[3] is not None))
+    found = Identity(rows[0][0], rows[0][1], rows[0][2], frozenset(r[3] for r in rows if r[3] is not None),
+                     rows[0][4], rows[0][5])
     _known_roles(s)[found.person_id] = found.roles
     return found
 

@@ -1,6 +1,7 @@
 """Web fixtures: the Flask app over the parametrised test database (SQLite and PostgreSQL)."""
 
 import re
+import secrets
 
 import pytest
 
@@ -13,7 +14,8 @@ PASSWORD = "quorum-demo"
 
 @pytest.fixture
 def app(community, env, tmp_path):
-    settings = load_settings(ROOT / "config.toml", env={"QUORUM_DATA_DIR": str(tmp_path / "data")})
+    settings = load_settings(ROOT / "config.toml", env={"QUORUM_DATA_DIR": str(tmp_path / "data"),
+                                                        "QUORUM_SECRET_KEY": secrets.token_urlsafe(32)})
     app = create_app(settings, database=community, now=env.now, test_config={"TESTING": True})
     app.extensions["quorum"].policies = env.policies
     return app

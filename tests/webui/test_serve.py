@@ -69,7 +69,7 @@ def test_demo_users_lists_accounts_with_their_password():
 
 
 def test_the_development_server_only_with_dev(tmp_path):
-    env = {**os.environ, "QUORUM_DATA_DIR": str(tmp_path / "data")}
+    env = {**os.environ, "QUORUM_DATA_DIR": str(tmp_path / "data"), "QUORUM_SECRET_KEY": "test-" + "x" * 40}
     env.pop("QUORUM_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "quorum.cli", "init"], cwd=ROOT, env=env, capture_output=True, check=True)
     port = free_port()

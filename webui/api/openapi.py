@@ -10,9 +10,11 @@ from flask import Response
 
 from webui.api.blueprint import api, reply
 
-ERRORS = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 422: "InvalidInput"}
+ERRORS = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 422: "InvalidInput",
+          429: "TooManyAttempts"}
 ERROR_TEXT = {401: "缺少或无效的访问令牌", 403: "无权执行此操作", 404: "对象不存在",
-              409: "与当前状态或议事规则冲突（如重复表决、主持人未末位表态）", 422: "输入有误"}
+              409: "与当前状态或议事规则冲突（如重复表决、主持人未末位表态）", 422: "输入有误",
+              429: "登录失败过多：账号已锁定或来源地址受限，见 Retry-After"}
 
 
 def ref(name: str) -> dict[str, str]:
@@ -69,6 +71,11 @@ SCHEMAS: dict[str, Any] = {
     "TokenRequest": obj(("username", "password"), username=S, password={"type": "string", "format": "password"}),
     "Token": obj(("token", "expires_at", "person"), token=S, token_type={"const": "Bearer"}, expires_at=DT,
                  person=obj(("username", "name", "roles"), username=S, name=S, roles=array(S))),
+    "TokenInfo": obj(("id", "person_id", "created_at", "expires_at"), id=INT, person_id=INT, created_at=DT,
+                     expires_at=DT),
+    "PasswordChange": obj(("current_password", "new_password"), current_password={"type": "string", "format": "password"},
+                          new_password={"type": "string", "format": "password", "maxLength": 1024,
+                                        "description": "按 [security] 规则：默认至少 10 位、4 类字符中至少 3 类、不含用户名或姓名"}),
     "Field": obj(("key", "label", "type", "required"), key=S, label=S,
                  type={"enum": ["text", "textarea", "money", "int", "bool", "choice", "date", "unit", "person",
                                 "people"]},
@@ -213,7 +220,13 @@ REFUSED = (403, 404, 409)
 PATHS: dict[str, dict[str, Any]] = {
     "/openapi.json": {"get": op("openapi", "本文档", "文档", {"type": "object"}, public=True)},
     "/token": {"post": op("token", "以用户名和密码换取访问令牌（也接受表单提交）", "认证", ref("Token"),
-                          body="TokenRequest", public=True, errors=(401,))},
+                          body="TokenRequest", public=True, errors=(401, 429))},
+    "/tokens": {"get": op("token_list", "我的有效令牌（系统管理员：全部）", "认证", array(ref("TokenInfo")))},
+    "/tokens/{token_id}": {
+        "delete": op("revoke_token", "吊销令牌（本人或系统管理员）", "认证", {"type": "null"}, status=204,
+                     errors=(404,), params=(path_param("token_id", "令牌编号"),))},
+    "/me/password": {"post": op("change_password", "修改本人密码（网页登录随之失效，令牌不受影响）", "认证",
+                                {"type": "null"}, status=204, body="PasswordChange", errors=(403,))},
     "/workflows": {"get": op("workflows", "流程及其字段、步骤", "流程", array(ref("Workflow")))},
     "/workflows/{key}": {"get": op("workflow", "单个流程", "流程", ref("Workflow"), errors=(404,), params=KEY)},
     "/matters": {

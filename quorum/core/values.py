@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from decimal import InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from quorum.core.conditions import as_decimal
@@ -19,8 +20,35 @@ if TYPE_CHECKING:
     from quorum.core.spec import FieldSpec, WorkflowSpec
 
 
-def coerce_value(spec: FieldSpec, raw: Any) -> Any:
-    """Turn a raw form/CLI/policy value into the field's type, or raise InvalidInput in Chinese."""
+@dataclass(frozen=True)
+class Bounds:
+    """The range a field value may take ([limits] in config.toml): a 10^25-yuan amount or a date in
+    9999 is a typing mistake or an attack on the record, never a decision to take."""
+
+    date_min: date = date(2000, 1, 1)
+    date_max: date = date(2100, 12, 31)
+    money_max: Decimal = Decimal(10) ** 12        # 元
+
+    def check(self, spec: FieldSpec, value: Any) -> Any:
+        """Return value if it lies within the bounds, else refuse it naming the bound."""
+        if spec.type == "money" and value > self.money_max:
+            raise InvalidInput(reason=f"「{spec.label}」的金额 {value} 元超出上限 {self.money_max:,} 元")
+        if spec.type == "date" and not self.date_min <= value <= self.date_max:
+            raise InvalidInput(reason=f"「{spec.label}」的日期 {value.isoformat()} 超出允许范围"
+                                      f"（{self.date_min.isoformat()} 至 {self.date_max.isoformat()}）")
+        return value
+
+
+DEFAULT_BOUNDS = Bounds()
+
+
+def coerce_value(spec: FieldSpec, raw: Any, bounds: Bounds = DEFAULT_BOUNDS) -> Any:
+    """Turn a raw form/CLI/policy value into the field's type within bounds, or raise InvalidInput in Chinese."""
+    value = _coerce(spec, raw)
+    return value if value is None else bounds.check(spec, value)
+
+
+def _coerce(spec: FieldSpec, raw: Any) -> Any:
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
     try:
@@ -68,8 +96,8 @@ def coerce_value(spec: FieldSpec, raw: Any) -> Any:
         raise InvalidInput(reason=f"「{spec.label}」的值「{raw}」无效。{hint}") from None
 
 
-def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any], system: Mapping[str, Any] | None = None
-                  ) -> dict[str, Any]:
+def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any], system: Mapping[str, Any] | None = None,
+                  bounds: Bounds = DEFAULT_BOUNDS) -> dict[str, Any]:
     """Validate a whole submission against the workflow's declared fields.
 
     Flags and computed amounts (input = false) are never taken from the person filing; `system`
@@ -86,7 +114,7 @@ def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any], system: Mapping[st
         if not field_spec.input:
             values[field_spec.key] = (system or {}).get(field_spec.key, field_spec.default)
             continue
-        value = coerce_value(field_spec, raw.get(field_spec.key))
+        value = coerce_value(field_spec, raw.get(field_spec.key), bounds)
         if value is None:
             value = field_spec.default
         if value is None and field_spec.required:

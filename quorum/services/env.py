@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from quorum.calendar import WorkCalendar
+from quorum.core.values import DEFAULT_BOUNDS, Bounds
 from quorum.policies import LoadedPolicies
 
 
@@ -15,6 +16,7 @@ class Env:
     now: datetime          # aware, Asia/Shanghai; passed in, never read from a clock here
     files_dir: Path | None = None    # where uploaded attachments and generated documents are kept
     templates_dir: Path | None = None    # templates/ (document wording); None: the package's own
+    bounds: Bounds = DEFAULT_BOUNDS      # [limits]: the dates and amounts a field may carry
 
     def at(self, moment: datetime) -> "Env":
         return replace(self, now=moment)

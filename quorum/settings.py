@@ -13,6 +13,7 @@ from quorum.calendar import WorkCalendar, YearArrangement, parse_overrides
 from quorum.core.errors import InvalidInput
 from quorum.limits_settings import LimitsSettings, parse_limits
 from quorum.scheduler_settings import DeliverySettings, _table, parse_delivery
+from quorum.security_settings import SecuritySettings, parse_security
 from quorum.web_settings import WebSettings, parse_web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,7 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)   # [mail] [webhooks] [scheduler] [backup]
     web: WebSettings = field(default_factory=WebSettings)   # [web]: bind, workers, threads, timeout, proxies
     database_synchronous: str = "normal"    # [database] synchronous: SQLite's durability, "normal" or "full"
+    security: SecuritySettings = field(default_factory=SecuritySettings)   # [security]: passwords, lockout, sessions
     limits: LimitsSettings = field(default_factory=LimitsSettings)   # [limits]: dates, money, text lengths
 
     def calendar(self) -> WorkCalendar:
@@ -47,7 +49,7 @@ def _resolve(base: Path, value: str) -> Path:
 
 # Every section config.toml may have; a misspelt section or key anywhere is refused with file and key named.
 SECTIONS = ("organisation", "paths", "database", "calendar", "web", "mail", "webhooks", "scheduler", "backup",
-            "limits")
+            "security", "limits")
 
 
 def _check_schema(raw: Mapping[str, Any], path: Path) -> None:
@@ -119,5 +121,6 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         delivery=parse_delivery(raw, path, data_dir, env),
         web=parse_web(raw, path, env),
         database_synchronous=synchronous,
+        security=parse_security(raw, path),
         limits=parse_limits(raw, path),
     )

@@ -73,3 +73,9 @@ def test_tokens_are_listed_and_revoked_by_their_owner_and_administrators(client,
     own_id = listed[0]["id"]
     assert client.delete(f"/api/v1/tokens/{own_id}", headers=auth(mine)).status_code == 204
     assert client.get("/api/v1/me/tasks", headers=auth(mine)).status_code == 401
+
+
+def test_the_token_endpoints_need_a_token(client):
+    assert client.get("/api/v1/tokens").status_code == 401
+    assert client.delete("/api/v1/tokens/1").status_code == 401
+    assert client.post("/api/v1/me/password", json={"current_password": "x", "new_password": "y"}).status_code == 401

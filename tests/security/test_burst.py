@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from quorum import policies
@@ -25,6 +27,7 @@ from quorum.db.session import make_engine, make_session_factory
 from quorum.services import demo, documents, org
 from quorum.services.env import Env
 from tests.conftest import ROOT
+from tests.webui import conftest as web
 from tests.webui.test_production_server import pg_url, quorum, serving, sign_in, write_config
 
 DRAFTS = 50
@@ -33,6 +36,7 @@ SECRETARY = "gaowenjing"
 
 pytestmark = [pytest.mark.slow]
 __all__ = ["pg_url"]               # the fixture, imported for the PostgreSQL case
+app = web.app                      # the Flask app over the test database
 
 
 def prepared(url: str, config: Path, data_dir: Path) -> tuple[list[int], str]:
@@ -114,3 +118,25 @@ def test_200_concurrent_sign_offs_on_sqlite_answer_no_5xx(tmp_path):
 @pytest.mark.postgres
 def test_200_concurrent_sign_offs_on_postgresql_answer_no_5xx(pg_url, tmp_path):
     run_burst(pg_url, tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# a busy database answers 503 with Retry-After, in Chinese, on pages and on the API
+
+
+@pytest.mark.parametrize("error", [
+    OperationalError("SELECT 1", {}, Exception("database is locked")),
+    OperationalError("SELECT 1", {}, Exception("canceling statement due to lock timeout")),
+    PoolTimeout("QueuePool limit of size 4 overflow 8 reached, connection timed out, timeout 30.00"),
+])
+def test_a_pool_or_lock_timeout_is_a_503_with_retry_after(app, error):
+    def busy():
+        raise error
+    app.add_url_rule("/busy", "busy", busy)
+    app.add_url_rule("/api/v1/busy", "api_busy", busy)
+    client = app.test_client()
+    page, api = client.get("/busy"), client.get("/api/v1/busy")
+    assert page.status_code == api.status_code == 503
+    assert page.headers["Retry-After"] == api.headers["Retry-After"] == "2"
+    assert "系统繁忙，请稍后重试" in page.get_data(as_text=True)
+    assert api.get_json() == {"error": "service_busy", "message": "系统繁忙，请稍后重试（数据库正忙）"}

@@ -114,3 +114,17 @@ def test_the_command_line_refuses_both_with_exit_2(cli):
                  "--as", "eerdun"]
     refused = cli.run(*emergency)
     assert "9999-12-31 超出允许范围（2000-01-01 至 2100-12-31）" in user_error(refused, "invalid_input")
+
+
+def test_api_dates_and_texts_follow_the_limits_section(app):
+    from webui.api.inputs import Body
+    with app.test_request_context(json={"paid_on": "9999-12-31", "starts_at": "2101-01-05T09:00:00",
+                                        "note": "注" * 20_001, "ok": "2026-11-22"}):
+        body = Body.read()
+        with pytest.raises(InvalidInput, match=r"9999-12-31 超出允许范围（2000-01-01 至 2100-12-31）"):
+            body.day("paid_on")
+        with pytest.raises(InvalidInput, match="年份范围"):
+            body.moment("starts_at")
+        with pytest.raises(InvalidInput, match="20000"):
+            body.text("note")
+        assert body.day("ok") == date(2026, 11, 22)

@@ -9,21 +9,34 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from flask import request
+from flask import has_app_context, request
 
 from quorum.calendar import TZ
 from quorum.core.errors import InvalidInput
+from quorum.limits_settings import LimitsSettings
 
 MAX_ID = 2**31 - 1               # database integer ids; larger numbers cannot name a row
-NAME_LENGTH = 200                # titles and places (the Name column)
+NAME_LENGTH = 200                # titles and places (the Name column; [limits] title_max may lower it)
 KEY_LENGTH = 64                  # usernames, workflow, body and step keys
-TEXT_LENGTH = 20_000             # opinions, reasons, summaries
+TEXT_LENGTH = 20_000             # opinions, reasons, summaries (the default of [limits] long_text_max)
 SCALARS = (str, int, float, bool, type(None))
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def refuse(reason: str) -> InvalidInput:
     return InvalidInput(reason=reason)
+
+
+def limits() -> LimitsSettings:
+    """[limits] of the running app's config.toml (Quorum's defaults outside a request)."""
+    if has_app_context():
+        from webui.runtime import runtime
+        return runtime().settings.limits
+    return LimitsSettings()
+
+
+def title_limit() -> int:
+    return min(NAME_LENGTH, limits().title_max)
 
 
 def _check_no_nul(value: Any) -> None:
@@ -69,7 +82,9 @@ class Body:
             raise refuse(f"缺少必填项「{key}」")
         return value
 
-    def text(self, key: str, *, required: bool = False, limit: int = TEXT_LENGTH) -> str:
+    def text(self, key: str, *, required: bool = False, limit: int | None = None) -> str:
+        """A string of at most `limit` characters (default: [limits] long_text_max)."""
+        limit = limits().long_text_max if limit is None else limit
         value = self._get(key, required)
         if value is None:
             return ""
@@ -117,8 +132,10 @@ class Body:
             value = datetime.fromisoformat(text.strip())
         except ValueError:
             raise refuse(f"「{key}」应为 ISO 8601 时间，例如 2026-11-05T09:00:00+08:00") from None
-        if not 2000 <= value.year <= 2099:
-            raise refuse(f"「{key}」超出可安排的年份范围（2000—2099）")
+        bounds = limits().bounds
+        if not 2000 <= value.year <= 2099 or not bounds.date_min <= value.date() <= bounds.date_max:
+            low, high = max(2000, bounds.date_min.year), min(2099, bounds.date_max.year)
+            raise refuse(f"「{key}」超出可安排的年份范围（{low}—{high}）")
         return value if value.tzinfo is not None else value.replace(tzinfo=TZ)
 
     def fields(self, key: str) -> dict[str, Any]:
@@ -133,8 +150,9 @@ class Body:
                 continue               # a people field: a list of usernames
             if not isinstance(item, SCALARS):
                 raise refuse(f"字段「{name}」的值应为文字、数字、true/false 或用户名列表")
-            if isinstance(item, str) and len(item) > TEXT_LENGTH:
-                raise refuse(f"字段「{name}」不能超过{TEXT_LENGTH}个字符")
+            longest = limits().long_text_max
+            if isinstance(item, str) and len(item) > longest:
+                raise refuse(f"字段「{name}」不能超过{longest}个字符")
         return dict(value)
 
     def usernames(self, key: str) -> list[str]:
@@ -152,9 +170,14 @@ class Body:
         if not text:
             return None
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             raise refuse(f"「{key}」应为日期，例如 2026-11-22") from None
+        bounds = limits().bounds
+        if not bounds.date_min <= day <= bounds.date_max:
+            raise refuse(f"「{key}」的日期 {day.isoformat()} 超出允许范围"
+                         f"（{bounds.date_min.isoformat()} 至 {bounds.date_max.isoformat()}）")
+        return day
 
     def decision_record(self, key: str) -> dict[str, Any] | None:
         value = self._get(key, False)

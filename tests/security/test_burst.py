@@ -10,6 +10,7 @@ import re
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -140,3 +141,29 @@ def test_a_pool_or_lock_timeout_is_a_503_with_retry_after(app, error):
     assert page.headers["Retry-After"] == api.headers["Retry-After"] == "2"
     assert "系统繁忙，请稍后重试" in page.get_data(as_text=True)
     assert api.get_json() == {"error": "service_busy", "message": "系统繁忙，请稍后重试（数据库正忙）"}
+
+
+# --------------------------------------------------------------------------------------------
+# a sign-off that dies between taking the number and freezing keeps the number for its draft
+
+
+def test_a_sign_off_interrupted_after_the_number_keeps_it_for_that_draft(community, env, tmp_path):
+    denv = replace(env, files_dir=tmp_path / "files")
+    matter_id = demo.run(community.sessions, denv)["matter_id"]
+    with community.sessions.begin() as s:
+        secretary = org.person(s, SECRETARY)
+        first, second = (documents.draft(s, denv, secretary, "notice", [matter_id]).id for _ in range(2))
+        doc = documents.get(s, first)
+        signer = next(p.username for r in documents.signer_roles(s, doc) for p in org.holders(s, r)
+                      if documents.may_sign(s, p, doc))
+    with community.sessions.begin() as s:
+        reserved = documents.reserve(s, denv, org.person(s, signer), first).doc_number
+    # the worker dies here: the draft holds its number, no file was frozen
+    with community.sessions.begin() as s:
+        assert documents.get(s, first).status == "draft" and documents.get(s, first).doc_number == reserved
+        again = documents.sign(s, denv, org.person(s, signer), first)
+        other = documents.sign(s, denv, org.person(s, signer), second)
+        assert again.doc_number == reserved and other.serial == again.serial + 1
+        numbered = Counter(s.execute(text("SELECT subject_id FROM audit_event WHERE kind = 'document.numbered'"))
+                           .scalars())
+        assert numbered[first] == numbered[second] == 1

@@ -88,7 +88,9 @@ SCHEMAS: dict[str, Any] = {
     "Workflow": obj(("key", "name", "fields", "steps"), key=S, name=S, description=S,
                     initiator_roles=array(obj(key=S, name=S)), fields=array(ref("Field")), steps=array(ref("Step"))),
     "MatterCreate": obj(("workflow", "title"), workflow=S, title={"type": "string", "maxLength": 200},
-                        fields={"type": "object", "description": "流程声明的字段值；金额写成字符串，如 \"860000\"",
+                        fields={"type": "object", "description": "流程声明的字段值；金额写成字符串，如 \"860000\"，不超过 [limits] "
+                                               "money_max（默认 10^12 元）；日期在 date_min—date_max（默认 "
+                                               "2000-01-01 至 2100-12-31）之间；文字不超过 long_text_max（默认 20000）字",
                                 "additionalProperties": {"anyOf": [{"type": ["string", "number", "boolean", "null"]},
                                                                    array(S)]}}),
     "MatterSummary": obj(("id", "title", "status"), id=INT, title=S, workflow=S, workflow_name=S, status=S,
@@ -119,7 +121,9 @@ SCHEMAS: dict[str, Any] = {
                      amount_fields=array(obj(key=S, label=S)), payments=array(ref("Payment"))),
     "ExecutionResult": obj(("matter",), matter=obj(id=INT, status=S, current_step=NS), execution=ref("Execution")),
     "PaymentRequest": obj(("amount",), amount={"type": "string", "description": "元，如 \"120000.00\""},
-                          paid_on={"type": "string", "format": "date", "description": "不填为今天"}, note=S),
+                          paid_on={"type": "string", "format": "date",
+                                   "description": "不填为今天；在 [limits] date_min—date_max（默认 2000-01-01 至 2100-12-31）之间"},
+                          note=S),
     "CompleteRequest": obj((), comment=S),
     "AmountChangeRequest": obj(("field", "amount", "reason"), field={"enum": ["amount", "contract_total"]},
                                amount={"type": "string", "description": "新金额（元）"}, reason=S),

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from quorum.core.errors import InvalidInput, QuorumError
-from quorum.core.messages import message
 
 EXIT_USER_ERROR = 2
 EXIT_AUDIT_BROKEN = 3
@@ -83,6 +82,9 @@ class Runtime:
         if self._db is None:
             from quorum.database import open_database
             self._db = open_database(self.settings, upgrade=getattr(self.args, "migrates", False))
+            from quorum.audit_settings import load_key
+            from quorum.services import audit
+            audit.use_key(load_key(self.settings.audit.key_file))
         return self._db
 
     def now(self) -> datetime:
@@ -471,22 +473,6 @@ def cmd_supervision_report(args) -> None:
     emit(args, {"item": item.id, "status": item.status})
 
 
-def cmd_audit_verify(args) -> None:
-    from quorum.services import audit
-    with args.runtime.db.sessions.begin() as s:
-        result = audit.verify(s)
-    if args.json:
-        emit(args, {"ok": result.ok, "events": result.count, "first_bad_seq": result.first_bad_seq,
-                    "reason": result.reason})
-    elif result.ok:
-        print(f"审计链完整：共 {result.count} 条事件，逐条哈希校验通过。")
-    else:
-        print(message("audit_broken", seq=result.first_bad_seq, reason=result.reason) + "（audit_broken）",
-              file=sys.stderr)
-    if not result.ok:
-        raise SystemExit(EXIT_AUDIT_BROKEN)
-
-
 # --------------------------------------------------------------------------------------------
 # argument parsing
 
@@ -622,8 +608,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     from quorum import chain_commands
     chain_commands.register(sub, {"task": task, "matter": matter, "meeting": meeting}, add)
 
-    audit = sub.add_parser("audit", help="审计").add_subparsers(dest="sub", required=True)
-    add(audit, "verify", cmd_audit_verify, "校验审计哈希链")
+    from quorum import audit_commands
+    audit_commands.register(sub, add)
     from quorum import duties_commands
     duties_commands.register(sub, add)
     from quorum import documents_commands

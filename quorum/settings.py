@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from quorum import resources
+from quorum.audit_settings import AuditSettings, parse_audit
 from quorum.calendar import WorkCalendar, YearArrangement, parse_overrides
 from quorum.core.errors import InvalidInput
 from quorum.limits_settings import LimitsSettings, parse_limits
@@ -34,6 +35,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)   # [web]: bind, workers, threads, timeout, proxies
     database_synchronous: str = "normal"    # [database] synchronous: SQLite's durability, "normal" or "full"
     security: SecuritySettings = field(default_factory=SecuritySettings)   # [security]: passwords, lockout, sessions
+    audit: AuditSettings | None = None      # [audit]: key_file, anchor_file
     limits: LimitsSettings = field(default_factory=LimitsSettings)   # [limits]: dates, money, text lengths
 
     def calendar(self) -> WorkCalendar:
@@ -49,7 +51,7 @@ def _resolve(base: Path, value: str) -> Path:
 
 # Every section config.toml may have; a misspelt section or key anywhere is refused with file and key named.
 SECTIONS = ("organisation", "paths", "database", "calendar", "web", "mail", "webhooks", "scheduler", "backup",
-            "security", "limits")
+            "audit", "security", "limits")
 
 
 def _check_schema(raw: Mapping[str, Any], path: Path) -> None:
@@ -122,5 +124,6 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         web=parse_web(raw, path, env),
         database_synchronous=synchronous,
         security=parse_security(raw, path),
+        audit=parse_audit(raw, path, data_dir, env),
         limits=parse_limits(raw, path),
     )

@@ -1,6 +1,12 @@
-"""The audit chain: each event's hash covers the previous hash and the event's canonical JSON."""
+"""The audit chain: each event's hash covers the previous hash and the event's canonical JSON.
+
+Events written before the chain was keyed carry scheme "sha256" (plain SHA-256); later events carry
+"hmac-sha256": HMAC-SHA256 with a key kept outside the database, so a writer of the database alone
+cannot extend the chain. Once a keyed event appears, an unkeyed one after it is a forgery.
+"""
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -9,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 GENESIS = "0" * 64
+PLAIN, KEYED = "sha256", "hmac-sha256"
 
 
 def _default(value: Any) -> Any:
@@ -31,8 +38,12 @@ def canonical_json(data: Mapping[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default)
 
 
-def chain_hash(prev_hash: str, event: Mapping[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical_json(event)).encode("utf-8")).hexdigest()
+def chain_hash(prev_hash: str, event: Mapping[str, Any], key: bytes | None = None) -> str:
+    """SHA-256 of prev_hash + the event without a key (old events); HMAC-SHA256 with one."""
+    data = (prev_hash + canonical_json(event)).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(data).hexdigest()
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -41,17 +52,72 @@ class Break:
     reason: str
 
 
-def verify(events: Iterable[tuple[int, str, str, Mapping[str, Any]]]) -> Break | None:
-    """Recompute the chain over (seq, prev_hash, hash, event) rows in seq order; return the first break."""
+def verify(events: Iterable[tuple], key: bytes | None = None) -> Break | None:
+    """Recompute the chain over (seq, prev_hash, hash, event[, scheme]) rows in seq order; return the first break.
+
+    A row without a scheme is an unkeyed ("sha256") event.
+    """
     expected_prev = GENESIS
     expected_seq = 1
-    for seq, prev_hash, stored_hash, event in events:
+    keyed = False
+    for seq, prev_hash, stored_hash, event, *rest in events:
+        scheme = rest[0] if rest else PLAIN
         if seq != expected_seq:
             return Break(expected_seq, f"缺少第{expected_seq}条事件（下一条为第{seq}条），疑似被删除")
         if prev_hash != expected_prev:
             return Break(seq, "前一事件哈希不符，链条被改动")
-        if chain_hash(prev_hash, event) != stored_hash:
+        if scheme not in (PLAIN, KEYED) or (keyed and scheme == PLAIN):
+            return Break(seq, "事件未用审计密钥签名，疑似伪造追加")
+        keyed = scheme == KEYED
+        if keyed and key is None:
+            return Break(seq, "未提供审计密钥，无法校验加密钥的事件")
+        if not hmac.compare_digest(chain_hash(prev_hash, event, key if keyed else None), stored_hash):
             return Break(seq, "事件内容与哈希不符，记录被篡改")
         expected_prev = stored_hash
         expected_seq += 1
+    return None
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's head at a moment, written outside the database: seq, hash, time."""
+
+    seq: int
+    hash: str
+    at: str
+
+
+def anchor_line(anchor: Anchor, key: bytes) -> str:
+    """One JSON line: the anchor and an HMAC of it, so a changed anchor file is noticed too."""
+    body = {"seq": anchor.seq, "hash": anchor.hash, "at": anchor.at}
+    mac = hmac.new(key, canonical_json(body).encode("utf-8"), hashlib.sha256).hexdigest()
+    return canonical_json({**body, "mac": mac})
+
+
+def parse_anchors(lines: Iterable[str], key: bytes) -> tuple[list[Anchor], Break | None]:
+    """Read anchor lines; a line that is not a well-signed anchor is a break naming its line number."""
+    anchors: list[Anchor] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            anchor = Anchor(int(data["seq"]), str(data["hash"]), str(data["at"]))
+            good = hmac.compare_digest(anchor_line(anchor, key), canonical_json(data))
+        except (ValueError, KeyError, TypeError):
+            good = False
+        if not good:
+            return anchors, Break(0, f"锚定文件第{number}行无效或签名不符，锚定记录被改动")
+        anchors.append(anchor)
+    return anchors, None
+
+
+def check_anchors(anchors: Iterable[Anchor], hashes: Mapping[int, str], last_seq: int) -> Break | None:
+    """Compare the chain (hashes at the anchored seqs, its last seq) with every anchor."""
+    for anchor in anchors:
+        if anchor.seq > last_seq:
+            return Break(last_seq + 1, f"链条止于第{last_seq}条，而第{anchor.seq}条已于{anchor.at}锚定，"
+                                       f"疑似尾部被删除")
+        if anchor.seq and hashes.get(anchor.seq) != anchor.hash:
+            return Break(anchor.seq, f"与{anchor.at}的锚定哈希不符，链条被改写")
     return None

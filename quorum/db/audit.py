@@ -29,6 +29,7 @@ class AuditEvent(Base):
     payload: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    scheme: Mapped[str] = mapped_column(String(16), server_default="sha256")   # "hmac-sha256" since 0013
 
 
 class AuditHead(Base):

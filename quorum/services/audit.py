@@ -1,4 +1,9 @@
-"""Append hash-chained audit events in the caller's transaction, and verify the chain."""
+"""Append hash-chained audit events in the caller's transaction, and verify the chain.
+
+Events are keyed with HMAC-SHA256 (quorum.core.audit KEYED). The key is process-wide: the entry
+point sets it with `use_key` (the CLI from its config.toml); unset, it is read on first use from the
+[audit] key_file of the default configuration (generated there when missing).
+"""
 
 from dataclasses import dataclass
 from typing import Any
@@ -8,6 +13,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from quorum.core import audit as chain
+from quorum.core.audit import Anchor
 from quorum.core.errors import NotPermitted
 from quorum.db import AuditEvent, AuditHead
 from quorum.services.env import Env
@@ -35,6 +41,23 @@ def append(s: Session, env: Env, actor_id: int | None, kind: str, subject: str, 
     return event
 
 
+_KEY: list[bytes] = []
+
+
+def use_key(key: bytes | None) -> None:
+    """Set (None: forget) the audit key of this process."""
+    _KEY[:] = [key] if key else []
+
+
+def key() -> bytes:
+    """The audit key of this process, loaded from the default configuration on first use."""
+    if not _KEY:
+        from quorum.audit_settings import load_key
+        from quorum.settings import load_settings
+        use_key(load_key(load_settings().audit.key_file))
+    return _KEY[0]
+
+
 _PENDING, _HEAD, _MARKS = "quorum.audit.pending", "quorum.audit.head", "quorum.audit.savepoints"
 
 
@@ -45,20 +68,21 @@ def chain_pending(s: Session) -> None:
         return
     s.info[_PENDING] = []
     head = _locked_head(s)
-    seq, digest = head.seq, head.hash
+    seq, digest, secret = head.seq, head.hash, key()
     rows = []
     for event in pending:
         seq += 1
         body = _event_body(seq, event.at.isoformat(), event.actor_id, event.kind, event.subject, event.subject_id,
                            event.matter_id, event.payload)
-        event.seq, event.prev_hash = seq, digest
-        event.hash = digest = chain.chain_hash(digest, body)
+        event.seq, event.prev_hash, event.scheme = seq, digest, chain.KEYED
+        event.hash = digest = chain.chain_hash(digest, body, secret)
         rows.append({c: getattr(event, c) for c in _COLUMNS})
     s.execute(insert(AuditEvent.__table__), rows)     # one executemany: the events are never read back here
     head.seq, head.hash = seq, digest
 
 
-_COLUMNS = ("seq", "at", "actor_id", "kind", "subject", "subject_id", "matter_id", "payload", "prev_hash", "hash")
+_COLUMNS = ("seq", "at", "actor_id", "kind", "subject", "subject_id", "matter_id", "payload", "prev_hash", "hash",
+            "scheme")
 
 
 def _locked_head(s: Session) -> AuditHead:
@@ -114,12 +138,20 @@ class Verification:
     count: int
     first_bad_seq: int | None
     reason: str
+    mismatches: tuple[str, ...] = ()     # business rows that disagree with the events
+    anchors: int = 0                     # anchors checked
 
 
-def verify(s: Session) -> Verification:
-    """Recompute the whole chain and compare its end with the head row."""
+def verify(s: Session, anchor_lines: list[str] | None = None) -> Verification:
+    """Recompute the whole chain, compare its end with the head row and with the anchors, re-derive ballots."""
     chain_pending(s)
     s.flush()
+    secret = key()
+    anchors, bad_anchor = chain.parse_anchors(anchor_lines or [], secret)
+    if bad_anchor:
+        return Verification(False, 0, None, bad_anchor.reason)
+    anchored = {a.seq for a in anchors}
+    hashes: dict[int, str] = {}
     last = (0, chain.GENESIS)
 
     def events():
@@ -127,16 +159,28 @@ def verify(s: Session) -> Verification:
         for e in s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars():
             body = _event_body(e.seq, e.at.replace(microsecond=0).isoformat(), e.actor_id, e.kind, e.subject,
                                e.subject_id, e.matter_id, e.payload)
-            yield e.seq, e.prev_hash, e.hash, body
+            yield e.seq, e.prev_hash, e.hash, body, e.scheme
             last = (e.seq, e.hash)
+            if e.seq in anchored:
+                hashes[e.seq] = e.hash
 
-    broken = chain.verify(events())
+    broken = chain.verify(events(), secret) or chain.check_anchors(anchors, hashes, last[0])
     if broken:
-        return Verification(False, last[0], broken.seq, broken.reason)
+        return Verification(False, last[0], broken.seq, broken.reason, anchors=len(anchors))
     head = s.get(AuditHead, 1)
     if head is not None and (head.seq, head.hash) != last:
         return Verification(False, last[0], last[0] + 1, "末尾事件缺失或被改动（与链头记录不符）")
-    return Verification(True, last[0], None, "")
+    from quorum.services.audit_rederive import mismatches
+    found = tuple(mismatches(s))
+    reason = "业务记录与审计事件不符：" + "；".join(found[:3]) if found else ""
+    return Verification(not found, last[0], None, reason, found, len(anchors))
+
+
+def head_anchor(s: Session, at: str) -> Anchor:
+    """The chain's current head as an anchor taken at `at`."""
+    chain_pending(s)
+    head = s.get(AuditHead, 1)
+    return Anchor(head.seq, head.hash, at) if head is not None else Anchor(0, chain.GENESIS, at)
 
 
 AUDITORS = ("discipline_inspector", "administrator")

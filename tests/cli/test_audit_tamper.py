@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 
 from quorum.core import audit as chain
 from quorum.db import AuditEvent, AuditHead
-from tests.cli.support import Cli
+from tests.cli.support import ROOT, Cli
 
 EXIT_AUDIT_BROKEN = 3
 
@@ -91,15 +91,35 @@ def test_changed_actor_is_named(cli):
     broken(cli, 20, "事件内容与哈希不符，记录被篡改")
 
 
-def test_changed_row_with_recomputed_hash_breaks_the_next_link(cli):
-    """A forger who rehashes the changed event is caught by the next event's prev_hash."""
-    run_demo(cli)
-    original = row(cli, 20)
+def rehashed(original: dict[str, Any], key: bytes | None) -> tuple[dict[str, Any], str]:
+    """A changed payload of an event and its hash recomputed as a forger would, with or without the key."""
     payload = {**original["payload"], "tampered": "改动"}
-    body = {"seq": 20, "at": original["at"].replace(microsecond=0).isoformat(), "actor_id": original["actor_id"],
-            "kind": original["kind"], "subject": original["subject"], "subject_id": original["subject_id"],
-            "matter_id": original["matter_id"], "payload": payload}
-    change(cli, 20, payload=payload, hash=chain.chain_hash(original["prev_hash"], body))
+    body = {"seq": original["seq"], "at": original["at"].replace(microsecond=0).isoformat(),
+            "actor_id": original["actor_id"], "kind": original["kind"], "subject": original["subject"],
+            "subject_id": original["subject_id"], "matter_id": original["matter_id"], "payload": payload}
+    return payload, chain.chain_hash(original["prev_hash"], body, key)
+
+
+def audit_key(cli: Cli) -> bytes:
+    return bytes.fromhex((ROOT / "audit.key").read_text().strip())      # beside the checkout's config.toml
+
+
+def test_changed_row_rehashed_without_the_key_is_named(cli):
+    """A forger who can write the database but has no audit key cannot make a valid hash."""
+    run_demo(cli)
+    assert row(cli, 20)["scheme"] == chain.KEYED
+    payload, digest = rehashed(row(cli, 20), None)
+    change(cli, 20, payload=payload, hash=digest)
+    broken(cli, 20, "事件内容与哈希不符，记录被篡改")
+    change(cli, 20, scheme=chain.PLAIN)      # and calling it an old unkeyed event does not help
+    broken(cli, 20, "事件未用审计密钥签名，疑似伪造追加")
+
+
+def test_changed_row_with_recomputed_hash_breaks_the_next_link(cli):
+    """Even a forger holding the key who rehashes the changed event is caught by the next event's prev_hash."""
+    run_demo(cli)
+    payload, digest = rehashed(row(cli, 20), audit_key(cli))
+    change(cli, 20, payload=payload, hash=digest)
     broken(cli, 21, "前一事件哈希不符，链条被改动")
 
 

@@ -1,4 +1,4 @@
-"""GET /audit/verify: recompute the audit hash chain (纪检监察室 and the administrator only)."""
+"""GET /audit/verify: recompute the audit chain and re-derive ballots (纪检监察室 and the administrator only)."""
 
 from flask import Response
 

@@ -1,0 +1,62 @@
+"""`quorum audit verify [--anchors FILE]` and `quorum audit anchor [--file FILE]`."""
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
+
+
+def cmd_audit_verify(args) -> None:
+    """Recompute the chain (and check it against the anchors); exit 3 when broken or a row disagrees."""
+    from quorum.cli import EXIT_AUDIT_BROKEN, emit
+    from quorum.services import audit, audit_anchor
+    lines = None
+    if args.anchors:
+        try:
+            lines = audit_anchor.read_anchor_lines(Path(args.anchors))
+        except OSError as exc:
+            raise InvalidInput(reason=f"无法读取锚定文件 {args.anchors}：{exc.strerror or exc}") from None
+    with args.runtime.db.sessions.begin() as s:
+        result = audit.verify(s, lines)
+    if args.json:
+        found = {"ok": result.ok, "events": result.count, "first_bad_seq": result.first_bad_seq, "reason": result.reason}
+        found |= {"mismatches": list(result.mismatches)} if result.mismatches else {}
+        emit(args, found | ({"anchors": result.anchors} if lines is not None else {}))
+    elif result.ok:
+        anchored = f"，与 {result.anchors} 条锚定记录一致" if lines is not None else ""
+        print(f"审计链完整：共 {result.count} 条事件，逐条哈希校验通过{anchored}。")
+    elif result.mismatches:
+        for line in result.mismatches:
+            print(message("audit_mismatch", detail=line) + "（audit_mismatch）", file=sys.stderr)
+    else:
+        print(message("audit_broken", seq=result.first_bad_seq, reason=result.reason) + "（audit_broken）",
+              file=sys.stderr)
+    if not result.ok:
+        raise SystemExit(EXIT_AUDIT_BROKEN)
+
+
+def cmd_audit_anchor(args) -> None:
+    """Append the chain's head to the anchor file and notify the 纪检监察室."""
+    from quorum.cli import emit
+    from quorum.services import audit_anchor
+    rt = args.runtime
+    target = rt.settings.audit.checked_anchor_file(Path(args.file) if args.file else None)
+    with rt.db.sessions.begin() as s:
+        head = audit_anchor.anchor(s, rt.env(), target)
+    if args.json:
+        emit(args, {"seq": head.seq, "hash": head.hash, "at": head.at, "file": str(target)})
+    else:
+        print(f"审计链已锚定：第 {head.seq} 条事件，哈希 {head.hash}，写入 {target}。")
+
+
+def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add the `audit` commands."""
+    audit = sub.add_parser("audit", help="审计").add_subparsers(dest="sub", required=True)
+    p = add(audit, "verify", cmd_audit_verify, "校验审计哈希链（及锚定记录），并核对表决记录")
+    p.add_argument("--anchors", metavar="文件", help="锚定文件：核对链条未被截断、改写或伪造追加")
+    p = add(audit, "anchor", cmd_audit_anchor, "把审计链头（序号、哈希、时间）签名写入数据目录之外的锚定文件并通知纪检")
+    p.add_argument("--file", metavar="文件", help="锚定文件（默认 config.toml [audit] anchor_file）")

@@ -1,0 +1,62 @@
+"""Re-derive business rows from the audit events and name every row that disagrees.
+
+A named ballot (`ballot`) must have its `meeting.ballot` event (meeting, item, voter, choice) and
+every such event its row; a secret item's tallies (`secret_tally`) must add up to the secret ballot
+events of that item — the events never hold a secret choice, so only the total can be re-derived.
+"""
+
+from collections import Counter
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from quorum.db import AgendaItem, AuditEvent, Ballot, Person, SecretTally
+
+BALLOT = "meeting.ballot"
+
+
+def mismatches(s: Session) -> Iterator[str]:
+    """Yield one Chinese line per business row that the audit events do not account for."""
+    named: Counter = Counter()
+    secret: Counter = Counter()
+    first_seq: dict[tuple, int] = {}
+    for seq, meeting_id, p in s.execute(select(AuditEvent.seq, AuditEvent.subject_id, AuditEvent.payload)
+                                        .where(AuditEvent.kind == BALLOT).order_by(AuditEvent.seq)):
+        if p.get("secret"):
+            secret[(meeting_id, p.get("item"))] += 1
+        else:
+            vote = (meeting_id, p.get("item"), p.get("voter"), p.get("choice"))
+            named[vote] += 1
+            first_seq.setdefault(vote, seq)
+    yield from _named(s, named, first_seq)
+    yield from _secret(s, secret)
+
+
+def _named(s: Session, events: Counter, first_seq: dict[tuple, int]) -> Iterator[str]:
+    rows = s.execute(select(Ballot.id, AgendaItem.meeting_id, AgendaItem.seq, Person.username, Ballot.choice)
+                     .join(AgendaItem, AgendaItem.id == Ballot.item_id).join(Person, Person.id == Ballot.person_id)
+                     .order_by(Ballot.id))
+    for ballot_id, meeting_id, item, voter, choice in rows:
+        vote = (meeting_id, item, voter, choice)
+        if events[vote] > 0:
+            events[vote] -= 1
+        else:
+            yield (f"表决记录 ballot #{ballot_id}（会议 {meeting_id} 第{item}项议题，{voter}：{choice}）"
+                   f"在审计日志中没有对应的投票事件")
+    for vote, left in sorted(events.items(), key=lambda kv: first_seq[kv[0]]):
+        if left > 0:
+            meeting_id, item, voter, choice = vote
+            yield (f"审计日志第{first_seq[vote]}条投票事件（会议 {meeting_id} 第{item}项议题，{voter}：{choice}）"
+                   f"没有对应的表决记录")
+
+
+def _secret(s: Session, events: Counter) -> Iterator[str]:
+    totals = s.execute(select(AgendaItem.meeting_id, AgendaItem.seq, func.sum(SecretTally.count))
+                       .join(AgendaItem, AgendaItem.id == SecretTally.item_id)
+                       .group_by(AgendaItem.meeting_id, AgendaItem.seq).order_by(AgendaItem.meeting_id, AgendaItem.seq))
+    for meeting_id, item, total in totals:
+        logged = events.get((meeting_id, item), 0)
+        if int(total or 0) != logged:
+            yield (f"无记名表决计票 secret_tally（会议 {meeting_id} 第{item}项议题）合计 {int(total or 0)} 票，"
+                   f"审计日志记有 {logged} 张选票")

@@ -187,3 +187,25 @@ def test_key_generation_keeps_the_first_key(tmp_path):
     assert load_key(key_file) == load_key(key_file) and len(load_key(key_file)) == 32
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert list(key_file.parent.iterdir()) == [key_file]
+
+
+def test_an_unkeyed_chain_from_before_0013_keeps_verifying_and_goes_on_keyed(db, env):
+    """Old events (plain SHA-256) verify as they are; the next events are keyed and verify after them."""
+    from quorum.services import audit
+
+    prev, rows = chain.GENESIS, []
+    for seq in (1, 2):
+        e = {"seq": seq, "at": env.now.replace(microsecond=0), "actor_id": None, "kind": "matter.commented",
+             "subject": "matter", "subject_id": 1, "matter_id": 1, "payload": {"text": f"升级前第{seq}条"}}
+        digest = chain.chain_hash(prev, body(e))
+        rows.append({**e, "prev_hash": prev, "hash": digest, "scheme": chain.PLAIN})
+        prev = digest
+    with db.sessions.begin() as s:
+        s.execute(insert(AuditEvent.__table__), rows)
+        s.add(AuditHead(id=1, seq=2, hash=prev))
+    with db.sessions.begin() as s:
+        audit.append(s, env, None, "matter.commented", "matter", 1, {"text": "升级后第3条"}, matter_id=1)
+    with db.sessions.begin() as s:
+        assert [e.scheme for e in s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()] == \
+            [chain.PLAIN, chain.PLAIN, chain.KEYED]
+        assert audit.verify(s).ok

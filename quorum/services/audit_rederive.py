@@ -3,6 +3,8 @@
 A named ballot (`ballot`) must have its `meeting.ballot` event (meeting, item, voter, choice) and
 every such event its row; a secret item's tallies (`secret_tally`) must add up to the secret ballot
 events of that item — the events never hold a secret choice, so only the total can be re-derived.
+A task is done exactly when its last status event is `task.done`, with that event's action as its
+outcome (cancellations are not re-derived: a 视为同意 cancels tasks under a step event).
 """
 
 from collections import Counter
@@ -11,7 +13,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from quorum.db import AgendaItem, AuditEvent, Ballot, Person, SecretTally
+from quorum.db import AgendaItem, AuditEvent, Ballot, Person, SecretTally, Task
 
 BALLOT = "meeting.ballot"
 
@@ -31,6 +33,26 @@ def mismatches(s: Session) -> Iterator[str]:
             first_seq.setdefault(vote, seq)
     yield from _named(s, named, first_seq)
     yield from _secret(s, secret)
+    yield from _tasks(s)
+
+
+TASK_STATUS_EVENTS = ("task.opened", "task.done", "task.cancelled")
+
+
+def _tasks(s: Session) -> Iterator[str]:
+    last: dict[int, tuple[int, str, dict]] = {}
+    for seq, task_id, kind, payload in s.execute(
+            select(AuditEvent.seq, AuditEvent.subject_id, AuditEvent.kind, AuditEvent.payload)
+            .where(AuditEvent.subject == "task", AuditEvent.kind.in_(TASK_STATUS_EVENTS)).order_by(AuditEvent.seq)):
+        last[task_id] = (seq, kind, payload)
+    for task_id, status, outcome in s.execute(select(Task.id, Task.status, Task.outcome).order_by(Task.id)):
+        seq, kind, payload = last.get(task_id, (None, None, {}))
+        logged_done = kind == "task.done"
+        if (status == "done") != logged_done:
+            where = f"最后的状态事件为第{seq}条（{kind}）" if seq else "审计日志中没有它的状态事件"
+            yield f"任务 task #{task_id} 状态为 {status}，而{where}"
+        elif logged_done and payload.get("action") and payload["action"] != outcome:
+            yield f"任务 task #{task_id} 办理结果为 {outcome}，而审计日志第{seq}条记为 {payload['action']}"
 
 
 def _named(s: Session, events: Counter, first_seq: dict[tuple, int]) -> Iterator[str]:

@@ -18,7 +18,7 @@ from sqlalchemy import delete, insert, select, update
 
 from quorum.audit_settings import generate_key, load_key
 from quorum.core import audit as chain
-from quorum.db import AuditEvent, AuditHead, Ballot, Notification, Person
+from quorum.db import AuditEvent, AuditHead, Ballot, Notification, Person, Task
 from quorum.db.meetings import AgendaItem
 from tests.cli.support import ROOT, Cli, cli_backends, make_cli
 
@@ -172,6 +172,16 @@ def test_a_ballot_changed_outside_the_log_is_named(cli, anchors):
     assert f"投票事件（{where}：{ballot['choice']}）没有对应的表决记录" in result.stderr
     found = json.loads(cli.run("audit", "verify", "--json").stdout)
     assert not found["ok"] and len(found["mismatches"]) == 2
+
+
+def test_a_task_marked_done_outside_the_log_is_named(cli, anchors):
+    demo_anchored(cli, anchors)
+    task = fetch(cli, select(Task.id).where(Task.status == "open").order_by(Task.id))[0]
+    execute(cli, update(Task.__table__).where(Task.id == task["id"]).values(status="done", outcome="approve"))
+    result = cli.run("audit", "verify")
+    assert result.returncode == EXIT_AUDIT_BROKEN, (result.stdout, result.stderr)
+    assert f"任务 task #{task['id']} 状态为 done，而最后的状态事件为第" in result.stderr
+    assert "（task.opened）（audit_mismatch）" in result.stderr
 
 
 def test_anchor_file_inside_the_data_directory_is_refused(cli):

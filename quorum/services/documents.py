@@ -10,6 +10,7 @@ sha256 and freezes the row. A frozen document never changes; voiding it keeps it
 
 import hashlib
 import os
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -473,7 +474,7 @@ def store(env: Env, data: bytes, suffix: str) -> tuple[str, str]:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{digest}.{suffix}"
     if not target.exists():
-        partial = folder / f".{digest}.{os.getpid()}.part"
+        partial = folder / f".{digest}.{uuid.uuid4().hex}.part"    # unique: two threads may store the same bytes
         partial.write_bytes(data)
         os.replace(partial, target)
     return digest, f"documents/{target.name}"

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from quorum import calendar, policies
 from quorum.database import Database, open_database
+from quorum.services import audit
 from quorum.services.env import Env
 from quorum.services.outbox import Outlets
 from quorum.services.sweeps import SweepRules
@@ -22,6 +23,7 @@ class FlowRuntime:
     @classmethod
     def open(cls, settings: Settings | None = None, database: Database | None = None) -> "FlowRuntime":
         settings = settings or load_settings()
+        audit.use_settings(settings)        # sign audit events with this deployment's key
         return cls(settings, database or open_database(settings), policies.load(settings.policies_dir),
                    SweepRules.load(settings.policies_dir), Outlets.from_settings(settings))
 

@@ -82,9 +82,8 @@ class Runtime:
         if self._db is None:
             from quorum.database import open_database
             self._db = open_database(self.settings, upgrade=getattr(self.args, "migrates", False))
-            from quorum.audit_settings import load_key
             from quorum.services import audit
-            audit.use_key(load_key(self.settings.audit.key_file))
+            audit.use_settings(self.settings)
         return self._db
 
     def now(self) -> datetime:

@@ -15,7 +15,7 @@ from quorum import calendar, policies
 from quorum.database import Database, open_database
 from quorum.db import Person
 from quorum.policies import LoadedPolicies
-from quorum.services import org
+from quorum.services import audit, org
 from quorum.services.env import Env
 from quorum.settings import Settings
 
@@ -30,6 +30,7 @@ class WebRuntime:
     @classmethod
     def open(cls, settings: Settings, database: Database | None = None, now: datetime | None = None) -> "WebRuntime":
         database = database or open_database(settings, pool_size=settings.web.threads)
+        audit.use_settings(settings)        # sign audit events with this deployment's key
         return cls(settings, database, policies.load(settings.policies_dir), now)
 
     def env(self) -> Env:

@@ -49,6 +49,12 @@ def use_key(key: bytes | None) -> None:
     _KEY[:] = [key] if key else []
 
 
+def use_settings(settings) -> None:
+    """Sign with the key file of this deployment's config.toml ([audit] key_file): every runtime calls it."""
+    from quorum.audit_settings import load_key
+    use_key(load_key(settings.audit.key_file))
+
+
 def key() -> bytes:
     """The audit key of this process, loaded from the default configuration on first use."""
     if not _KEY:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from quorum.db import AgendaItem, AuditEvent, MatterCopy, Opinion, Payment, PublicityObjection, Task
+from quorum.db import AgendaItem, MatterCopy, Opinion, Payment, PublicityObjection, Task
 from quorum.services import publicity
 from tests.webui import chains
-from tests.webui.conftest import csrf_token, flashes
+from tests.webui.conftest import business_events, csrf_token, flashes
 from tests.webui.test_api import set_clock
 from tests.webui.test_matters import user
 
@@ -68,8 +68,8 @@ def cases(w) -> list[Case]:
 
 def fingerprint(sc) -> tuple:
     with sc.sessions.begin() as s:
-        counts = [s.execute(select(func.count()).select_from(m)).scalar_one()
-                  for m in (AuditEvent, Payment, PublicityObjection, MatterCopy, Opinion, Task)]
+        counts = [business_events(s), *(s.execute(select(func.count()).select_from(m)).scalar_one()
+                                        for m in (Payment, PublicityObjection, MatterCopy, Opinion, Task))]
         return (*counts, tuple(s.execute(select(PublicityObjection.status)).scalars()),
                 tuple(s.execute(select(AgendaItem.acknowledged_at)).scalars()))
 

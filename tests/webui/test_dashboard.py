@@ -9,16 +9,16 @@ import re
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quorum.calendar import TZ
-from quorum.db import AuditEvent, Task
+from quorum.db import Task
 from quorum.services import dashboard, demo, matters, meetings
 from quorum.settings import load_settings
 from tests.conftest import ROOT
 from tests.helpers import schedule, start, submit
 from tests.services.test_meeting_rules import appointment, everyone_agrees, project, vote
-from tests.webui.conftest import login
+from tests.webui.conftest import business_events, login
 from webui import create_app
 
 
@@ -60,7 +60,7 @@ def overview(sc, today: date, year: int | None = None) -> dict:
 
 def audit_count(sc) -> int:
     with sc.sessions.begin() as s:
-        return s.execute(select(func.count(AuditEvent.id))).scalar_one()
+        return business_events(s)
 
 
 # --------------------------------------------------------------------------------------------

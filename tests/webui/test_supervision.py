@@ -11,9 +11,9 @@ import re
 
 from sqlalchemy import func, select
 
-from quorum.db import AuditEvent, Matter, ProgressReport, SupervisionItem
+from quorum.db import Matter, ProgressReport, SupervisionItem
 from quorum.services import demo, org, records, supervision
-from tests.webui.conftest import as_user, flashes, post, text
+from tests.webui.conftest import as_user, business_events, flashes, post, text
 
 PROCUREMENT = "完成远程会诊中心设备与平台的政府采购"
 ROLL_OUT = "完成与六家成员单位远程会诊系统的联调上线"
@@ -43,7 +43,7 @@ def decided_community(sc, community) -> dict[str, int]:
 def snapshot(community) -> dict:
     with community.sessions.begin() as s:
         return {"reports": s.execute(select(func.count()).select_from(ProgressReport)).scalar_one(),
-                "events": s.execute(select(func.count()).select_from(AuditEvent)).scalar_one(),
+                "events": business_events(s),
                 "statuses": sorted(s.execute(select(SupervisionItem.id, SupervisionItem.status)).all())}
 
 

@@ -2,14 +2,14 @@
 
 from sqlalchemy import func, select
 
-from quorum.db import AuditEvent, Opinion, Task
+from quorum.db import Opinion, Task
 from tests.helpers import give_gate_opinions, submit
-from tests.webui.conftest import as_user, flashes, login, post, text
+from tests.webui.conftest import as_user, business_events, flashes, login, post, text
 
 
 def counts(community) -> tuple[int, int, int]:
     with community.sessions.begin() as s:
-        return (s.execute(select(func.count()).select_from(AuditEvent)).scalar_one(),
+        return (business_events(s),
                 s.execute(select(func.count()).select_from(Opinion)).scalar_one(),
                 s.execute(select(func.count()).where(Task.status == "open")).scalar_one())
 

@@ -32,7 +32,7 @@ class FlowRuntime:
         from quorum.services.calendar_years import current_calendar
         moment = calendar.to_local(datetime.fromisoformat(now)) if now else calendar.now()
         return Env(self.policies, current_calendar(self.db.engine, self.settings), moment,
-                   files_dir=self.settings.data_dir / "files")
+                   files_dir=self.settings.data_dir / "files", bounds=self.settings.limits.bounds)
 
 
 _current: FlowRuntime | None = None

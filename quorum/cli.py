@@ -97,7 +97,7 @@ class Runtime:
         now = self.now()
         return Env(self.policies, current_calendar(self.db.engine, self.settings), now,
                    files_dir=self.settings.data_dir / "files",
-                   templates_dir=self.settings.templates_dir)
+                   templates_dir=self.settings.templates_dir, bounds=self.settings.limits.bounds)
 
     def act(self, fn: Callable, *args: Any, **kw: Any) -> Any:
         """Run one use case as --as in one transaction; return its result."""

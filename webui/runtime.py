@@ -36,7 +36,8 @@ class WebRuntime:
     def env(self) -> Env:
         from quorum.services.calendar_years import current_calendar
         return Env(self.policies, current_calendar(self.db.engine, self.settings), self.fixed_now or calendar.now(),
-                   files_dir=self.settings.data_dir / "files", templates_dir=self.settings.templates_dir)
+                   files_dir=self.settings.data_dir / "files", templates_dir=self.settings.templates_dir,
+                   bounds=self.settings.limits.bounds)
 
 
 def runtime() -> WebRuntime:

@@ -95,7 +95,7 @@ def submit(s: Session, env: Env, actor: Person, workflow_key: str, title: str,
         names = "、".join(env.policies.policy_set.role_name(r) for r in spec.initiator_roles)
         raise NotPermitted(reason=f"只有{names}可以申报「{spec.name}」")
     title = clean_text(title, "议题名称")
-    values = coerce_fields(spec, raw_fields)
+    values = coerce_fields(spec, raw_fields, bounds=env.bounds)
     unit_id = _unit_id(s, spec, values)
     checks.people_in_fields(s, spec, values, actor)
     derived = checks.derive(s, env, spec, values, unit_id, actor)
@@ -421,7 +421,7 @@ def _resubmit(s: Session, env: Env, actor: Person, matter: Matter, step: MatterS
         inputs = {f.key for f in spec.input_fields}
         merged = {**{k: v for k, v in current.items() if k in inputs}, **raw_fields}
         system = {f.key: values_of(spec, matter).get(f.key) for f in spec.fields if not f.input}
-        values = coerce_fields(spec, merged, system)
+        values = coerce_fields(spec, merged, system, bounds=env.bounds)
         checks.people_in_fields(s, spec, values, s.get(Person, matter.initiator_id))
         derived = checks.derive(s, env, spec, values, _unit_id(s, spec, values) or matter.unit_id,
                                 s.get(Person, matter.initiator_id), matter_id=matter.id)

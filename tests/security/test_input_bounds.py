@@ -128,3 +128,16 @@ def test_api_dates_and_texts_follow_the_limits_section(app):
         with pytest.raises(InvalidInput, match="20000"):
             body.text("note")
         assert body.day("ok") == date(2026, 11, 22)
+
+
+def test_a_configured_ceiling_reaches_the_filing_of_a_matter(sc):
+    """The deployment's [limits] travel on the Env to the services: a county's lower ceiling refuses more."""
+    from dataclasses import replace
+
+    from quorum.services import matters
+    from quorum.services.demo import Scenario
+    strict = Scenario(sc.sessions, replace(sc.env, bounds=Bounds(money_max=Decimal("500000"))))
+    fields = {**GOOD_MATTER["fields"], "amount": "860000"}
+    with pytest.raises(InvalidInput) as refused:
+        strict.do(SECRETARY, matters.submit, GOOD_MATTER["workflow"], GOOD_MATTER["title"], fields)
+    assert "500,000" in str(refused.value)

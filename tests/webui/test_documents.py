@@ -10,11 +10,11 @@ from dataclasses import replace
 
 import docx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from quorum.db import AuditEvent, Document
+from quorum.db import Document
 from quorum.services import demo, documents, org
-from tests.webui.conftest import as_user, flashes, post, text
+from tests.webui.conftest import as_user, business_events, flashes, post, text
 
 SECRETARY, SIGNER, OUTSIDER = "gaowenjing", "eerdun", "tuya"
 
@@ -32,7 +32,7 @@ def world(app, community, env):
 def state(community, document_id):
     with community.sessions.begin() as s:
         doc = s.get(Document, document_id)
-        events = s.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        events = business_events(s)
         return (doc.status, doc.title, doc.body, doc.doc_number, doc.version), events
 
 

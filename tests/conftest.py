@@ -37,6 +37,25 @@ def backends() -> list:
 
 
 @pytest.fixture(scope="session")
+def checkout_audit_key() -> bytes:
+    from quorum.audit_settings import load_key
+    return load_key(ROOT / "audit.key")
+
+
+@pytest.fixture(autouse=True)
+def _audit_key_of_the_checkout(checkout_audit_key):
+    """Every test starts signing with the checkout's audit key (beside config.toml, as the CLI tests use it).
+
+    A runtime sets the process's key from its settings; an app built from a temporary config.toml in one test
+    must not leave its key to the fixtures of the next one.
+    """
+    from quorum.services import audit
+    audit.use_key(checkout_audit_key)
+    yield
+    audit.use_key(checkout_audit_key)
+
+
+@pytest.fixture(scope="session")
 def loaded_policies():
     return policies.load(ROOT / "policies")
 

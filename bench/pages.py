@@ -67,7 +67,7 @@ class Counter:
 
 
 @contextmanager
-def database(backend: str) -> Iterator[Database]:
+def database(backend: str, prefix: str = "bench_pages") -> Iterator[Database]:
     """A fresh, migrated database on the backend, removed afterwards."""
     if backend == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
@@ -76,7 +76,7 @@ def database(backend: str) -> Iterator[Database]:
             yield Database(engine, make_session_factory(engine))
             engine.dispose()
         return
-    schema = f"bench_pages_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))

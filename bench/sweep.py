@@ -24,22 +24,18 @@ import os
 import platform
 import random
 import sqlite3
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, delete, event, func, insert, select, text
 
+from bench.pages import database
 from quorum import policies
 from quorum.calendar import TZ, WorkCalendar
-from quorum.database import Database, migrate
+from quorum.database import Database
 from quorum.db import Base, Matter, MatterStep, Notification, OutboxMessage, Person, Task
-from quorum.db.session import make_engine, make_session_factory
 from quorum.services import demo, matters, sweeps
 from quorum.services.env import Env
 from quorum.services.outbox import Outlets
@@ -55,30 +51,6 @@ BIG_TABLES = ("task", "matter", "matter_step", "notification", "audit_event", "o
 KEY_QUERIES = ("task.due_date <=", "supervision_item.due_date <=", "matter_step.due_date <=",
                "matter_step.due_provisional", "matter.workflow_key =")
 
-
-@contextmanager
-def database(backend: str) -> Iterator[Database]:
-    """A fresh, migrated database on the backend, removed afterwards."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            engine = make_engine(f"sqlite:///{tmp}/quorum.sqlite3")
-            migrate(engine)
-            yield Database(engine, make_session_factory(engine))
-            engine.dispose()
-        return
-    schema = f"bench_sweep_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        migrate(engine)
-        yield Database(engine, make_session_factory(engine))
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 class Recorder:
@@ -224,7 +196,7 @@ def run_backend(backend: str, sizes: list[int], due: int) -> list[str]:
     rules = sweeps.SweepRules.load(ROOT / "policies")
     lines = [f"due set: ~{due} open tasks ({', '.join(d.isoformat() for d in due_dates(env.calendar, NOW.date()))}), "
              f"{PER_MATTER} open tasks per matter, today {NOW:%Y-%m-%d %H:%M} (周一)"]
-    with database(backend) as db:
+    with database(backend, prefix="bench_sweep") as db:
         rows = template(db, env)
         cloner = Cloner(db, rows, env, due, spread_over=sizes[0])     # the due set is spread over the first size
         rec = Recorder(db.engine)

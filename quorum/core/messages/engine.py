@@ -1,4 +1,4 @@
-"""The single table of user-facing wording used by the engine.
+"""The engine's wording: errors, route explanations, status names, options and choices.
 
 Every message a person reads from the engine (errors, route explanations, status names) is keyed
 here so that the Chinese text lives in one place. Document wording lives in templates/documents/,
@@ -322,10 +322,3 @@ MESSAGES: dict[str, str] = {
     "base.present": "实到会人数",
 }
 
-
-def message(key: str, **params: object) -> str:
-    """Return the wording for key, filled with params."""
-    template = MESSAGES.get(key)
-    if template is None:
-        return key
-    return template.format(**params)

@@ -1,0 +1,32 @@
+"""The single table of user-facing wording: every text a person reads that is not a template.
+
+The table is split by area into the modules of this package, each a `MESSAGES` dict; they are merged
+here into one `MESSAGES`, and a key defined twice is an error at import. Document wording lives in
+templates/documents/, notification bodies in templates/messages/, page text in templates/web/.
+A test (tests/test_wording.py) keeps Chinese literals out of every other .py file but the demo data.
+"""
+
+from quorum.core.messages import engine
+
+_AREAS = (engine,)
+
+
+def _merge(*tables: dict[str, str]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for table in tables:
+        twice = merged.keys() & table.keys()
+        if twice:
+            raise KeyError(f"message keys defined twice: {sorted(twice)}")
+        merged.update(table)
+    return merged
+
+
+MESSAGES: dict[str, str] = _merge(*(area.MESSAGES for area in _AREAS))
+
+
+def message(key: str, **params: object) -> str:
+    """Return the wording for key, filled with params (the key itself when it is unknown)."""
+    template = MESSAGES.get(key)
+    if template is None:
+        return key
+    return template.format(**params)

@@ -13,10 +13,23 @@ class QuorumError(Exception):
     key = "invalid_input"
     http_status = 422
 
+    reason_key = ""
+
     def __init__(self, key: str | None = None, **params: object) -> None:
         self.key = key or self.key
         self.params = params
         super().__init__(message(self.key, **params))
+
+    @classmethod
+    def because(cls, reason_key: str, **params: object) -> "QuorumError":
+        """Return this kind of refusal with the reason worded by message key `reason_key`.
+
+        The text is the class's own wording around the reason (无权执行此操作：…); `key` stays the class's
+        key for machines and `reason_key` names the reason.
+        """
+        error = cls(reason=message(reason_key, **params))
+        error.reason_key = reason_key
+        return error
 
     @property
     def text(self) -> str:

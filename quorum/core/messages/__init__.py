@@ -6,9 +6,9 @@ templates/documents/, notification bodies in templates/messages/, page text in t
 A test (tests/test_wording.py) keeps Chinese literals out of every other .py file but the demo data.
 """
 
-from quorum.core.messages import engine
+from quorum.core.messages import cli, engine, notify, operations, web
 
-_AREAS = (engine,)
+_AREAS = (engine, cli, operations, notify, web)
 
 
 def _merge(*tables: dict[str, str]) -> dict[str, str]:

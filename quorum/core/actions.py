@@ -84,9 +84,9 @@ def require_action(facts: TaskFacts, action: str) -> None:
     if facts.task_open and facts.may_act and facts.conflicted:
         raise NotPermitted("own_nomination")
     if not facts.task_open:
-        raise NotPermitted(reason="该待办已办结")
+        raise NotPermitted.because("state.task_done")
     if not facts.may_act:
-        raise NotPermitted(reason="该待办不是分派给您的，您也不是其代理人")
+        raise NotPermitted.because("state.task_not_yours")
     if facts.too_early:
         raise NotPermitted("publicity_running", end=facts.not_before.isoformat())
-    raise NotPermitted(reason=f"此待办不支持「{action_name(action)}」操作")
+    raise NotPermitted.because("state.task_action_unsupported", action=action_name(action))

@@ -94,19 +94,20 @@ def evaluate(cond: Condition, values: Mapping[str, Any], fmt: Formatter) -> tupl
         result = any(r for r, _ in outcomes)
         shown = [t for r, t in outcomes if r == result]
         joiner = message("join.any") if result else message("join.all")
-    return result, f"，{joiner}".join(shown)
+    return result, message("value.condition_joiner", joiner=joiner).join(shown)
 
 
 def _sentence(cond: Leaf, actual: Any, op: str, fmt: Formatter) -> str:
     label = fmt.label(cond.field)
     shown_actual = fmt.value(cond.field, actual)
     if op in ("is_true", "is_false") or isinstance(cond.value, bool):
-        return f"{label}：{shown_actual}"
+        return message("value.labelled", label=label, text=shown_actual)
     if isinstance(cond.value, tuple):
-        expected = "、".join(fmt.value(cond.field, v) for v in cond.value)
+        expected = message("value.list_separator").join(fmt.value(cond.field, v) for v in cond.value)
     else:
         expected = fmt.value(cond.field, cond.value)
-    return f"{label} {shown_actual} {message('op.' + op)} {expected}"
+    return message("value.condition_compare", label=label, actual=shown_actual, op=message("op." + op),
+                   expected=expected)
 
 
 def fields_used(cond: Condition) -> set[str]:
@@ -133,14 +134,15 @@ def describe(cond: Condition, fmt: Formatter) -> str:
     if isinstance(cond, Leaf):
         label = fmt.label(cond.field)
         if cond.op in ("is_true", "is_false"):
-            return f"{label}为{message('yes' if cond.op == 'is_true' else 'no')}"
+            return message("value.condition_is", label=label, truth=message("yes" if cond.op == "is_true" else "no"))
         if isinstance(cond.value, tuple):
-            expected = "、".join(fmt.value(cond.field, v) for v in cond.value)
+            expected = message("value.list_separator").join(fmt.value(cond.field, v) for v in cond.value)
         else:
             expected = fmt.value(cond.field, cond.value)
-        return f"{label} {message('op.' + cond.op)} {expected}"
+        return message("value.condition_requires", label=label, op=message("op." + cond.op), expected=expected)
     if isinstance(cond, Not):
-        return f"并非（{describe(cond.part, fmt)}）"
+        return message("value.condition_not", text=describe(cond.part, fmt))
     joiner = message("join.all") if isinstance(cond, AllOf) else message("join.any")
-    parts = [describe(p, fmt) if isinstance(p, Leaf) else f"（{describe(p, fmt)}）" for p in cond.parts]
+    parts = [describe(p, fmt) if isinstance(p, Leaf) else message("value.parenthesised", text=describe(p, fmt))
+             for p in cond.parts]
     return f" {joiner} ".join(parts)

@@ -44,7 +44,7 @@ def basis_amount(rule: SplitRule, values: Mapping[str, Any], labels: Mapping[str
     first_field, first = given[0]
     for name, value in given[1:]:
         if value < first:
-            raise InvalidInput(reason=f"「{labels[name]}」不能小于「{labels[first_field]}」")
+            raise InvalidInput.because("value.amount_below", label=labels[name], first=labels[first_field])
     return max(v for _, v in given)
 
 
@@ -63,6 +63,7 @@ def match_key(text: Any) -> str:
     """Normalise a vendor, project or purpose for comparison: no spaces, no case, full-width brackets folded."""
     if text is None:
         return ""
+    # full-width brackets are data here: the characters folded when comparing what people typed
     folded = str(text).translate(str.maketrans("（）", "()")).lower()
     return "".join(folded.split())
 

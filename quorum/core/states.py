@@ -75,11 +75,8 @@ ITEM = {
 }
 SUPERVISION = {SupervisionStatus.OPEN: {SupervisionStatus.DONE}}
 
-NAMES = {"matter": "事项", "step": "环节", "task": "待办", "meeting": "会议", "item": "议题", "supervision": "督办事项"}
-
-
 def advance(table: dict, what: str, current: str, new: str, action: str) -> str:
     """Return new if table allows current → new, else raise InvalidTransition in words."""
     if new not in table.get(current, set()):
-        raise InvalidTransition(what=NAMES[what], state=message(f"status.{current}"), action=action)
+        raise InvalidTransition(what=message(f"state.what_{what}"), state=message(f"status.{current}"), action=action)
     return new

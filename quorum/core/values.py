@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from quorum.core.conditions import as_decimal
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 
 if TYPE_CHECKING:
     from quorum.core.spec import FieldSpec, WorkflowSpec
@@ -32,10 +33,11 @@ class Bounds:
     def check(self, spec: FieldSpec, value: Any) -> Any:
         """Return value if it lies within the bounds, else refuse it naming the bound."""
         if spec.type == "money" and value > self.money_max:
-            raise InvalidInput(reason=f"「{spec.label}」的金额 {value} 元超出上限 {self.money_max:,} 元")
+            raise InvalidInput.because("value.money_over_limit", label=spec.label, value=value,
+                                       limit=f"{self.money_max:,}")
         if spec.type == "date" and not self.date_min <= value <= self.date_max:
-            raise InvalidInput(reason=f"「{spec.label}」的日期 {value.isoformat()} 超出允许范围"
-                                      f"（{self.date_min.isoformat()} 至 {self.date_max.isoformat()}）")
+            raise InvalidInput.because("value.date_out_of_range", label=spec.label, value=value.isoformat(),
+                                       first=self.date_min.isoformat(), last=self.date_max.isoformat())
         return value
 
 
@@ -65,14 +67,15 @@ def _coerce(spec: FieldSpec, raw: Any) -> Any:
             if isinstance(raw, bool):
                 return raw
             text = str(raw).strip().lower()
-            if text in ("true", "1", "yes", "是", "y", "on"):
+            if text in ("true", "1", "yes", message("yes"), "y", "on"):
                 return True
-            if text in ("false", "0", "no", "否", "n", "off"):
+            if text in ("false", "0", "no", message("no"), "n", "off"):
                 return False
             raise ValueError
         if spec.type == "date":
             return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
         if spec.type == "people":
+            # the separators people type between names, full-width ones included: data, not wording
             items = raw if isinstance(raw, (list, tuple)) else re.split(r"[,，、\s]+", str(raw))
             names = [str(i).strip() for i in items if str(i).strip()]
             if not all(re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", n) for n in names):
@@ -89,11 +92,14 @@ def _coerce(spec: FieldSpec, raw: Any) -> Any:
             return text
         return str(raw).strip()
     except (ValueError, InvalidOperation):
-        hint = {"money": "请填写不带单位的金额（元），最多两位小数", "int": "请填写整数",
-                "bool": "请填写 是/否", "date": "日期格式为 2026-11-22",
-                "choice": "可选：" + "、".join(label for _, label in spec.choices),
-                "person": "请填写人员用户名", "people": "请填写人员用户名，多人用逗号分隔"}.get(spec.type, "")
-        raise InvalidInput(reason=f"「{spec.label}」的值「{raw}」无效。{hint}") from None
+        raise InvalidInput.because("value.invalid", label=spec.label, raw=raw, hint=_hint(spec)) from None
+
+
+def _hint(spec: FieldSpec) -> str:
+    if spec.type not in ("money", "int", "bool", "date", "choice", "person", "people"):
+        return ""
+    choices = message("value.list_separator").join(label for _, label in spec.choices)
+    return message(f"value.hint_{spec.type}", choices=choices)
 
 
 def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any], system: Mapping[str, Any] | None = None,
@@ -107,8 +113,10 @@ def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any], system: Mapping[st
     if unknown:
         system_set = unknown & {f.key for f in spec.fields}
         if system_set:
-            raise InvalidInput(reason=f"「{'、'.join(spec.field(k).label for k in sorted(system_set))}」由系统设置，不能填写")
-        raise InvalidInput(reason=f"流程「{spec.name}」没有字段：{'、'.join(sorted(unknown))}")
+            raise InvalidInput.because("value.system_set", labels=message("value.list_separator").join(
+                spec.field(k).label for k in sorted(system_set)))
+        raise InvalidInput.because("value.unknown_fields", workflow=spec.name,
+                                   fields=message("value.list_separator").join(sorted(unknown)))
     values = {}
     for field_spec in spec.fields:
         if not field_spec.input:
@@ -118,7 +126,7 @@ def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any], system: Mapping[st
         if value is None:
             value = field_spec.default
         if value is None and field_spec.required:
-            raise InvalidInput(reason=f"「{field_spec.label}」为必填项")
+            raise InvalidInput.because("value.required", label=field_spec.label)
         values[field_spec.key] = value
     return values
 
@@ -128,12 +136,12 @@ def clean_text(value: Any, label: str, max_length: int = 200, required: bool = T
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise InvalidInput(reason=f"「{label}」应为文字")
+        raise InvalidInput.because("value.not_text", label=label)
     text = value.strip()
     if required and not text:
-        raise InvalidInput(reason=f"「{label}」为必填项")
+        raise InvalidInput.because("value.required", label=label)
     if len(text) > max_length:
-        raise InvalidInput(reason=f"「{label}」不能超过{max_length}个字")
+        raise InvalidInput.because("value.too_long", label=label, max_length=max_length)
     if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
-        raise InvalidInput(reason=f"「{label}」含有无法保存的控制字符")
+        raise InvalidInput.because("value.control_characters", label=label)
     return text

@@ -76,7 +76,7 @@ def quorum_state(body: BodySpec, roll: ItemRoll) -> QuorumState:
                     required=required, fraction=str(ratio))
     escalate = present < body.min_unconflicted_present
     if escalate:
-        basis += "；" + message("quorum.too_few_unconflicted", minimum=body.min_unconflicted_present)
+        basis += message("value.clause_separator") + message("quorum.too_few_unconflicted", minimum=body.min_unconflicted_present)
     return QuorumState(present >= required and not escalate, base, required, present, escalate, basis)
 
 
@@ -107,7 +107,8 @@ def check_ballot(body: BodySpec, roll: ItemRoll, person_id: int, choice: str) ->
     if choice not in options:
         raise VotingRuleViolated(
             "bad_vote_option", choice=choice,
-            options="、".join(f"{o}（{message('choice.' + o)}）" for o in options))
+            options=message("value.list_separator").join(
+                message("value.vote_option", option=o, name=message("choice." + o)) for o in options))
     if person_id in roll.voted:
         raise VotingRuleViolated("already_voted", name=roll.name(person_id))
     if person_id not in roll.voters:
@@ -117,7 +118,7 @@ def check_ballot(body: BodySpec, roll: ItemRoll, person_id: int, choice: str) ->
         pending = pending_before_chair(body, roll)
         if pending:
             raise VotingRuleViolated("chair_must_speak_last",
-                                     pending="、".join(roll.name(p) for p in pending))
+                                     pending=message("value.list_separator").join(roll.name(p) for p in pending))
 
 
 def pending_before_chair(body: BodySpec, roll: ItemRoll) -> list[int]:
@@ -151,7 +152,7 @@ def tally(body: BodySpec, roll: ItemRoll, choices: Iterable[str]) -> Tally:
     if base_key == "expected" and body.recusal_reduces_base and roll.recused & roll.expected:
         base_key = "expected_less_recused"
     basis = message("tally.basis", agree=agree, base_name=message(f"base.{base_key}"), base=base,
-                    compare="超过" if body.pass_ratio.strict else "不少于",
+                    compare=message("value.more_than" if body.pass_ratio.strict else "value.at_least"),
                     fraction=f"{body.pass_ratio.fraction.numerator}/{body.pass_ratio.fraction.denominator}",
                     required=required)
     if agree >= required:

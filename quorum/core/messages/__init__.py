@@ -6,9 +6,11 @@ templates/documents/, notification bodies in templates/messages/, page text in t
 A test (tests/test_wording.py) keeps Chinese literals out of every other .py file but the demo data.
 """
 
-from quorum.core.messages import cli, engine, notify, operations, web
+from quorum.core.messages import audit, cli, documents, duties, engine, notify, operations, supervision, values, web
+from quorum.core.messages import permissions as access
+from quorum.core.messages import states as state_names
 
-_AREAS = (engine, cli, operations, notify, web)
+_AREAS = (engine, cli, operations, notify, web, values, state_names, documents, duties, supervision, audit, access)
 
 
 def _merge(*tables: dict[str, str]) -> dict[str, str]:

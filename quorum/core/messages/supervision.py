@@ -1,0 +1,4 @@
+"""Wording of the supervision import: reading a key-task list and the refusals of its rows."""
+
+MESSAGES: dict[str, str] = {
+}

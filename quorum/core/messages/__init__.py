@@ -8,9 +8,11 @@ A test (tests/test_wording.py) keeps Chinese literals out of every other .py fil
 
 from quorum.core.messages import audit, cli, documents, duties, engine, notify, operations, supervision, values, web
 from quorum.core.messages import permissions as access
+from quorum.core.messages import security as safeguards
 from quorum.core.messages import states as state_names
 
-_AREAS = (engine, cli, operations, notify, web, values, state_names, documents, duties, supervision, audit, access)
+_AREAS = (engine, cli, operations, notify, web, values, state_names, documents, duties, supervision, audit, access,
+          safeguards)
 
 
 def _merge(*tables: dict[str, str]) -> dict[str, str]:

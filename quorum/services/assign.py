@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 from quorum.core.spec import StepSpec, WorkflowSpec
 from quorum.core.states import TaskStatus
 from quorum.db import Matter, MatterStep, Person, Task, Unit
@@ -81,5 +82,5 @@ def countersign_units(s: Session, step_spec: StepSpec) -> list[Unit]:
     rows = {u.key: u for u in s.execute(select(Unit).where(Unit.key.in_(step_spec.units))).scalars()}
     missing = [k for k in step_spec.units if k not in rows]
     if missing:
-        raise InvalidInput(reason=f"会签单位未登记：{'、'.join(missing)}")
+        raise InvalidInput.because("value.units_missing", units=message("value.list_separator").join(missing))
     return [rows[k] for k in step_spec.units]

@@ -48,7 +48,7 @@ def people_in_fields(s: Session, spec: WorkflowSpec, values: Mapping[str, Any], 
         found = set(s.execute(select(Person.username).where(Person.username.in_(names))).scalars())
         missing = [n for n in names if n not in found]
         if missing:
-            raise InvalidInput(reason=f"「{f.label}」中的人员不存在：{'、'.join(missing)}")
+            raise InvalidInput.because("value.people_missing", label=f.label, names=message("value.list_separator").join(missing))
         if f.not_initiator and actor.username in names:
             raise NotPermitted("nominator_is_nominee", field=f.label)
 
@@ -85,18 +85,21 @@ def _split(s: Session, env: Env, spec: WorkflowSpec, values: Mapping[str, Any], 
         shared = [labels[n] for n, key in wanted.items() if money.match_key(stored.get(n)) == key]
         amount = money.basis_amount(rule, _typed(spec, stored), labels) if shared else None
         if amount is not None:
-            related.append(money.Related(other_id, title, amount, "、".join(shared)))
+            related.append(money.Related(other_id, title, amount, message("value.list_separator").join(shared)))
     thresholds = [spec.thresholds[t] for t in rule.tiers]
     finding = money.assess_split(thresholds, own, related)
     if not finding.crosses:
         return
     out.values[rule.target], out.values[rule.flag] = finding.aggregate, True
-    shared = "、".join(dict.fromkeys(r.shared for r in related))
+    shared = message("value.list_separator").join(dict.fromkeys(r.shared for r in related))
     text = message("split_evasion", months=rule.window_months, shared=shared, aggregate=format_money(finding.aggregate),
                    own=format_money(own))
-    listing = "；".join(f"第{r.matter_id}号「{r.title}」{format_money(r.amount)}" for r in related)
-    out.notes.append(f"{text}（{listing}）")
-    out.flags.append(("split_evasion", f"{text}（{listing}）",
+    listing = message("value.clause_separator").join(
+        message("value.related_matter", matter_id=r.matter_id, title=r.title, amount=format_money(r.amount))
+        for r in related)
+    note = text + message("value.parenthesised", text=listing)
+    out.notes.append(note)
+    out.flags.append(("split_evasion", note,
                       {"aggregate": str(finding.aggregate), "own": str(own), "related": [r.matter_id for r in related]},
                       [r.matter_id for r in related]))
 

@@ -21,7 +21,6 @@ from quorum.services.policies import policy_set_for
 
 STAGES = ("submit", "gate", "review", "countersign", "meeting", "record", "supervise")
 RESULTS = ("passed", "not_passed", "postponed")
-NO_UNIT = "未指定单位"
 
 
 def _workflow(s: Session, policies: PolicySet, key: str, version_id: int) -> WorkflowSpec | None:
@@ -76,9 +75,9 @@ def overdue_by_unit(s: Session, today: date) -> dict[str, Any]:
              .group_by(SupervisionItem.lead_unit_id))
     rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"tasks": 0, "supervision": 0})
     for unit_id, count in s.execute(tasks):
-        rows[units.get(unit_id, NO_UNIT)]["tasks"] += count
+        rows[units.get(unit_id, message("value.no_unit"))]["tasks"] += count
     for unit_id, count in s.execute(items):
-        rows[units.get(unit_id, NO_UNIT)]["supervision"] += count
+        rows[units.get(unit_id, message("value.no_unit"))]["supervision"] += count
     out = [{"unit": name, "label": name, **row, "total": row["tasks"] + row["supervision"]} for name, row in rows.items()]
     out.sort(key=lambda r: (-r["total"], r["unit"]))
     return {"units": out, "tasks": sum(r["tasks"] for r in out), "supervision": sum(r["supervision"] for r in out)}
@@ -104,8 +103,8 @@ def decisions_by_month(s: Session, today: date, months: int = 12) -> dict[str, A
     rows = []
     for year, month in window:
         by_result = {r: counts[(year, month, r)] for r in RESULTS}
-        rows.append({"year": year, "month": month, "key": f"{year}-{month:02d}", "label": f"{year}年{month}月",
-                     "short": f"{month}月", **by_result, "total": sum(by_result.values())})
+        rows.append({"year": year, "month": month, "key": f"{year}-{month:02d}", "label": message("value.year_month", year=year, month=month),
+                     "short": message("value.month", month=month), **by_result, "total": sum(by_result.values())})
     results = [{"key": r, "name": message(f"result.{r}")} for r in RESULTS]
     totals = {r: sum(row[r] for row in rows) for r in RESULTS}
     return {"months": rows, "results": results, "totals": totals, "total": sum(totals.values())}

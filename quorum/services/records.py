@@ -191,7 +191,7 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
         value = matter.fields.get(f.key)
         shown = units[matter.unit_id].name if f.type == "unit" and value and matter.unit_id else value
         if f.type in ("person", "people") and value:
-            display = "、".join(people.get(u, u) for u in ([value] if f.type == "person" else value))
+            display = message("value.list_separator").join(people.get(u, u) for u in ([value] if f.type == "person" else value))
         else:
             display = "" if value is None else _display(spec, f.key, shown)
         fields.append({"key": f.key, "label": f.label, "value": value, "type": f.type, "input": f.input,
@@ -240,7 +240,7 @@ def _people_named(s: Session, spec: WorkflowSpec, values: dict[str, Any]) -> dic
     if not wanted:
         return {}
     rows = s.execute(select(Person.username, Person.name).where(Person.username.in_(wanted)))
-    return {u: f"{name}（{u}）" for u, name in rows}
+    return {u: message("value.person_with_username", name=name, username=u) for u, name in rows}
 
 
 def flag_records(s: Session, spec: WorkflowSpec, matter_id: int) -> list[dict[str, Any]]:

@@ -117,7 +117,7 @@ def _timer(s, env, matter, step, step_spec, spec) -> dict | None:
     if step.kind != "timer" or step.due_date is None or env.now.date() < step.due_date:
         return None
     from quorum.services import matters
-    matters.apply_outcome(s, env, None, matter, "approve", "期满")
+    matters.apply_outcome(s, env, None, matter, "approve", message("state.timer_elapsed_note"))
     return {"kind": "timer_elapsed", "text": message("timer_elapsed", step=step.name, title=matter.title),
             "notify": _open_holders(s, current) if (current := matters.current(matter)) else []}
 
@@ -172,13 +172,14 @@ def _silence(s, env, matter, step, step_spec, spec) -> dict | None:
     consent = next(o.key for o in step_spec.options if o.effect == "pass")
     for task in open_tasks:
         task.acted_at, task.outcome = env.now, "silence"
-        task.status = states.advance(states.TASK, "task", task.status, TaskStatus.CANCELLED, "视为同意")
+        task.status = states.advance(states.TASK, "task", task.status, TaskStatus.CANCELLED,
+                                     message("state.consent_by_silence"))
     s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, author_id=None,
                   requirement=open_tasks[0].requirement, decision=consent, text=text, created_at=env.now))
     _mark(s, env, "step.silence_consent", matter, step, days=days)
     notify = [t.assignee_id for t in open_tasks]
     matters.apply_outcome(s, env, None, matter, "approve", text)
-    return {"kind": "silence_consent", "text": f"{text}：{matter.title}", "notify": [matter.initiator_id, *notify]}
+    return {"kind": "silence_consent", "text": message("state.notice_about_matter", text=text, title=matter.title), "notify": [matter.initiator_id, *notify]}
 
 
 def _lapse(s, env, matter, step, step_spec, spec) -> dict | None:
@@ -191,7 +192,7 @@ def _lapse(s, env, matter, step, step_spec, spec) -> dict | None:
     text = message("lapsed", date=step.due_date.isoformat(), months=months)
     notify = _open_holders(s, step)
     matters.lapse(s, env, matter, step, text)
-    return {"kind": "lapsed", "text": f"{text}：{matter.title}", "notify": [matter.initiator_id, *notify]}
+    return {"kind": "lapsed", "text": message("state.notice_about_matter", text=text, title=matter.title), "notify": [matter.initiator_id, *notify]}
 
 
 def _expired_result(s, env, matter, step, step_spec, spec) -> dict | None:
@@ -208,7 +209,7 @@ def _expired_result(s, env, matter, step, step_spec, spec) -> dict | None:
         from quorum.services import matters
         text = message("result_expired_return", step=earlier.name, months=earlier_spec.valid_months)
         matters.return_to(s, env, None, matter, earlier.step_key, text)
-        return {"kind": "result_expired", "text": f"{text}：{matter.title}", "notify": [matter.initiator_id]}
+        return {"kind": "result_expired", "text": message("state.notice_about_matter", text=text, title=matter.title), "notify": [matter.initiator_id]}
     return None
 
 

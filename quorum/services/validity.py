@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quorum.calendar import add_months
+from quorum.core.messages import message
 from quorum.core.states import StepStatus
 from quorum.db import Matter, Opinion, Person
 from quorum.services import matters
@@ -44,4 +45,5 @@ def to_acknowledge(s: Session, matter: Matter, step_key: str) -> list[str]:
     answers = {(st.key, o.key) for st in spec.steps for o in st.options if o.sets in flags}
     rows = s.execute(select(Opinion, Person.name).join(Person, Person.id == Opinion.author_id, isouter=True)
                      .where(Opinion.matter_id == matter.id).order_by(Opinion.id)).all()
-    return [f"{name or '系统'}：{o.text}" for o, name in rows if (o.step_key, o.decision) in answers]
+    return [message("value.labelled", label=name or message("system_author"), text=o.text)
+            for o, name in rows if (o.step_key, o.decision) in answers]

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from quorum.core.messages import message
+
 GENESIS = "0" * 64
 PLAIN, KEYED = "sha256", "hmac-sha256"
 
@@ -63,16 +65,16 @@ def verify(events: Iterable[tuple], key: bytes | None = None) -> Break | None:
     for seq, prev_hash, stored_hash, event, *rest in events:
         scheme = rest[0] if rest else PLAIN
         if seq != expected_seq:
-            return Break(expected_seq, f"缺少第{expected_seq}条事件（下一条为第{seq}条），疑似被删除")
+            return Break(expected_seq, message("audit.event_missing", expected=expected_seq, seq=seq))
         if prev_hash != expected_prev:
-            return Break(seq, "前一事件哈希不符，链条被改动")
+            return Break(seq, message("audit.prev_hash_mismatch"))
         if scheme not in (PLAIN, KEYED) or (keyed and scheme == PLAIN):
-            return Break(seq, "事件未用审计密钥签名，疑似伪造追加")
+            return Break(seq, message("audit.event_unsigned"))
         keyed = scheme == KEYED
         if keyed and key is None:
-            return Break(seq, "未提供审计密钥，无法校验加密钥的事件")
+            return Break(seq, message("audit.key_missing"))
         if not hmac.compare_digest(chain_hash(prev_hash, event, key if keyed else None), stored_hash):
-            return Break(seq, "事件内容与哈希不符，记录被篡改")
+            return Break(seq, message("audit.event_tampered"))
         expected_prev = stored_hash
         expected_seq += 1
     return None
@@ -107,7 +109,7 @@ def parse_anchors(lines: Iterable[str], key: bytes) -> tuple[list[Anchor], Break
         except (ValueError, KeyError, TypeError):
             good = False
         if not good:
-            return anchors, Break(0, f"锚定文件第{number}行无效或签名不符，锚定记录被改动")
+            return anchors, Break(0, message("audit.anchor_line_bad", number=number))
         anchors.append(anchor)
     return anchors, None
 
@@ -116,8 +118,7 @@ def check_anchors(anchors: Iterable[Anchor], hashes: Mapping[int, str], last_seq
     """Compare the chain (hashes at the anchored seqs, its last seq) with every anchor."""
     for anchor in anchors:
         if anchor.seq > last_seq:
-            return Break(last_seq + 1, f"链条止于第{last_seq}条，而第{anchor.seq}条已于{anchor.at}锚定，"
-                                       f"疑似尾部被删除")
+            return Break(last_seq + 1, message("audit.chain_truncated", last_seq=last_seq, seq=anchor.seq, at=anchor.at))
         if anchor.seq and hashes.get(anchor.seq) != anchor.hash:
-            return Break(anchor.seq, f"与{anchor.at}的锚定哈希不符，链条被改写")
+            return Break(anchor.seq, message("audit.anchor_mismatch", at=anchor.at))
     return None

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from quorum.core.messages import message
 from quorum.db import AgendaItem, AuditEvent, Ballot, Person, SecretTally, Task
 
 BALLOT = "meeting.ballot"
@@ -49,10 +50,11 @@ def _tasks(s: Session) -> Iterator[str]:
         seq, kind, payload = last.get(task_id, (None, None, {}))
         logged_done = kind == "task.done"
         if (status == "done") != logged_done:
-            where = f"最后的状态事件为第{seq}条（{kind}）" if seq else "审计日志中没有它的状态事件"
-            yield f"任务 task #{task_id} 状态为 {status}，而{where}"
+            where = message("audit.task_last_event", seq=seq, kind=kind) if seq else message("audit.task_no_event")
+            yield message("audit.task_status_differs", task_id=task_id, status=status, where=where)
         elif logged_done and payload.get("action") and payload["action"] != outcome:
-            yield f"任务 task #{task_id} 办理结果为 {outcome}，而审计日志第{seq}条记为 {payload['action']}"
+            yield message("audit.task_outcome_differs", task_id=task_id, outcome=outcome, seq=seq,
+                          action=payload["action"])
 
 
 def _named(s: Session, events: Counter, first_seq: dict[tuple, int]) -> Iterator[str]:
@@ -64,13 +66,13 @@ def _named(s: Session, events: Counter, first_seq: dict[tuple, int]) -> Iterator
         if events[vote] > 0:
             events[vote] -= 1
         else:
-            yield (f"表决记录 ballot #{ballot_id}（会议 {meeting_id} 第{item}项议题，{voter}：{choice}）"
-                   f"在审计日志中没有对应的投票事件")
+            yield message("audit.ballot_not_logged", ballot_id=ballot_id, meeting_id=meeting_id, item=item,
+                          voter=voter, choice=choice)
     for vote, left in sorted(events.items(), key=lambda kv: first_seq[kv[0]]):
         if left > 0:
             meeting_id, item, voter, choice = vote
-            yield (f"审计日志第{first_seq[vote]}条投票事件（会议 {meeting_id} 第{item}项议题，{voter}：{choice}）"
-                   f"没有对应的表决记录")
+            yield message("audit.vote_not_recorded", seq=first_seq[vote], meeting_id=meeting_id, item=item,
+                          voter=voter, choice=choice)
 
 
 def _secret(s: Session, events: Counter) -> Iterator[str]:
@@ -80,5 +82,5 @@ def _secret(s: Session, events: Counter) -> Iterator[str]:
     for meeting_id, item, total in totals:
         logged = events.get((meeting_id, item), 0)
         if int(total or 0) != logged:
-            yield (f"无记名表决计票 secret_tally（会议 {meeting_id} 第{item}项议题）合计 {int(total or 0)} 票，"
-                   f"审计日志记有 {logged} 张选票")
+            yield message("audit.secret_tally_differs", meeting_id=meeting_id, item=item, total=int(total or 0),
+                          logged=logged)

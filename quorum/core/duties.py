@@ -12,21 +12,21 @@ from datetime import date, timedelta
 from typing import Any
 
 from quorum.core.errors import InvalidPolicy
+from quorum.core.messages import message
 
 DONE, DUE, MISSING, UPCOMING = "done", "due", "missing", "upcoming"
-STATUS_NAMES = {DONE: "已完成", DUE: "待办", MISSING: "缺失", UPCOMING: "未到期"}
 
-# label -> (first month, last month, Chinese name)
-PERIODS: dict[str, tuple[int, int, str]] = {
-    "Y": (1, 12, "全年"),
-    "H1": (1, 6, "上半年"), "H2": (7, 12, "下半年"),
-    "Q1": (1, 3, "第一季度"), "Q2": (4, 6, "第二季度"), "Q3": (7, 9, "第三季度"), "Q4": (10, 12, "第四季度"),
+# label -> (first month, last month); the Chinese name is message duty.period_<label>
+PERIODS: dict[str, tuple[int, int]] = {
+    "Y": (1, 12),
+    "H1": (1, 6), "H2": (7, 12),
+    "Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12),
 }
 TOTAL = "total"          # the label of the yearly rollup
 
 
 def period_name(label: str) -> str:
-    return "全年累计" if label == TOTAL else PERIODS[label][2]
+    return message(f"duty.period_{label}")
 
 
 EVIDENCE_KINDS = ("meetings_of", "supervision_title_contains")
@@ -69,7 +69,7 @@ class Period:
 
     @property
     def name(self) -> str:
-        return PERIODS[self.label][2]
+        return period_name(self.label)
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class PeriodStatus:
 
     @property
     def status_name(self) -> str:
-        return STATUS_NAMES[self.status]
+        return message(f"state.duty_{self.status}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,23 +99,23 @@ def _fail(source: str, key: str, reason: str) -> InvalidPolicy:
 
 def _month_day(text: Any, source: str, key: str, what: str) -> tuple[int, int]:
     if not isinstance(text, str) or len(text) != 5 or text[2] != "-":
-        raise _fail(source, key, f"{what}「{text}」应写作 MM-DD，如 06-30")
+        raise _fail(source, key, message("duty.month_day_format", what=what, text=text))
     try:
         d = date(_LEAP, int(text[:2]), int(text[3:]))
     except ValueError:
-        raise _fail(source, key, f"{what}「{text}」不是有效日期") from None
+        raise _fail(source, key, message("duty.month_day_invalid", what=what, text=text)) from None
     return d.month, d.day
 
 
 def _positive_int(value: Any, source: str, key: str, what: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _fail(source, key, f"{what}应为不小于 {minimum} 的整数，实为「{value}」")
+        raise _fail(source, key, message("duty.int_too_small", what=what, minimum=minimum, value=value))
     return value
 
 
 def _text(value: Any, source: str, key: str, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _fail(source, key, f"缺少{what}")
+        raise _fail(source, key, message("duty.missing", what=what))
     return value.strip()
 
 
@@ -125,9 +125,8 @@ def _evidence(raw: Any, source: str, key: str) -> Evidence:
     if isinstance(raw, Mapping) and len(raw) == 1:
         kind, value = next(iter(raw.items()))
         if kind in EVIDENCE_KINDS:
-            return Evidence(kind, _text(value, source, key, f"evidence.{kind} 的值"))
-    raise _fail(source, key, "evidence 应为 \"manual\"、{ meetings_of = \"机构\" } 或 "
-                             "{ supervision_title_contains = \"文字\" } 之一")
+            return Evidence(kind, _text(value, source, key, message("duty.evidence_value", kind=kind)))
+    raise _fail(source, key, message("duty.evidence_invalid"))
 
 
 def _due_of(raw: Any, periods: tuple[str, ...], source: str, key: str) -> dict[str, tuple[int, int]]:
@@ -138,20 +137,21 @@ def _due_of(raw: Any, periods: tuple[str, ...], source: str, key: str) -> dict[s
     elif isinstance(raw, Mapping):
         unknown = sorted(set(raw) - set(periods))
         if unknown:
-            raise _fail(source, key, f"due 中的期间 {'、'.join(unknown)} 不在 periods 中")
+            raise _fail(source, key, message("duty.due_unknown_periods", periods=message("value.list_separator").join(unknown)))
         per = dict(raw)
     else:
-        raise _fail(source, key, "due 应为 \"MM-DD\" 或按期间给出的表")
+        raise _fail(source, key, message("duty.due_invalid"))
     out = {}
     for label in periods:
-        first, last, name = PERIODS[label]
+        first, last = PERIODS[label]
+        name = period_name(label)
         if label not in per:
             end = _period_end(_LEAP - 1, last)      # a non-leap year: the period's last day
             out[label] = (end.month, end.day)
             continue
-        month, day = _month_day(per[label], source, key, f"{name}的截止日期")
+        month, day = _month_day(per[label], source, key, message("duty.period_due", period=name))
         if not first <= month <= last:
-            raise _fail(source, key, f"{name}的截止日期「{per[label]}」不在该期间内")
+            raise _fail(source, key, message("duty.due_outside_period", period=name, due=per[label]))
         out[label] = (month, day)
     return out
 
@@ -159,36 +159,36 @@ def _due_of(raw: Any, periods: tuple[str, ...], source: str, key: str) -> dict[s
 def parse_duty(key: str, raw: Any, source: str = "policies/duties.toml",
                known_bodies: Iterable[str] | None = None) -> Duty:
     if not isinstance(raw, Mapping):
-        raise _fail(source, key, "应为一个表")
+        raise _fail(source, key, message("duty.not_a_table"))
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
-        raise _fail(source, key, f"未知的字段 {'、'.join(unknown)}")
+        raise _fail(source, key, message("duty.unknown_keys", keys=message("value.list_separator").join(unknown)))
     periods_raw = raw.get("periods", ["Y"])
     if (not isinstance(periods_raw, list) or not periods_raw
             or not all(isinstance(p, str) and p in PERIODS for p in periods_raw)):
-        raise _fail(source, key, f"periods「{periods_raw}」应取自 {'、'.join(PERIODS)}")
+        raise _fail(source, key, message("duty.periods_invalid", periods=periods_raw, labels=message("value.list_separator").join(PERIODS)))
     periods = tuple(periods_raw)
     if len(set(periods)) != len(periods):
-        raise _fail(source, key, "periods 有重复")
+        raise _fail(source, key, message("duty.periods_repeated"))
     spans = sorted((PERIODS[p][0], PERIODS[p][1]) for p in periods)
     if any(a[1] >= b[0] for a, b in zip(spans, spans[1:], strict=False)):
-        raise _fail(source, key, "periods 相互重叠（如 Y 与 H1 不能同时出现）")
+        raise _fail(source, key, message("duty.periods_overlap"))
     per_year = raw.get("per_year")
     if per_year is not None:
         per_year = _positive_int(per_year, source, key, "per_year")
     escalate_on = None
     if raw.get("escalate_on") is not None:
         if per_year is None:
-            raise _fail(source, key, "escalate_on 须与 per_year 一起使用")
+            raise _fail(source, key, message("duty.escalate_without_per_year"))
         escalate_on = _month_day(raw["escalate_on"], source, key, "escalate_on")
     evidence = _evidence(raw.get("evidence"), source, key)
     if known_bodies is not None and evidence.kind == "meetings_of" and evidence.value not in set(known_bodies):
-        raise _fail(source, key, f"evidence.meetings_of「{evidence.value}」不是 bodies.toml 中的议事机构")
+        raise _fail(source, key, message("duty.evidence_body_unknown", body=evidence.value))
     return Duty(
         key=key,
-        name=_text(raw.get("name"), source, key, "name（职责名称）"),
-        owner=_text(raw.get("owner"), source, key, "owner（责任单位）"),
-        source=_text(raw.get("source"), source, key, "source（依据）"),
+        name=_text(raw.get("name"), source, key, message("duty.key_name")),
+        owner=_text(raw.get("owner"), source, key, message("duty.key_owner")),
+        source=_text(raw.get("source"), source, key, message("duty.key_source")),
         periods=periods,
         due=_due_of(raw.get("due"), periods, source, key),
         required=_positive_int(raw.get("required", 1), source, key, "required"),
@@ -204,7 +204,7 @@ def parse_duties(raw: Any, source: str = "policies/duties.toml",
                  known_bodies: Iterable[str] | None = None) -> dict[str, Duty]:
     """Validate the whole file's data; raise InvalidPolicy naming the file and the duty at fault."""
     if not isinstance(raw, Mapping) or not isinstance(raw.get("duties"), Mapping) or not raw["duties"]:
-        raise _fail(source, "", "缺少 [duties.<key>] 表")
+        raise _fail(source, "", message("duty.no_duties"))
     bodies = None if known_bodies is None else tuple(known_bodies)
     return {key: parse_duty(key, value, source, bodies) for key, value in raw["duties"].items()}
 
@@ -227,7 +227,7 @@ def _day(year: int, month_day: tuple[int, int]) -> date:
 def periods_of(duty: Duty, year: int) -> list[Period]:
     out = []
     for label in duty.periods:
-        first, last, _name = PERIODS[label]
+        first, last = PERIODS[label]
         out.append(Period(label, date(year, first, 1), _period_end(year, last), _day(year, duty.due[label])))
     return out
 

@@ -14,6 +14,7 @@ from datetime import date, time, timedelta
 from typing import Any, Protocol
 
 from quorum.core.errors import InvalidPolicy
+from quorum.core.messages import message
 
 KINDS = ("task", "supervision", "duty")
 BEFORE, DUE_TODAY, OVERDUE = "before", "due_today", "overdue"
@@ -77,45 +78,46 @@ def _fail(source: str, key: str, reason: str) -> InvalidPolicy:
 def _bool(raw: Mapping[str, Any], name: str, default: bool, source: str, key: str) -> bool:
     value = raw.get(name, default)
     if not isinstance(value, bool):
-        raise _fail(source, key, f"{name} 应为 true 或 false，实为「{value}」")
+        raise _fail(source, key, message("reminder.not_bool", name=name, value=value))
     return value
 
 
 def _int(value: Any, name: str, source: str, key: str, maximum: int = 250) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
-        raise _fail(source, key, f"{name} 应为 0 至 {maximum} 的整数，实为「{value}」")
+        raise _fail(source, key, message("reminder.int_out_of_range", name=name, maximum=maximum, value=value))
     return value
 
 
 def _roles(raw: Mapping[str, Any], name: str, source: str, key: str) -> tuple[str, ...]:
     value = raw.get(name, [])
     if not isinstance(value, list) or not all(isinstance(r, str) and r.strip() for r in value):
-        raise _fail(source, key, f"{name} 应为角色名列表，如 [\"vice_president\"]，实为「{value}」")
+        raise _fail(source, key, message("reminder.not_roles", name=name, value=value))
     return tuple(r.strip() for r in value)
 
 
 def parse_rule(kind: str, raw: Any, source: str) -> DeadlineRule:
     key = f"deadlines.{kind}"
     if not isinstance(raw, Mapping):
-        raise _fail(source, key, "应为一个表")
+        raise _fail(source, key, message("reminder.not_a_table"))
     unknown = sorted(set(raw) - _KEYS[kind])
     if unknown:
-        raise _fail(source, key, f"未知的字段 {'、'.join(unknown)}，可用：{'、'.join(sorted(_KEYS[kind]))}")
+        raise _fail(source, key, message("reminder.unknown_keys", keys=message("value.list_separator").join(unknown),
+                                          known=message("value.list_separator").join(sorted(_KEYS[kind]))))
     before = raw.get("before_working_days", [])
     if not isinstance(before, list):
-        raise _fail(source, key, f"before_working_days 应为工作日天数列表，如 [3, 1]，实为「{before}」")
-    days = tuple(sorted({_int(n, "before_working_days 中的天数", source, key) for n in before}, reverse=True))
+        raise _fail(source, key, message("reminder.before_not_list", value=before))
+    days = tuple(sorted({_int(n, message("reminder.before_days_name"), source, key) for n in before}, reverse=True))
     if 0 in days:
-        raise _fail(source, key, "before_working_days 不能含 0（当天提醒用 on_the_day = true）")
+        raise _fail(source, key, message("reminder.before_has_zero"))
     escalate_after = _int(raw.get("escalate_after_misses", 0), "escalate_after_misses", source, key)
     escalate_to = _roles(raw, "escalate_to", source, key)
     if kind == "duty":
         escalate_after = 1
     if escalate_after and not escalate_to:
-        raise _fail(source, key, "设置了升级督促却未给出 escalate_to（向谁升级）")
+        raise _fail(source, key, message("reminder.escalate_to_missing"))
     recipients = _roles(raw, "recipients", source, key)
     if kind in ("supervision", "duty") and not recipients:
-        raise _fail(source, key, "缺少 recipients：由责任单位的哪个角色接收提醒")
+        raise _fail(source, key, message("reminder.recipients_missing"))
     return DeadlineRule(kind=kind, before_working_days=days, on_the_day=_bool(raw, "on_the_day", True, source, key),
                         overdue=_bool(raw, "overdue", False, source, key), escalate_after_misses=escalate_after,
                         escalate_to=escalate_to, recipients=recipients, copy_to=_roles(raw, "copy_to", source, key))
@@ -128,32 +130,34 @@ def _send_from(raw: Any, source: str) -> time:
             raise ValueError
         return time.fromisoformat(value)
     except ValueError:
-        raise _fail(source, "timing", f"send_from「{value}」应写作 HH:MM，如 08:00") from None
+        raise _fail(source, "timing", message("reminder.send_from_format", value=value)) from None
 
 
 def parse_rules(raw: Any, source: str = "policies/reminders.toml",
                 known_roles: Iterable[str] | None = None) -> ReminderRules:
     """Validate the file's data; raise InvalidPolicy naming the file and the table at fault."""
     if not isinstance(raw, Mapping) or not isinstance(raw.get("deadlines"), Mapping):
-        raise _fail(source, "", "缺少 [deadlines.task]、[deadlines.supervision]、[deadlines.duty] 表")
+        raise _fail(source, "", message("reminder.no_deadlines"))
     unknown = sorted(set(raw) - _TOP)
     if unknown:
-        raise _fail(source, "", f"未知的表 {'、'.join(unknown)}")
+        raise _fail(source, "", message("reminder.unknown_tables", tables=message("value.list_separator").join(unknown)))
     missing = [k for k in KINDS if k not in raw["deadlines"]]
     extra = sorted(set(raw["deadlines"]) - set(KINDS))
     if missing or extra:
-        raise _fail(source, "deadlines", f"应恰有 {'、'.join(KINDS)} 三类期限" +
-                    (f"，缺少 {'、'.join(missing)}" if missing else "") + (f"，未知 {'、'.join(extra)}" if extra else ""))
+        sep = message("value.list_separator")
+        raise _fail(source, "deadlines", message("reminder.kinds_expected", kinds=sep.join(KINDS))
+                    + (message("reminder.kinds_missing", kinds=sep.join(missing)) if missing else "")
+                    + (message("reminder.kinds_unknown", kinds=sep.join(extra)) if extra else ""))
     rules = {kind: parse_rule(kind, raw["deadlines"][kind], source) for kind in KINDS}
     digest = raw.get("digest", {})
     if not isinstance(digest, Mapping) or set(digest) - {"horizon_working_days"}:
-        raise _fail(source, "digest", "只能包含 horizon_working_days")
+        raise _fail(source, "digest", message("reminder.digest_keys"))
     horizon = _int(digest.get("horizon_working_days", 5), "horizon_working_days", source, "digest", 60)
     result = ReminderRules(_send_from(raw.get("timing"), source), rules, horizon, source)
     if known_roles is not None:
         unknown_roles = sorted(result.roles() - set(known_roles))
         if unknown_roles:
-            raise _fail(source, "deadlines", f"角色 {'、'.join(unknown_roles)} 不在 roles.toml 中")
+            raise _fail(source, "deadlines", message("reminder.roles_unknown", roles=message("value.list_separator").join(unknown_roles)))
     return result
 
 

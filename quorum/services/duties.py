@@ -17,6 +17,7 @@ from quorum import calendar
 from quorum.calendar import WorkCalendar
 from quorum.core import duties as core
 from quorum.core.errors import InvalidPolicy
+from quorum.core.messages import message
 from quorum.core.states import MeetingStatus, SupervisionStatus
 from quorum.db import Meeting, SupervisionItem, Unit
 
@@ -31,9 +32,9 @@ def _read_toml(path: Path, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidPolicy(source=source, reason="文件不存在") from None
+        raise InvalidPolicy(source=source, reason=message("duty.file_missing")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidPolicy(source=source, reason=f"TOML 语法错误：{exc}") from None
+        raise InvalidPolicy(source=source, reason=message("duty.toml_error", error=exc)) from None
 
 
 def load(policies_dir: Path | str) -> dict[str, core.Duty]:
@@ -78,10 +79,10 @@ def evidence_dates(s: Session, duty: core.Duty, year: int) -> list[date] | None:
 
 def _evidence_text(evidence: core.Evidence) -> str:
     if evidence.kind == "meetings_of":
-        return f"{evidence.value} 会议已散会"
+        return message("duty.evidence_meetings", body=evidence.value)
     if evidence.kind == "supervision_title_contains":
-        return f"标题含「{evidence.value}」的督办事项已办结"
-    return "人工确认"
+        return message("duty.evidence_supervision", text=evidence.value)
+    return message("duty.evidence_manual")
 
 
 def report(s: Session, duties: Mapping[str, core.Duty], year: int, today: date,

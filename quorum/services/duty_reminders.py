@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from quorum.core import duties as core_duties
 from quorum.core import reminders as core
+from quorum.core.messages import message
 from quorum.core.states import SupervisionStatus
 from quorum.db import DutyOpening, Person, SupervisionItem, Unit
 from quorum.services import audit, duties
@@ -87,9 +88,9 @@ def _open(s: Session, env: Env, outlets: Outlets, rule: core.DeadlineRule, duty:
 
 def period_title(duty: core_duties.Duty, year: int, label: str) -> str:
     """The 督办 item's title; it contains the duty's evidence text, so finishing it counts."""
-    title = f"{duty.name}（{year}年{core_duties.period_name(label)}）"
+    title = message("duty.period_title", name=duty.name, year=year, period=core_duties.period_name(label))
     if duty.evidence.kind == "supervision_title_contains" and duty.evidence.value not in title:
-        title = f"{duty.evidence.value}：{title}"
+        title = message("duty.period_title_with_evidence", evidence=duty.evidence.value, title=title)
     return title[:200]
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from quorum import calendar
 from quorum.core import reminders as core
 from quorum.core.errors import InvalidPolicy
+from quorum.core.messages import message
 from quorum.core.states import MatterStatus, StepStatus, SupervisionStatus, TaskStatus
 from quorum.db import DutyOpening, Matter, MatterStep, Person, Post, SupervisionItem, Task, Unit
 from quorum.notify.wording import render
@@ -38,9 +39,9 @@ def load(policies_dir: Path | str) -> core.ReminderRules:
     try:
         raw = tomllib.loads((directory / FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidPolicy(source=source, reason="文件不存在") from None
+        raise InvalidPolicy(source=source, reason=message("duty.file_missing")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidPolicy(source=source, reason=f"TOML 语法错误：{exc}") from None
+        raise InvalidPolicy(source=source, reason=message("duty.toml_error", error=exc)) from None
     roles = None
     if (directory / "roles.toml").exists():
         roles = list(tomllib.loads((directory / "roles.toml").read_text(encoding="utf-8")).get("roles", {}))
@@ -253,7 +254,7 @@ def recompute_provisional(s: Session, env: Env, outlets: Outlets) -> list[dict[s
     for step in list(steps):
         matter = s.get(Matter, step.matter_id)
         spec = matters.step_spec(s, matter, step.step_key)
-        days = spec.window_working_days if spec.kind == "publicity" else spec.deadline_working_days
+        days = spec.counted_working_days()
         if days is None:       # a fixed span (months, days): its date stands; only the flag may clear
             fresh = calendar.Deadline(step.due_date, step.due_date is None or env.calendar.is_provisional(step.due_date))
         else:

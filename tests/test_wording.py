@@ -75,7 +75,7 @@ LEFT = {
     "quorum/services/restore.py": 16,
     "quorum/services/steps.py": 11,
     "quorum/services/supervision.py": 20,
-    "quorum/services/supervision_import.py": 89,
+    "quorum/services/supervision_import.py": 16,
     "quorum/services/task_ops.py": 11,
     "quorum/services/visibility.py": 4,
     "quorum/settings.py": 19,

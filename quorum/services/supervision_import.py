@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from quorum.calendar import month_end
 from quorum.core.errors import InvalidInput, NotPermitted
+from quorum.core.messages import message
 from quorum.core.states import SupervisionStatus
 from quorum.db import Person, SupervisionItem, Unit
 from quorum.services import audit, org
@@ -36,19 +37,25 @@ from quorum.services.env import Env
 IMPORTERS = ("secretariat",)
 TASK_LISTS_DIR = Path(__file__).resolve().parent.parent / "demo" / "task_lists"
 ALIASES_FILE = TASK_LISTS_DIR / "unit_aliases.csv"
-CONTINUING_SUFFIX = "（完成后持续推进，每季度检查）"
-RECURRING_SUFFIX = "（持续实施，每季度检查）"
+CONTINUING_SUFFIX = message("supervision.import_continuing_suffix")
+RECURRING_SUFFIX = message("supervision.import_recurring_suffix")
 RECURRENCE = "quarterly"
 TITLE_MAX = 200
 
-# Header names accepted for each column (the seeds say 具体任务 or 主要内容 for the task text).
-COLUMNS = {"序号": ("序号",), "任务": ("任务", "具体任务", "主要内容"), "责任单位": ("责任单位", "牵头单位"),
-           "完成时限": ("完成时限", "时限")}
-REQUIRED = ("任务", "责任单位", "完成时限")
+# The task list's format is data, not wording: its column names (also the keys of a read row), the other
+# header names accepted for each (the seeds say 具体任务 or 主要内容 for the task text), the separators
+# between owners and the patterns of 完成时限 and of generic owners are matched against what a file holds.
+NUMBER, TASK, OWNERS, DEADLINE = "序号", "任务", "责任单位", "完成时限"
+COLUMNS = {NUMBER: (NUMBER,), TASK: (TASK, "具体任务", "主要内容"), OWNERS: (OWNERS, "牵头单位"),
+           DEADLINE: (DEADLINE, "时限")}
+REQUIRED = (TASK, OWNERS, DEADLINE)
+ALIAS_NAME = "名称"          # the column of unit_aliases.csv holding the generic owner name
+GENERIC_PREFIXES = ("各地", "各")
 OWNER_SEPARATORS = re.compile(r"[、，,；;/]")
 _CONTINUING_TAIL = re.compile(r"[,，、\s]*并?(?:完成)?并?持续(?:推进|实施)$")
 _MONTH = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(?:底|末|份)?$")
 _YEAR_END = re.compile(r"^(\d{4})年(?:底|末)$")
+_DONE_TAIL = re.compile(r"(?:前)?(?:完成)?$")
 _FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
@@ -74,18 +81,18 @@ def parse_deadline(text: str, year_hint: int | None = None, where: str = "") -> 
     A month without a day means the last calendar day of that month. where (e.g. "第3行") prefixes
     the refusal so the user can find the cell.
     """
-    label = f"{where}「完成时限」" if where else "「完成时限」"
+    label = message("supervision.import_deadline_label", where=where)
     original = (text or "").strip()
     if not original:
-        raise InvalidInput(reason=f"{label}为空")
+        raise InvalidInput.because("supervision.import_deadline_empty", label=label)
     t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", original))
     continuing = bool(_CONTINUING_TAIL.search(t))
     t = _CONTINUING_TAIL.sub("", t)
-    t = re.sub(r"(?:前)?(?:完成)?$", "", t)
+    t = _DONE_TAIL.sub("", t)
     if not t:
         if continuing:
             return TaskDeadline(None, True, original)
-        raise InvalidInput(reason=f"{label}「{original}」无法识别")
+        raise InvalidInput.because("supervision.import_deadline_unknown", label=label, text=original)
     if m := _YEAR_END.match(t):
         year, month = int(m.group(1)), 12
     elif m := _MONTH.match(t):
@@ -95,14 +102,13 @@ def parse_deadline(text: str, year_hint: int | None = None, where: str = "") -> 
         elif year_hint is not None:
             year = int(year_hint)
         else:
-            raise InvalidInput(reason=f"{label}「{original}」未写年份，请指定清单所属年份（--year）")
+            raise InvalidInput.because("supervision.import_deadline_no_year", label=label, text=original)
     else:
-        raise InvalidInput(reason=f"{label}「{original}」无法识别，应写作如「2022年6月底」「12月底」"
-                                  f"「2023年3月底前完成并持续推进」「持续实施」")
+        raise InvalidInput.because("supervision.import_deadline_hint", label=label, text=original)
     if not 1 <= month <= 12:
-        raise InvalidInput(reason=f"{label}「{original}」的月份应在 1 至 12 之间")
+        raise InvalidInput.because("supervision.import_deadline_month", label=label, text=original)
     if not 2000 <= year <= 2100:
-        raise InvalidInput(reason=f"{label}「{original}」的年份 {year} 不合理")
+        raise InvalidInput.because("supervision.import_deadline_year", label=label, text=original, year=year)
     return TaskDeadline(month_end(year, month), continuing, original)
 
 
@@ -138,14 +144,15 @@ def _normalise(header: Iterable[Any], rows: Iterable[tuple[int, list[Any]]], sou
             index[column] = found
     missing = [c for c in REQUIRED if c not in index]
     if missing:
-        raise InvalidInput(reason=f"{source}的表头缺少列：{'、'.join(missing)}（应为 序号,任务,责任单位,完成时限）")
+        raise InvalidInput.because("supervision.import_columns_missing", source=source,
+                                   columns=message("value.list_separator").join(missing))
     out = []
     for line, cells in rows:
         values = {c: ("" if i >= len(cells) or cells[i] is None else str(cells[i]).strip()) for c, i in index.items()}
         if not any(values.values()):
             continue
-        out.append({"序号": values.get("序号", ""), "任务": values["任务"], "责任单位": values["责任单位"],
-                    "完成时限": values["完成时限"], "_line": line})
+        out.append({NUMBER: values.get(NUMBER, ""), TASK: values[TASK], OWNERS: values[OWNERS],
+                    DEADLINE: values[DEADLINE], "_line": line})
     return out
 
 
@@ -157,13 +164,13 @@ def read_csv(path: str | Path) -> list[dict[str, Any]]:
             reader = csv.reader(f)
             header = next(reader, None)
             if header is None:
-                raise InvalidInput(reason=f"文件「{p.name}」是空的")
+                raise InvalidInput.because("supervision.import_file_empty", name=p.name)
             rows = [(reader.line_num, cells) for cells in reader]
     except FileNotFoundError:
-        raise InvalidInput(reason=f"找不到文件「{path}」") from None
+        raise InvalidInput.because("supervision.import_file_not_found", path=path) from None
     except UnicodeDecodeError:
-        raise InvalidInput(reason=f"文件「{p.name}」不是 UTF-8 编码，请另存为「CSV UTF-8」") from None
-    return _normalise(header, rows, f"文件「{p.name}」")
+        raise InvalidInput.because("supervision.import_not_utf8", name=p.name) from None
+    return _normalise(header, rows, message("supervision.import_file", name=p.name))
 
 
 def read_xlsx(path: str | Path) -> list[dict[str, Any]]:
@@ -171,11 +178,10 @@ def read_xlsx(path: str | Path) -> list[dict[str, Any]]:
     try:
         import openpyxl
     except ImportError:
-        raise InvalidInput(reason="读取 .xlsx 文件需要 openpyxl，本系统未将其列为依赖；请安装 openpyxl，"
-                                  "或在表格软件中另存为「CSV UTF-8」后导入") from None
+        raise InvalidInput.because("supervision.import_needs_openpyxl") from None
     p = Path(path)
     if not p.is_file():
-        raise InvalidInput(reason=f"找不到文件「{path}」")
+        raise InvalidInput.because("supervision.import_file_not_found", path=path)
     book = openpyxl.load_workbook(p, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
@@ -183,8 +189,9 @@ def read_xlsx(path: str | Path) -> list[dict[str, Any]]:
     finally:
         book.close()
     if not all_rows:
-        raise InvalidInput(reason=f"文件「{p.name}」是空的")
-    return _normalise(all_rows[0], [(i, list(r)) for i, r in enumerate(all_rows[1:], start=2)], f"文件「{p.name}」")
+        raise InvalidInput.because("supervision.import_file_empty", name=p.name)
+    return _normalise(all_rows[0], [(i, list(r)) for i, r in enumerate(all_rows[1:], start=2)],
+                      message("supervision.import_file", name=p.name))
 
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
@@ -195,7 +202,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
         return read_csv(p)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(p)
-    raise InvalidInput(reason=f"不支持的文件类型「{p.suffix or p.name}」：请提供 .csv（UTF-8）或 .xlsx 文件")
+    raise InvalidInput.because("supervision.import_file_type", suffix=p.suffix or p.name)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -205,12 +212,13 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 def load_aliases(path: str | Path = ALIASES_FILE) -> dict[str, str]:
     """The explicit mapping from generic owner names (各医共体管委会办公室 …) to unit keys."""
     with Path(path).open(encoding="utf-8-sig", newline="") as f:
-        return {r["名称"].strip(): r["unit_key"].strip() for r in csv.DictReader(f) if (r.get("名称") or "").strip()}
+        return {r[ALIAS_NAME].strip(): r["unit_key"].strip() for r in csv.DictReader(f)
+                if (r.get(ALIAS_NAME) or "").strip()}
 
 
 def _candidates(name: str) -> list[str]:
     out = [name]
-    for prefix in ("各地", "各"):
+    for prefix in GENERIC_PREFIXES:
         if name.startswith(prefix) and len(name) > len(prefix):
             out.append(name[len(prefix):])
     return out
@@ -243,8 +251,9 @@ def split_owners(text: str) -> list[str]:
 
 def _where(row: Mapping[str, Any], index: int) -> str:
     line = row.get("_line") or index + 2          # the header is line 1
-    number = str(row.get("序号") or "").strip()
-    return f"第{line}行" + (f"（序号 {number}）" if number else "")
+    number = str(row.get(NUMBER) or "").strip()
+    return message("supervision.import_row", line=line) + (
+        message("supervision.import_row_number", number=number) if number else "")
 
 
 def import_rows(s: Session, env: Env, actor: Person, rows: Iterable[Mapping[str, Any]], year_hint: int | None,
@@ -258,20 +267,20 @@ def import_rows(s: Session, env: Env, actor: Person, rows: Iterable[Mapping[str,
     and lead unit is skipped, so importing the same list twice creates nothing the second time.
     """
     if not org.holds_any(s, actor.id, IMPORTERS):
-        raise NotPermitted(reason="只有党政办可以导入重点任务清单")
+        raise NotPermitted.because("supervision.import_only_secretariat")
     owners = _Owners(s, load_aliases() if aliases is None else aliases)
     created: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     for index, row in enumerate(rows):
         where = _where(row, index)
-        task = str(row.get("任务") or "").strip()
+        task = str(row.get(TASK) or "").strip()
         if not task:
-            raise InvalidInput(reason=f"{where}「任务」为空")
-        deadline = parse_deadline(str(row.get("完成时限") or ""), year_hint, where)
-        names = split_owners(str(row.get("责任单位") or ""))
+            raise InvalidInput.because("supervision.import_task_empty", where=where)
+        deadline = parse_deadline(str(row.get(DEADLINE) or ""), year_hint, where)
+        names = split_owners(str(row.get(OWNERS) or ""))
         if not names:
             if not default_unit:
-                raise InvalidInput(reason=f"{where}「责任单位」为空；请在清单中填写，或指定默认牵头单位（--default-unit）")
+                raise InvalidInput.because("supervision.import_owner_empty", where=where)
             names = [default_unit]
         units, unknown = [], []
         for name in names:
@@ -282,9 +291,10 @@ def import_rows(s: Session, env: Env, actor: Person, rows: Iterable[Mapping[str,
                 units.append(found)
         if unknown:
             if not skip_unknown:
-                raise InvalidInput(reason=f"{where}「责任单位」中的「{'、'.join(unknown)}」不对应任何已登记单位；"
-                                          f"请在 unit_aliases.csv 中补充对应关系，或使用 --skip-unknown 跳过此行")
-            skipped.append({"row": where, "title": task, "reason": f"未知责任单位：{'、'.join(unknown)}"})
+                raise InvalidInput.because("supervision.import_owner_unknown", where=where,
+                                           names=message("value.list_separator").join(unknown))
+            skipped.append({"row": where, "title": task,
+                            "reason": message("supervision.import_skipped_unknown", names=message("value.list_separator").join(unknown))})
             continue
         lead, co = units[0], units[1:]
         if deadline.continuing:
@@ -292,14 +302,15 @@ def import_rows(s: Session, env: Env, actor: Person, rows: Iterable[Mapping[str,
         else:
             title = task
         if len(title) > TITLE_MAX:
-            raise InvalidInput(reason=f"{where}「任务」过长（连同标注不能超过{TITLE_MAX}个字）")
+            raise InvalidInput.because("supervision.import_task_too_long", where=where, limit=TITLE_MAX)
         if any(ord(ch) < 32 for ch in title):
-            raise InvalidInput(reason=f"{where}「任务」含有无法保存的控制字符")
+            raise InvalidInput.because("supervision.import_task_control", where=where)
         existing = s.execute(select(SupervisionItem.id).where(
             SupervisionItem.title == title, SupervisionItem.lead_unit_id == lead.id,
             SupervisionItem.status == SupervisionStatus.OPEN)).first()
         if existing is not None:
-            skipped.append({"row": where, "title": task, "reason": f"已有相同的未办结督办事项（编号 {existing[0]}）"})
+            skipped.append({"row": where, "title": task,
+                            "reason": message("supervision.import_skipped_existing", item_id=existing[0])})
             continue
         due = deadline.due if deadline.due is not None else quarter_end(env.now.date())
         provisional = env.calendar.is_provisional(due)

@@ -13,28 +13,14 @@ from typing import Any
 
 from quorum.core.conditions import COMPARISONS, AllOf, AnyOf, Condition, Leaf, Not, as_decimal
 from quorum.core.errors import InvalidInput, InvalidPolicy
-from quorum.core.step_spec import (
-    ANCHORS,
-    RESTARTS,
-    ROLE_SCOPES,
-    STEP_KINDS,
-    OptionSpec,
-    Requirement,
-    RoleRule,
-    StepSpec,
-    check_kind,
-    check_meeting_body,
-    check_references,
-    int_setting,
-    option_label,
-    parse_options,
-)
+from quorum.core.step_spec import OptionSpec, Requirement, RoleRule, StepSpec, check_references, parse_step
+from quorum.core.steps import StepReader
+from quorum.core.steps.kinds import SubmitStep
 from quorum.core.values import clean_text, coerce_fields, coerce_value
 from quorum.core.workflow_rules import WorkflowRules, parse_rules
 
 FIELD_TYPES = ("text", "textarea", "money", "int", "bool", "choice", "date", "unit", "person", "people")
-__all__ = ["OptionSpec", "Requirement", "RoleRule", "StepSpec", "STEP_KINDS", "clean_text", "coerce_fields",
-           "coerce_value"]
+__all__ = ["OptionSpec", "Requirement", "RoleRule", "StepSpec", "clean_text", "coerce_fields", "coerce_value"]
 
 
 @dataclass(frozen=True)
@@ -319,20 +305,10 @@ def parse_condition(raw: Any, fields: Mapping[str, FieldSpec], thresholds: Mappi
     return Leaf(name, op, value)
 
 
-def _string_list(raw: Mapping, key: str, ctx: _Ctx, where: str) -> tuple[str, ...]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ctx.fail(where, f"「{key}」须为字符串列表")
-    return tuple(value)
-
-
 def _parse_step(raw: Mapping, fields: Mapping[str, FieldSpec], thresholds: Mapping[str, Decimal],
                 bodies: Mapping[str, BodySpec], roles: Mapping[str, str], ctx: _Ctx) -> StepSpec:
     key = _require(raw, "key", ctx, "步骤")
     where = f"步骤 {key}"
-    kind = _require(raw, "kind", ctx, where)
-    if kind not in STEP_KINDS:
-        raise ctx.fail(where, f"未知的步骤类型「{kind}」，可选：{'、'.join(STEP_KINDS)}")
 
     def fail(reason: str) -> InvalidPolicy:
         return ctx.fail(where, reason)
@@ -345,55 +321,10 @@ def _parse_step(raw: Mapping, fields: Mapping[str, FieldSpec], thresholds: Mappi
             raise fail(f"未定义的角色「{name}」（见 policies/roles.toml）")
         return name
 
-    def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
-        value = raw.get(name, default)
-        if value not in allowed:
-            raise fail(f"「{name}」只能是 {'、'.join(allowed)}")
-        return value
-
-    role_rules = [RoleRule(role(r["role"]), cond(r.get("when"), "role_when")) for r in raw.get("role_when", [])]
-    if "role" in raw:
-        role_rules.append(RoleRule(role(raw["role"])))
-    if kind in ("review", "countersign", "record", "filing", "publicity", "execution") and not role_rules:
-        raise fail(f"{kind} 步骤须指定 role")
-    body, body_from = raw.get("body"), raw.get("body_from")
-    if kind == "meeting":
-        check_meeting_body(body, body_from, fields, bodies, fail)
-    requirements = tuple(
-        Requirement(_require(r, "key", ctx, where), _require(r, "name", ctx, where), role(r.get("role", "")),
-                    cond(r.get("when"), f"requirement {r['key']}"))
-        for r in raw.get("requirements", [])
-    )
-    if kind == "gate" and not requirements:
-        raise fail("gate 步骤须列出 requirements")
+    _require(raw, "kind", ctx, where)
     flags = {f.key for f in fields.values() if not f.input and f.type == "bool"}
-    on_reject = raw.get("on_reject", "end")
-    if on_reject.startswith("flag:") and on_reject.split(":", 1)[1] not in flags:
-        raise fail(f"on_reject「{on_reject}」须指向 input = false 的是/否字段")
-    acknowledge = _string_list(raw, "acknowledge", ctx, where)
-    for name in acknowledge:
-        if name not in flags:
-            raise fail(f"acknowledge 的「{name}」须为 input = false 的是/否字段")
-    options = parse_options(raw, kind, option_label, flags, fail)
-    step = StepSpec(
-        key=key, kind=kind, name=_require(raw, "name", ctx, where), roles=tuple(role_rules),
-        body=body, when=cond(raw.get("when"), "when"), reason=raw.get("reason", ""),
-        deadline_working_days=int_setting(raw, "deadline_working_days", fail), on_reject=on_reject,
-        on_postpone=raw.get("on_postpone"), requirements=requirements,
-        documents=_string_list(raw, "documents", ctx, where), options=options,
-        role_scope=choice("role_scope", ROLE_SCOPES, "any"), units=_string_list(raw, "units", ctx, where),
-        unit_kind=raw.get("unit_kind"), required=int_setting(raw, "required", fail, 1),
-        restart=choice("restart", RESTARTS, "all"),
-        window_working_days=int_setting(raw, "window_working_days", fail, 1), postpone_months=int_setting(raw, "postpone_months", fail, 1),
-        months=int_setting(raw, "months", fail, 1), days=int_setting(raw, "days", fail, 1), anchor=choice("anchor", ANCHORS, "activation"),
-        valid_months=int_setting(raw, "valid_months", fail, 1), valid_until=raw.get("valid_until"),
-        silence_consent_days=int_setting(raw, "silence_consent_days", fail, 1),
-        silence_consent_when=cond(raw.get("silence_consent_when"), "silence_consent_when"),
-        acknowledge=acknowledge, mandatory=bool(raw.get("mandatory", False)), body_from=body_from,
-        escalate_role=role(raw.get("escalate_role")), enabled=bool(raw.get("enabled", True)),
-    )
-    check_kind(step, fail)
-    return step
+    reader = StepReader(raw, fail, cond, role, {"flags": flags, "fields": fields, "bodies": bodies})
+    return parse_step(reader, key, _require(raw, "name", ctx, where))
 
 
 def parse_workflow(data: Mapping, bodies: Mapping[str, BodySpec], roles: Mapping[str, str],
@@ -410,7 +341,7 @@ def parse_workflow(data: Mapping, bodies: Mapping[str, BodySpec], roles: Mapping
         except (ValueError, InvalidOperation):
             raise ctx.fail(f"阈值 {name}", f"「{raw}」不是有效金额（请写成字符串，如 \"200000\"）") from None
     steps = tuple(_parse_step(s, by_key, thresholds, bodies, roles, ctx) for s in data.get("steps", []))
-    if not steps or steps[0].kind != "submit":
+    if not steps or not isinstance(steps[0], SubmitStep):
         raise ctx.fail("", "流程的第一个步骤必须是 submit（申报）")
     check_references(steps, ctx.fail)
     initiators = tuple(data.get("initiator_roles", []))

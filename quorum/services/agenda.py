@@ -67,7 +67,7 @@ def _body_step(s: Session, matter: Matter, body_key: str) -> MatterStep | None:
     spec = matters.workflow_of(s, matter)
     values = matters.values_of(spec, matter)
     for step in matter.steps:
-        if (step.kind == "meeting" and step.applies and step.status in (StepStatus.PENDING, StepStatus.ACTIVE)
+        if (step.applies and step.status in (StepStatus.PENDING, StepStatus.ACTIVE)
                 and spec.step(step.step_key).body_for(values) == body_key):
             return step
     return None

@@ -18,6 +18,7 @@ from quorum.core.errors import InvalidInput, NotPermitted
 from quorum.core.routing import format_money
 from quorum.core.spec import clean_text, coerce_value
 from quorum.core.states import TaskStatus
+from quorum.core.steps import kind_class
 from quorum.db import Matter, MatterStep, Opinion, Payment, Person, Task
 from quorum.services import audit, matters, org
 from quorum.services.env import Env
@@ -94,7 +95,7 @@ def complete(s: Session, env: Env, actor: Person, task_id: int, comment: str = "
 def may_change_amount(s: Session, actor: Person, matter: Matter) -> bool:
     """The initiator or the 财务管理中心, while the matter is at its execution step (the form and the check alike)."""
     current = matters.current(matter)
-    return (current is not None and current.kind == "execution"
+    return (current is not None and kind_class(current.kind).pays_out
             and (actor.id == matter.initiator_id or org.holds_any(s, actor.id, CHANGERS)))
 
 
@@ -106,7 +107,7 @@ def change_amount(s: Session, env: Env, actor: Person, matter_id: int, field: st
     if actor.id != matter.initiator_id and not org.holds_any(s, actor.id, CHANGERS):
         raise NotPermitted(reason="只有申请人或财务管理中心可以变更金额")
     current = matters.current(matter)
-    if current is None or current.kind != "execution":
+    if current is None or not kind_class(current.kind).pays_out:
         raise InvalidInput(reason="只有已批准、正在执行的事项可以变更金额")
     if field not in (spec.rules.split_evasion.basis_fields if spec.rules.split_evasion else ()):
         raise InvalidInput(reason=f"「{field}」不是可变更的金额字段")

@@ -22,6 +22,7 @@ from quorum.core.messages import message
 from quorum.core.routing import is_personnel, plan_route
 from quorum.core.spec import StepSpec, WorkflowSpec, clean_text, coerce_fields
 from quorum.core.states import MatterStatus, StepStatus, TaskStatus
+from quorum.core.steps import ReturnTo, SetFlag, TaskPlan
 from quorum.db import Matter, MatterFlag, MatterStep, Opinion, Person, Task, Unit
 from quorum.services import assign, audit, checks, documents, org, steps, supervision
 from quorum.services.env import Env
@@ -167,10 +168,10 @@ def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: 
     _set(s, env, actor_id, step, "step", states.STEP, StepStatus.ACTIVE, "开始办理", matter.id,
          step=step.step_key, round=step.round, due=step.due_date, provisional=step.due_provisional)
     documents.on_step_activated(s, env, matter, step)
-    if step.kind == "submit":
+    if step_spec.reopens_to_initiator:
         assign.open_task(s, env, matter, step, "resubmit", "initiator", s.get(Person, matter.initiator_id),
                          f"补充材料后重新申报：{matter.title}", None, f"{step.id}:{step.round}")
-    elif step.kind == "supervise" and supervision.all_done(s, matter.id):
+    elif step_spec.waits_for_supervision and supervision.all_done(s, matter.id):
         _finish_step(s, env, actor_id, matter, step, "done")
     else:
         steps.open_tasks(s, env, matter, step, step_spec, spec, values_of(spec, matter))
@@ -263,11 +264,11 @@ def apply_outcome(s: Session, env: Env, actor_id: int | None, matter: Matter, ou
         _finish_step(s, env, actor_id, matter, step, "approved")
         return
     rule = (spec.on_postpone or spec.on_reject) if outcome == "postpone" else spec.on_reject
-    if rule.startswith("return:"):
-        return_to(s, env, actor_id, matter, rule.split(":", 1)[1], reason)
-    elif rule.startswith("flag:"):             # e.g. 不予追认: record it and go on to the remediation step
+    if isinstance(rule, ReturnTo):
+        return_to(s, env, actor_id, matter, rule.step, reason)
+    elif isinstance(rule, SetFlag):            # e.g. 不予追认: record it and go on to the remediation step
         _cancel_open_tasks(s, env, matter, step)
-        set_flags(s, env, actor_id, matter, [rule.split(":", 1)[1]], reason, after_seq=step.seq)
+        set_flags(s, env, actor_id, matter, [rule.field], reason, after_seq=step.seq)
         _finish_step(s, env, actor_id, matter, step, "not_passed")
     else:
         end_rejected(s, env, actor_id, matter, step, reason)
@@ -392,12 +393,12 @@ def _answer(s: Session, env: Env, actor: Person, matter: Matter, step: MatterSte
         end_rejected(s, env, actor.id, matter, step, comment)
     elif effect == "postpone":
         steps.postpone_publicity(s, env, actor, matter, step, step_spec, task, comment)
-    elif step.kind == "countersign":
+    elif step_spec.tasks is TaskPlan.PER_UNIT:
         if steps.countersign_complete(s, step, step_spec):
             _cancel_open_tasks(s, env, matter, step, among=others)
             _finish_step(s, env, actor.id, matter, step, "approved")
     elif _step_complete(s, step, others):
-        _finish_step(s, env, actor.id, matter, step, chosen.key if step.kind in ("publicity", "filing") else "approved")
+        _finish_step(s, env, actor.id, matter, step, chosen.key if step_spec.outcome_is_answer else "approved")
 
 
 def _step_complete(s: Session, step: MatterStep, others: list[Task] | None = None) -> bool:

@@ -20,6 +20,7 @@ from quorum.core.errors import InvalidInput, NotFound, NotPermitted, VotingRuleV
 from quorum.core.messages import message
 from quorum.core.spec import BodySpec, clean_text
 from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus
+from quorum.core.steps import kind_class
 from quorum.db import (
     AgendaItem,
     Attendance,
@@ -162,7 +163,7 @@ def mandatory_waiting(s: Session, body: BodySpec, unit_id: int | None) -> list[i
     found = []
     for matter in s.execute(select(Matter).where(Matter.status == MatterStatus.ACTIVE).order_by(Matter.id)).scalars():
         step = matters.current(matter)
-        if step is None or step.kind != "meeting":
+        if step is None or not kind_class(step.kind).waits_for_meeting:
             continue
         spec = matters.workflow_of(s, matter)
         step_spec = spec.step(step.step_key)
@@ -242,7 +243,7 @@ def _meeting_step_for(s: Session, matter: Matter, body: BodySpec) -> str:
     spec = matters.workflow_of(s, matter)
     values = matters.values_of(spec, matter)
     for step in matter.steps:
-        if step.kind == "meeting" and step.applies and spec.step(step.step_key).body_for(values) == body.key:
+        if step.applies and spec.step(step.step_key).body_for(values) == body.key:
             if step.status in ("pending", "active", "skipped"):
                 return step.step_key
     raise InvalidInput("not_at_meeting_step", title=matter.title, body=body.short_name)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from quorum.core.errors import InvalidInput, NotFound, NotPermitted
 from quorum.core.spec import clean_text
+from quorum.core.steps import kind_class
 from quorum.db import Matter, Person, PublicityObjection
 from quorum.services import audit, matters, org
 from quorum.services.env import Env
@@ -35,7 +36,7 @@ def lodge(s: Session, env: Env, actor: Person, matter_id: int, text: str, anonym
         raise NotPermitted(reason="只有组织人事、党政办或纪检监察可以登记公示异议")
     matter = matters.locked(s, Matter, matter_id, "事项")
     step = matters.current(matter)
-    if step is None or step.kind != "publicity":
+    if step is None or not kind_class(step.kind).has_window:
         raise InvalidInput(reason=f"事项「{matter.title}」当前不在任前公示环节")
     text = clean_text(text, "异议内容", 4000)
     complainant = clean_text(complainant, "反映人", 200, required=not anonymous)

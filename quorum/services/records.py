@@ -12,6 +12,7 @@ from quorum.core.errors import QuorumError
 from quorum.core.messages import message
 from quorum.core.spec import StepSpec, WorkflowSpec
 from quorum.core.states import MatterStatus, TaskStatus
+from quorum.core.steps import kind_class
 from quorum.db import (
     AgendaItem,
     Attendance,
@@ -263,7 +264,7 @@ def execution_record(s: Session, spec: WorkflowSpec, matter: Matter) -> dict[str
     tolerance = spec.rules.execution.tolerance
     current = matters.current(matter)
     return {"approved": approved, "paid": expenditure.paid_total(s, matter.id), "tolerance": tolerance,
-            "active": current is not None and current.kind == "execution",
+            "active": current is not None and kind_class(current.kind).pays_out,
             "ceiling": approved * (1 + tolerance) if approved is not None else None,
             "validity_months": spec.rules.execution.validity_months,
             "amount_fields": [{"key": k, "label": spec.field(k).label}
@@ -297,7 +298,7 @@ def matter_controls(s: Session, actor: Person, matter: Matter, record: dict[str,
     """
     from quorum.services import expenditure, publicity, steps, task_ops
     step = matters.current(matter)
-    at_publicity = step is not None and step.kind == "publicity"
+    at_publicity = step is not None and kind_class(step.kind).has_window
     may_record, may_investigate = publicity.may_record(s, actor), publicity.may_investigate(s, actor)
     reveal = may_record or may_investigate
     return {"may_copy": task_ops.may_copy(s, actor, matter),

@@ -24,6 +24,7 @@ from quorum.core.errors import InvalidInput, NotPermitted
 from quorum.core.messages import message
 from quorum.core.routing import assignee_role, required_opinions
 from quorum.core.spec import OptionSpec, StepSpec, WorkflowSpec
+from quorum.core.steps import TaskPlan
 from quorum.db import Matter, MatterStep, Opinion, Person, PublicityObjection, Task
 from quorum.services import assign, audit
 from quorum.services.env import Env
@@ -33,32 +34,18 @@ GATE_OPTIONS = {"approve": OptionSpec("approve", message("option.approve"), "pas
 
 
 def deadline(env: Env, matter: Matter, step_spec: StepSpec, spec: WorkflowSpec) -> Deadline | None:
-    """The due date a step gets when it opens, by kind."""
-    today = env.now.date()
-    cal = env.calendar
-    if step_spec.kind == "publicity":
-        return cal.add_working_days(today, step_spec.window_working_days)
-    if step_spec.kind == "timer":
-        start = decision_date(matter) if step_spec.anchor == "decision" else today
-        return _span(env, start or today, step_spec)
-    if step_spec.kind == "execution" and spec.rules.execution is not None:
-        due = add_months(today, spec.rules.execution.validity_months)
-        return Deadline(due, cal.is_provisional(due))
-    if step_spec.days is not None:
-        due = today + timedelta(days=step_spec.days)
-        return Deadline(due, cal.is_provisional(due))
-    if step_spec.deadline_working_days is not None:
-        return cal.add_working_days(today, step_spec.deadline_working_days)
-    return None
-
-
-def _span(env: Env, start: date, step_spec: StepSpec) -> Deadline:
-    if step_spec.months:
-        due = add_months(start, step_spec.months)
-    elif step_spec.days:
-        due = start + timedelta(days=step_spec.days)
+    """The due date a step gets when it opens, as its kind counts it."""
+    execution = spec.rules.execution
+    span = step_spec.span(execution.validity_months if execution is not None else None)
+    if span is None:
+        return None
+    start = (decision_date(matter) if span.from_decision else None) or env.now.date()
+    if span.months:
+        due = add_months(start, span.months)
+    elif span.days:
+        due = start + timedelta(days=span.days)
     else:
-        return env.calendar.add_working_days(start, step_spec.deadline_working_days or 0)
+        return env.calendar.add_working_days(start, span.working_days)
     return Deadline(due, env.calendar.is_provisional(due))
 
 
@@ -72,18 +59,18 @@ def open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep, step_spec
                spec: WorkflowSpec, values: dict[str, Any]) -> None:
     """Create the tasks a step needs now that it is active."""
     kind, title = step.kind, f"{step.name}：{matter.title}"
-    if kind == "gate":
+    if step_spec.tasks is TaskPlan.PER_REQUIREMENT:
         for req, needed, _why in required_opinions(step_spec, values, spec):
             if needed:
-                people = assign.holders_for(s, env, spec, matter, step_spec, req.role, kind="gate")
-                assign.open_group(s, env, matter, step, "gate", req.role, people, f"{req.name}：{matter.title}",
+                people = assign.holders_for(s, env, spec, matter, step_spec, req.role, kind=kind)
+                assign.open_group(s, env, matter, step, kind, req.role, people, f"{req.name}：{matter.title}",
                                   req.key)
-    elif kind == "countersign":
+    elif step_spec.tasks is TaskPlan.PER_UNIT:
         _open_countersign(s, env, matter, step, step_spec, spec, title)
-    elif kind in ("review", "record", "filing", "publicity", "execution"):
+    elif step_spec.tasks is TaskPlan.BY_ROLE:
         role = assignee_role(step_spec, values, spec)
         people = assign.holders_for(s, env, spec, matter, step_spec, role, kind=kind)
-        due = env.calendar.next_workday(step.due_date, include_self=False) if kind == "publicity" else None
+        due = env.calendar.next_workday(step.due_date, include_self=False) if step_spec.has_window else None
         assign.open_group(s, env, matter, step, kind, role, people, title, None, due)
 
 

@@ -11,6 +11,7 @@ from quorum.core import states
 from quorum.core.errors import InvalidInput, NotFound, NotPermitted
 from quorum.core.spec import clean_text
 from quorum.core.states import SupervisionStatus
+from quorum.core.steps import kind_class
 from quorum.db import Matter, Person, ProgressReport, SupervisionItem, Unit
 from quorum.services import audit, org
 from quorum.services.env import Env
@@ -107,7 +108,7 @@ def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: b
             from quorum.services import matters
             matter = matters.locked(s, Matter, item.matter_id, "事项")
             current = next((st for st in matter.steps if st.step_key == matter.current_step), None)
-            if current is not None and current.kind == "supervise":
+            if current is not None and kind_class(current.kind).waits_for_supervision:
                 matters.apply_outcome(s, env, actor.id, matter, "approve", "督办事项全部办结")
     return item
 

@@ -114,7 +114,7 @@ def _open_holders(s: Session, step: MatterStep) -> list[int]:
 
 
 def _timer(s, env, matter, step, step_spec, spec) -> dict | None:
-    if step.kind != "timer" or step.due_date is None or env.now.date() < step.due_date:
+    if not step_spec.fires_when_due or step.due_date is None or env.now.date() < step.due_date:
         return None
     from quorum.services import matters
     matters.apply_outcome(s, env, None, matter, "approve", message("state.timer_elapsed_note"))
@@ -123,7 +123,7 @@ def _timer(s, env, matter, step, step_spec, spec) -> dict | None:
 
 
 def _publicity_end(s, env, matter, step, step_spec, spec) -> dict | None:
-    if step.kind != "publicity" or step.due_date is None or env.now.date() <= step.due_date:
+    if not step_spec.has_window or step.due_date is None or env.now.date() <= step.due_date:
         return None
     if _once(s, "step.publicity_window_ended", step) or _postponed(s, step):
         return None
@@ -183,7 +183,7 @@ def _silence(s, env, matter, step, step_spec, spec) -> dict | None:
 
 
 def _lapse(s, env, matter, step, step_spec, spec) -> dict | None:
-    if step.kind != "execution" or step.due_date is None or env.now.date() <= step.due_date:
+    if not step_spec.pays_out or step.due_date is None or env.now.date() <= step.due_date:
         return None
     if s.execute(select(Payment.id).where(Payment.matter_id == matter.id).limit(1)).first() is not None:
         return None
@@ -214,7 +214,7 @@ def _expired_result(s, env, matter, step, step_spec, spec) -> dict | None:
 
 
 def _ratification(s, env, matter, step, step_spec, spec) -> dict | None:
-    if step.kind != "meeting" or not step_spec.mandatory or step.due_date is None or env.now.date() <= step.due_date:
+    if not step_spec.mandatory or step.due_date is None or env.now.date() <= step.due_date:
         return None
     if _once(s, "step.ratification_overdue", step):
         return None

@@ -9,6 +9,7 @@ import pytest
 from quorum.core.conditions import AnyOf, Leaf
 from quorum.core.errors import InvalidInput, InvalidPolicy
 from quorum.core.spec import FieldSpec, Ratio, coerce_fields, coerce_value, parse_policy_set
+from quorum.core.steps import EndMatter, ReturnTo
 
 WORKFLOW_FILE = "policies/workflows/major_matter.toml"
 BODIES_FILE = "policies/bodies.toml"
@@ -92,9 +93,9 @@ def test_real_workflow_steps_detail(major_matter):
     assert leader.deadline_working_days == 3
     party = major_matter.step("party_committee")
     assert party.body == "party_committee"
-    assert party.on_reject == "end"
+    assert party.on_reject == EndMatter()
     assert party.return_target is None
-    assert party.on_postpone == "return:proposal"
+    assert party.on_postpone == ReturnTo("proposal")
     assert party.reason == "须提交党委会集体决策"
     assert party.when == AnyOf((
         Leaf("category", "in", ("decision", "appointment", "project")),

@@ -8,11 +8,13 @@ A test (tests/test_wording.py) keeps Chinese literals out of every other .py fil
 
 from quorum.core.messages import audit, cli, documents, duties, engine, notify, operations, supervision, values, web
 from quorum.core.messages import permissions as access
+from quorum.core.messages import policy as policy_wording
 from quorum.core.messages import security as safeguards
 from quorum.core.messages import states as state_names
+from quorum.core.messages import steps as step_wording
 
 _AREAS = (engine, cli, operations, notify, web, values, state_names, documents, duties, supervision, audit, access,
-          safeguards)
+          safeguards, policy_wording, step_wording)
 
 
 def _merge(*tables: dict[str, str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from quorum.core.errors import InvalidInput, InvalidPolicy, InvalidTransition
+from quorum.core.messages import message
 
 DIRECTIONS = ("up", "down", "parallel", "internal")
 LAYOUTS = ("standard", "upward", "letter", "minutes", "form")
@@ -27,7 +28,10 @@ UNIT_KINDS = ("government", "bureau", "party_org", "lead_hospital", "member_unit
 SPECIAL_ADDRESSEES = ("@matter_unit", "@superior", "@requester", "@meeting_members", "@supervision_units")
 MEETING_CHAIR = "meeting_chair"        # signer token: the chair of the body that met / decided
 NUMBER_FIELDS = ("series", "year", "serial")
+# The words that mark a request, looked for in a 报告's body, and the genre they may not appear in: data
+# matched against documents and policies/documents.toml, not wording
 REQUEST_WORDS = ("请批示", "请审批", "请批准", "妥否", "请予批复", "请审定")
+REPORT_GENRE = "报告"
 
 
 class DocumentStatus(StrEnum):
@@ -38,13 +42,14 @@ class DocumentStatus(StrEnum):
 
 TRANSITIONS = {DocumentStatus.DRAFT: {DocumentStatus.FROZEN, DocumentStatus.VOID},
                DocumentStatus.FROZEN: {DocumentStatus.VOID}}
-STATUS_NAMES = {"draft": "草稿", "frozen": "已签发", "void": "已作废"}
+STATUS_NAMES = {status: message(f"state.document_{status}") for status in DocumentStatus}
 
 
 def advance(current: str, new: str, action: str) -> str:
     """Return new if a document may move from current to new, else refuse in words."""
     if new not in TRANSITIONS.get(current, set()):
-        raise InvalidTransition(what="公文", state=STATUS_NAMES.get(current, current), action=action)
+        raise InvalidTransition(what=message("state.what_document"), state=STATUS_NAMES.get(current, current),
+                                action=action)
     return new
 
 
@@ -62,11 +67,11 @@ class DocumentKind:
     numbered: bool = True
     series: str | None = None      # a fixed 机关代字; default: the issuing unit's doc_prefix
     series_by_body: Mapping[str, str] = field(default_factory=dict)
-    number_format: str = "{series}〔{year}〕{serial}号"
-    heading_suffix: str = "文件"
+    number_format: str = message("document.number_format_default")
+    heading_suffix: str = message("document.heading_suffix_default")
     addressees: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
-    cc_label: str = "抄送"
+    cc_label: str = message("document.cc_label_default")
     signature: bool = True
     dated: str = "sign_off"
     secrecy: str = ""
@@ -97,10 +102,12 @@ class DocumentPolicy:
         try:
             return self.kinds[key]
         except KeyError:
-            raise InvalidInput(reason=f"未知的公文种类「{key}」，可选：{'、'.join(self.kinds)}") from None
+            raise InvalidInput.because("document.kind_unknown", name=key,
+                                       kinds=message("value.list_separator").join(self.kinds)) from None
 
 
-EMPTY_POLICY = DocumentPolicy(kinds={}, editor_roles=("secretariat",), printing_office="党政办公室", ranks={},
+EMPTY_POLICY = DocumentPolicy(kinds={}, editor_roles=("secretariat",),
+                              printing_office=message("document.printing_office_default"), ranks={},
                               superiors={}, star_issuers=())
 
 
@@ -109,66 +116,68 @@ EMPTY_POLICY = DocumentPolicy(kinds={}, editor_roles=("secretariat",), printing_
 
 
 def _fail(source: str, where: str, reason: str) -> InvalidPolicy:
-    return InvalidPolicy(source=f"{source}，{where}" if where else source, reason=reason)
+    return InvalidPolicy(source=message("document.policy_where", source=source, where=where) if where else source,
+                         reason=reason)
 
 
 def _strings(raw: Mapping, key: str, source: str, where: str) -> tuple[str, ...]:
     value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise _fail(source, where, f"「{key}」须为非空字符串的列表")
+        raise _fail(source, where, message("document.policy_not_strings", name=key))
     return tuple(v.strip() for v in value)
 
 
 def _table(raw: Mapping, key: str, source: str, where: str) -> dict[str, str]:
     value = raw.get(key, {})
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise _fail(source, where, f"「{key}」须为 名称 = \"值\" 的表")
+        raise _fail(source, where, message("document.policy_not_table", name=key))
     return dict(value)
 
 
 def _choice(raw: Mapping, key: str, options: tuple[str, ...], default: str | None, source: str, where: str) -> str:
     value = raw.get(key, default)
     if value not in options:
-        raise _fail(source, where, f"「{key}」的值「{value}」无效，可选：{'、'.join(options)}")
+        raise _fail(source, where, message("document.policy_bad_choice", name=key, value=value,
+                                           options=message("value.list_separator").join(options)))
     return value
 
 
 def _check_format(text: str, source: str, where: str) -> str:
     names = set(re.findall(r"{(\w*)}", text))
     if "serial" not in names or not names <= set(NUMBER_FIELDS):
-        raise _fail(source, where, f"number_format「{text}」须含 {{serial}}，只能使用 {{series}} {{year}} {{serial}}")
+        raise _fail(source, where, message("document.policy_number_format", text=text))
     return text
 
 
 def _issuer(value: str, source: str, where: str) -> str:
     if value != "@matter_unit" and value not in UNIT_KINDS:
-        raise _fail(source, where, f"发文机关「{value}」无效：应为单位类别（{'、'.join(UNIT_KINDS)}）或 @matter_unit")
+        raise _fail(source, where, message("document.policy_issuer", value=value, kinds=message("value.list_separator").join(UNIT_KINDS)))
     return value
 
 
 def parse_kind(key: str, raw: Mapping[str, Any], roles: Mapping[str, str], bodies: Iterable[str],
                source: str) -> DocumentKind:
     """Parse one [kinds.KEY] table."""
-    where = f"公文种类 {key}"
+    where = message("document.policy_kind_where", name=key)
     if not isinstance(raw, dict):
-        raise _fail(source, where, "须为表")
+        raise _fail(source, where, message("document.policy_kind_not_table"))
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise _fail(source, where, "缺少必填项「name」（文种名称）")
+        raise _fail(source, where, message("document.policy_kind_no_name"))
     signers = _strings(raw, "signer_roles", source, where)
     if not signers:
-        raise _fail(source, where, "须指定签发人角色 signer_roles")
+        raise _fail(source, where, message("document.policy_no_signers"))
     for role in signers:
         if role != MEETING_CHAIR and role not in roles:
-            raise _fail(source, where, f"未定义的角色「{role}」（见 policies/roles.toml）")
+            raise _fail(source, where, message("document.policy_role_unknown", role=role))
     issuer_by_body = _table(raw, "issuer_by_body", source, where)
     series_by_body = _table(raw, "series_by_body", source, where)
     for body in (*issuer_by_body, *series_by_body):
         if body not in bodies:
-            raise _fail(source, where, f"未定义的议事机构「{body}」（见 policies/bodies.toml）")
+            raise _fail(source, where, message("document.policy_body_unknown", body=body))
     window = raw.get("window_working_days")
     if window is not None and (not isinstance(window, int) or window < 1):
-        raise _fail(source, where, "window_working_days 须为正整数")
+        raise _fail(source, where, message("document.policy_window"))
     direction = _choice(raw, "direction", DIRECTIONS, None, source, where)
     kind = DocumentKind(
         key=key, name=name.strip(), genre=str(raw.get("genre", name)).strip(), direction=direction,
@@ -177,16 +186,17 @@ def parse_kind(key: str, raw: Mapping[str, Any], roles: Mapping[str, str], bodie
         issuer=_issuer(str(raw.get("issuer", "lead_hospital")), source, where),
         signer_roles=signers, issuer_by_body={b: _issuer(v, source, where) for b, v in issuer_by_body.items()},
         numbered=bool(raw.get("numbered", True)), series=raw.get("series"), series_by_body=series_by_body,
-        number_format=_check_format(str(raw.get("number_format", "{series}〔{year}〕{serial}号")), source, where),
-        heading_suffix=str(raw.get("heading_suffix", "" if raw.get("layout") in ("letter", "form") else "文件")),
+        number_format=_check_format(str(raw.get("number_format", DocumentKind.number_format)), source, where),
+        heading_suffix=str(raw.get("heading_suffix", "" if raw.get("layout") in ("letter", "form")
+                                   else DocumentKind.heading_suffix)),
         addressees=_strings(raw, "addressees", source, where), cc=_strings(raw, "cc", source, where),
-        cc_label=str(raw.get("cc_label", "抄送")), signature=bool(raw.get("signature", True)),
+        cc_label=str(raw.get("cc_label", DocumentKind.cc_label)), signature=bool(raw.get("signature", True)),
         dated=_choice(raw, "dated", DATED, "sign_off", source, where), secrecy=str(raw.get("secrecy", "")),
         public_fields=_strings(raw, "public_fields", source, where), window_working_days=window,
         requires_request=bool(raw.get("requires_request", False)),
     )
     if kind.upward and kind.layout != "upward":
-        raise _fail(source, where, "上行文（direction = \"up\"）须使用 upward 版式（标注签发人）")
+        raise _fail(source, where, message("document.policy_upward_layout"))
     return kind
 
 
@@ -197,19 +207,19 @@ def parse_document_policy(data: Mapping[str, Any], roles: Mapping[str, str], bod
     editors = _strings(data, "editor_roles", source, "editor_roles") or ("secretariat",)
     for role in editors:
         if role not in roles:
-            raise _fail(source, "editor_roles", f"未定义的角色「{role}」")
+            raise _fail(source, "editor_roles", message("document.policy_editor_unknown", role=role))
     hierarchy = data.get("hierarchy", {})
     ranks = hierarchy.get("ranks", {})
     if not isinstance(ranks, dict) or any(k not in UNIT_KINDS or not isinstance(v, int) for k, v in ranks.items()):
-        raise _fail(source, "hierarchy.ranks", f"须为 单位类别 = 整数 的表，单位类别可选：{'、'.join(UNIT_KINDS)}")
+        raise _fail(source, "hierarchy.ranks", message("document.policy_ranks", kinds=message("value.list_separator").join(UNIT_KINDS)))
     superiors = _table(hierarchy, "superiors", source, "hierarchy")
     stars = _strings(hierarchy, "star_issuers", source, "hierarchy")
     for kind_name in (*superiors, *stars):
         if kind_name not in UNIT_KINDS:
-            raise _fail(source, "hierarchy", f"未知的单位类别「{kind_name}」")
+            raise _fail(source, "hierarchy", message("document.policy_unit_kind_unknown", kind=kind_name))
     raw_kinds = data.get("kinds", {})
     if not isinstance(raw_kinds, dict) or not raw_kinds:
-        raise _fail(source, "", "未定义任何公文种类（[kinds.*]）")
+        raise _fail(source, "", message("document.policy_no_kinds"))
     kinds = {key: parse_kind(key, raw, roles, bodies, source) for key, raw in raw_kinds.items()}
     return DocumentPolicy(kinds=kinds, editor_roles=editors, printing_office=str(data.get("printing_office", "")),
                           ranks=dict(ranks), superiors=superiors, star_issuers=stars,
@@ -222,9 +232,10 @@ def check_workflow_documents(policy: DocumentPolicy, workflows: Iterable[Any]) -
         for step in workflow.steps:
             for key in step.documents:
                 if key not in policy.kinds:
-                    raise InvalidPolicy(source=f"{workflow.source}，步骤 {step.key}",
-                                        reason=f"未知的公文种类「{key}」，可选：{'、'.join(policy.kinds)}"
-                                               "（见 policies/documents.toml）")
+                    raise InvalidPolicy(source=message("document.policy_step_where", source=workflow.source,
+                                                       step=step.key),
+                                        reason=message("document.kind_unknown_in_step", name=key,
+                                                       kinds=message("value.list_separator").join(policy.kinds)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,7 +244,7 @@ def check_workflow_documents(policy: DocumentPolicy, workflows: Iterable[Any]) -
 
 def cn_date(day: date) -> str:
     """成文日期: Arabic numerals, full year, no zero padding — 2026年1月5日."""
-    return f"{day.year}年{day.month}月{day.day}日"
+    return message("document.date", year=day.year, month=day.month, day=day.day)
 
 
 def format_number(kind: DocumentKind, series: str, year: int, serial: int) -> str:
@@ -244,13 +255,14 @@ def format_number(kind: DocumentKind, series: str, year: int, serial: int) -> st
 def subject_of(title: str) -> str:
     """The 事由 of a title: 关于建设远程会诊中心的议题 → 建设远程会诊中心."""
     text = title.strip()
+    # the 关于 … 的议题 frame of a title, matched in what people typed (patterns, not wording)
     text = re.sub(r"^关于", "", text)
     text = re.sub(r"(的)?(议题|请示|报告|事项|申请|方案)$", "", text)
     return text or title.strip()
 
 
 def join_names(names: Iterable[str]) -> str:
-    return "、".join(n for n in names if n)
+    return message("value.list_separator").join(n for n in names if n)
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,25 +284,26 @@ def check_distribution(kind: DocumentKind, policy: DocumentPolicy, issuer_kind: 
     if not kind.upward:
         return
     if len(addressees) != 1:
-        raise InvalidInput(reason=f"{kind.name}只能主送一个上级机关（现有{len(addressees)}个），其他机关用抄送")
+        raise InvalidInput.because("document.upward_one_addressee", kind=kind.name, count=len(addressees))
     people = set(person_names)
     if addressees[0] in people:
-        raise InvalidInput(reason=f"{kind.name}不得主送领导者个人（{addressees[0]}），应主送机关")
+        raise InvalidInput.because("document.upward_to_person", kind=kind.name, name=addressees[0])
     issuer_rank = policy.ranks.get(issuer_kind)
     for name in cc:
         unit = units.get(name)
         if unit is None or issuer_rank is None or unit.kind not in policy.ranks:
             continue
         if policy.ranks[unit.kind] > issuer_rank:
-            raise InvalidInput(reason=f"上行文不得抄送下级机关：{name}")
+            raise InvalidInput.because("document.upward_cc_subordinate", name=name)
 
 
 def request_warnings(kind: DocumentKind, body: str) -> list[str]:
     """Warn when a 报告 carries a request (it must not: requests go in a 请示)."""
-    if kind.genre != "报告":
+    if kind.genre != REPORT_GENRE:
         return []
     found = [w for w in REQUEST_WORDS if w in body]
-    return [f"报告中不得夹带请示事项（发现「{'」「'.join(found)}」），请另行请示"] if found else []
+    words = message("document.quote_separator").join(found)
+    return [message("document.report_with_request", words=words)] if found else []
 
 
 def document_policy_of(raw: Mapping[str, Any], policy_set: Any) -> DocumentPolicy:

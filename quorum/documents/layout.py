@@ -18,6 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Mm, Pt, Twips
 
 from quorum.core.documents import cn_date
+from quorum.core.messages import message
 from quorum.documents.page import Page
 from quorum.documents.typesetting import (
     FANGSONG,
@@ -55,6 +56,9 @@ from quorum.documents.typesetting import (
 HEADING_SIZE = Pt(36)                      # 小初: the usual size of a 发文机关标志
 HEADING_TOP = Mm(35)                       # its top edge below the top of the type area
 SEPARATOR_GAP_PT = 11                      # 4 mm between the 发文字号 and the red line
+# The numbering of heading levels (一、 （一） 1. （1）) and the full stop ending a heading's lead sentence
+# are how a body's text is read, not wording: they stay here as patterns.
+SENTENCE_END = "。"
 LEVELS = (
     (re.compile(r"^[一二三四五六七八九十百]+、"), HEITI),
     (re.compile(r"^（[一二三四五六七八九十百]+）"), KAITI),
@@ -153,7 +157,7 @@ def _head(doc, page: Page) -> None:
         return
     if page.layout == "upward":
         number = _split_line(doc, page.number, "", 2)
-        set_fonts(number.add_run("签发人："), FANGSONG, SIZE_3)
+        set_fonts(number.add_run(message("document.signer_label")), FANGSONG, SIZE_3)
         set_fonts(number.add_run(page.signer), KAITI, SIZE_3)
     else:
         number = _para(doc, page.number, align=WD_ALIGN_PARAGRAPH.CENTER, before_lines=2)
@@ -215,7 +219,7 @@ def _form_head(doc, page: Page) -> None:
     if page.heading:
         _para(doc, page.heading, XIAOBIAOSONG, SIZE_3, WD_ALIGN_PARAGRAPH.CENTER)
     if page.number:
-        number = _para(doc, f"编号：{page.number}", align=WD_ALIGN_PARAGRAPH.RIGHT)
+        number = _para(doc, message("document.form_number", number=page.number), align=WD_ALIGN_PARAGRAPH.RIGHT)
         indent(number, right=1)
 
 
@@ -229,13 +233,13 @@ def _main(doc, page: Page) -> None:
         title = _para(doc, line, XIAOBIAOSONG, SIZE_2, WD_ALIGN_PARAGRAPH.CENTER, title_gap if n == 0 else 0)
         no_grid_snap(title)
     if page.addressees:
-        _para(doc, "、".join(page.addressees) + "：", before_lines=1)
+        _para(doc, message("document.addressees", names=message("value.list_separator").join(page.addressees)), before_lines=1)
     _body(doc, page.body)
     _attachments(doc, page.attachments)
     _attendance(doc, page.attendance)
     _signature(doc, page)
     if page.notes:
-        note = _para(doc, f"（{page.notes}）")
+        note = _para(doc, message("document.notes", notes=page.notes))
         indent(note, first_line=2)
 
 
@@ -262,8 +266,8 @@ def _body_paragraph(doc, line: str) -> None:
     indent(paragraph, first_line=2)
     font = next((f for pattern, f in LEVELS if pattern.match(line)), FANGSONG)
     head, rest = line, ""
-    if font in (HEITI, KAITI) and "。" in line[:-1]:
-        cut = line.index("。") + 1
+    if font in (HEITI, KAITI) and SENTENCE_END in line[:-1]:
+        cut = line.index(SENTENCE_END) + 1
         head, rest = line[:cut], line[cut:]
     set_fonts(paragraph.add_run(head), font, SIZE_3)
     if rest:
@@ -299,8 +303,8 @@ def _attachments(doc, names: tuple[str, ...]) -> None:
         paragraph = _para(doc, before_lines=1 if n == 1 else 0)
         indent(paragraph, left=5 + numbered, hanging=(3 + numbered) if n == 1 else numbered)
         if n == 1:
-            set_fonts(paragraph.add_run("附件："), FANGSONG, SIZE_3)
-        set_fonts(paragraph.add_run(label.rstrip("。.")), FANGSONG, SIZE_3)
+            set_fonts(paragraph.add_run(message("document.attachments_label")), FANGSONG, SIZE_3)
+        set_fonts(paragraph.add_run(label.rstrip(SENTENCE_END + ".")), FANGSONG, SIZE_3)
 
 
 def _attendance(doc, lists: tuple[tuple[str, str], ...]) -> None:
@@ -308,7 +312,7 @@ def _attendance(doc, lists: tuple[tuple[str, str], ...]) -> None:
     for n, (label, names) in enumerate(lists):
         paragraph = _para(doc, before_lines=1 if n == 0 else 0)
         indent(paragraph, left=2 + len(label) + 1, hanging=len(label) + 1)
-        set_fonts(paragraph.add_run(f"{label}："), HEITI, SIZE_3)
+        set_fonts(paragraph.add_run(message("document.list_label", label=label)), HEITI, SIZE_3)
         set_fonts(paragraph.add_run(names), FANGSONG, SIZE_3)
 
 
@@ -352,7 +356,8 @@ def _end_block(doc, page: Page) -> None:
         paragraph = cell.paragraphs[0]
         exact_spacing(paragraph, Twips(line))
         no_grid_snap(paragraph)
-        text = f"{label}：{'，'.join(names)}。" if label else ""
+        text = message("document.end_block_line", label=label,
+                       names=message("document.end_block_separator").join(names)) if label else ""
         lines = 1 + int(_width_chars(text) // (TYPE_WIDTH.pt / SIZE_4.pt - 2 - len(label)))
         heights.append(lines * line + 120)
         exact_row_height(row, heights[-1])
@@ -363,7 +368,7 @@ def _end_block(doc, page: Page) -> None:
         indent(paragraph, left=1, size_pt=SIZE_4.pt)
         paragraph.paragraph_format.tab_stops.add_tab_stop(
             Twips(WIDTH_TWIPS - char_twips(2, SIZE_4.pt)), WD_TAB_ALIGNMENT.RIGHT)
-        printed = f"{cn_date(page.print_date)}印发" if page.print_date else ""
+        printed = message("document.printed_on", date=cn_date(page.print_date)) if page.print_date else ""
         set_fonts(paragraph.add_run(f"{page.printer}\t{printed}"), FANGSONG, SIZE_4)
     float_at_bottom(table, sum(heights))
     closing = doc.add_paragraph()          # a body cannot end with a table; this one takes no room

@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from quorum.core.messages import message
+
 LAYOUTS = ("standard", "upward", "letter", "minutes", "form")
 
 
@@ -26,7 +28,7 @@ class Page:
     signature: str = ""                           # 发文机关署名 ("" for none)
     date: dt.date | None = None                      # 成文日期
     notes: str = ""                               # 附注, without its brackets
-    cc_label: str = "抄送"
+    cc_label: str = message("document.cc_label_default")
     cc: tuple[str, ...] = ()
     printer: str = ""                             # 印发机关
     print_date: dt.date | None = None                # 印发日期

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 
 DEFAULT_TIMEOUT = 180
 
@@ -19,7 +20,7 @@ DEFAULT_TIMEOUT = 180
 def soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found is None:
-        raise InvalidInput(reason="未安装 LibreOffice（soffice），无法转换 PDF；Debian 上请安装 libreoffice-writer-nogui")
+        raise InvalidInput.because("document.no_soffice")
     return found
 
 
@@ -38,13 +39,14 @@ def to_pdf_many(files: Mapping[str, bytes], timeout: int = DEFAULT_TIMEOUT) -> d
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
-            raise InvalidInput(reason=f"LibreOffice 转换 PDF 超时（{timeout} 秒）") from None
+            raise InvalidInput.because("document.pdf_timeout", timeout=timeout) from None
         out = {}
         for stem in files:
             pdf = work / "out" / f"{stem}.pdf"
             if not pdf.exists():
                 detail = (result.stderr or result.stdout).strip()[-300:]
-                raise InvalidInput(reason=f"LibreOffice 未能转换「{stem}」为 PDF：{detail or '无输出'}")
+                raise InvalidInput.because("document.pdf_failed", stem=stem,
+                                           detail=detail or message("document.pdf_no_output"))
             out[stem] = pdf.read_bytes()
         return out
 
@@ -57,7 +59,7 @@ def to_png(pdf: bytes, out_dir: Path, stem: str, dpi: int = 80, timeout: int = 1
     """Render every page of a PDF as out_dir/stem-N.png; return the files in page order."""
     tool = shutil.which("pdftoppm")
     if tool is None:
-        raise InvalidInput(reason="未安装 pdftoppm（poppler-utils），无法生成预览图")
+        raise InvalidInput.because("document.no_pdftoppm")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob(f"{stem}-*.png"):
@@ -69,5 +71,5 @@ def to_png(pdf: bytes, out_dir: Path, stem: str, dpi: int = 80, timeout: int = 1
             subprocess.run([tool, "-png", "-r", str(dpi), str(source), str(out_dir / stem)], check=True,
                            capture_output=True, timeout=timeout)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise InvalidInput(reason=f"pdftoppm 生成预览图失败：{exc}") from None
+            raise InvalidInput.because("document.png_failed", error=exc) from None
     return sorted(out_dir.glob(f"{stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))

@@ -15,6 +15,7 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+# Font names as installed (GB/T 9704 names them): data a word processor looks up, not wording
 FANGSONG = "仿宋_GB2312"
 HEITI = "黑体"
 KAITI = "楷体_GB2312"

@@ -40,6 +40,7 @@ def environment(directory: Path | None = None) -> SandboxedEnvironment:
 
 def _numbered(index: int) -> str:
     """1 → 一, 12 → 十二: the numbers of 一、 headings."""
+    # Chinese numerals are a number system, not wording: they stay here like the digits 0-9 would
     digits = "零一二三四五六七八九"
     if index < 10:
         return digits[index]
@@ -49,12 +50,14 @@ def _numbered(index: int) -> str:
 
 def _cell(value: object) -> str:
     """Text fit for one table cell of a "|…|" row: no bar, line breaks kept as \\n."""
+    # the full-width bar is an escape (the row's separator cannot appear in a cell), not wording
     text = "" if value is None else str(value)
     return text.replace("|", "｜").replace("\r", "").replace("\n", "\\n")
 
 
 def _bare(value: object) -> str:
     """A phrase without its closing punctuation, to be quoted inside a sentence."""
+    # the closing punctuation stripped (data, not wording)
     return ("" if value is None else str(value)).strip().rstrip("。；;.，,")
 
 
@@ -73,4 +76,4 @@ def render(template: str, record: Mapping[str, Any], directory: Path | None = No
             out[name] = _clean("".join(block(compiled.new_context(dict(record))))) if block else ""
         return out
     except (TemplateError, TypeError, ValueError, LookupError, AttributeError) as exc:
-        raise InvalidInput(reason=f"公文模板 templates/documents/{template} 有误：{exc}") from None
+        raise InvalidInput.because("document.template_error", template=template, error=exc) from None

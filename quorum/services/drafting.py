@@ -39,8 +39,7 @@ from quorum.services.env import Env
 from quorum.services.policies import policy_set_for
 
 _POLICIES: dict[str, DocumentPolicy] = {}
-PROFILE = (("gender", "性别"), ("ethnicity", "民族"), ("birth", "出生年月"), ("education", "学历学位"),
-           ("party", "政治面貌"))
+PROFILE = ("gender", "ethnicity", "birth", "education", "party")      # labelled document.profile_<key>
 
 
 def policy_for(s: Session, version_id: int) -> DocumentPolicy:
@@ -99,7 +98,7 @@ def issuer_unit(s: Session, kind: DocumentKind, matter: Matter | None, meeting: 
             return unit
     unit = s.execute(select(Unit).where(Unit.kind == issuer).order_by(Unit.id)).scalars().first()
     if unit is None:
-        raise InvalidInput(reason=f"没有登记类别为「{issuer}」的单位，无法确定{kind.name}的发文机关")
+        raise InvalidInput.because("document.issuer_missing", kind=issuer, document=kind.name)
     return unit
 
 
@@ -142,7 +141,7 @@ def _resolve_one(s: Session, token: str, policy: DocumentPolicy, issuer: Unit, m
         if meeting is None:
             return []
         body = policy_set_for(s, meeting.policy_version_id).body(meeting.body_key)
-        return [f"{body.name}组成人员"]
+        return [message("document.body_members", body=body.name)]
     if token == "@supervision_units":
         rows = records.supervision_records(s, matter.id) if matter is not None else []
         return [name for r in rows for name in (r["lead_unit"], *r["co_units"])]
@@ -222,7 +221,8 @@ def _public(s: Session, matter: Matter, rec: dict[str, Any], kind: DocumentKind)
         if spec.field(key).type == "person":
             person = s.execute(select(Person).where(Person.username == field["value"])).scalar_one_or_none()
             profile = person.profile if person is not None else {}
-            shown += [{"label": label, "value": str(profile[k])} for k, label in PROFILE if profile.get(k)]
+            shown += [{"label": message(f"document.profile_{k}"), "value": str(profile[k])}
+                      for k in PROFILE if profile.get(k)]
     return shown
 
 
@@ -237,7 +237,8 @@ def _decision(s: Session, last: dict[str, Any]) -> dict[str, Any]:
 
 
 def counts_text(counts: dict[str, int]) -> str:
-    return "，".join(f"{message(f'choice.{k}')}{v}票" for k, v in counts.items())
+    return message("value.sentence_separator").join(
+        message("document.vote_count", choice=message(f"choice.{k}"), count=v) for k, v in counts.items())
 
 
 def _supervision(row: dict[str, Any]) -> dict[str, Any]:
@@ -260,12 +261,11 @@ def meeting_context(s: Session, meeting: Meeting) -> dict[str, Any]:
                 "reason": attendance[m.person_id].reason if m.person_id in attendance else ""}
                for m in meeting.members]
     at = meeting.scheduled_at
-    present = [m["name"] + ("（中途离席）" if m["attendance"] == "left" else "") for m in members
+    present = [m["name"] + (message("document.left_early") if m["attendance"] == "left" else "") for m in members
                if m["attendance"] in ("present", "left")]
     return {
         "id": meeting.id, "title": meeting.title, "body": body.name, "body_short": body.short_name,
-        "date": cn_date(at.date()), "time": f"{'上午' if at.hour < 12 else '下午'}{at.hour % 12 or 12}时"
-                                            + (f"{at.minute}分" if at.minute else ""),
+        "date": cn_date(at.date()), "time": _time_of_day(at),
         "place": meeting.place, "chair": names.get(meeting.chair_id) or "", "status": meeting.status,
         "members": [m["name"] for m in members], "present": present,
         "absent": [{"name": m["name"], "reason": m["reason"]} for m in members if m["attendance"] == "absent"],
@@ -386,7 +386,8 @@ def page(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: Docume
     lead = lead or issuer
     heading = issuer.name + kind.heading_suffix
     if kind.layout == "minutes" and meeting is not None:
-        heading = policy_set_for(s, meeting.policy_version_id).body(meeting.body_key).name + "纪要"
+        heading = message("document.minutes_heading",
+                          body=policy_set_for(s, meeting.policy_version_id).body(meeting.body_key).name)
     body = "\n".join(part for part in (blocks["record"], doc.body) if part)
     result = Page(layout=kind.layout, title=doc.title, heading=heading, number=number, signer=signer,
                   addressees=tuple(doc.addressees), body=body, attachments=tuple(doc.attachments),
@@ -400,9 +401,14 @@ def page(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: Docume
 
 def attendance(meeting: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """出席 / 请假 / 缺席 / 列席 exactly as the attendance was recorded."""
-    lists = [("出席", join_names(meeting["present"])),
-             ("请假", join_names(f"{a['name']}（{a['reason']}）" if a["reason"] else a["name"]
-                               for a in meeting["absent"])),
-             ("缺席", join_names(meeting["missing"])),
-             ("列席", join_names(meeting["observers"]))]
-    return tuple((label, names) for label, names in lists if names)
+    absent = (message("document.absent_with_reason", name=a["name"], reason=a["reason"]) if a["reason"]
+              else a["name"] for a in meeting["absent"])
+    lists = [("present", join_names(meeting["present"])), ("leave", join_names(absent)),
+             ("missing", join_names(meeting["missing"])), ("observers", join_names(meeting["observers"]))]
+    return tuple((message(f"document.attendance_{key}"), names) for key, names in lists if names)
+
+
+def _time_of_day(at: datetime) -> str:
+    """上午9时, 下午2时30分: the time of a meeting as a 纪要 writes it."""
+    hour = message("document.time_morning" if at.hour < 12 else "document.time_afternoon", hour=at.hour % 12 or 12)
+    return hour + (message("document.time_minute", minute=at.minute) if at.minute else "")

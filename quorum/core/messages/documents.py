@@ -1,4 +1,81 @@
-"""Wording of official documents in code: kinds and series, refusals of a draft, the converters' errors."""
+"""Wording of official documents in code: defaults of a kind, refusals of a draft, layout labels, converters' errors.
+
+The text of each kind itself lives in templates/documents/<kind>.j2; what is here is the wording the
+engine adds around it (GB/T 9704 labels, dates, attendance lists) and the refusals of policies/documents.toml.
+"""
 
 MESSAGES: dict[str, str] = {
+    # --- defaults of a kind (quorum.core.documents.DocumentKind) --------------------------------
+    "document.number_format_default": "{{series}}〔{{year}}〕{{serial}}号",
+    "document.heading_suffix_default": "文件",
+    "document.cc_label_default": "抄送",
+    "document.printing_office_default": "党政办公室",
+    # --- policies/documents.toml ----------------------------------------------------------------
+    "document.policy_where": "{source}，{where}",
+    "document.policy_kind_where": "公文种类 {name}",
+    "document.policy_step_where": "{source}，步骤 {step}",
+    "document.kind_unknown": "未知的公文种类「{name}」，可选：{kinds}",
+    "document.kind_unknown_in_step": "未知的公文种类「{name}」，可选：{kinds}（见 policies/documents.toml）",
+    "document.policy_not_strings": "「{name}」须为非空字符串的列表",
+    "document.policy_not_table": "「{name}」须为 名称 = \"值\" 的表",
+    "document.policy_bad_choice": "「{name}」的值「{value}」无效，可选：{options}",
+    "document.policy_number_format": "number_format「{text}」须含 {{serial}}，只能使用 {{series}} {{year}} {{serial}}",
+    "document.policy_issuer": "发文机关「{value}」无效：应为单位类别（{kinds}）或 @matter_unit",
+    "document.policy_kind_not_table": "须为表",
+    "document.policy_kind_no_name": "缺少必填项「name」（文种名称）",
+    "document.policy_no_signers": "须指定签发人角色 signer_roles",
+    "document.policy_role_unknown": "未定义的角色「{role}」（见 policies/roles.toml）",
+    "document.policy_body_unknown": "未定义的议事机构「{body}」（见 policies/bodies.toml）",
+    "document.policy_window": "window_working_days 须为正整数",
+    "document.policy_upward_layout": "上行文（direction = \"up\"）须使用 upward 版式（标注签发人）",
+    "document.policy_editor_unknown": "未定义的角色「{role}」",
+    "document.policy_ranks": "须为 单位类别 = 整数 的表，单位类别可选：{kinds}",
+    "document.policy_unit_kind_unknown": "未知的单位类别「{kind}」",
+    "document.policy_no_kinds": "未定义任何公文种类（[kinds.*]）",
+    # --- formats --------------------------------------------------------------------------------
+    "document.date": "{year}年{month}月{day}日",
+    "document.unnumbered": "未编号",
+    # --- rules a document keeps (quorum.core.documents.check_distribution, request_warnings) ----
+    "document.upward_one_addressee": "{kind}只能主送一个上级机关（现有{count}个），其他机关用抄送",
+    "document.upward_to_person": "{kind}不得主送领导者个人（{name}），应主送机关",
+    "document.upward_cc_subordinate": "上行文不得抄送下级机关：{name}",
+    "document.report_with_request": "报告中不得夹带请示事项（发现「{words}」），请另行请示",
+    "document.quote_separator": "」「",
+    # --- drafting from the record (quorum.services.drafting) ------------------------------------
+    "document.profile_gender": "性别",
+    "document.profile_ethnicity": "民族",
+    "document.profile_birth": "出生年月",
+    "document.profile_education": "学历学位",
+    "document.profile_party": "政治面貌",
+    "document.issuer_missing": "没有登记类别为「{kind}」的单位，无法确定{document}的发文机关",
+    "document.body_members": "{body}组成人员",
+    "document.vote_count": "{choice}{count}票",
+    "document.left_early": "（中途离席）",
+    "document.time_morning": "上午{hour}时",
+    "document.time_afternoon": "下午{hour}时",
+    "document.time_minute": "{minute}分",
+    "document.minutes_heading": "{body}纪要",
+    "document.attendance_present": "出席",
+    "document.attendance_leave": "请假",
+    "document.attendance_missing": "缺席",
+    "document.attendance_observers": "列席",
+    "document.absent_with_reason": "{name}（{reason}）",
+    # --- layout (quorum.documents.layout) -------------------------------------------------------
+    "document.signer_label": "签发人：",
+    "document.form_number": "编号：{number}",
+    "document.addressees": "{names}：",
+    "document.notes": "（{notes}）",
+    "document.attachments_label": "附件：",
+    "document.list_label": "{label}：",
+    "document.end_block_line": "{label}：{names}。",
+    "document.end_block_separator": "，",
+    "document.printed_on": "{date}印发",
+    # --- templates and converters (quorum.documents.wording, pdf) -------------------------------
+    "document.template_error": "公文模板 templates/documents/{template} 有误：{error}",
+    "document.no_soffice": "未安装 LibreOffice（soffice），无法转换 PDF；Debian 上请安装 libreoffice-writer-nogui",
+    "document.pdf_timeout": "LibreOffice 转换 PDF 超时（{timeout} 秒）",
+    "document.pdf_failed": "LibreOffice 未能转换「{stem}」为 PDF：{detail}",
+    "document.pdf_no_output": "无输出",
+    "document.no_pdftoppm": "未安装 pdftoppm（poppler-utils），无法生成预览图",
+    "document.png_failed": "pdftoppm 生成预览图失败：{error}",
 }

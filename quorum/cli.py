@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from quorum.core.errors import InvalidInput, QuorumError
+from quorum.core.messages import message
 
 EXIT_USER_ERROR = 2
 EXIT_AUDIT_BROKEN = 3
@@ -37,7 +38,7 @@ def parse_pairs(pairs: list[str] | None, what: str) -> dict[str, str]:
     out = {}
     for pair in pairs or []:
         if "=" not in pair:
-            raise InvalidInput(reason=f"{what}「{pair}」应写作 名称=值")
+            raise InvalidInput.because("cli.pair_malformed", what=what, pair=pair)
         key, value = pair.split("=", 1)
         out[key.strip()] = value
     return out
@@ -49,7 +50,7 @@ def parse_time(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(reason=f"时间「{text}」格式应为 2026-11-25T09:00") from None
+        raise InvalidInput.because("cli.time_malformed", text=text) from None
     return calendar.to_local(moment)
 
 
@@ -103,7 +104,7 @@ class Runtime:
         """Run one use case as --as in one transaction; return its result."""
         from quorum.services import org
         if not self.args.actor:
-            raise InvalidInput(reason="此命令需要 --as 用户名 指明操作人")
+            raise InvalidInput.because("cli.actor_required")
         with self.db.sessions.begin() as s:
             actor = org.person(s, self.args.actor)
             return fn(s, self.env(), actor, *args, **kw)
@@ -137,7 +138,7 @@ def _lay_out(args):
     """Write D/config.toml, copy policies/ and templates/, then run the rest of init on D's config."""
     from quorum import resources
     if args.config:
-        raise InvalidInput(reason="--data-dir 与 --config 不能同时使用：init 会在该目录写入并使用 config.toml")
+        raise InvalidInput.because("cli.init_data_dir_with_config")
     layout = resources.lay_out(args.data_dir)
     args.config = str(layout.directory / resources.CONFIG)
     args.runtime = Runtime(args)
@@ -152,15 +153,15 @@ def _layout_data(layout) -> dict[str, Any]:
 def _print_layout(layout, settings, policy_version: int) -> None:
     d = layout.directory
     if layout.config_written:
-        print(f"已写入配置文件 {d / 'config.toml'}（仅本人可读，含新生成的会话密钥；请把医共体名称改为本地名称）")
+        print(message("cli.init_config_written", path=d / 'config.toml'))
     else:
-        print(f"配置文件 {d / 'config.toml'} 已存在，未改动")
-    print(f"规则与文书模板：新复制 {len(layout.copied)} 个文件到 {d / 'policies'} 和 {d / 'templates'}，"
-          f"已有且未改动的 {len(layout.unchanged)} 个")
+        print(message("cli.init_config_kept", path=d / 'config.toml'))
+    print(message("cli.init_files_copied", copied=len(layout.copied), policies=d / 'policies',
+                  templates=d / 'templates', unchanged=len(layout.unchanged)))
     for name in layout.kept_edited:
-        print(f"  保留本地修改：{name}（与随程序发布的版本不同，未覆盖）")
-    print(f"数据库已建好并升级到最新结构（数据目录 {settings.data_dir}），当前规则已登记为第 {policy_version} 版")
-    print(f"下一步：cd {d} && quorum demo    然后：quorum serve")
+        print(message("cli.init_kept_edited", name=name))
+    print(message("cli.init_database_ready", data_dir=settings.data_dir, policy_version=policy_version))
+    print(message("cli.init_next_steps", d=d))
 
 
 def cmd_migrate(args) -> None:
@@ -188,7 +189,7 @@ def cmd_run(args) -> None:
         cmd_demo(args)
         return
     _print_demo(args, {"matter_id": existing[0], "meetings": [], "refusals": []})
-    print(f"（数据库中已有 {len(existing)} 个事项；删除 {rt.settings.data_dir} 可重新运行演示）")
+    print(message("cli.run_demo_present", matters=len(existing), data_dir=rt.settings.data_dir))
 
 
 def cmd_demo(args) -> None:
@@ -211,9 +212,10 @@ def cmd_demo_users(args) -> None:
     if args.json:
         emit(args, users)
         return
-    print(f"演示账号（密码均为 {password}）：")
+    print(message("cli.demo_users_heading", password=password))
     for u in users:
-        print(f"  {u['username']:<16}{u['name']}　{'；'.join(p['title'] for p in u['posts'])}")
+        print(message("cli.demo_user_line", username=u['username'], name=u['name'],
+                      posts=message("cli.demo_post_separator").join(p['title'] for p in u['posts'])))
 
 
 def _print_demo(args, result: dict) -> None:
@@ -231,11 +233,12 @@ def _print_demo(args, result: dict) -> None:
     for mt in meeting_records:
         print(render(rt.settings.templates_dir, "meeting.txt", mt=mt))
     print(render(rt.settings.templates_dir, "matter.txt", m=record))
-    print("演示中被规则拒绝的操作：")
+    print(message("cli.demo_refusals_heading"))
     for line in result["refusals"]:
         print("  " + line)
-    print(f"审计链校验：{'完整' if check.ok else '断裂'}（{check.count} 条事件）")
-    print(f"数据库：{rt.settings.database_url}")
+    print(message("cli.demo_audit_check", count=check.count,
+                  verdict=message("cli.audit_chain_intact" if check.ok else "cli.audit_chain_broken")))
+    print(message("cli.demo_database", database_url=rt.settings.database_url))
 
 
 def cmd_policy_check(args) -> None:
@@ -252,9 +255,9 @@ def cmd_policy_check(args) -> None:
                     "bodies": list(ps.bodies), "duties": list(recurring),
                     "reminders": list(reminder_rules.deadlines), "documents": list(document_kinds)})
         return
-    print(f"规则校验通过：版本 {ps.label}，摘要 {loaded.digest[:12]}，流程 {len(ps.workflows)} 个，"
-          f"议事机构 {len(ps.bodies)} 个，周期性职责 {len(recurring)} 项，提醒规则 {len(reminder_rules.deadlines)} 类，"
-          f"公文种类 {len(document_kinds)} 种")
+    print(message("cli.policy_check_passed", label=ps.label, digest=loaded.digest[:12], workflows=len(ps.workflows),
+                  bodies=len(ps.bodies), duties=len(recurring), reminders=len(reminder_rules.deadlines),
+                  document_kinds=len(document_kinds)))
 
 
 def cmd_policy_list(args) -> None:
@@ -264,12 +267,13 @@ def cmd_policy_list(args) -> None:
     if args.json:
         emit(args, {"workflows": rows, "bodies": bodies})
         return
-    print("流程：")
+    print(message("cli.policy_list_workflows"))
     for r in rows:
-        print(f"  {r['key']}：{r['name']}（{r['steps']} 个步骤，{r['source']}）")
-    print("议事机构：")
+        print(message("cli.policy_list_workflow", workflow=r['key'], name=r['name'], steps=r['steps'],
+                      source=r['source']))
+    print(message("cli.policy_list_bodies"))
     for b in bodies:
-        print(f"  {b['key']}：{b['name']}")
+        print(message("cli.policy_list_body", body=b['key'], name=b['name']))
 
 
 def cmd_policy_explain(args) -> None:
@@ -285,7 +289,7 @@ def cmd_policy_explain(args) -> None:
 def cmd_matter_submit(args) -> None:
     from quorum.services import matters, records
     rt = args.runtime
-    matter = rt.act(matters.submit, args.workflow, args.title, parse_pairs(args.field, "字段"))
+    matter = rt.act(matters.submit, args.workflow, args.title, parse_pairs(args.field, message("cli.field_noun")))
     with rt.db.sessions.begin() as s:
         record = records.matter_record(s, matter.id)
     emit(args, record, "matter.txt", m=record)
@@ -329,7 +333,7 @@ def cmd_task_list(args) -> None:
     from quorum.services import records
     rt = args.runtime
     if not args.actor:
-        raise InvalidInput(reason="此命令需要 --as 用户名 指明操作人")
+        raise InvalidInput.because("cli.actor_required")
     with rt.db.sessions.begin() as s:
         person = rt.person(s, args.actor)
         tasks = records.my_tasks(s, person, rt.now())        # no rules or calendar needed to list
@@ -342,7 +346,7 @@ def _record_items(raw: list[str] | None) -> list[dict[str, Any]]:
     for text in raw or []:
         parts = text.split("|")
         if len(parts) != 4:
-            raise InvalidInput(reason=f"督办事项「{text}」应写作 事项|牵头单位|配合单位1,配合单位2|时限（日期或N个工作日写作 +N）")
+            raise InvalidInput.because("cli.record_item_malformed", text=text)
         title, lead, co, due = parts
         item = {"title": title, "lead_unit": lead, "co_units": [c for c in co.split(",") if c]}
         item["due_working_days" if due.startswith("+") else "due_date"] = due.lstrip("+")
@@ -354,7 +358,8 @@ def cmd_task_act(args) -> None:
     from quorum.services import matters, records
     rt = args.runtime
     task = rt.act(matters.act, args.task, args.action, args.comment or "", return_to_step=args.to,
-                  fields=parse_pairs(args.field, "字段"), record={"items": _record_items(args.record_item)})
+                  fields=parse_pairs(args.field, message("cli.field_noun")),
+                  record={"items": _record_items(args.record_item)})
     with rt.db.sessions.begin() as s:
         record = records.matter_record(s, task.matter_id)
     emit(args, record, "matter.txt", m=record)
@@ -462,8 +467,9 @@ def cmd_supervision_list(args) -> None:
         emit(args, rows)
         return
     for r in rows:
-        print(f"[{r['id']}] {r['title']}｜牵头 {r['lead_unit']}｜时限 {r['due_date']}"
-              f"{'（暂定）' if r['due_provisional'] else ''}｜{r['status_name']}")
+        provisional = message("cli.supervision_due_provisional") if r["due_provisional"] else ""
+        print(message("cli.supervision_list_line", id=r["id"], title=r["title"], lead_unit=r["lead_unit"],
+                      due_date=r["due_date"], provisional=provisional, status_name=r["status_name"]))
 
 
 def cmd_supervision_report(args) -> None:
@@ -483,17 +489,17 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
     """
     common = argparse.ArgumentParser(add_help=False)
     default = {"default": argparse.SUPPRESS} if suppress else {}
-    common.add_argument("--as", dest="actor", help="操作人用户名", **default)
-    common.add_argument("--json", action="store_true", help="输出 JSON", **default)
-    common.add_argument("--config", help="config.toml 路径（默认 QUORUM_CONFIG，否则当前目录的 config.toml）", **default)
-    common.add_argument("--now", help="以此时间执行（ISO 格式，测试与补录用）", **default)
+    common.add_argument("--as", dest="actor", help=message("cli.option_as_help"), **default)
+    common.add_argument("--json", action="store_true", help=message("cli.option_json_help"), **default)
+    common.add_argument("--config", help=message("cli.option_config_help"), **default)
+    common.add_argument("--now", help=message("cli.option_now_help"), **default)
     return common
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The whole command line; installed entry points are looked up unless argv names an engine-only command."""
     common = _common_options(suppress=True)
-    parser = argparse.ArgumentParser(prog="quorum", description="医共体议事决策平台",
+    parser = argparse.ArgumentParser(prog="quorum", description=message("cli.description"),
                                      parents=[_common_options(suppress=False)])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -502,104 +508,105 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         p.set_defaults(fn=fn)
         return p
 
-    p = add(sub, "init", cmd_init, "初始化数据库并登记当前规则版本；--data-dir 新建一个医共体的运行目录")
-    p.add_argument("--demo-org", action="store_true", help="同时导入演示医共体的单位和人员")
-    p.add_argument("--data-dir", metavar="目录",
-                   help="在该目录写入 config.toml（新会话密钥）并复制 policies/、templates/（已有文件不覆盖），再初始化其数据库")
+    p = add(sub, "init", cmd_init, message("cli.init_help"))
+    p.add_argument("--demo-org", action="store_true", help=message("cli.init_demo_org_help"))
+    p.add_argument("--data-dir", metavar=message("cli.directory_metavar"),
+                   help=message("cli.init_data_dir_help"))
     p.set_defaults(migrates=True)
-    add(sub, "migrate", cmd_migrate, "升级数据库结构到本程序的版本（发布步骤；网页进程与调度器不会自行升级）"
+    add(sub, "migrate", cmd_migrate, message("cli.migrate_help")
         ).set_defaults(migrates=True)
-    p = add(sub, "demo", cmd_demo, "导入演示医共体并运行演示事项，打印完整记录；demo users 列出演示账号")
-    p.add_argument("what", nargs="?", choices=["users"], help="users：列出演示账号及密码")
+    p = add(sub, "demo", cmd_demo, message("cli.demo_help"))
+    p.add_argument("what", nargs="?", choices=["users"], help=message("cli.demo_what_help"))
     p.set_defaults(migrates=True)
-    add(sub, "run", cmd_run, "运行主任务：首次运行时初始化内置数据库、导入演示数据并运行演示事项").set_defaults(migrates=True)
+    add(sub, "run", cmd_run, message("cli.run_help")).set_defaults(migrates=True)
 
-    policy = sub.add_parser("policy", help="规则").add_subparsers(dest="sub", required=True)
-    add(policy, "check", cmd_policy_check, "校验 policies/ 下全部规则文件")
-    add(policy, "list", cmd_policy_list, "列出流程和议事机构")
-    add(policy, "explain", cmd_policy_explain, "用文字说明一个流程的步骤和规则").add_argument("workflow")
+    policy = sub.add_parser("policy", help=message("cli.policy_help")).add_subparsers(dest="sub", required=True)
+    add(policy, "check", cmd_policy_check, message("cli.policy_check_help"))
+    add(policy, "list", cmd_policy_list, message("cli.policy_list_help"))
+    add(policy, "explain", cmd_policy_explain, message("cli.policy_explain_help")).add_argument("workflow")
 
-    matter = sub.add_parser("matter", help="事项").add_subparsers(dest="sub", required=True)
-    p = add(matter, "submit", cmd_matter_submit, "申报事项")
+    matter = sub.add_parser("matter", help=message("cli.matter_help")).add_subparsers(dest="sub", required=True)
+    p = add(matter, "submit", cmd_matter_submit, message("cli.matter_submit_help"))
     p.add_argument("--workflow", required=True)
     p.add_argument("--title", required=True)
-    p.add_argument("--field", action="append", metavar="名称=值")
-    add(matter, "show", cmd_matter_show, "显示事项、路由说明和过程记录").add_argument("matter", type=int)
-    p = add(matter, "urgent", cmd_matter_urgent, "主要负责人标记紧急议题")
+    p.add_argument("--field", action="append", metavar=message("cli.field_metavar"))
+    add(matter, "show", cmd_matter_show, message("cli.matter_show_help")).add_argument("matter", type=int)
+    p = add(matter, "urgent", cmd_matter_urgent, message("cli.matter_urgent_help"))
     p.add_argument("matter", type=int)
     p.add_argument("--reason", required=True)
 
-    p = add(matter, "withdraw", cmd_matter_withdraw, "申报人在他人办理前撤回事项")
+    p = add(matter, "withdraw", cmd_matter_withdraw, message("cli.matter_withdraw_help"))
     p.add_argument("matter", type=int)
     p.add_argument("--reason", required=True)
 
-    task = sub.add_parser("task", help="待办").add_subparsers(dest="sub", required=True)
-    p = add(task, "transfer", cmd_task_transfer, "转交待办")
+    task = sub.add_parser("task", help=message("cli.task_help")).add_subparsers(dest="sub", required=True)
+    p = add(task, "transfer", cmd_task_transfer, message("cli.task_transfer_help"))
     p.add_argument("task", type=int)
-    p.add_argument("--to", required=True, help="接收人用户名")
+    p.add_argument("--to", required=True, help=message("cli.task_transfer_to_help"))
     p.add_argument("--reason", required=True)
-    add(task, "urge", cmd_task_urge, "催办（每个待办每天一次）").add_argument("task", type=int)
-    add(task, "list", cmd_task_list, "我的待办")
-    p = add(task, "act", cmd_task_act, "办理待办")
+    add(task, "urge", cmd_task_urge, message("cli.task_urge_help")).add_argument("task", type=int)
+    add(task, "list", cmd_task_list, message("cli.task_list_help"))
+    p = add(task, "act", cmd_task_act, message("cli.task_act_help"))
     p.add_argument("task", type=int)
     p.add_argument("--action", required=True,
-                   help="approve / reject / return / resubmit / withdraw / record，或该环节自己的选项（如 agree、object、appoint）")
+                   help=message("cli.task_act_action_help"))
     p.add_argument("--comment")
-    p.add_argument("--to", help="退回到的环节 key")
-    p.add_argument("--field", action="append", metavar="名称=值", help="重新申报时修改的字段")
-    p.add_argument("--record-item", action="append", metavar="事项|牵头单位|配合单位|时限")
+    p.add_argument("--to", help=message("cli.task_act_to_help"))
+    p.add_argument("--field", action="append", metavar=message("cli.field_metavar"),
+                   help=message("cli.task_act_field_help"))
+    p.add_argument("--record-item", action="append", metavar=message("cli.record_item_metavar"))
 
-    meeting = sub.add_parser("meeting", help="会议").add_subparsers(dest="sub", required=True)
-    p = add(meeting, "schedule", cmd_meeting_schedule, "安排会议并发出通知")
+    meeting = sub.add_parser("meeting", help=message("cli.meeting_help")).add_subparsers(dest="sub", required=True)
+    p = add(meeting, "schedule", cmd_meeting_schedule, message("cli.meeting_schedule_help"))
     p.add_argument("--body", required=True)
     p.add_argument("--title")
     p.add_argument("--at", required=True)
     p.add_argument("--place", required=True)
     p.add_argument("--matter", type=int, action="append")
     p.add_argument("--urgent", action="store_true")
-    p.add_argument("--unit", help="各单位分别召开的会议（如成员单位班子会）的召开单位")
-    p = add(meeting, "add-item", cmd_meeting_add_item, "增加议题")
+    p.add_argument("--unit", help=message("cli.meeting_schedule_unit_help"))
+    p = add(meeting, "add-item", cmd_meeting_add_item, message("cli.meeting_add_item_help"))
     p.add_argument("meeting", type=int)
     p.add_argument("--matter", type=int, required=True)
-    p.add_argument("--secret", action="store_true", help="人事议题无记名投票")
-    add(meeting, "open", cmd_meeting_open, "开会").add_argument("meeting", type=int)
-    p = add(meeting, "attend", cmd_meeting_attend, "登记出席、离席、请假或列席")
+    p.add_argument("--secret", action="store_true", help=message("cli.meeting_add_item_secret_help"))
+    add(meeting, "open", cmd_meeting_open, message("cli.meeting_open_help")).add_argument("meeting", type=int)
+    p = add(meeting, "attend", cmd_meeting_attend, message("cli.meeting_attend_help"))
     p.add_argument("meeting", type=int)
     p.add_argument("--person", required=True)
     p.add_argument("--status", required=True, choices=["present", "left", "absent", "observer"])
     p.add_argument("--reason")
-    p = add(meeting, "recuse", cmd_meeting_recuse, "登记回避")
+    p = add(meeting, "recuse", cmd_meeting_recuse, message("cli.meeting_recuse_help"))
     p.add_argument("meeting", type=int)
     p.add_argument("--item", type=int, required=True)
     p.add_argument("--person", required=True)
     p.add_argument("--reason", required=True)
-    p = add(meeting, "opinion", cmd_meeting_opinion, "登记缺席成员的书面意见")
+    p = add(meeting, "opinion", cmd_meeting_opinion, message("cli.meeting_opinion_help"))
     p.add_argument("meeting", type=int)
     p.add_argument("--item", type=int, required=True)
     p.add_argument("--person", required=True)
     p.add_argument("--text", required=True)
-    p = add(meeting, "vote", cmd_meeting_vote, "表决")
+    p = add(meeting, "vote", cmd_meeting_vote, message("cli.meeting_vote_help"))
     p.add_argument("meeting", type=int)
     p.add_argument("--item", type=int, required=True)
     p.add_argument("--choice", required=True)
     p.add_argument("--reason")
-    p.add_argument("--for", dest="voter", help="党政办代为登记举手表决时的表决人")
-    p = add(meeting, "close-item", cmd_meeting_close_item, "宣布议题表决结果")
+    p.add_argument("--for", dest="voter", help=message("cli.meeting_vote_for_help"))
+    p = add(meeting, "close-item", cmd_meeting_close_item, message("cli.meeting_close_item_help"))
     p.add_argument("meeting", type=int)
     p.add_argument("--item", type=int, required=True)
-    p = add(meeting, "defer-item", cmd_meeting_defer_item, "议题暂缓表决（如不足法定人数）")
+    p = add(meeting, "defer-item", cmd_meeting_defer_item, message("cli.meeting_defer_item_help"))
     p.add_argument("meeting", type=int)
     p.add_argument("--item", type=int, required=True)
     p.add_argument("--reason", required=True)
-    add(meeting, "close", cmd_meeting_close, "散会").add_argument("meeting", type=int)
-    add(meeting, "show", cmd_meeting_show, "显示会议").add_argument("meeting", type=int)
+    add(meeting, "close", cmd_meeting_close, message("cli.meeting_close_help")).add_argument("meeting", type=int)
+    add(meeting, "show", cmd_meeting_show, message("cli.meeting_show_help")).add_argument("meeting", type=int)
 
-    sv = sub.add_parser("supervision", help="督办").add_subparsers(dest="sub", required=True)
-    add(sv, "list", cmd_supervision_list, "督办事项一览")
+    sv = sub.add_parser("supervision", help=message("cli.supervision_help")).add_subparsers(dest="sub", required=True)
+    add(sv, "list", cmd_supervision_list, message("cli.supervision_list_help"))
     from quorum import supervision_commands
     supervision_commands.configure(add(sv, "import", supervision_commands.cmd_import,
-                                       "导入重点任务清单（CSV；如 action_plan_2021.csv）"))
-    p = add(sv, "report", cmd_supervision_report, "报告督办进展")
+                                       message("cli.supervision_import_help")))
+    p = add(sv, "report", cmd_supervision_report, message("cli.supervision_report_help"))
     p.add_argument("item", type=int)
     p.add_argument("--text", required=True)
     p.add_argument("--done", action="store_true")
@@ -668,7 +675,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "json", False):
             print(json.dumps({"error": exc.key, "message": str(exc)}, ensure_ascii=False), file=sys.stderr)
         else:
-            print(f"错误：{exc}（{exc.key}）", file=sys.stderr)
+            print(message("cli.error_line", exc=exc, error_key=exc.key), file=sys.stderr)
         return EXIT_USER_ERROR
     return 0
 

@@ -5,9 +5,10 @@ from datetime import date
 
 from quorum.core.errors import NotPermitted
 from quorum.core.messages import MESSAGES, message
+from quorum.core.steps import kind_class, step_kinds
 
-DECISION_KINDS = ("review", "countersign", "publicity", "filing")
-SIGNER_KINDS = ("review", "countersign", "gate")     # kinds whose holder may add a signer (加签)
+DECISION_KINDS = tuple(k for k in step_kinds() if kind_class(k).initiator_may_not_answer)
+SIGNER_KINDS = tuple(k for k in step_kinds() if kind_class(k).holder_may_add_signer)     # 加签
 SECONDARY = ("comment", "cc", "add_signer")
 
 

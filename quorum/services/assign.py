@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from quorum.core.actions import DECISION_KINDS
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 from quorum.core.spec import StepSpec, WorkflowSpec
@@ -22,7 +23,7 @@ from quorum.db import Matter, MatterStep, Person, Task, Unit
 from quorum.services import audit, org
 from quorum.services.env import Env
 
-DECIDING = ("review", "countersign", "publicity", "filing")
+DECIDING = DECISION_KINDS
 
 
 def excluded_people(s: Session, spec: WorkflowSpec, matter: Matter) -> frozenset[int]:

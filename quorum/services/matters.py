@@ -323,7 +323,7 @@ def task_facts(s: Session, task: Task, matter: Matter, actor: Person, now=None) 
     acting_for = delegations.principals_of(s, actor.id, now) if now is not None and actor.id != task.assignee_id \
         else frozenset()
     step_spec = spec.step(step.step_key)
-    earlier = spec.step_index(step.step_key) > 0 and task.kind in ("review", "gate", "countersign")
+    earlier = spec.step_index(step.step_key) > 0 and step_spec.answers_may_return
     not_before = step.due_date if task.kind == "publicity" else None
     return TaskFacts(task_open=task.status == TaskStatus.OPEN and matter.status == MatterStatus.ACTIVE,
                      kind="publicity" if task.kind == "publicity_decision" else task.kind,

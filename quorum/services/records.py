@@ -94,7 +94,7 @@ def task_facts_of(s: Session, tasks: list[Task], actor: Person,
         matter, spec = loaded[task.matter_id], specs[task.matter_id]
         step = steps_by_id[task.step_id]
         step_spec = spec.step(step.step_key)
-        earlier = spec.step_index(step.step_key) > 0 and task.kind in ("review", "gate", "countersign")
+        earlier = spec.step_index(step.step_key) > 0 and step_spec.answers_may_return
         facts = TaskFacts(task_open=task.status == TaskStatus.OPEN and matter.status == MatterStatus.ACTIVE,
                           kind="publicity" if task.kind == "publicity_decision" else task.kind,
                           assignee_id=task.assignee_id, actor_id=actor.id, matter_initiator_id=matter.initiator_id,

@@ -137,6 +137,9 @@ class StepSpec:
     has_window: ClassVar[bool] = False              # publicity: a window, then the decision
     pays_out: ClassVar[bool] = False                # execution: payments until done or lapsed
     outcome_is_answer: ClassVar[bool] = False       # the step's outcome is the chosen answer, not "approved"
+    answers_may_return: ClassVar[bool] = False      # a task may send the matter back to an earlier step
+    holder_may_add_signer: ClassVar[bool] = False   # a task's holder may add a signer (加签)
+    initiator_may_not_answer: ClassVar[bool] = False    # a decision: nobody answers on their own matter
     # what a step of another kind has: none of these (a gate's requirements, a meeting's body ...)
     requirements: ClassVar[tuple[Requirement, ...]] = ()
     body: ClassVar[str | None] = None

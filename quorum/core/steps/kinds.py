@@ -29,6 +29,8 @@ class GateStep(StepSpec):
 
     kind = "gate"
     tasks = TaskPlan.PER_REQUIREMENT
+    answers_may_return = True
+    holder_may_add_signer = True
     requirements: tuple[Requirement, ...] = ()
 
     @classmethod
@@ -57,6 +59,9 @@ class ReviewStep(StepSpec):
     kind = "review"
     needs_role = True
     tasks = TaskPlan.BY_ROLE
+    answers_may_return = True
+    holder_may_add_signer = True
+    initiator_may_not_answer = True
     default_options = APPROVE_OR_REJECT
     takes_options = True
 
@@ -69,6 +74,9 @@ class CountersignStep(StepSpec):
     kind = "countersign"
     needs_role = True
     tasks = TaskPlan.PER_UNIT
+    answers_may_return = True
+    holder_may_add_signer = True
+    initiator_may_not_answer = True
     default_options = APPROVE_OR_REJECT
     takes_options = True
     units: tuple[str, ...] = ()         # one group per unit (卫健委, 人社局, 财政局) ...
@@ -151,6 +159,7 @@ class PublicityStep(StepSpec):
     kind = "publicity"
     needs_role = True
     tasks = TaskPlan.BY_ROLE
+    initiator_may_not_answer = True
     default_options = (("appoint", "pass"), ("appoint_reminded", "pass"), ("not_appoint", "reject"),
                        ("defer_appointment", "postpone"))
     takes_options = True
@@ -188,6 +197,7 @@ class FilingStep(StepSpec):
     kind = "filing"
     needs_role = True
     tasks = TaskPlan.BY_ROLE
+    initiator_may_not_answer = True
     default_options = (("acknowledge", "pass"),)
     takes_options = True
     outcome_is_answer = True

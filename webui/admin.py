@@ -11,7 +11,7 @@ from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 from quorum.services import admin, delegations
 from webui.auth import login_manager
-from webui.runtime import call, env, transaction
+from webui.runtime import call, env, runtime, transaction
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PERSON_FIELDS = ("username", "name", "email", "phone")
@@ -55,7 +55,7 @@ def new_person():
     if request.method == "POST":
         try:
             person = call(admin.create_person, form["username"], form["name"], request.form.get("password", ""),
-                          form["email"], form["phone"])
+                          form["email"], form["phone"], rules=runtime().settings.security)
         except InvalidInput as exc:
             flash(str(exc), "error")
             return render_template("admin/person_new.html", form=form), 422
@@ -90,7 +90,8 @@ def person(person_id: int):
 @bp.route("/people/<int:person_id>/password", methods=["POST"])
 def password(person_id: int):
     try:
-        person = call(admin.set_password, person_id, request.form.get("password", ""))
+        person = call(admin.set_password, person_id, request.form.get("password", ""),
+                      rules=runtime().settings.security)
     except InvalidInput as exc:
         flash(str(exc), "error")
         return _person_page(person_id, 422)

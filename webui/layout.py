@@ -24,6 +24,14 @@ def init_app(app) -> None:
     app.jinja_env.globals["msg"] = message
 
     @app.context_processor
+    def bounds():
+        """The deployment's [limits] as each text kind's maxlength, and its password rules, on every page."""
+        from webui.api.inputs import lengths
+        from webui.runtime import runtime
+        settings = runtime().settings
+        return {"lengths": lengths(settings.limits), "password_rules": settings.security}
+
+    @app.context_processor
     def navigation():
         if not current_user.is_authenticated:
             return {"nav_counts": {}}

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from quorum.core.errors import InvalidInput, NotFound, NotPermitted
@@ -92,7 +92,11 @@ def sign_out(s: Session, env, person_id: int) -> None:
 
 
 def change_password(s: Session, env, rules: SecuritySettings, person_id: int, current: str, new: str) -> int:
-    """Change one's own password (the current one required); returns the new session version."""
+    """Change one's own password (the current one required); returns the new session version.
+
+    Every other web session ends (the version) and every API token is revoked: whoever learnt the old
+    password may have taken a token with it.
+    """
     person = s.get(Person, person_id)
     if person is None or not org.check_password(person.password_hash, current or ""):
         raise NotPermitted(reason="当前密码不正确")
@@ -104,8 +108,17 @@ def change_password(s: Session, env, rules: SecuritySettings, person_id: int, cu
     person.password_hash = org.hash_password(new)
     person.must_change_password, person.password_changed_at = False, env.now
     person.session_version += 1
-    audit.append(s, env, person.id, "auth.password_changed", "person", person.id, {})
+    revoked = revoke_all_tokens(s, env, person.id)
+    audit.append(s, env, person.id, "auth.password_changed", "person", person.id, {"tokens_revoked": revoked})
     return person.session_version
+
+
+def revoke_all_tokens(s: Session, env, person_id: int) -> int:
+    """Revoke every live API token of this person (a new password ends them all); return how many."""
+    result = s.execute(update(ApiToken).where(ApiToken.person_id == person_id, ApiToken.revoked.is_(False),
+                                              ApiToken.expires_at > env.now)
+                       .values(revoked=True).execution_options(synchronize_session="fetch"))
+    return result.rowcount
 
 
 def issue_token(s: Session, env, person: Person, days: int = TOKEN_DAYS) -> str:

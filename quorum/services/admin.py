@@ -17,11 +17,12 @@ from quorum.core.errors import InvalidInput, NotFound, NotPermitted
 from quorum.db import Delegation, Person, PolicyVersion, Post, Unit
 from quorum.explain import body_rules, workflow_context
 from quorum.policies import LoadedPolicies
-from quorum.services import audit, org
+from quorum.security_settings import SecuritySettings
+from quorum.services import access, audit, org
 from quorum.services.env import Env
 
 ADMINISTRATOR = "administrator"
-MIN_PASSWORD = 8
+DEFAULT_RULES = SecuritySettings()       # Quorum's own [security] rules, when a caller names none
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,63}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PHONE = re.compile(r"\+?[0-9][0-9 -]{4,38}")
@@ -57,11 +58,11 @@ def _clean_contact(email: str | None, phone: str | None) -> tuple[str | None, st
     return email, phone
 
 
-def _check_password(password: str) -> str:
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(reason=f"密码强度不足：至少须{MIN_PASSWORD}个字符")
-    if not password.strip():
-        raise InvalidInput(reason="密码不能全为空格")
+def _check_password(rules: SecuritySettings, password: str, username: str, name: str) -> str:
+    """Refuse a password that breaks the deployment's [security] rules, as a person's own change would."""
+    problem = rules.password_problem(password or "", username, name)
+    if problem is not None:
+        raise InvalidInput(reason=problem)
     return password
 
 
@@ -70,8 +71,12 @@ def _check_password(password: str) -> str:
 
 
 def create_person(s: Session, env: Env, actor: Person, username: str, name: str, password: str,
-                  email: str | None = None, phone: str | None = None) -> Person:
-    """Create a person who can sign in; the username is unique regardless of letter case."""
+                  email: str | None = None, phone: str | None = None,
+                  rules: SecuritySettings = DEFAULT_RULES) -> Person:
+    """Create a person who can sign in; the username is unique regardless of letter case.
+
+    The password the administrator chose follows `rules` and must be replaced at the first sign-in.
+    """
     _require_admin(s, actor)
     username = (username or "").strip()
     if not USERNAME.fullmatch(username):
@@ -80,8 +85,9 @@ def create_person(s: Session, env: Env, actor: Person, username: str, name: str,
         raise InvalidInput(reason=f"用户名「{username}」已存在")
     name = _clean_name(name)
     email, phone = _clean_contact(email, phone)
-    row = Person(username=username, name=name, password_hash=org.hash_password(_check_password(password)),
-                 active=True, email=email, phone=phone, profile={})
+    row = Person(username=username, name=name,
+                 password_hash=org.hash_password(_check_password(rules, password, username, name)),
+                 active=True, email=email, phone=phone, profile={}, must_change_password=True)
     try:
         with s.begin_nested():
             s.add(row)
@@ -112,15 +118,19 @@ def update_person(s: Session, env: Env, actor: Person, person_id: int, name: str
     return row
 
 
-def set_password(s: Session, env: Env, actor: Person, person_id: int, password: str) -> Person:
+def set_password(s: Session, env: Env, actor: Person, person_id: int, password: str,
+                 rules: SecuritySettings = DEFAULT_RULES) -> Person:
     """Set a new password (e.g. reset a forgotten one); the audit event records that, never the password."""
     _require_admin(s, actor)
     row = _locked_person(s, person_id)
-    row.password_hash = org.hash_password(_check_password(password))
-    # Someone else's reset: they must choose their own at next sign-in; it also unlocks and ends their sessions.
+    row.password_hash = org.hash_password(_check_password(rules, password, row.username, row.name))
+    # Someone else's reset: they must choose their own at next sign-in; it also unlocks, ends their sessions
+    # and revokes their API tokens.
     row.must_change_password = row.id != actor.id
     row.failed_logins, row.locked_until, row.session_version = 0, None, row.session_version + 1
-    audit.append(s, env, actor.id, "org.password_set", "person", row.id, {"username": row.username})
+    revoked = access.revoke_all_tokens(s, env, row.id)
+    audit.append(s, env, actor.id, "org.password_set", "person", row.id,
+                 {"username": row.username, "tokens_revoked": revoked})
     return row
 
 

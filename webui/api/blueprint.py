@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from quorum.core.messages import message
 from quorum.db import Person
 from quorum.services import access, org
 from quorum.services.env import Env
@@ -30,6 +31,8 @@ csrf.exempt(api)
 
 ID = "int(max=2147483647)"      # path ids: larger numbers cannot name a row (and would overflow PostgreSQL)
 PUBLIC_ENDPOINTS = frozenset({"api.token", "api.openapi"})
+# After an administrator set the password, a token serves only to choose a new one (or to list and revoke tokens).
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"api.change_password", "api.token_list", "api.revoke_token"})
 UNAUTHORIZED = {"error": "unauthorized", "message": "请提供有效的访问令牌"}
 
 
@@ -74,8 +77,11 @@ def require_token() -> Response | None:
         with transaction() as s:
             person = access.person_for_token(s, env(), token)
             username = person.username if person is not None else None
+            must_change = person is not None and person.must_change_password
     if username is None:
         return reply(UNAUTHORIZED, 401, {"WWW-Authenticate": 'Bearer realm="quorum"'})
+    if must_change and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return refusal(403, "password_change_required", message("security.api_must_change_password"))
     g.api_username = username
     return None
 

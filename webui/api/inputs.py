@@ -13,6 +13,7 @@ from flask import has_app_context, request
 
 from quorum.calendar import TZ
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 from quorum.limits_settings import LimitsSettings
 
 MAX_ID = 2**31 - 1               # database integer ids; larger numbers cannot name a row
@@ -21,6 +22,13 @@ KEY_LENGTH = 64                  # usernames, workflow, body and step keys
 TEXT_LENGTH = 20_000             # opinions, reasons, summaries (the default of [limits] long_text_max)
 SCALARS = (str, int, float, bool, type(None))
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+# The kinds of text a field may hold. The API (Body.text), the OpenAPI schema and the web forms'
+# maxlength all read their bound here, so the documented bound is the enforced one.
+KEY, TITLE, TEXT, LONG_TEXT = "key", "title", "text", "long_text"
+SECRET, AMOUNT, DAY, MOMENT = "secret", "amount", "day", "moment"
+FIXED_LENGTHS = {KEY: KEY_LENGTH, SECRET: 1024, AMOUNT: 40, DAY: 20, MOMENT: 40}
+LIMIT_KEYS = {TITLE: "title_max", TEXT: "text_max", LONG_TEXT: "long_text_max"}     # [limits] keys
 
 
 def refuse(reason: str) -> InvalidInput:
@@ -36,7 +44,22 @@ def limits() -> LimitsSettings:
 
 
 def title_limit() -> int:
-    return min(NAME_LENGTH, limits().title_max)
+    return max_length(TITLE)
+
+
+def max_length(kind: str | int, bounds: LimitsSettings | None = None) -> int:
+    """The longest value of a text kind under these [limits] (the running app's by default)."""
+    if isinstance(kind, int):
+        return kind
+    if kind in FIXED_LENGTHS:
+        return FIXED_LENGTHS[kind]
+    value = getattr(bounds or limits(), LIMIT_KEYS[kind])
+    return min(NAME_LENGTH, value) if kind == TITLE else value
+
+
+def lengths(bounds: LimitsSettings) -> dict[str, int]:
+    """Every text kind's longest value under these [limits]: the maxlength of the web forms."""
+    return {kind: max_length(kind, bounds) for kind in (*FIXED_LENGTHS, *LIMIT_KEYS)}
 
 
 def _check_no_nul(value: Any) -> None:
@@ -82,9 +105,9 @@ class Body:
             raise refuse(f"缺少必填项「{key}」")
         return value
 
-    def text(self, key: str, *, required: bool = False, limit: int | None = None) -> str:
-        """A string of at most `limit` characters (default: [limits] long_text_max)."""
-        limit = limits().long_text_max if limit is None else limit
+    def text(self, key: str, *, required: bool = False, limit: str | int = LONG_TEXT) -> str:
+        """A string of at most `limit` characters: a text kind (default: [limits] long_text_max) or a number."""
+        limit = max_length(limit)
         value = self._get(key, required)
         if value is None:
             return ""
@@ -93,7 +116,7 @@ class Body:
         if required and not value.strip():
             raise refuse(f"「{key}」不能为空")
         if len(value) > limit:
-            raise refuse(f"「{key}」不能超过{limit}个字符")
+            raise refuse(message("security.input_too_long", field=key, limit=limit))
         return value
 
     def optional_text(self, key: str, *, limit: int = KEY_LENGTH) -> str | None:

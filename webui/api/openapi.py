@@ -229,7 +229,7 @@ PATHS: dict[str, dict[str, Any]] = {
     "/tokens/{token_id}": {
         "delete": op("revoke_token", "吊销令牌（本人或系统管理员）", "认证", {"type": "null"}, status=204,
                      errors=(404,), params=(path_param("token_id", "令牌编号"),))},
-    "/me/password": {"post": op("change_password", "修改本人密码（网页登录随之失效，令牌不受影响）", "认证",
+    "/me/password": {"post": op("change_password", "修改本人密码（网页登录随之失效，令牌一并吊销）", "认证",
                                 {"type": "null"}, status=204, body="PasswordChange", errors=(403,))},
     "/workflows": {"get": op("workflows", "流程及其字段、步骤", "流程", array(ref("Workflow")))},
     "/workflows/{key}": {"get": op("workflow", "单个流程", "流程", ref("Workflow"), errors=(404,), params=KEY)},

@@ -56,7 +56,7 @@ def revoke_token(token_id: int) -> Response:
 
 @api.post("/me/password")
 def change_password() -> Response:
-    """Change my password (the current one required); my web sessions end, my tokens keep working."""
+    """Change my password (the current one required); my web sessions end and my tokens are revoked."""
     body = Body.read()
     current_password = body.text("current_password", required=True, limit=1024)
     new_password = body.text("new_password", required=True, limit=1024)

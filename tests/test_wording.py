@@ -28,7 +28,6 @@ LEFT = {
     "quorum/core/documents.py": 9,
     "quorum/core/money.py": 1,
     "quorum/core/routing.py": 1,
-    "quorum/core/spec.py": 62,
     "quorum/core/values.py": 1,
     "quorum/core/workflow_rules.py": 13,
     "quorum/database.py": 8,

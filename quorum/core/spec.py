@@ -13,6 +13,7 @@ from typing import Any
 
 from quorum.core.conditions import COMPARISONS, AllOf, AnyOf, Condition, Leaf, Not, as_decimal
 from quorum.core.errors import InvalidInput, InvalidPolicy
+from quorum.core.messages import message
 from quorum.core.step_spec import OptionSpec, Requirement, RoleRule, StepSpec, check_references, parse_step
 from quorum.core.steps import StepReader
 from quorum.core.steps.kinds import SubmitStep
@@ -38,7 +39,8 @@ class Ratio:
         return -(-exact.numerator // exact.denominator)
 
     def __str__(self) -> str:
-        return f"{'超过' if self.strict else '不少于'}{self.fraction.numerator}/{self.fraction.denominator}"
+        return message("policy.ratio_strict" if self.strict else "policy.ratio_at_least",
+                       numerator=self.fraction.numerator, denominator=self.fraction.denominator)
 
 
 @dataclass(frozen=True)
@@ -128,13 +130,15 @@ class PolicySet:
         try:
             return self.workflows[key]
         except KeyError:
-            raise InvalidInput(reason=f"未知的流程「{key}」，可选：{'、'.join(self.workflows)}") from None
+            raise InvalidInput(reason=message("policy.workflow_unknown", workflow=key,
+                                              choices=message("value.list_separator").join(self.workflows))) from None
 
     def body(self, key: str) -> BodySpec:
         try:
             return self.bodies[key]
         except KeyError:
-            raise InvalidInput(reason=f"未知的议事机构「{key}」，可选：{'、'.join(self.bodies)}") from None
+            raise InvalidInput(reason=message("policy.body_unknown", body=key,
+                                              choices=message("value.list_separator").join(self.bodies))) from None
 
     def role_name(self, key: str) -> str:
         return self.roles.get(key, key)
@@ -151,7 +155,8 @@ class _Ctx:
         self.source = source
 
     def fail(self, where: str, reason: str) -> InvalidPolicy:
-        return InvalidPolicy(source=f"{self.source}，{where}" if where else self.source, reason=reason)
+        source = message("policy.source_where", source=self.source, where=where) if where else self.source
+        return InvalidPolicy(source=source, reason=reason)
 
 
 def parse_ratio(raw: Any, ctx: _Ctx, where: str) -> Ratio:
@@ -160,22 +165,22 @@ def parse_ratio(raw: Any, ctx: _Ctx, where: str) -> Ratio:
     strict = not text.startswith(">=")
     body = text[2:] if text.startswith(">=") else text[1:] if text.startswith(">") else None
     if body is None:
-        raise ctx.fail(where, f"比例「{text}」应写作 \">1/2\"（超过）或 \">=2/3\"（不少于）")
+        raise ctx.fail(where, message("policy.ratio_form", text=text))
     try:
         fraction = Fraction(body)
     except (ValueError, ZeroDivisionError):
-        raise ctx.fail(where, f"比例「{text}」不是有效分数") from None
+        raise ctx.fail(where, message("policy.ratio_not_fraction", text=text)) from None
     if not 0 < fraction <= 1:
-        raise ctx.fail(where, f"比例「{text}」须在 0 与 1 之间")
+        raise ctx.fail(where, message("policy.ratio_range", text=text))
     return Ratio(fraction, strict)
 
 
 def _require(data: Mapping, key: str, ctx: _Ctx, where: str, kind: type = str) -> Any:
     if key not in data:
-        raise ctx.fail(where, f"缺少必填项「{key}」")
+        raise ctx.fail(where, message("policy.missing", setting=key))
     value = data[key]
     if not isinstance(value, kind):
-        raise ctx.fail(where, f"「{key}」类型应为{kind.__name__}")
+        raise ctx.fail(where, message("policy.wrong_type", setting=key, type=kind.__name__))
     return value
 
 
@@ -183,21 +188,21 @@ def parse_bodies(data: Mapping, roles: Mapping[str, str], source: str) -> dict[s
     ctx = _Ctx(source)
     bodies = {}
     for key, raw in (data.get("bodies") or {}).items():
-        where = f"议事机构 {key}"
+        where = message("policy.body_where", body=key)
         seat_roles = tuple(_require(raw, "seat_roles", ctx, where, list))
         for role in (*seat_roles, raw.get("chair_role", ""), *raw.get("acting_chair_roles", [])):
             if role not in roles:
-                raise ctx.fail(where, f"未定义的角色「{role}」（见 policies/roles.toml）")
+                raise ctx.fail(where, message("policy.unknown_role", role=role))
         options = tuple(raw.get("vote_options", ["agree", "disagree", "abstain"]))
         personnel_options = tuple(raw.get("personnel_vote_options", ["agree", "disagree", "postpone"]))
         for option in (*options, *personnel_options):
             if option not in ("agree", "disagree", "abstain", "postpone"):
-                raise ctx.fail(where, f"未知的表决选项「{option}」")
+                raise ctx.fail(where, message("policy.vote_option_unknown", option=option))
         if "agree" not in options or "agree" not in personnel_options:
-            raise ctx.fail(where, "表决选项必须包含 agree（同意）")
+            raise ctx.fail(where, message("policy.vote_options_need_agree"))
         pass_base = raw.get("pass_base", "expected")
         if pass_base not in ("expected", "present"):
-            raise ctx.fail(where, "pass_base 只能是 expected（应到会）或 present（实到会）")
+            raise ctx.fail(where, message("policy.pass_base"))
         bodies[key] = BodySpec(
             key=key,
             name=_require(raw, "name", ctx, where),
@@ -221,14 +226,14 @@ def parse_bodies(data: Mapping, roles: Mapping[str, str], source: str) -> dict[s
             scope=_body_scope(raw, ctx, where),
         )
     if not bodies:
-        raise ctx.fail("", "未定义任何议事机构（[bodies.*]）")
+        raise ctx.fail("", message("policy.no_bodies"))
     return bodies
 
 
 def _body_scope(raw: Mapping, ctx: _Ctx, where: str) -> str:
     scope = raw.get("scope", "community")
     if scope not in ("community", "unit"):
-        raise ctx.fail(where, "scope 只能是 community（医共体）或 unit（各单位分别召开）")
+        raise ctx.fail(where, message("policy.body_scope"))
     return scope
 
 
@@ -236,24 +241,25 @@ def parse_fields(raw_fields: list, ctx: _Ctx) -> tuple[FieldSpec, ...]:
     fields = []
     seen = set()
     for raw in raw_fields:
-        key = _require(raw, "key", ctx, "字段")
-        where = f"字段 {key}"
+        key = _require(raw, "key", ctx, message("policy.field_where_any"))
+        where = message("policy.field_where", field=key)
         if key in seen:
-            raise ctx.fail(where, "字段重复定义")
+            raise ctx.fail(where, message("policy.field_duplicate"))
         seen.add(key)
         ftype = raw.get("type", "text")
         if ftype not in FIELD_TYPES:
-            raise ctx.fail(where, f"未知的字段类型「{ftype}」，可选：{'、'.join(FIELD_TYPES)}")
+            raise ctx.fail(where, message("policy.field_type_unknown", type=ftype,
+                                          types=message("value.list_separator").join(FIELD_TYPES)))
         choices = tuple((str(k), str(v)) for k, v in (raw.get("choices") or {}).items())
         if ftype == "choice" and not choices:
-            raise ctx.fail(where, "choice 类型字段须给出 choices")
+            raise ctx.fail(where, message("policy.field_choices_missing"))
         if (raw.get("recuse") or raw.get("not_initiator")) and ftype not in ("person", "people"):
-            raise ctx.fail(where, "recuse / not_initiator 只适用于 person、people 类型字段")
+            raise ctx.fail(where, message("policy.field_person_only"))
         spec = FieldSpec(key, _require(raw, "label", ctx, where), ftype, bool(raw.get("required", False)),
                          choices, raw.get("help", ""), bool(raw.get("input", True)), None,
                          bool(raw.get("recuse", False)), bool(raw.get("not_initiator", False)))
         if not spec.input and ftype not in ("bool", "money"):
-            raise ctx.fail(where, "input = false 的字段只能是 bool（标记）或 money（系统计算金额）")
+            raise ctx.fail(where, message("policy.field_system_type"))
         if "default" in raw:
             try:
                 spec = replace(spec, default=coerce_value(spec, raw["default"]))
@@ -267,36 +273,36 @@ def parse_condition(raw: Any, fields: Mapping[str, FieldSpec], thresholds: Mappi
                     ctx: _Ctx, where: str) -> Condition:
     """Parse a condition table, checking every field, operator and value against the declared fields."""
     if not isinstance(raw, dict):
-        raise ctx.fail(where, "条件须为表（{ field=…, op=…, value=… }）")
+        raise ctx.fail(where, message("policy.condition_not_table"))
     if "all" in raw or "any" in raw:
         key = "all" if "all" in raw else "any"
         parts = tuple(parse_condition(p, fields, thresholds, ctx, where) for p in raw[key])
         if not parts:
-            raise ctx.fail(where, f"{key} 条件不能为空")
+            raise ctx.fail(where, message("policy.condition_empty", group=key))
         return AllOf(parts) if key == "all" else AnyOf(parts)
     if "not" in raw:
         return Not(parse_condition(raw["not"], fields, thresholds, ctx, where))
     name = raw.get("field")
     if name not in fields:
-        raise ctx.fail(where, f"条件引用了未声明的字段「{name}」")
+        raise ctx.fail(where, message("policy.condition_unknown_field", field=name))
     op = raw.get("op")
     if op not in COMPARISONS:
-        raise ctx.fail(where, f"未知的比较符「{op}」，可选：{' '.join(COMPARISONS)}")
+        raise ctx.fail(where, message("policy.condition_unknown_op", op=op, ops=" ".join(COMPARISONS)))
     if op in ("is_true", "is_false"):
         return Leaf(name, op, None)
     if "threshold" in raw:
         if raw["threshold"] not in thresholds:
-            raise ctx.fail(where, f"未定义的阈值「{raw['threshold']}」")
+            raise ctx.fail(where, message("policy.threshold_unknown", threshold=raw["threshold"]))
         value: Any = thresholds[raw["threshold"]]
     elif "value" in raw:
         value = raw["value"]
     else:
-        raise ctx.fail(where, "条件须给出 value 或 threshold")
+        raise ctx.fail(where, message("policy.condition_no_value"))
     spec = fields[name]
     try:
         if op in ("in", "not_in"):
             if not isinstance(value, list):
-                raise ctx.fail(where, f"{op} 的 value 须为列表")
+                raise ctx.fail(where, message("policy.condition_list", op=op))
             value = tuple(coerce_value(spec, v) for v in value)
         else:
             value = coerce_value(spec, value)
@@ -307,8 +313,8 @@ def parse_condition(raw: Any, fields: Mapping[str, FieldSpec], thresholds: Mappi
 
 def _parse_step(raw: Mapping, fields: Mapping[str, FieldSpec], thresholds: Mapping[str, Decimal],
                 bodies: Mapping[str, BodySpec], roles: Mapping[str, str], ctx: _Ctx) -> StepSpec:
-    key = _require(raw, "key", ctx, "步骤")
-    where = f"步骤 {key}"
+    key = _require(raw, "key", ctx, message("policy.step_where_any"))
+    where = message("policy.step_where", step=key)
 
     def fail(reason: str) -> InvalidPolicy:
         return ctx.fail(where, reason)
@@ -318,7 +324,7 @@ def _parse_step(raw: Mapping, fields: Mapping[str, FieldSpec], thresholds: Mappi
 
     def role(name: str | None) -> str | None:
         if name is not None and name not in roles:
-            raise fail(f"未定义的角色「{name}」（见 policies/roles.toml）")
+            raise fail(message("policy.unknown_role", role=name))
         return name
 
     _require(raw, "kind", ctx, where)
@@ -339,15 +345,16 @@ def parse_workflow(data: Mapping, bodies: Mapping[str, BodySpec], roles: Mapping
         try:
             thresholds[name] = as_decimal(raw)
         except (ValueError, InvalidOperation):
-            raise ctx.fail(f"阈值 {name}", f"「{raw}」不是有效金额（请写成字符串，如 \"200000\"）") from None
+            raise ctx.fail(message("policy.threshold_where", threshold=name),
+                           message("policy.threshold_not_money", value=raw)) from None
     steps = tuple(_parse_step(s, by_key, thresholds, bodies, roles, ctx) for s in data.get("steps", []))
     if not steps or not isinstance(steps[0], SubmitStep):
-        raise ctx.fail("", "流程的第一个步骤必须是 submit（申报）")
+        raise ctx.fail("", message("policy.first_step_submit"))
     check_references(steps, ctx.fail)
     initiators = tuple(data.get("initiator_roles", []))
     for role_key in initiators:
         if role_key not in roles:
-            raise ctx.fail("initiator_roles", f"未定义的角色「{role_key}」")
+            raise ctx.fail("initiator_roles", message("policy.initiator_role_unknown", role=role_key))
     personnel = data.get("personnel_when")
     return WorkflowSpec(
         key=key, name=_require(data, "name", ctx, ""), description=data.get("description", ""),
@@ -372,17 +379,17 @@ def parse_policy_set(raw: Mapping[str, Any]) -> PolicySet:
     roles = {}
     for key, value in roles_data.items():
         if not isinstance(value, dict) or "name" not in value:
-            raise roles_ctx.fail(f"角色 {key}", "须给出 name")
+            raise roles_ctx.fail(message("policy.role_where", role=key), message("policy.role_needs_name"))
         roles[key] = value["name"]
     if not roles:
-        raise roles_ctx.fail("", "未定义任何角色（[roles.*]）")
+        raise roles_ctx.fail("", message("policy.no_roles"))
     bodies = parse_bodies(raw.get("bodies", {}), roles, sources.get("bodies", "policies/bodies.toml"))
     workflows = {}
     for name, data in raw.get("workflows", {}).items():
         source = sources.get(f"workflows/{name}", f"policies/workflows/{name}.toml")
         spec = parse_workflow(data, bodies, roles, source)
         if spec.key in workflows:
-            raise InvalidPolicy(source=source, reason=f"流程 key「{spec.key}」重复")
+            raise InvalidPolicy(source=source, reason=message("policy.workflow_duplicate", workflow=spec.key))
         workflows[spec.key] = spec
     policy = raw.get("policy", {})
     return PolicySet(label=str(policy.get("version", "unversioned")), roles=roles, bodies=bodies,

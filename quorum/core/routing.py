@@ -63,7 +63,7 @@ def step_applies(step: StepSpec, values: Mapping[str, Any], spec: WorkflowSpec) 
     if step.when is None:
         return RouteStep(step.key, step.name, True, step.reason or message("route.always"))
     applies, text = explain(step.when, values, spec)
-    why = f"{text}，{step.reason}" if applies and step.reason else text
+    why = message("steps.route_reason", why=text, reason=step.reason) if applies and step.reason else text
     return RouteStep(step.key, step.name, applies, why)
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from quorum.core.messages import message
+
 
 @dataclass(frozen=True)
 class SplitRule:
@@ -50,14 +52,14 @@ def parse_rules(data: Mapping[str, Any], fields: Mapping[str, Any], thresholds: 
     def field_of(where: str, name: Any, types: tuple[str, ...], system: bool | None = None) -> str:
         spec = fields.get(name)
         if spec is None or spec.type not in types or (system is not None and spec.input == system):
-            kind = "系统字段（input = false）" if system else "字段"
-            raise fail(where, f"「{name}」须为已声明的{'/'.join(types)}类型{kind}")
+            kind = message("policy.rule_system_field" if system else "policy.rule_field")
+            raise fail(where, message("policy.rule_field_type", field=name, types="/".join(types), kind=kind))
         return name
 
     def months(where: str, raw: Mapping, key: str) -> int:
         value = raw.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise fail(where, f"「{key}」须为正整数（月）")
+            raise fail(where, message("policy.rule_months", setting=key))
         return value
 
     split = execution = repeat = None
@@ -65,9 +67,9 @@ def parse_rules(data: Mapping[str, Any], fields: Mapping[str, Any], thresholds: 
         raw, where = data["split_evasion"], "split_evasion"
         tiers = tuple(raw.get("tiers", []))
         if not tiers or any(t not in thresholds for t in tiers):
-            raise fail(where, "tiers 须列出已定义的阈值名称（由低到高）")
+            raise fail(where, message("policy.rule_tiers_defined"))
         if [thresholds[t] for t in tiers] != sorted(thresholds[t] for t in tiers):
-            raise fail(where, "tiers 须按金额由低到高排列")
+            raise fail(where, message("policy.rule_tiers_ascending"))
         split = SplitRule(
             window_months=months(where, raw, "window_months"),
             match_fields=tuple(field_of(where, f, ("text", "textarea")) for f in raw.get("match_fields", [])),
@@ -75,21 +77,21 @@ def parse_rules(data: Mapping[str, Any], fields: Mapping[str, Any], thresholds: 
             tiers=tiers, target=field_of(where, raw.get("target"), ("money",), system=True),
             flag=field_of(where, raw.get("flag"), ("bool",), system=True))
         if not split.match_fields or not split.basis_fields:
-            raise fail(where, "须给出 match_fields 与 basis_fields")
+            raise fail(where, message("policy.rule_match_and_basis"))
     if "execution" in data:
         raw, where = data["execution"], "execution"
         try:
             tolerance = Decimal(str(raw.get("tolerance", "0")))
         except InvalidOperation:
-            raise fail(where, "tolerance 须为小数，如 \"0.10\"") from None
+            raise fail(where, message("policy.rule_tolerance_decimal")) from None
         if not Decimal(0) <= tolerance < Decimal(1):
-            raise fail(where, "tolerance 须在 0 与 1 之间")
+            raise fail(where, message("policy.rule_tolerance_range"))
         execution = ExecutionRule(months(where, raw, "validity_months"), tolerance)
     if "repeat_watch" in data:
         raw, where = data["repeat_watch"], "repeat_watch"
         threshold = raw.get("threshold")
         if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 2:
-            raise fail(where, "threshold 须为不小于 2 的整数")
+            raise fail(where, message("policy.rule_threshold"))
         repeat = RepeatRule(months(where, raw, "window_months"), threshold,
                             field_of(where, raw.get("flag"), ("bool",), system=True))
     return WorkflowRules(split, execution, repeat)

@@ -65,6 +65,17 @@ MESSAGES: dict[str, str] = {
     "policy.acknowledge_not_flag": "acknowledge 的「{name}」须为 input = false 的是/否字段",
     "policy.publicity_needs_window": "publicity 步骤须给出 window_working_days（公示工作日数）",
     "policy.timer_needs_period": "timer 步骤须给出 months、days 或 deadline_working_days",
+    # --- workflow rules ([split_evasion], [execution], [repeat_watch]) ------------------------------
+    "policy.rule_field": "字段",
+    "policy.rule_system_field": "系统字段（input = false）",
+    "policy.rule_field_type": "「{field}」须为已声明的{types}类型{kind}",
+    "policy.rule_months": "「{setting}」须为正整数（月）",
+    "policy.rule_tiers_defined": "tiers 须列出已定义的阈值名称（由低到高）",
+    "policy.rule_tiers_ascending": "tiers 须按金额由低到高排列",
+    "policy.rule_match_and_basis": "须给出 match_fields 与 basis_fields",
+    "policy.rule_tolerance_decimal": "tolerance 须为小数，如 \"0.10\"",
+    "policy.rule_tolerance_range": "tolerance 须在 0 与 1 之间",
+    "policy.rule_threshold": "threshold 须为不小于 2 的整数",
     # --- answers (options) ---------------------------------------------------------------------------
     "policy.options_not_allowed": "{kind} 步骤不能定义 options",
     "policy.options_empty": "options 须为非空列表",

@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "steps.outcome_end": "流程终止",
     "steps.outcome_return": "退回「{step}」",
     "steps.outcome_flag": "记为「{flag}」后继续办理",
+    "steps.route_reason": "{why}，{reason}",
     # --- the policy explanation (`quorum policy explain`, the web policy page) --------------------
     "steps.explain_role": "办理人：{role}",
     "steps.explain_role_when": "办理人：{role}（当 {when}）",

@@ -1,4 +1,4 @@
-"""`quorum audit verify [--anchors FILE]` and `quorum audit anchor [--file FILE]`."""
+"""`quorum audit verify [--anchors FILE]`, `quorum audit anchor [--file FILE]` and `quorum audit rotate-key`."""
 
 import argparse
 import sys
@@ -53,6 +53,27 @@ def cmd_audit_anchor(args) -> None:
         print(f"审计链已锚定：第 {head.seq} 条事件，哈希 {head.hash}，写入 {target}。")
 
 
+def cmd_audit_rotate_key(args) -> None:
+    """Replace the audit key; the old one stays in the keyring and the chain records the rotation."""
+    from quorum.cli import emit
+    from quorum.services import audit_keys
+    rt, rotation = args.runtime, None
+    key_file = rt.settings.audit.key_file
+    try:
+        with rt.db.sessions.begin() as s:
+            rotation = audit_keys.rotate(s, rt.env(), key_file)
+    except BaseException:
+        if rotation is not None:
+            audit_keys.undo(key_file, rotation)
+        raise
+    if args.json:
+        emit(args, {"seq": rotation.seq, "fingerprint": rotation.fingerprint, "previous": rotation.previous,
+                    "key_file": str(key_file), "kept": str(rotation.kept)})
+    else:
+        print(message("security.audit_key_rotated", fingerprint=rotation.fingerprint, seq=rotation.seq,
+                      kept=rotation.kept))
+
+
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the `audit` commands."""
     audit = sub.add_parser("audit", help="审计").add_subparsers(dest="sub", required=True)
@@ -60,3 +81,4 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--anchors", metavar="文件", help="锚定文件：核对链条未被截断、改写或伪造追加")
     p = add(audit, "anchor", cmd_audit_anchor, "把审计链头（序号、哈希、时间）签名写入数据目录之外的锚定文件并通知纪检")
     p.add_argument("--file", metavar="文件", help="锚定文件（默认 config.toml [audit] anchor_file）")
+    add(audit, "rotate-key", cmd_audit_rotate_key, message("security.help_rotate_key"))

@@ -2,6 +2,8 @@
 
 key_file: the HMAC key of the audit chain, kept outside the database and the backups
 (QUORUM_AUDIT_KEY_FILE overrides it; default audit.key beside config.toml), generated on first use.
+Its keyring: `quorum audit rotate-key` keeps each earlier key beside it as audit.key.1, audit.key.2, …
+(oldest first, 0600), so the whole chain keeps verifying across rotations.
 anchor_file: where `quorum audit anchor` appends the chain's head; it must lie outside the data
 directory, so whoever can replace the data directory cannot rewrite the anchors with it.
 """
@@ -81,3 +83,39 @@ def generate_key(key_file: Path) -> bool:
         return False
     finally:
         tmp.unlink()
+
+
+def keyring_files(key_file: Path) -> list[Path]:
+    """The key files of the keyring: the earlier keys (audit.key.1, audit.key.2, …) oldest first, then the current."""
+    earlier = [p for p in key_file.parent.glob(f"{key_file.name}.*") if p.suffix[1:].isdigit()]
+    return sorted(earlier, key=lambda p: int(p.suffix[1:])) + [key_file]
+
+
+def load_keyring(key_file: Path) -> tuple[bytes, ...]:
+    """Every key the chain was ever signed with, oldest first; the last is the current key."""
+    return tuple(load_key(p) for p in keyring_files(key_file))
+
+
+def stage_key(key_file: Path, key: bytes) -> Path:
+    """Write a new key beside key_file under a temporary name (mode 0600, synced); return that file."""
+    staged = key_file.with_name(f".{key_file.name}.new.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key.hex() + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    return staged
+
+
+def promote_key(key_file: Path, staged: Path) -> Path:
+    """Keep the current key as the keyring's next earlier key and put the staged one in its place; return the kept file."""
+    files = keyring_files(key_file)
+    kept = key_file.with_name(f"{key_file.name}.{len(files)}")
+    os.link(key_file, kept)              # the same file under a new name: its mode (0600) and content unchanged
+    os.replace(staged, key_file)
+    return kept
+
+
+def demote_key(key_file: Path, kept: Path) -> None:
+    """Undo promote_key: the kept key becomes the current one again (the rotation was not recorded)."""
+    os.replace(kept, key_file)

@@ -18,6 +18,12 @@ from quorum.core.messages import message
 
 GENESIS = "0" * 64
 PLAIN, KEYED = "sha256", "hmac-sha256"
+ROTATED = "audit.key_rotated"       # signed with the old key, names the new key's fingerprint
+
+
+def fingerprint(key: bytes) -> str:
+    """A key's public name: the first 16 hex digits of its SHA-256 (the key cannot be derived from it)."""
+    return hashlib.sha256(key).hexdigest()[:16]
 
 
 def _default(value: Any) -> Any:
@@ -54,16 +60,21 @@ class Break:
     reason: str
 
 
-def verify(events: Iterable[tuple], key: bytes | None = None) -> Break | None:
+def verify(events: Iterable[tuple], key: bytes | None = None, keyring: Mapping[str, bytes] | None = None
+           ) -> Break | None:
     """Recompute the chain over (seq, prev_hash, hash, event[, scheme]) rows in seq order; return the first break.
 
-    A row without a scheme is an unkeyed ("sha256") event.
+    A row without a scheme is an unkeyed ("sha256") event. `key` signed the first keyed event; after a
+    verified ROTATED event the chain goes on with the keyring's key of the fingerprint that event names,
+    so whoever holds only a later key can neither rewrite nor re-sign what came before it.
     """
     expected_prev = GENESIS
     expected_seq = 1
-    keyed = False
+    keyed, rotated_to = False, ""
     for seq, prev_hash, stored_hash, event, *rest in events:
         scheme = rest[0] if rest else PLAIN
+        if rotated_to and key is None:
+            return Break(seq, message("security.audit_key_missing", seq=seq - 1, fingerprint=rotated_to))
         if seq != expected_seq:
             return Break(expected_seq, message("audit.event_missing", expected=expected_seq, seq=seq))
         if prev_hash != expected_prev:
@@ -75,6 +86,9 @@ def verify(events: Iterable[tuple], key: bytes | None = None) -> Break | None:
             return Break(seq, message("audit.key_missing"))
         if not hmac.compare_digest(chain_hash(prev_hash, event, key if keyed else None), stored_hash):
             return Break(seq, message("audit.event_tampered"))
+        if keyed and event.get("kind") == ROTATED:
+            rotated_to = str((event.get("payload") or {}).get("fingerprint"))
+            key = (keyring or {}).get(rotated_to)
         expected_prev = stored_hash
         expected_seq += 1
     return None
@@ -96,8 +110,9 @@ def anchor_line(anchor: Anchor, key: bytes) -> str:
     return canonical_json({**body, "mac": mac})
 
 
-def parse_anchors(lines: Iterable[str], key: bytes) -> tuple[list[Anchor], Break | None]:
-    """Read anchor lines; a line that is not a well-signed anchor is a break naming its line number."""
+def parse_anchors(lines: Iterable[str], key: bytes | Iterable[bytes]) -> tuple[list[Anchor], Break | None]:
+    """Read anchor lines; a line not signed by the key (or a key of the keyring) is a break naming its line."""
+    keys = [key] if isinstance(key, bytes) else list(key)
     anchors: list[Anchor] = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -105,7 +120,7 @@ def parse_anchors(lines: Iterable[str], key: bytes) -> tuple[list[Anchor], Break
         try:
             data = json.loads(line)
             anchor = Anchor(int(data["seq"]), str(data["hash"]), str(data["at"]))
-            good = hmac.compare_digest(anchor_line(anchor, key), canonical_json(data))
+            good = any(hmac.compare_digest(anchor_line(anchor, k), canonical_json(data)) for k in keys)
         except (ValueError, KeyError, TypeError):
             good = False
         if not good:

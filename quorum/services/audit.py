@@ -1,11 +1,14 @@
 """Append hash-chained audit events in the caller's transaction, and verify the chain.
 
-Events are keyed with HMAC-SHA256 (quorum.core.audit KEYED). The key is process-wide: the entry
-point sets it with `use_key` (the CLI from its config.toml); unset, it is read on first use from the
-[audit] key_file of the default configuration (generated there when missing).
+Events are keyed with HMAC-SHA256 (quorum.core.audit KEYED). The key is process-wide: every runtime
+sets it with `use_settings` (its config.toml's [audit] key_file, whose keyring holds the keys of
+earlier rotations); unset, it is read on first use from the default configuration (generated there
+when missing).
 """
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event as orm_events
@@ -41,27 +44,56 @@ def append(s: Session, env: Env, actor_id: int | None, kind: str, subject: str, 
     return event
 
 
-_KEY: list[bytes] = []
+class _Keys:
+    """This process's audit keyring (oldest first, the current key last) and the key file it came from.
+
+    A key file is looked at again before every use: after `quorum audit rotate-key` (which replaces the
+    file while it holds the chain's head) every running web worker and flow signs with the new key.
+    """
+
+    keys: tuple[bytes, ...] = ()
+    file: Path | None = None
+    stamp: tuple[int, int] | None = None
 
 
 def use_key(key: bytes | None) -> None:
-    """Set (None: forget) the audit key of this process."""
-    _KEY[:] = [key] if key else []
+    """Set (None: forget) the audit key of this process, a single key not read from a file."""
+    _Keys.keys, _Keys.file, _Keys.stamp = ((key,) if key else ()), None, None
+
+
+def use_key_file(key_file: Path) -> None:
+    """Sign with the current key of this key file, and verify with its whole keyring."""
+    from quorum.audit_settings import load_keyring
+    keys = load_keyring(key_file)            # generates the key on first use, so it can be stamped after
+    _Keys.keys, _Keys.file, _Keys.stamp = keys, key_file, _stamp(key_file)
 
 
 def use_settings(settings) -> None:
     """Sign with the key file of this deployment's config.toml ([audit] key_file): every runtime calls it."""
-    from quorum.audit_settings import load_key
-    use_key(load_key(settings.audit.key_file))
+    use_key_file(settings.audit.key_file)
+
+
+def _stamp(key_file: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(key_file)
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns
+
+
+def keyring() -> tuple[bytes, ...]:
+    """Every audit key of this process, oldest first (loaded from the default configuration on first use)."""
+    if not _Keys.keys:
+        from quorum.settings import load_settings
+        use_key_file(load_settings().audit.key_file)
+    elif _Keys.file is not None and _stamp(_Keys.file) not in (_Keys.stamp, None):    # a file gone: keep the key
+        use_key_file(_Keys.file)
+    return _Keys.keys
 
 
 def key() -> bytes:
-    """The audit key of this process, loaded from the default configuration on first use."""
-    if not _KEY:
-        from quorum.audit_settings import load_key
-        from quorum.settings import load_settings
-        use_key(load_key(load_settings().audit.key_file))
-    return _KEY[0]
+    """The current audit key of this process: new events are signed with it."""
+    return keyring()[-1]
 
 
 _PENDING, _HEAD, _MARKS = "quorum.audit.pending", "quorum.audit.head", "quorum.audit.savepoints"
@@ -152,8 +184,8 @@ def verify(s: Session, anchor_lines: list[str] | None = None) -> Verification:
     """Recompute the whole chain, compare its end with the head row and with the anchors, re-derive ballots."""
     chain_pending(s)
     s.flush()
-    secret = key()
-    anchors, bad_anchor = chain.parse_anchors(anchor_lines or [], secret)
+    keys = keyring()
+    anchors, bad_anchor = chain.parse_anchors(anchor_lines or [], keys)
     if bad_anchor:
         return Verification(False, 0, None, bad_anchor.reason)
     anchored = {a.seq for a in anchors}
@@ -170,7 +202,8 @@ def verify(s: Session, anchor_lines: list[str] | None = None) -> Verification:
             if e.seq in anchored:
                 hashes[e.seq] = e.hash
 
-    broken = chain.verify(events(), secret) or chain.check_anchors(anchors, hashes, last[0])
+    by_fingerprint = {chain.fingerprint(k): k for k in keys}
+    broken = chain.verify(events(), keys[0], by_fingerprint) or chain.check_anchors(anchors, hashes, last[0])
     if broken:
         return Verification(False, last[0], broken.seq, broken.reason, anchors=len(anchors))
     head = s.get(AuditHead, 1)

@@ -7,9 +7,11 @@ MESSAGES: dict[str, str] = {
     "security.openapi_length": "不超过 {limit} 个字符（[limits] {key}）",
     "security.openapi_date_window": "日期在 {low} 至 {high} 之间（[limits] date_min—date_max）",
     "security.openapi_money": "金额（元）写成字符串，如 \"860000\"，不超过 {ceiling} 元（[limits] money_max）",
-    "security.openapi_fields": "流程声明的字段值：金额写成字符串，不超过 {ceiling} 元；日期在 {low} 至 {high} 之间；"
-                      "文字不超过 {limit} 个字符；整数在 0 至 {integer} 之间",
+    "security.openapi_fields": ("流程声明的字段值：金额写成字符串，不超过 {ceiling} 元；日期在 {low} 至 {high} 之间；"
+                                "文字不超过 {limit} 个字符；数字在 0 至 {ceiling} 之间"),
     "security.audit_key_missing": "第{seq}条事件把审计密钥轮换为指纹 {fingerprint} 的密钥，但密钥环中没有这把密钥",
-    "security.audit_key_rotated": "审计密钥已轮换：新密钥指纹 {fingerprint}（第 {seq} 条事件用旧密钥签名记录了这次轮换），"
-                         "旧密钥保存在 {kept}。",
+    "security.audit_key_rotated": ("审计密钥已轮换：新密钥指纹 {fingerprint}（第 {seq} 条事件用旧密钥签名记录了这次轮换），"
+                                   "旧密钥保存在 {kept}。"),
+    "security.help_rotate_key": ("轮换审计密钥：生成新密钥，旧密钥留在密钥环中（audit.key.1、audit.key.2……），"
+                                 "审计链记下这次轮换（用旧密钥签名）"),
 }

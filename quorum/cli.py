@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from quorum.core.errors import InvalidInput, QuorumError
+from quorum.core.errors import InvalidInput, NotPermitted, QuorumError
 from quorum.core.messages import message
 
 EXIT_USER_ERROR = 2
@@ -662,6 +662,22 @@ def _plugin_commands(sub, add: Callable) -> None:
         point.load()(sub, add)
 
 
+def _record_refusal(args, error: NotPermitted, argv: list[str]) -> None:
+    """Record a refused command for 纪检监察 (quorum.services.refusals), as the --as person."""
+    rt = getattr(args, "runtime", None)
+    actor = getattr(args, "actor", None)
+    if rt is None or rt._db is None or not actor:
+        return
+    from sqlalchemy import select
+
+    from quorum.db import Person
+    from quorum.services import refusals
+    with rt.db.sessions() as s:
+        person_id = s.scalar(select(Person.id).where(Person.username == actor))
+    command = " ".join(word for word in argv[:2] if not word.startswith("-"))
+    refusals.record(rt.db.sessions, rt.env(), person_id, error, "cli", f"quorum {command}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
@@ -672,6 +688,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()         # output piped into `head`: stop quietly
         return 0
     except QuorumError as exc:
+        if isinstance(exc, NotPermitted):
+            _record_refusal(args, exc, sys.argv[1:] if argv is None else argv)
         if getattr(args, "json", False):
             print(json.dumps({"error": exc.key, "message": str(exc)}, ensure_ascii=False), file=sys.stderr)
         else:

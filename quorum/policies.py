@@ -3,12 +3,15 @@
 import hashlib
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from quorum.core.audit import canonical_json
 from quorum.core.documents import document_policy_of
 from quorum.core.errors import InvalidPolicy
+from quorum.core.messages import message
+from quorum.core.permissions import Permissions, parse_permissions
 from quorum.core.spec import PolicySet, parse_policy_set
 
 
@@ -18,15 +21,21 @@ class LoadedPolicies:
     raw: dict[str, Any]
     digest: str
 
+    @cached_property
+    def permissions(self) -> Permissions:
+        """Who may do what (policies/permissions.toml), checked against the declared roles."""
+        source = self.raw.get("sources", {}).get("permissions", "policies/permissions.toml")
+        return parse_permissions(self.raw.get("permissions"), self.policy_set.roles, source)
+
 
 def _read(path: Path, root: Path) -> dict[str, Any]:
     name = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidPolicy(source=name, reason="文件不存在") from None
+        raise InvalidPolicy(source=name, reason=message("policy_files.missing")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidPolicy(source=name, reason=f"TOML 语法错误：{exc}") from None
+        raise InvalidPolicy(source=name, reason=message("policy_files.toml_syntax", exc=exc)) from None
 
 
 def read_raw(directory: Path) -> dict[str, Any]:
@@ -40,6 +49,8 @@ def read_raw(directory: Path) -> dict[str, Any]:
     for path in sorted((directory / "workflows").glob("*.toml")):
         raw["workflows"][path.stem] = _read(path, directory)
         raw["sources"][f"workflows/{path.stem}"] = f"{prefix}/workflows/{path.name}"
+    raw["permissions"] = _read(directory / "permissions.toml", directory)   # 权限, see quorum.core.permissions
+    raw["sources"]["permissions"] = f"{prefix}/permissions.toml"
     if (directory / "documents.toml").exists():          # 公文种类, see quorum.core.documents
         raw["documents"] = _read(directory / "documents.toml", directory)
         raw["sources"]["documents"] = f"{prefix}/documents.toml"
@@ -55,4 +66,6 @@ def load(directory: Path) -> LoadedPolicies:
     raw = read_raw(directory)
     policy_set = parse_policy_set(raw)
     document_policy_of(raw, policy_set)                 # documents.toml and the kinds steps name
-    return LoadedPolicies(policy_set, raw, digest_of(raw))
+    loaded = LoadedPolicies(policy_set, raw, digest_of(raw))
+    loaded.permissions                                  # noqa: B018 — validated at load, not at first use
+    return loaded

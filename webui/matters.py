@@ -11,7 +11,7 @@ from io import BytesIO
 from typing import Any
 
 from flask import Blueprint, flash, get_template_attribute, redirect, render_template, request, send_file, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy.orm import Session
 
 from quorum.core.actions import ACTION_NAMES
@@ -19,7 +19,7 @@ from quorum.core.errors import InvalidInput, NotPermitted, QuorumError
 from quorum.core.messages import message
 from quorum.core.spec import PolicySet, WorkflowSpec
 from quorum.core.states import MatterStatus
-from quorum.db import Person
+from quorum.db import Matter, Person
 from quorum.services import attachments, inbox, matters, org, records, visibility
 from quorum.services.policies import policy_set_for
 from webui.runtime import actor, call, env, transaction
@@ -110,10 +110,9 @@ def show(matter_id: int):
 def render_page(matter_id: int, status: int = 200, error: str | None = None, posted: dict | None = None):
     now = env().now
     with transaction() as s:
-        page = _page(s, actor(s), matter_id, now)
-    principal_roles = {b.principal_role for b in env().policies.policy_set.bodies.values()}
-    may_urgent = (page["m"]["status"] == MatterStatus.ACTIVE and not page["m"]["urgent"]
-                  and current_user.has(*principal_roles))
+        me = actor(s)
+        page = _page(s, me, matter_id, now)
+        may_urgent = matters.may_mark_urgent(s, env(), me, s.get(Matter, matter_id))
     return render_template("matters/show.html", **page, may_urgent=may_urgent, error=error, posted=posted or {},
                            action_names=ACTION_NAMES, rows=range(SUPERVISION_ROWS)), status
 
@@ -126,7 +125,7 @@ def _page(s: Session, me: Person, matter_id: int, now) -> dict[str, Any]:
     tasks = inbox.tasks_on(s, me, matter_id, now)
     urgeable = ([t for t in record["tasks"] if t["status"] == "open"] if matters.may_urge(s, me, matter) else [])
     return {"m": record, "spec": spec, "tasks": tasks, "files": attachments.listing(s, matter_id),
-            **records.matter_controls(s, me, matter, record),
+            **records.matter_controls(s, env(), me, matter, record),
             "may_withdraw": matters.may_withdraw(s, me, matter), "urgeable": urgeable,
             "people": org.active_people(s),
             "units": visibility.unit_choices(s), "earlier": _earlier_steps(record),

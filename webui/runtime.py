@@ -12,10 +12,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, lazyload
 
 from quorum import calendar, policies
+from quorum.core.errors import NotPermitted
 from quorum.database import Database, open_database
 from quorum.db import Person
 from quorum.policies import LoadedPolicies
-from quorum.services import audit, org
+from quorum.services import audit, org, refusals
 from quorum.services.env import Env
 from quorum.settings import Settings
 
@@ -72,8 +73,12 @@ def transaction() -> Iterator[Session]:
     """
     db = runtime().db
     if not _reading():
-        with db.sessions.begin() as s:
-            yield s
+        try:
+            with db.sessions.begin() as s:
+                yield s
+        except NotPermitted as error:
+            _record_refusal(error)
+            raise
         return
     s = g.get("quorum_reads")
     if s is None:
@@ -82,11 +87,25 @@ def transaction() -> Iterator[Session]:
         s.begin()
     try:
         yield s
-    except BaseException:
+    except BaseException as error:
         g.quorum_reads = None        # a failed read transaction is not reused (PostgreSQL aborts it)
         s.rollback()
         s.close()
+        if isinstance(error, NotPermitted):
+            _record_refusal(error)
         raise
+
+
+def _record_refusal(error: NotPermitted) -> None:
+    """Record a refused attempt for 纪检监察, once per error, after its own transaction has rolled back."""
+    if getattr(error, "recorded", False) or not has_request_context():
+        return
+    error.recorded = True
+    person_id = g.get("quorum_person_id")
+    if person_id is None and current_user and current_user.is_authenticated:
+        person_id = current_user.person_id
+    channel = "api" if request.path.startswith("/api/") else "web"
+    refusals.record(runtime().db.sessions, env(), person_id, error, channel, f"{request.method} {request.path}")
 
 
 def _hold_loaded(s: Session) -> None:

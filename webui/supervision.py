@@ -10,7 +10,7 @@ from flask_login import login_required
 from quorum.core.errors import QuorumError
 from quorum.core.messages import message
 from quorum.services import records, supervision
-from webui.runtime import call, env, transaction
+from webui.runtime import actor, call, env, transaction
 
 bp = Blueprint("supervision", __name__)
 
@@ -24,9 +24,11 @@ def board():
     unit, status = request.args.get("unit", ""), request.args.get("status", "")
     with transaction() as s:
         rows = records.supervision_records(s)
+        allowed = supervision.allowed(s, env(), actor(s), [r["id"] for r in rows])
     today = env().now.date()
     units = sorted({r["lead_unit"] for r in rows} | {u for r in rows for u in r["co_units"]})
-    shown = [r | {"overdue": _overdue(r, today)} for r in rows if _matches(r, unit, status, today)]
+    shown = [r | {"overdue": _overdue(r, today), "may_report": allowed[r["id"]][0],
+                  "may_complete": allowed[r["id"]][1]} for r in rows if _matches(r, unit, status, today)]
     return render_template("supervision/board.html", groups=_by_lead_unit(shown), units=units, unit=unit,
                            status=status if status in STATUSES else "", total=len(rows))
 

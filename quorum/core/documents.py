@@ -97,6 +97,12 @@ class DocumentPolicy:
     superiors: Mapping[str, str]
     star_issuers: tuple[str, ...]
     contact_note: bool = True
+    signers_by_issuer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # [signers] by_issuer
+
+    def signers(self, roles: Iterable[str], issuer_kind: str | None) -> tuple[str, ...]:
+        """A kind's signer roles narrowed to those the issuing organ allows (党委 documents: the 党委 only)."""
+        allowed = self.signers_by_issuer.get(issuer_kind or "")
+        return tuple(r for r in roles if allowed is None or r in allowed)
 
     def kind(self, key: str) -> DocumentKind:
         try:
@@ -221,9 +227,32 @@ def parse_document_policy(data: Mapping[str, Any], roles: Mapping[str, str], bod
     if not isinstance(raw_kinds, dict) or not raw_kinds:
         raise _fail(source, "", message("document.policy_no_kinds"))
     kinds = {key: parse_kind(key, raw, roles, bodies, source) for key, raw in raw_kinds.items()}
+    by_issuer = _signers_by_issuer(data, roles, kinds, source)
     return DocumentPolicy(kinds=kinds, editor_roles=editors, printing_office=str(data.get("printing_office", "")),
                           ranks=dict(ranks), superiors=superiors, star_issuers=stars,
-                          contact_note=bool(data.get("contact_note", True)))
+                          contact_note=bool(data.get("contact_note", True)), signers_by_issuer=by_issuer)
+
+
+def _signers_by_issuer(data: Mapping[str, Any], roles: Mapping[str, str], kinds: Mapping[str, DocumentKind],
+                       source: str) -> dict[str, tuple[str, ...]]:
+    """[signers] by_issuer = { unit kind = [roles] }: every kind an organ issues keeps at least one signer."""
+    raw = data.get("signers", {}).get("by_issuer", {})
+    if not isinstance(raw, dict):
+        raise _fail(source, "signers.by_issuer", message("permission.signers_not_table"))
+    found = {}
+    for issuer, listed in raw.items():
+        if issuer not in UNIT_KINDS:
+            raise _fail(source, "signers.by_issuer", message("permission.signers_unknown_issuer", kind=issuer,
+                                                             known=message("value.list_separator").join(UNIT_KINDS)))
+        if not isinstance(listed, list) or not listed or any(r not in roles for r in listed):
+            raise _fail(source, f"signers.by_issuer.{issuer}", message("permission.signers_unknown_role"))
+        found[issuer] = tuple(listed)
+    for kind in kinds.values():
+        for issuer in {kind.issuer, *kind.issuer_by_body.values()} & found.keys():
+            if MEETING_CHAIR not in kind.signer_roles and not set(kind.signer_roles) & set(found[issuer]):
+                raise _fail(source, f"kinds.{kind.key}", message("permission.signers_none", kind=kind.name,
+                                                                 issuer=issuer))
+    return found
 
 
 def check_workflow_documents(policy: DocumentPolicy, workflows: Iterable[Any]) -> None:

@@ -52,8 +52,13 @@ class NotFound(QuorumError):
 
 
 class NotPermitted(QuorumError):
+    """A refusal of who the actor is; `action`, `subject` and `subject_id` say what was tried, for the record."""
+
     key = "not_permitted"
     http_status = 403
+    action = ""
+    subject = ""
+    subject_id: int | None = None
 
 
 class InvalidTransition(QuorumError):

@@ -55,6 +55,7 @@ class FieldSpec:
     default: Any = None
     recuse: bool = False          # person/people: recused at meetings, no task on their own matter
     not_initiator: bool = False   # person: the initiator may not be this person (提名人不得为被提名人)
+    own_unit: bool = False        # unit: the filer's own unit (申请单位) — see matter.file_for_other_unit
 
     def choice_label(self, value: str) -> str:
         return dict(self.choices).get(value, value)
@@ -257,7 +258,10 @@ def parse_fields(raw_fields: list, ctx: _Ctx) -> tuple[FieldSpec, ...]:
             raise ctx.fail(where, message("policy.field_person_only"))
         spec = FieldSpec(key, _require(raw, "label", ctx, where), ftype, bool(raw.get("required", False)),
                          choices, raw.get("help", ""), bool(raw.get("input", True)), None,
-                         bool(raw.get("recuse", False)), bool(raw.get("not_initiator", False)))
+                         bool(raw.get("recuse", False)), bool(raw.get("not_initiator", False)),
+                         bool(raw.get("own_unit", False)))
+        if spec.own_unit and ftype != "unit":
+            raise ctx.fail(where, message("permission.own_unit_not_unit"))
         if not spec.input and ftype not in ("bool", "money"):
             raise ctx.fail(where, message("policy.field_system_type"))
         if "default" in raw:

@@ -16,15 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quorum.core.errors import InvalidInput, NotFound, NotPermitted
-from quorum.db import Attachment, Matter, Person, Task
-from quorum.services import audit, matters, org, visibility
+from quorum.core.errors import InvalidInput, NotFound
+from quorum.db import Attachment, Matter, Person
+from quorum.services import audit, matters, permissions, visibility
 from quorum.services.env import Env
 
 NAME_LIMIT = 200
 TYPE_LIMIT = 100
 DEFAULT_TYPE = "application/octet-stream"
-UPLOADERS = ("secretariat", "administrator")
 
 
 @dataclass(frozen=True)
@@ -74,8 +73,8 @@ def add(s: Session, env: Env, actor: Person, matter_id: int, filename: str, cont
     matter = s.get(Matter, matter_id)
     if matter is None:
         raise NotFound(what="事项", ref=matter_id)
-    if not _may_attach(s, actor, matter):
-        raise NotPermitted(reason="只有申报人、经办人或党政办可以上传附件")
+    permissions.require(s, env, actor, "matter.attach", (matter.unit_id,), matters.relations_to(s, actor, matter),
+                        subject="matter", subject_id=matter.id)
     name = _check(Upload(filename, content_type, data))
     digest = _store(env, data)
     row = Attachment(matter_id=matter.id, filename=name, content_type=(content_type or DEFAULT_TYPE)[:TYPE_LIMIT],
@@ -105,13 +104,6 @@ def store_for_opinion(s: Session, env: Env, actor: Person, matter: Matter, opini
                      matter_id=matter.id)
         rows.append(row)
     return rows
-
-
-def _may_attach(s: Session, actor: Person, matter: Matter) -> bool:
-    if matter.initiator_id == actor.id or org.holds_any(s, actor.id, UPLOADERS):
-        return True
-    had_task = select(Task.id).where(Task.matter_id == matter.id, Task.assignee_id == actor.id).limit(1)
-    return s.execute(had_task).first() is not None
 
 
 def submit_with_attachments(s: Session, env: Env, actor: Person, workflow_key: str, title: str,

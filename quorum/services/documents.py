@@ -235,7 +235,9 @@ def signer_roles(s: Session, doc: Document) -> tuple[str, ...]:
     version = meeting.policy_version_id if meeting else doc.policy_version_id
     chair = policy_set_for(s, version).bodies[body].chair_role if body else None
     roles = [chair if r == rules.MEETING_CHAIR else r for r in kind.signer_roles]
-    return tuple(dict.fromkeys(r for r in roles if r))
+    issuer = s.get(Unit, doc.issuer_unit_id) if doc.issuer_unit_id else None
+    narrowed = _policy(s, doc.policy_version_id).signers(roles, issuer.kind if issuer else None)
+    return tuple(dict.fromkeys(r for r in narrowed if r))
 
 
 def may_sign(s: Session, actor: Person, doc: Document) -> bool:

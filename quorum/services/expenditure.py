@@ -14,16 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from quorum.core import money, states
-from quorum.core.errors import InvalidInput, NotPermitted
+from quorum.core.errors import InvalidInput
 from quorum.core.routing import format_money
 from quorum.core.spec import clean_text, coerce_value
 from quorum.core.states import TaskStatus
 from quorum.core.steps import kind_class
 from quorum.db import Matter, MatterStep, Opinion, Payment, Person, Task
-from quorum.services import audit, matters, org
+from quorum.services import audit, matters, permissions
 from quorum.services.env import Env
-
-CHANGERS = ("finance_center_head",)
 
 
 def approved_amount(s: Session, matter: Matter) -> Decimal:
@@ -92,11 +90,12 @@ def complete(s: Session, env: Env, actor: Person, task_id: int, comment: str = "
     return task
 
 
-def may_change_amount(s: Session, actor: Person, matter: Matter) -> bool:
-    """The initiator or the 财务管理中心, while the matter is at its execution step (the form and the check alike)."""
+def may_change_amount(s: Session, env: Env, actor: Person, matter: Matter) -> bool:
+    """expenditure.change_amount, while the matter is at its execution step (the form and the check alike)."""
     current = matters.current(matter)
+    relations = {"initiator"} if actor.id == matter.initiator_id else set()
     return (current is not None and kind_class(current.kind).pays_out
-            and (actor.id == matter.initiator_id or org.holds_any(s, actor.id, CHANGERS)))
+            and permissions.may(s, env, actor, "expenditure.change_amount", (matter.unit_id,), relations))
 
 
 def change_amount(s: Session, env: Env, actor: Person, matter_id: int, field: str, new_amount: str,
@@ -104,8 +103,9 @@ def change_amount(s: Session, env: Env, actor: Person, matter_id: int, field: st
     """Change an approved amount: within the tolerance it is recorded; beyond it the matter is approved again."""
     matter = matters.locked(s, Matter, matter_id, "事项")
     spec = matters.workflow_of(s, matter)
-    if actor.id != matter.initiator_id and not org.holds_any(s, actor.id, CHANGERS):
-        raise NotPermitted(reason="只有申请人或财务管理中心可以变更金额")
+    permissions.require(s, env, actor, "expenditure.change_amount", (matter.unit_id,),
+                        {"initiator"} if actor.id == matter.initiator_id else set(), subject="matter",
+                        subject_id=matter.id)
     current = matters.current(matter)
     if current is None or not kind_class(current.kind).pays_out:
         raise InvalidInput(reason="只有已批准、正在执行的事项可以变更金额")

@@ -17,14 +17,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from quorum.core import states
 from quorum.core.actions import TaskFacts, require_action
-from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from quorum.core.messages import message
 from quorum.core.routing import is_personnel, plan_route
 from quorum.core.spec import StepSpec, WorkflowSpec, clean_text, coerce_fields
 from quorum.core.states import MatterStatus, StepStatus, TaskStatus
 from quorum.core.steps import ReturnTo, SetFlag, TaskPlan
 from quorum.db import Matter, MatterFlag, MatterStep, Opinion, Person, Task, Unit
-from quorum.services import assign, audit, checks, documents, org, steps, supervision
+from quorum.services import assign, audit, checks, documents, org, permissions, steps, supervision
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
 
@@ -98,6 +98,7 @@ def submit(s: Session, env: Env, actor: Person, workflow_key: str, title: str,
     title = clean_text(title, "议题名称")
     values = coerce_fields(spec, raw_fields, bounds=env.bounds)
     unit_id = _unit_id(s, spec, values)
+    _require_own_units(s, env, actor, spec, values)
     checks.people_in_fields(s, spec, values, actor)
     derived = checks.derive(s, env, spec, values, unit_id, actor)
     values.update(derived.values)
@@ -136,6 +137,18 @@ def _unit_id(s: Session, spec: WorkflowSpec, values: Mapping[str, Any]) -> int |
                 raise InvalidInput(reason=f"「{field.label}」的值「{values[field.key]}」不是已登记的单位")
             unit_id = unit_id or found.id
     return unit_id
+
+
+def _require_own_units(s: Session, env: Env, actor: Person, spec: WorkflowSpec, values: Mapping[str, Any],
+                       matter_id: int | None = None) -> None:
+    """A unit field marked own_unit (申请单位) names a unit where the filer holds a post, unless granted otherwise."""
+    held = {unit_id for _role, unit_id in permissions.posts_of(s, actor.id)}
+    for field in spec.fields:
+        if field.own_unit and values.get(field.key):
+            unit = s.execute(select(Unit).where(Unit.key == values[field.key])).scalar_one_or_none()
+            if unit is not None and unit.id not in held:
+                permissions.require(s, env, actor, "matter.file_for_other_unit", subject="matter",
+                                    subject_id=matter_id)
 
 
 # --------------------------------------------------------------------------------------------
@@ -423,6 +436,7 @@ def _resubmit(s: Session, env: Env, actor: Person, matter: Matter, step: MatterS
         merged = {**{k: v for k, v in current.items() if k in inputs}, **raw_fields}
         system = {f.key: values_of(spec, matter).get(f.key) for f in spec.fields if not f.input}
         values = coerce_fields(spec, merged, system, bounds=env.bounds)
+        _require_own_units(s, env, actor, spec, values, matter.id)
         checks.people_in_fields(s, spec, values, s.get(Person, matter.initiator_id))
         derived = checks.derive(s, env, spec, values, _unit_id(s, spec, values) or matter.unit_id,
                                 s.get(Person, matter.initiator_id), matter_id=matter.id)
@@ -517,14 +531,49 @@ def mark_urgent(s: Session, env: Env, actor: Person, matter_id: int, reason: str
     matter = locked(s, Matter, matter_id, "事项")
     if matter.status != MatterStatus.ACTIVE:
         raise InvalidInput(reason=f"事项「{matter.title}」当前状态为「{message('status.' + matter.status)}」，不能标记为紧急议题")
-    principals = {b.principal_role for b in env.policies.policy_set.bodies.values()}
-    if not org.holds_any(s, actor.id, principals):
-        raise NotPermitted(reason="只有主要负责人可以将议题标记为紧急")
+    permissions.require(s, env, actor, "matter.mark_urgent", (matter.unit_id,), relations_to(s, actor, matter),
+                        subject="matter", subject_id=matter.id)
+    if matter.urgent:
+        raise Conflict.because("permission.already_urgent", title=matter.title)
     reason = clean_text(reason, "紧急事由", 1000)
     matter.urgent, matter.urgent_by_id = True, actor.id
     audit.append(s, env, actor.id, "matter.marked_urgent", "matter", matter.id, {"reason": reason},
                  matter_id=matter.id)
     return matter
+
+
+def relations_to(s: Session, actor: Person, matter: Matter) -> set[str]:
+    """The actor's relations to a matter that permissions.toml may grant on (see quorum.core.permissions)."""
+    found = set()
+    if actor.id == matter.initiator_id:
+        found.add("initiator")
+    if _hears_it(s, actor, matter):
+        found.add("hearing_principal")
+    held = select(Task.id).where(Task.matter_id == matter.id, Task.assignee_id == actor.id).limit(1)
+    if s.execute(held).first() is not None:
+        found.add("task_holder")
+    return found
+
+
+def _hears_it(s: Session, actor: Person, matter: Matter) -> bool:
+    """Whether the actor is the principal of a body the matter will still meet in (at the matter's unit if unit-run)."""
+    bodies = policy_set_for(s, matter.policy_version_id).bodies
+    spec = workflow_of(s, matter)
+    posts = permissions.posts_of(s, actor.id)
+    for row in matter.steps:
+        body = bodies.get(getattr(spec.step(row.step_key), "body", None) or "")
+        if body is None or row.status not in (StepStatus.PENDING, StepStatus.ACTIVE):
+            continue
+        if any(role == body.principal_role and (body.scope != "unit" or unit_id == matter.unit_id)
+               for role, unit_id in posts):
+            return True
+    return False
+
+
+def may_mark_urgent(s: Session, env: Env, actor: Person, matter: Matter) -> bool:
+    """The 「标记紧急」 button and mark_urgent's check alike: an active matter not yet urgent, by its hearer."""
+    return (matter.status == MatterStatus.ACTIVE and not matter.urgent
+            and permissions.may(s, env, actor, "matter.mark_urgent", (matter.unit_id,), relations_to(s, actor, matter)))
 
 
 def fast_forward_to(s: Session, env: Env, actor_id: int, matter: Matter, step_key: str) -> None:

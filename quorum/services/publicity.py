@@ -9,31 +9,30 @@ only that an objection was lodged and how it was resolved.
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.core.errors import InvalidInput, NotFound
 from quorum.core.spec import clean_text
 from quorum.core.steps import kind_class
 from quorum.db import Matter, Person, PublicityObjection
-from quorum.services import audit, matters, org
+from quorum.services import audit, matters, permissions
 from quorum.services.env import Env
 
-RECORDERS = ("hr_head", "secretariat", "discipline_inspector")
-INVESTIGATORS = ("hr_head", "discipline_inspector")
 RESOLUTIONS = ("verified", "unfounded")
 
 
-def may_record(s: Session, actor: Person) -> bool:
-    return org.holds_any(s, actor.id, RECORDERS)
+def may_record(s: Session, env: Env, actor: Person) -> bool:
+    """Whether the actor may record an objection to a 公示 (permissions.toml: publicity.record_objection)."""
+    return permissions.may(s, env, actor, "publicity.record_objection")
 
 
-def may_investigate(s: Session, actor: Person) -> bool:
-    return org.holds_any(s, actor.id, INVESTIGATORS)
+def may_investigate(s: Session, env: Env, actor: Person) -> bool:
+    """Whether the actor may investigate and settle an objection (publicity.resolve_objection)."""
+    return permissions.may(s, env, actor, "publicity.resolve_objection")
 
 
 def lodge(s: Session, env: Env, actor: Person, matter_id: int, text: str, anonymous: bool = False,
           complainant: str = "", contact: str = "", specific: bool = True) -> PublicityObjection:
     """Record an objection to a candidate under 公示; one after the window is kept and marked late."""
-    if not may_record(s, actor):
-        raise NotPermitted(reason="只有组织人事、党政办或纪检监察可以登记公示异议")
+    permissions.require(s, env, actor, "publicity.record_objection", subject="matter", subject_id=matter_id)
     matter = matters.locked(s, Matter, matter_id, "事项")
     step = matters.current(matter)
     if step is None or not kind_class(step.kind).has_window:
@@ -57,8 +56,7 @@ def lodge(s: Session, env: Env, actor: Person, matter_id: int, text: str, anonym
 def resolve(s: Session, env: Env, actor: Person, objection_id: int, result: str, finding: str,
             feedback: str = "") -> PublicityObjection:
     """Record the investigation of an objection and the answer given to a named complainant."""
-    if not may_investigate(s, actor):
-        raise NotPermitted(reason="只有组织人事或纪检监察可以核查公示异议")
+    permissions.require(s, env, actor, "publicity.resolve_objection", subject="objection", subject_id=objection_id)
     row = s.execute(select(PublicityObjection).where(PublicityObjection.id == objection_id)
                     .with_for_update()).scalar_one_or_none()
     if row is None:

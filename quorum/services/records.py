@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from quorum.core import voting
+from quorum.core import states, voting
 from quorum.core.actions import ACTION_NAMES, TaskFacts, available_actions, secondary_actions
 from quorum.core.errors import QuorumError
 from quorum.core.messages import message
@@ -34,6 +34,7 @@ from quorum.db import (
     WrittenOpinion,
 )
 from quorum.services import checks, delegations, matters, meetings, validity, visibility
+from quorum.services.env import Env
 from quorum.services.policies import policy_set_for
 from quorum.services.steps import options_for
 
@@ -290,7 +291,7 @@ def objection_records(s: Session, matter_id: int, reveal: bool) -> list[dict[str
     return out
 
 
-def matter_controls(s: Session, actor: Person, matter: Matter, record: dict[str, Any]) -> dict[str, Any]:
+def matter_controls(s: Session, env: Env, actor: Person, matter: Matter, record: dict[str, Any]) -> dict[str, Any]:
     """The matter page's forms beside the tasks this person may use, decided by the services' own checks.
 
     The complainant's name and contact of a 公示 objection are given only to those who record or
@@ -299,10 +300,11 @@ def matter_controls(s: Session, actor: Person, matter: Matter, record: dict[str,
     from quorum.services import expenditure, publicity, steps, task_ops
     step = matters.current(matter)
     at_publicity = step is not None and kind_class(step.kind).has_window
-    may_record, may_investigate = publicity.may_record(s, actor), publicity.may_investigate(s, actor)
+    may_record, may_investigate = publicity.may_record(s, env, actor), publicity.may_investigate(s, env, actor)
     reveal = may_record or may_investigate
-    return {"may_copy": task_ops.may_copy(s, actor, matter),
-            "may_change_amount": record["execution"] is not None and expenditure.may_change_amount(s, actor, matter),
+    return {"may_copy": task_ops.may_copy(s, env, actor, matter),
+            "may_change_amount": record["execution"] is not None and expenditure.may_change_amount(s, env, actor,
+                                                                                                    matter),
             "may_lodge": at_publicity and may_record,
             "may_investigate": may_investigate,
             "objections": objection_records(s, matter.id, reveal) if reveal else record["objections"],
@@ -400,7 +402,7 @@ def meeting_record(s: Session, meeting_id: int) -> dict[str, Any]:
         Person.id.in_([m.person_id for m in meeting.members])))}
     return {
         "id": meeting.id, "title": meeting.title, "body": body.key, "body_name": body.name,
-        "status": meeting.status, "status_name": message(f"status.{meeting.status}"),
+        "status": meeting.status, "status_name": states.status_name("meeting", meeting.status),
         "scheduled_at": meeting.scheduled_at, "place": meeting.place, "urgent": meeting.urgent,
         "notice_at": meeting.notice_at, "chair": names.get(meeting.chair_id),
         "members": [{"name": m.name, "username": usernames.get(m.person_id), "role": m.seat_role,
@@ -432,6 +434,6 @@ def supervision_records(s: Session, matter_id: int | None = None,
                     "lead_unit": units[item.lead_unit_id].name,
                     "co_units": [units[u].name for u in item.co_unit_ids], "due_date": item.due_date,
                     "due_provisional": item.due_provisional, "status": item.status,
-                    "status_name": message(f"status.{item.status}"),
+                    "status_name": states.status_name("supervision", item.status),
                     "reports": [{"text": r.text, "done": r.done, "at": r.reported_at} for r in reports]})
     return out

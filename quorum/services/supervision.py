@@ -8,15 +8,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quorum.core import states
-from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.core.errors import InvalidInput, NotFound
 from quorum.core.spec import clean_text
 from quorum.core.states import SupervisionStatus
 from quorum.core.steps import kind_class
 from quorum.db import Matter, Person, ProgressReport, SupervisionItem, Unit
-from quorum.services import audit, org
+from quorum.services import audit, permissions
 from quorum.services.env import Env
 
-SUPERVISORS = ("secretariat",)
+
+def allowed(s: Session, env: Env, actor: Person, item_ids: list[int]) -> dict[int, tuple[bool, bool]]:
+    """(may report progress, may confirm it done) per 督办 item — for the board's forms, as report() checks."""
+    rows = s.execute(select(SupervisionItem.id, SupervisionItem.lead_unit_id, SupervisionItem.co_unit_ids)
+                     .where(SupervisionItem.id.in_(item_ids)))
+    return {item_id: (permissions.may(s, env, actor, "supervision.report", (lead, *(co or ()))),
+                      permissions.may(s, env, actor, "supervision.complete", (lead,)))
+            for item_id, lead, co in rows}
 
 
 def _unit(s: Session, key: str) -> Unit:
@@ -88,13 +95,11 @@ def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: b
     if item is None:
         raise NotFound(what="督办事项", ref=item_id)
     text = clean_text(text, "进展情况", 4000)
-    actor_units = {p.unit_id for p in actor.posts if p.active}
-    allowed_units = {item.lead_unit_id, *item.co_unit_ids}
-    is_supervisor = org.holds_any(s, actor.id, SUPERVISORS)
-    if not is_supervisor and not actor_units & allowed_units:
-        raise NotPermitted(reason="只有责任单位或党政办可以报告督办进展")
-    if done and not is_supervisor and item.lead_unit_id not in actor_units:
-        raise NotPermitted(reason="督办事项须由牵头单位确认办结")
+    permissions.require(s, env, actor, "supervision.report", (item.lead_unit_id, *item.co_unit_ids),
+                        subject="supervision", subject_id=item.id)
+    if done:
+        permissions.require(s, env, actor, "supervision.complete", (item.lead_unit_id,),
+                            subject="supervision", subject_id=item.id)
     s.add(ProgressReport(item_id=item.id, author_id=actor.id, text=text.strip(), done=done, reported_at=env.now))
     audit.append(s, env, actor.id, "supervision.progress", "supervision", item.id, {"text": text, "done": done},
                  matter_id=item.matter_id)

@@ -15,10 +15,8 @@ from quorum.core.errors import InvalidInput, NotPermitted
 from quorum.core.spec import clean_text
 from quorum.core.states import MatterStatus, TaskStatus
 from quorum.db import Matter, MatterCopy, MatterStep, Opinion, Person, Task
-from quorum.services import assign, audit, matters, org
+from quorum.services import assign, audit, matters, permissions
 from quorum.services.env import Env
-
-COPIERS = ("secretariat",)
 
 
 def add_signer(s: Session, env: Env, actor: Person, task_id: int, signer: Person, reason: str) -> Task:
@@ -46,22 +44,24 @@ def add_signer(s: Session, env: Env, actor: Person, task_id: int, signer: Person
     return added
 
 
-def may_copy(s: Session, actor: Person, matter: Matter, now=None) -> bool:
-    """The initiator, the 党政办 and anyone holding an open task on the matter may 抄送 it."""
+def may_copy(s: Session, env: Env, actor: Person, matter: Matter) -> bool:
+    """Whether the actor may 抄送 an active matter (matter.copy: its initiator, the 党政办, a holder of an open task)."""
     if matter.status != MatterStatus.ACTIVE:
         return False
-    if actor.id == matter.initiator_id or org.holds_any(s, actor.id, COPIERS):
-        return True
+    relations = {"initiator"} if actor.id == matter.initiator_id else set()
     mine = s.execute(select(Task.id).where(Task.matter_id == matter.id, Task.status == TaskStatus.OPEN,
                                            Task.assignee_id == actor.id).limit(1)).first()
-    return mine is not None
+    if mine is not None:
+        relations.add("task_holder")
+    return permissions.may(s, env, actor, "matter.copy", (matter.unit_id,), relations)
 
 
 def copy_to(s: Session, env: Env, actor: Person, matter_id: int, people: Iterable[Person], note: str = "") -> list[MatterCopy]:
     """抄送 the matter to people, who may then read it (personnel matters included) but not act."""
     matter = matters.locked(s, Matter, matter_id, "事项")
-    if not may_copy(s, actor, matter):
-        raise NotPermitted(reason="只有申报人、党政办或本事项的经办人可以抄送")
+    if not may_copy(s, env, actor, matter):
+        raise permissions.refusal(NotPermitted(reason="只有申报人、党政办或本事项的经办人可以抄送"), "matter.copy",
+                                  "matter", matter.id)
     note = clean_text(note, "抄送说明", 1000, required=False)
     existing = set(s.execute(select(MatterCopy.person_id).where(MatterCopy.matter_id == matter.id)).scalars())
     rows = []

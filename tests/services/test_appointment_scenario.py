@@ -181,7 +181,7 @@ def test_objections_during_publicity_are_investigated_before_the_outcome(sc):
     to_publicity(sc, m)
     sc.do("alatan", publicity.lodge, m, "反映该同志在2025年药品采购中存在违规行为。", complainant="王某某", contact="13904790000")
     sc.do("sunlixin", publicity.lodge, m, "听说该同志作风不好。", anonymous=True, specific=False)
-    assert "只有组织人事" in sc.refused("menghe", publicity.lodge, m, "反映。", complainant="x")
+    assert "只有人力资源管理中心主任、党政办公室、纪检监察室主任可以登记" in sc.refused("menghe", publicity.lodge, m, "反映。", complainant="x")
     after_window(sc, m)
     task_id, secretary = publicity_task(sc, m)
     assert "尚有1件实名或内容具体的异议未核查完毕" in sc.refused(secretary, matters.act, task_id, "appoint", "")

@@ -13,12 +13,14 @@ PASSWORD = "quorum-demo"
 
 
 def business_events(s) -> int:
-    """Audit events other than sign-ins and sign-outs (auth.*, which every signed-in test client writes):
-    what a refused action must leave unchanged."""
+    """Audit events other than sign-ins and sign-outs (auth.*, which every signed-in test client writes) and the
+    records of refused attempts (access.refused, tested in tests/security/test_authorization.py): what a refused
+    action must leave unchanged."""
     from sqlalchemy import func, select
 
     from quorum.db import AuditEvent
-    return s.execute(select(func.count()).select_from(AuditEvent).where(AuditEvent.kind.notlike("auth.%"))
+    return s.execute(select(func.count()).select_from(AuditEvent).where(AuditEvent.kind.notlike("auth.%"),
+                                                                        AuditEvent.kind.notlike("access.%"))
                      ).scalar_one()
 
 

@@ -24,6 +24,7 @@ from quorum.db import (
     Meeting,
     Opinion,
     Payment,
+    Person,
     ProgressReport,
     PublicityObjection,
     Task,
@@ -31,6 +32,7 @@ from quorum.db import (
 from quorum.services import matters, meetings, publicity, supervision
 from tests import helpers
 from tests.webui import chains
+from tests.webui.conftest import business_events
 from tests.webui.test_api import API, ApiClient, issue_token, set_clock, submit_appointment
 
 PUBLIC = {("POST", "/api/v1/token"), ("GET", "/api/v1/openapi.json")}
@@ -141,11 +143,19 @@ def fingerprint(sc) -> tuple:
         def count(model):
             return s.execute(select(func.count()).select_from(model)).scalar_one()
         statuses = [tuple(s.execute(select(m.id, m.status).order_by(m.id)).all()) for m in (Matter, Meeting, Task)]
-        counts = [count(m) for m in (AuditEvent, Ballot, ProgressReport, Payment, PublicityObjection, MatterCopy,
-                                     Opinion, Task)]
+        counts = [business_events(s), *(count(m) for m in (Ballot, ProgressReport, Payment, PublicityObjection,
+                                                            MatterCopy, Opinion, Task))]
         resolved = tuple(s.execute(select(PublicityObjection.id, PublicityObjection.status)).all())
         acknowledged = tuple(s.execute(select(AgendaItem.id, AgendaItem.acknowledged_at)).all())
         return *counts, *statuses, resolved, acknowledged
+
+
+def last_refusal(sc) -> tuple:
+    """Who was last refused, and on which request (the record 纪检监察 reads)."""
+    with sc.sessions.begin() as s:
+        row = s.execute(select(Person.username, AuditEvent.payload).join(Person, Person.id == AuditEvent.actor_id)
+                        .where(AuditEvent.kind == "access.refused").order_by(AuditEvent.seq.desc()).limit(1)).first()
+        return (row[0], row[1]["where"], row[1]["channel"]) if row else ()
 
 
 def test_every_api_endpoint_is_in_the_matrix(app):
@@ -179,6 +189,8 @@ def test_no_token_is_401_and_the_wrong_person_is_403_and_nothing_changes(app, cl
             elif fingerprint(sc) != before:
                 failures.append(f"{case.method} {case.path} as {username}: changed the record")
                 before = fingerprint(sc)
+            elif username is not None and last_refusal(sc) != (username, f"{case.method} {API}{case.path}", "api"):
+                failures.append(f"{case.method} {case.path} as {username}: refusal not recorded ({last_refusal(sc)})")
     assert failures == []
 
 

@@ -454,7 +454,7 @@ def test_president_marks_a_matter_urgent_and_others_cannot(app, sc, client):
     staff = user(app, STAFF)
     assert "urgent-form" not in forms(page(staff, f"/matters/{mid}"))
     refused = post(staff, path, {"reason": "疫情防控物资告急"})
-    assert refused.status_code == 403 and "只有主要负责人可以将议题标记为紧急" in refused.get_data(as_text=True)
+    assert refused.status_code == 403 and "只有将审议该议题的会议机构的主要负责人可以将议题标记为紧急议题" in refused.get_data(as_text=True)
     president = user(app, PRESIDENT)
     assert press(president, f"/matters/{mid}", "urgent-form", "标记为紧急议题").status_code == 302
     assert snapshot(sc) == before and not matter_row(sc, mid).urgent          # no reason: refused

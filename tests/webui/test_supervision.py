@@ -105,7 +105,7 @@ def test_a_co_unit_reports_progress_but_only_the_lead_unit_signs_the_item_off(ap
     finance = as_user(app, CO_UNIT)
     before = snapshot(community)
     report(finance, ids[PROCUREMENT], "财政局已完成采购预算审核。", done=True)
-    assert "督办事项须由牵头单位确认办结" in flashes(finance)
+    assert "只有牵头单位的负责人或党政办可以确认督办事项办结" in flashes(finance)
     assert snapshot(community) == before
 
     report(finance, ids[PROCUREMENT], "财政局已完成采购预算审核。")
@@ -137,7 +137,7 @@ def test_who_may_see_and_use_the_board(app, sc, community):
     assert outsider.get("/supervision").status_code == 200          # the board is open to every signed-in user
     for done in (False, True):
         report(outsider, ids[PRICING], "医保局已知悉。", done=done)
-        assert "只有责任单位或党政办可以报告督办进展" in flashes(outsider)
+        assert "只有责任单位（牵头单位、协办单位）的负责人或党政办可以报告督办进展" in flashes(outsider)
     lead = as_user(app, LEAD)
     report(lead, ids[PROCUREMENT], "   ")
     assert "进展情况" in flashes(lead)                    # the engine asks for the text
@@ -146,5 +146,5 @@ def test_who_may_see_and_use_the_board(app, sc, community):
     # A co-unit of one item is no co-unit of another.
     finance = as_user(app, CO_UNIT)
     report(finance, ids[ROLL_OUT], "财政局配合联调。")
-    assert "只有责任单位或党政办可以报告督办进展" in flashes(finance)
+    assert "只有责任单位（牵头单位、协办单位）的负责人或党政办可以报告督办进展" in flashes(finance)
     assert snapshot(community) == before

@@ -78,6 +78,7 @@ def require_token() -> Response | None:
             person = access.person_for_token(s, env(), token)
             username = person.username if person is not None else None
             must_change = person is not None and person.must_change_password
+            g.quorum_person_id = person.id if person is not None else None
     if username is None:
         return reply(UNAUTHORIZED, 401, {"WWW-Authenticate": 'Bearer realm="quorum"'})
     if must_change and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:

@@ -13,16 +13,16 @@ from webui.api.blueprint import ID, acting, api, reply
 from webui.api.inputs import NAME_LENGTH, Body
 
 
-def objections_view(s, me, matter_id: int) -> list[dict]:
-    reveal = publicity.may_record(s, me) or publicity.may_investigate(s, me)
+def objections_view(s, env, me, matter_id: int) -> list[dict]:
+    reveal = publicity.may_record(s, env, me) or publicity.may_investigate(s, env, me)
     return records.objection_records(s, matter_id, reveal)
 
 
 @api.get(f"/matters/<{ID}:matter_id>/objections")
 def objections(matter_id: int) -> Response:
-    with acting() as (s, _env, me):
+    with acting() as (s, env, me):
         visibility.require_matter(s, me, matter_id)
-        found = objections_view(s, me, matter_id)
+        found = objections_view(s, env, me, matter_id)
     return reply(found)
 
 
@@ -35,7 +35,7 @@ def lodge(matter_id: int) -> Response:
     with acting() as (s, env, me):
         visibility.require_matter(s, me, matter_id)
         row = publicity.lodge(s, env, me, matter_id, text, anonymous, complainant, contact, specific)
-        view = next(o for o in objections_view(s, me, matter_id) if o["id"] == row.id)
+        view = next(o for o in objections_view(s, env, me, matter_id) if o["id"] == row.id)
     return reply(view, 201)
 
 
@@ -47,5 +47,5 @@ def resolve(matter_id: int, objection_id: int) -> Response:
     with acting() as (s, env, me):
         matter_visibility.require_objection(s, me, matter_id, objection_id, env.now)
         publicity.resolve(s, env, me, objection_id, result, finding, feedback)
-        view = next(o for o in objections_view(s, me, matter_id) if o["id"] == objection_id)
+        view = next(o for o in objections_view(s, env, me, matter_id) if o["id"] == objection_id)
     return reply(view)

@@ -1,0 +1,30 @@
+"""Wording of authorization: the relations a permission may name, refusals, the refused-action record, policy errors."""
+
+MESSAGES: dict[str, str] = {
+    "permission.relation.initiator": "事项申报人",
+    "permission.relation.hearing_principal": "将审议该事项的会议机构主要负责人",
+    "permission.relation.owner": "本人",
+    "permission.refused": "只有{holders}可以{name}",
+    "permission.refused_here": "只有{holders}可以{name}（本事项：{units}）",
+    "permission.already_urgent": "事项「{title}」已标记为紧急议题",
+    "permission.own_unit_not_unit": "own_unit 只适用于 unit 类型字段",
+    "permission.policy_no_table": "permissions.toml 须由 [permissions.<操作>] 表组成",
+    "permission.policy_no_name": "权限「{action}」须有 name（中文名称）",
+    "permission.policy_unknown_key": "权限「{action}」有未知的键：{keys}（可用 name、who、roles、unit_roles、relations）",
+    "permission.policy_not_list": "权限「{action}」的 {key} 须为字符串列表",
+    "permission.policy_not_text": "权限「{action}」的 {key} 须为文字",
+    "permission.policy_unknown_role": "权限「{action}」引用了未定义的角色「{role}」（见 policies/roles.toml）",
+    "permission.policy_unknown_relation": "权限「{action}」引用了未知的关系「{relation}」（可用：{known}）",
+    "permission.policy_nobody": "权限「{action}」没有授予任何角色或关系",
+    "permission.policy_missing": "缺少权限「{action}」的规定：引擎据此判断谁可以执行该操作，请从随附的 policies/permissions.toml 复制",
+    "permission.policy_unknown_action": "未知的权限「{action}」（可用：{known}）",
+    "permission.signers_not_table": "[signers] by_issuer 须为 单位类别 = [角色, …] 的表",
+    "permission.signers_unknown_issuer": "未知的单位类别「{kind}」，可选：{known}",
+    "permission.signers_unknown_role": "须为非空的角色列表，且每个角色都在 policies/roles.toml 中定义",
+    "permission.signers_none": "公文种类「{kind}」由{issuer}发文时，没有可以签发的角色（signer_roles 与 [signers] 的交集为空）",
+    # the record of a refused action, for 纪检监察 (audit kind access.refused)
+    "refusal.channel.web": "网页",
+    "refusal.channel.api": "接口",
+    "refusal.channel.cli": "命令行",
+    "refusal.other_action": "办理或查看（见拒绝理由）",
+}

@@ -7,7 +7,7 @@ an impossible move (voting on a closed item, approving a withdrawn matter) is re
 from enum import StrEnum
 
 from quorum.core.errors import InvalidTransition
-from quorum.core.messages import message
+from quorum.core.messages import MESSAGES, message
 
 
 class MatterStatus(StrEnum):
@@ -74,6 +74,13 @@ ITEM = {
     ItemStatus.VOTING: {ItemStatus.DECIDED, ItemStatus.DEFERRED},
 }
 SUPERVISION = {SupervisionStatus.OPEN: {SupervisionStatus.DONE}}
+
+
+def status_name(what: str, status: str) -> str:
+    """Return the name of a status of `what`: its own word where it has one (会议 已散会), else the shared one."""
+    own = f"state.{what}_{status}"
+    return message(own) if own in MESSAGES else message(f"status.{status}")
+
 
 def advance(table: dict, what: str, current: str, new: str, action: str) -> str:
     """Return new if table allows current → new, else raise InvalidTransition in words."""

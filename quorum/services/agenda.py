@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 
 from quorum.core import voting
 from quorum.core.errors import NotPermitted
-from quorum.core.messages import message
 from quorum.core.spec import BodySpec
-from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus, StepStatus
+from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus, StepStatus, status_name
 from quorum.db import AgendaItem, Attendance, Matter, MatterStep, Meeting, Person, Post, Unit, WrittenOpinion
 from quorum.services import matters, meetings, org, records
 from quorum.services.env import Env
@@ -274,7 +273,7 @@ def listing(s: Session, person: Person, status: str | None = None) -> list[dict[
             continue
         body = meetings.body_of(s, meeting)
         out.append({"id": meeting.id, "title": meeting.title, "body": body.key, "body_name": body.name,
-                    "status": meeting.status, "status_name": message(f"status.{meeting.status}"),
+                    "status": meeting.status, "status_name": status_name("meeting", meeting.status),
                     "scheduled_at": meeting.scheduled_at, "place": meeting.place, "urgent": meeting.urgent,
                     "items": len(meeting.items)})
     return out

@@ -9,6 +9,15 @@ MESSAGES: dict[str, str] = {
     "state.what_item": "议题",
     "state.what_supervision": "督办事项",
     "state.what_document": "公文",
+    # --- an aggregate's own word for a status, where the shared status.* word does not fit -------
+    # (quorum.core.states.status_name; the pages use them too)
+    "state.meeting_scheduled": "已安排",
+    "state.meeting_in_session": "会议进行中",
+    "state.meeting_closed": "已散会",
+    "state.meeting_cancelled": "已取消",
+    "state.supervision_open": "办理中",
+    "state.supervision_done": "已办结",
+    "state.supervision_overdue": "已逾期",
     # --- document statuses (quorum.core.documents) ----------------------------------------------
     "state.document_draft": "草稿",
     "state.document_frozen": "已签发",

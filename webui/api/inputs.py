@@ -7,6 +7,7 @@ list where a number belongs, a NUL byte or a 10,000-character title becomes a cl
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import has_app_context, request
@@ -173,10 +174,23 @@ class Body:
                 continue               # a people field: a list of usernames
             if not isinstance(item, SCALARS):
                 raise refuse(f"字段「{name}」的值应为文字、数字、true/false 或用户名列表")
+            _check_number(name, item)
             longest = limits().long_text_max
             if isinstance(item, str) and len(item) > longest:
                 raise refuse(f"字段「{name}」不能超过{longest}个字符")
         return dict(value)
+
+    def amount(self, key: str) -> str:
+        """A required sum in 元 as text ("120000.00") of at most [limits] money_max; the engine reads its form."""
+        text = self.text(key, required=True, limit=AMOUNT).strip()
+        try:
+            value = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            return text                    # the engine names a malformed amount in the field's words
+        ceiling = limits().bounds.money_max
+        if value.is_finite() and value > ceiling:
+            raise refuse(message("security.input_money_max", field=key, ceiling=f"{ceiling:,}"))
+        return text
 
     def usernames(self, key: str) -> list[str]:
         """A non-empty list of usernames, e.g. ["alatan", "liyan"]."""
@@ -207,6 +221,15 @@ class Body:
         return None if value is None else decision_record(value)
 
 
+def _check_number(name: str, value: Any) -> None:
+    """A number among a workflow's field values lies within 0 and [limits] money_max (the largest any field takes)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    ceiling = limits().bounds.money_max
+    if not 0 <= value <= ceiling:
+        raise refuse(message("security.input_number_range", field=name, ceiling=f"{ceiling:,}"))
+
+
 def as_id(value: Any, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise refuse(f"「{key}」应为正整数编号")
@@ -226,7 +249,7 @@ def _supervision_item(raw: Any, n: int) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise refuse(f"{where}应为对象")
     item = Body(raw)
-    out: dict[str, Any] = {"title": item.text("title", required=True, limit=NAME_LENGTH),
+    out: dict[str, Any] = {"title": item.text("title", required=True, limit=TITLE),
                            "lead_unit": item.text("lead_unit", required=True, limit=KEY_LENGTH),
                            "co_units": _unit_keys(raw.get("co_units", []), "co_units")}
     if raw.get("due_date") is not None:

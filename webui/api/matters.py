@@ -9,7 +9,7 @@ from quorum.core.states import MatterStatus
 from quorum.services import matters, records
 from webui.api import visibility
 from webui.api.blueprint import ID, acting, api, reply
-from webui.api.inputs import KEY_LENGTH, NAME_LENGTH, Body, query_choice, query_int, query_text
+from webui.api.inputs import KEY_LENGTH, TEXT, TITLE, Body, query_choice, query_int, query_text
 
 
 def matter_view(s: Session, matter_id: int) -> dict[str, Any]:
@@ -21,7 +21,7 @@ def matter_view(s: Session, matter_id: int) -> dict[str, Any]:
 def create_matter() -> Response:
     body = Body.read()
     workflow = body.text("workflow", required=True, limit=KEY_LENGTH)
-    title = body.text("title", required=True, limit=NAME_LENGTH)
+    title = body.text("title", required=True, limit=TITLE)
     fields = body.fields("fields")
     with acting() as (s, env, me):
         matter = matters.submit(s, env, me, workflow, title, fields)
@@ -49,7 +49,7 @@ def matter(matter_id: int) -> Response:
 
 @api.post(f"/matters/<{ID}:matter_id>/urgent")
 def mark_urgent(matter_id: int) -> Response:
-    reason = Body.read().text("reason", required=True)
+    reason = Body.read().text("reason", required=True, limit=TEXT)
     with acting() as (s, env, me):
         visibility.require_matter(s, me, matter_id)
         matters.mark_urgent(s, env, me, matter_id, reason)

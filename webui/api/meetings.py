@@ -15,7 +15,7 @@ from quorum.core.states import MeetingStatus
 from quorum.services import meetings, org, records
 from webui.api import visibility
 from webui.api.blueprint import ID, acting, api, reply
-from webui.api.inputs import KEY_LENGTH, NAME_LENGTH, Body, query_choice
+from webui.api.inputs import KEY_LENGTH, TEXT, TITLE, Body, query_choice
 
 MEETING = f"/meetings/<{ID}:meeting_id>"
 ITEM = f"{MEETING}/items/<{ID}:seq>"
@@ -34,9 +34,9 @@ def item_view(s: Session, meeting_id: int, seq: int) -> dict[str, Any]:
 def schedule() -> Response:
     body = Body.read()
     body_key = body.text("body", required=True, limit=KEY_LENGTH)
-    title = body.text("title", limit=NAME_LENGTH)
+    title = body.text("title", limit=TITLE)
     at = body.moment("at")
-    place = body.text("place", required=True, limit=NAME_LENGTH)
+    place = body.text("place", required=True, limit=TITLE)
     matter_ids = body.identifiers("matters")
     urgent = body.flag("urgent")
     unit_key = body.optional_text("unit", limit=KEY_LENGTH)
@@ -88,7 +88,7 @@ def add_item(meeting_id: int) -> Response:
 def attend(meeting_id: int) -> Response:
     body = Body.read()
     username = body.text("person", required=True, limit=KEY_LENGTH)
-    status, reason = body.text("status", required=True, limit=KEY_LENGTH), body.text("reason")
+    status, reason = body.text("status", required=True, limit=KEY_LENGTH), body.text("reason", limit=TEXT)
     with acting() as (s, env, me):
         visibility.require_meeting(s, me, meeting_id)
         person = org.person(s, username)
@@ -101,7 +101,8 @@ def attend(meeting_id: int) -> Response:
 @api.post(f"{ITEM}/recusals")
 def recuse(meeting_id: int, seq: int) -> Response:
     body = Body.read()
-    username, reason = body.text("person", required=True, limit=KEY_LENGTH), body.text("reason", required=True)
+    username = body.text("person", required=True, limit=KEY_LENGTH)
+    reason = body.text("reason", required=True, limit=TEXT)
     with acting() as (s, env, me):
         visibility.require_meeting(s, me, meeting_id)
         meetings.recuse(s, env, me, meeting_id, seq, org.person(s, username), reason)
@@ -146,7 +147,7 @@ def close_item(meeting_id: int, seq: int) -> Response:
 
 @api.post(f"{ITEM}/defer")
 def defer_item(meeting_id: int, seq: int) -> Response:
-    reason = Body.read().text("reason", required=True)
+    reason = Body.read().text("reason", required=True, limit=TEXT)
     with acting() as (s, env, me):
         visibility.require_meeting(s, me, meeting_id)
         item = meetings.defer_item(s, env, me, meeting_id, seq, reason)

@@ -9,6 +9,8 @@ from typing import Any
 from flask import Response
 
 from webui.api.blueprint import api, reply
+from webui.api.inputs import KEY, MAX_ID, NAME_LENGTH, SECRET, TEXT, TITLE, limits
+from webui.api.schema_bounds import IDENTIFIER, bounded, day, field_values, moment, money, text
 
 ERRORS = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 422: "InvalidInput",
           429: "TooManyAttempts"}
@@ -35,7 +37,7 @@ def array(items: dict[str, Any]) -> dict[str, Any]:
 S, INT, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 NS, NI = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
 DT, DATE = {"type": "string", "format": "date-time"}, {"type": ["string", "null"], "format": "date"}
-ID_PARAM = {"type": "integer", "minimum": 1, "maximum": 2147483647}
+ID_PARAM = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 def path_param(name: str, description: str) -> dict[str, Any]:
@@ -68,13 +70,13 @@ def op(operation_id: str, summary: str, tag: str, response: dict[str, Any], *, s
 SCHEMAS: dict[str, Any] = {
     "Error": obj(("error", "message"), error={"type": "string", "description": "机器可读的错误代码，如 chair_must_speak_last"},
                  message={"type": "string", "description": "中文说明"}),
-    "TokenRequest": obj(("username", "password"), username=S, password={"type": "string", "format": "password"}),
+    "TokenRequest": obj(("username", "password"), username=text(KEY), password=text(SECRET, format="password")),
     "Token": obj(("token", "expires_at", "person"), token=S, token_type={"const": "Bearer"}, expires_at=DT,
                  person=obj(("username", "name", "roles"), username=S, name=S, roles=array(S))),
     "TokenInfo": obj(("id", "person_id", "created_at", "expires_at"), id=INT, person_id=INT, created_at=DT,
                      expires_at=DT),
-    "PasswordChange": obj(("current_password", "new_password"), current_password={"type": "string", "format": "password"},
-                          new_password={"type": "string", "format": "password", "maxLength": 1024,
+    "PasswordChange": obj(("current_password", "new_password"), current_password=text(SECRET, format="password"),
+                          new_password={**text(SECRET), "format": "password",
                                         "description": "按 [security] 规则：默认至少 10 位、4 类字符中至少 3 类、不含用户名或姓名"}),
     "Field": obj(("key", "label", "type", "required"), key=S, label=S,
                  type={"enum": ["text", "textarea", "money", "int", "bool", "choice", "date", "unit", "person",
@@ -87,12 +89,7 @@ SCHEMAS: dict[str, Any] = {
                 options=array(obj(key=S, label=S, needs_comment=B))),
     "Workflow": obj(("key", "name", "fields", "steps"), key=S, name=S, description=S,
                     initiator_roles=array(obj(key=S, name=S)), fields=array(ref("Field")), steps=array(ref("Step"))),
-    "MatterCreate": obj(("workflow", "title"), workflow=S, title={"type": "string", "maxLength": 200},
-                        fields={"type": "object", "description": "流程声明的字段值；金额写成字符串，如 \"860000\"，不超过 [limits] "
-                                               "money_max（默认 10^12 元）；日期在 date_min—date_max（默认 "
-                                               "2000-01-01 至 2100-12-31）之间；文字不超过 long_text_max（默认 20000）字",
-                                "additionalProperties": {"anyOf": [{"type": ["string", "number", "boolean", "null"]},
-                                                                   array(S)]}}),
+    "MatterCreate": obj(("workflow", "title"), workflow=text(KEY), title=text(TITLE), fields=field_values()),
     "MatterSummary": obj(("id", "title", "status"), id=INT, title=S, workflow=S, workflow_name=S, status=S,
                          status_name=S, current_step=NS, personnel=B, urgent=B, initiator=NS, created_at=DT,
                          updated_at=DT, flags=array(S), flag_names=array(S)),
@@ -113,35 +110,34 @@ SCHEMAS: dict[str, Any] = {
                   documents=array({"type": "object"})),
     "Flag": obj(("kind", "name", "text"), kind=S, name=S, text=S, at=DT),
     "Copy": obj(("name",), name=NS, by=NS, note=S, at=DT),
-    "CopyRequest": obj(("people",), people=array({"type": "string", "description": "用户名"}), note=S),
+    "CopyRequest": obj(("people",), people=array(text(KEY, description="用户名")), note=text(TEXT)),
     "Payment": obj(("amount", "paid_on"), id=INT, amount=S, paid_on={"type": "string", "format": "date"}, note=S,
                    by=NS, at=DT),
     "Execution": obj(("approved", "paid", "payments"), approved={"type": ["string", "null"]}, paid=S, tolerance=S,
                      ceiling={"type": ["string", "null"]}, active=B, validity_months=INT,
                      amount_fields=array(obj(key=S, label=S)), payments=array(ref("Payment"))),
     "ExecutionResult": obj(("matter",), matter=obj(id=INT, status=S, current_step=NS), execution=ref("Execution")),
-    "PaymentRequest": obj(("amount",), amount={"type": "string", "description": "元，如 \"120000.00\""},
-                          paid_on={"type": "string", "format": "date",
-                                   "description": "不填为今天；在 [limits] date_min—date_max（默认 2000-01-01 至 2100-12-31）之间"},
-                          note=S),
-    "CompleteRequest": obj((), comment=S),
+    "PaymentRequest": obj(("amount",), amount=money(),
+                          paid_on=day(description="不填为今天"), note=text(TEXT)),
+    "CompleteRequest": obj((), comment=text()),
     "AmountChangeRequest": obj(("field", "amount", "reason"), field={"enum": ["amount", "contract_total"]},
-                               amount={"type": "string", "description": "新金额（元）"}, reason=S),
+                               amount=money(description="新金额（元）"),
+                               reason=text(TEXT)),
     "Objection": obj(("id", "text", "status"), id=INT, step=S, round=INT, anonymous=B, specific=B, text=S, late=B,
                      lodged_at=DT, status={"enum": ["open", "logged", "verified", "unfounded"]}, status_name=S,
                      finding=NS, resolved_at={"type": ["string", "null"], "format": "date-time"}, resolved_by=NS,
                      complainant={"type": ["string", "null"], "description": "仅组织人事、党政办、纪检监察可见"},
                      contact={"type": ["string", "null"], "description": "仅组织人事、党政办、纪检监察可见"},
                      feedback={"type": ["string", "null"], "description": "仅组织人事、党政办、纪检监察可见"}),
-    "ObjectionRequest": obj(("text",), text=S, anonymous=B, complainant={"type": "string", "description": "实名时必填"},
-                            contact=S, specific={"type": "boolean", "description": "反映的问题是否具体（默认 true）"}),
-    "ResolutionRequest": obj(("result", "finding"), result={"enum": ["verified", "unfounded"]}, finding=S,
-                             feedback={"type": "string", "description": "实名反映时必填"}),
-    "CommentRequest": obj(("text",), text=S),
+    "ObjectionRequest": obj(("text",), text=text(), anonymous=B, complainant=text(NAME_LENGTH, description="实名时必填"),
+                            contact=text(NAME_LENGTH), specific={"type": "boolean", "description": "反映的问题是否具体（默认 true）"}),
+    "ResolutionRequest": obj(("result", "finding"), result={"enum": ["verified", "unfounded"]}, finding=text(),
+                             feedback=text(description="实名反映时必填")),
+    "CommentRequest": obj(("text",), text=text()),
     "Comment": obj(("id", "text"), id=INT, matter_id=INT, step=S, text=S, at=DT),
-    "SignerRequest": obj(("signer", "reason"), signer={"type": "string", "description": "加签人用户名"}, reason=S),
-    "AcknowledgementRequest": obj(("text",), text=S),
-    "UrgentRequest": obj(("reason",), reason=S),
+    "SignerRequest": obj(("signer", "reason"), signer=text(KEY, description="加签人用户名"), reason=text(TEXT)),
+    "AcknowledgementRequest": obj(("text",), text=text()),
+    "UrgentRequest": obj(("reason",), reason=text(TEXT)),
     "Task": obj(("id", "title", "matter_id", "actions"), id=INT, title=S, kind=S, matter_id=INT, matter_title=S,
                 on_behalf_of=NS, status=S, due_date=DATE, due_provisional=B, overdue=B,
                 actions=array({"type": "string", "description": "本环节可作的答复（如 approve、agree_with_changes、"
@@ -156,19 +152,20 @@ SCHEMAS: dict[str, Any] = {
                  votes=array(ref("PendingVote")), total={**INT, "description": "我的待办总数"},
                  overdue={**INT, "description": "其中已逾期"}, page={**INT, "description": "本页页码（从 1 起）"},
                  per_page={**INT, "description": "每页条数"}, pages={**INT, "description": "总页数"}),
-    "DecisionRecord": obj((), summary=S, items=array(obj(
-        ("title", "lead_unit"), title=S, lead_unit={"type": "string", "description": "单位代码"},
-        co_units=array(S), due_date={"type": "string", "format": "date"},
+    "DecisionRecord": obj((), summary=text(), items=array(obj(
+        ("title", "lead_unit"), title=text(TITLE), lead_unit=text(KEY, description="单位代码"),
+        co_units=array(text(KEY)), due_date=day(),
         due_working_days={"type": "integer", "minimum": 0, "maximum": 3650}))),
-    "TaskAction": obj(("action",), action={"type": "string", "description": "待办的可执行操作之一（见 Task.actions）"},
-                      comment={"type": "string", "description": "不同意、退回及须说明理由的答复时必填"}, return_to=NS,
-                      fields={"type": "object", "description": "重新申报时修改的字段"}, record=ref("DecisionRecord")),
+    "TaskAction": obj(("action",), action=text(KEY, description="待办的可执行操作之一（见 Task.actions）"),
+                      comment=text(description="不同意、退回及须说明理由的答复时必填"),
+                      return_to={**text(KEY), "type": ["string", "null"]},
+                      fields=field_values(description="重新申报时修改的字段"), record=ref("DecisionRecord")),
     "TaskActionResult": obj(("task", "matter"), task=ref("Task"), action_name=S,
                             matter=obj(id=INT, status=S, current_step=NS)),
-    "MeetingCreate": obj(("body", "at", "place"), body={"type": "string", "description": "议事机构，如 president_office"},
-                         title=S, at={"type": "string", "format": "date-time"}, place=S,
-                         matters=array({"type": "integer"}), urgent=B,
-                         unit={"type": "string", "description": "按单位召开的机构（成员单位班子会）须填单位代码"}),
+    "MeetingCreate": obj(("body", "at", "place"), body=text(KEY, description="议事机构，如 president_office"),
+                         title=text(TITLE), at=moment(), place=text(TITLE),
+                         matters=array(IDENTIFIER), urgent=B,
+                         unit=text(KEY, description="按单位召开的机构（成员单位班子会）须填单位代码")),
     "MeetingSummary": obj(("id", "title", "status"), id=INT, title=S, body=S, body_name=S, status=S, status_name=S,
                           scheduled_at=DT, place=S, urgent=B, items=INT),
     "AgendaItem": obj(("seq", "title", "status"), meeting_id=INT, meeting_title=S, body=S, seq=INT, title=S,
@@ -185,21 +182,21 @@ SCHEMAS: dict[str, Any] = {
                    status_name=S, scheduled_at=DT, place=S, urgent=B, notice_at=DT, chair=NS,
                    members=array(obj(username=S, name=S, role=S, role_name=S, attendance=NS, reason=S)),
                    observers=array(S), items=array(ref("AgendaItem"))),
-    "AgendaItemCreate": obj(("matter",), matter=INT, secret=B),
-    "AttendanceRequest": obj(("person", "status"), person={"type": "string", "description": "用户名"},
+    "AgendaItemCreate": obj(("matter",), matter=IDENTIFIER, secret=B),
+    "AttendanceRequest": obj(("person", "status"), person=text(KEY, description="用户名"),
                              status={"enum": ["present", "left", "absent", "observer"]},
-                             reason={"type": "string", "description": "请假时必填"}),
+                             reason=text(TEXT, description="请假时必填")),
     "Attendance": obj(("person", "status"), person=S, name=S, status=S, reason=S, changed_at=DT),
-    "RecusalRequest": obj(("person", "reason"), person=S, reason=S),
-    "WrittenOpinionRequest": obj(("person", "text"), person=S, text=S),
+    "RecusalRequest": obj(("person", "reason"), person=text(KEY), reason=text(TEXT)),
+    "WrittenOpinionRequest": obj(("person", "text"), person=text(KEY), text=text()),
     "VoteRequest": obj(("choice",), choice={"enum": ["agree", "disagree", "abstain", "postpone"]},
-                       reason={"type": "string", "description": "不同意或缓议时必填（记名表决）"},
-                       voter={"type": "string", "description": "党政办代为登记举手表决时，表决人的用户名"}),
-    "DeferRequest": obj(("reason",), reason=S),
+                       reason=text(description="不同意或缓议时必填（记名表决）"),
+                       voter=text(KEY, description="党政办代为登记举手表决时，表决人的用户名")),
+    "DeferRequest": obj(("reason",), reason=text(TEXT)),
     "Supervision": obj(("id", "title", "status"), id=INT, matter_id=NI, title=S, lead_unit=S, co_units=array(S),
                        due_date={"type": "string", "format": "date"}, due_provisional=B, status=S, status_name=S,
                        reports=array(obj(text=S, done=B, at=DT))),
-    "ProgressReportRequest": obj(("text",), text=S, done=B),
+    "ProgressReportRequest": obj(("text",), text=text(), done=B),
     "AuditVerification": obj(("ok", "events", "first_bad_seq", "reason"), ok=B, events=INT, first_bad_seq=NI,
                              reason=S),
 }
@@ -213,9 +210,9 @@ MS = (MEETING_ID, SEQ)
 
 MATTER_FILTERS = (
     query_param("status", "按状态筛选", {"enum": ["active", "closed", "rejected", "withdrawn"]}),
-    query_param("workflow", "按流程筛选", S),
-    query_param("limit", "最多返回条数（默认100，最大500）", {"type": "integer", "maximum": 500}),
-    query_param("offset", "跳过条数", {"type": "integer", "minimum": 0}),
+    query_param("workflow", "按流程筛选", text(KEY)),
+    query_param("limit", "最多返回条数（默认100，最大500）", {"type": "integer", "minimum": 0, "maximum": 500}),
+    query_param("offset", "跳过条数", {"type": "integer", "minimum": 0, "maximum": 10**9}),
 )
 MEETING_FILTERS = (query_param("status", "按状态筛选", {"enum": ["scheduled", "in_session", "closed", "cancelled"]}),)
 KEY = ({"name": "key", "in": "path", "required": True, "description": "流程代码", "schema": S},)
@@ -245,7 +242,8 @@ PATHS: dict[str, dict[str, Any]] = {
         "post": op("mark_urgent", "主要负责人标记紧急议题", "事项", ref("Matter"), body="UrgentRequest",
                    errors=(403, 404), params=(MATTER_ID,))},
     "/me/tasks": {"get": op("my_tasks", "我的待办（含可执行操作，逾期在前，分页）及待我表决的议题", "待办", ref("Inbox"),
-                            params=(query_param("page", "页码，从 1 起", {"type": "integer", "minimum": 1}),
+                            params=(query_param("page", "页码，从 1 起", {"type": "integer", "minimum": 1,
+                                                                         "maximum": 10**6}),
                                     query_param("per_page", "每页条数（默认 50，最多 200）",
                                                 {"type": "integer", "minimum": 1, "maximum": 200})))},
     "/tasks/{task_id}/actions": {
@@ -342,4 +340,5 @@ DOCUMENT: dict[str, Any] = {
 
 @api.get("/openapi.json")
 def openapi() -> Response:
-    return reply(DOCUMENT)
+    """The document with the bounds of this deployment's [limits] (text lengths, the date window, the money ceiling)."""
+    return reply(bounded(DOCUMENT, limits()))

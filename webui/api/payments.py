@@ -5,7 +5,7 @@ from flask import Response
 from quorum.services import expenditure, matters, records
 from webui.api import visibility
 from webui.api.blueprint import ID, acting, api, reply
-from webui.api.inputs import Body
+from webui.api.inputs import TEXT, Body
 
 
 def execution_view(s, matter_id: int) -> dict:
@@ -17,7 +17,7 @@ def execution_view(s, matter_id: int) -> dict:
 def pay(task_id: int) -> Response:
     """Record a payment; one beyond the approved amount plus the tolerance is refused (422) and not saved."""
     body = Body.read()
-    amount, paid_on, note = body.text("amount", required=True, limit=40), body.day("paid_on"), body.text("note")
+    amount, paid_on, note = body.amount("amount"), body.day("paid_on"), body.text("note", limit=TEXT)
     with acting() as (s, env, me):
         payment = expenditure.pay(s, env, me, task_id, amount, paid_on, note)
         view = execution_view(s, payment.matter_id)
@@ -41,7 +41,7 @@ def change_amount(matter_id: int) -> Response:
     """Change the approved amount (amount or contract_total); beyond the tolerance the matter is approved again."""
     body = Body.read()
     field = body.choice("field", ("amount", "contract_total"))
-    amount, reason = body.text("amount", required=True, limit=40), body.text("reason", required=True)
+    amount, reason = body.amount("amount"), body.text("reason", required=True, limit=TEXT)
     with acting() as (s, env, me):
         visibility.require_matter(s, me, matter_id)
         matter = expenditure.change_amount(s, env, me, matter_id, field, amount, reason)

@@ -5,7 +5,7 @@ from flask import Response
 from quorum.services import org, records, task_ops
 from webui.api import visibility
 from webui.api.blueprint import ID, acting, api, reply
-from webui.api.inputs import KEY_LENGTH, Body
+from webui.api.inputs import KEY_LENGTH, TEXT, Body
 
 
 @api.post(f"/tasks/<{ID}:task_id>/comments")
@@ -23,7 +23,8 @@ def comment(task_id: int) -> Response:
 def add_signer(task_id: int) -> Response:
     """加签: one more person must act on this step before it completes."""
     body = Body.read()
-    signer, reason = body.text("signer", required=True, limit=KEY_LENGTH), body.text("reason", required=True)
+    signer = body.text("signer", required=True, limit=KEY_LENGTH)
+    reason = body.text("reason", required=True, limit=TEXT)
     with acting() as (s, env, me):
         added = task_ops.add_signer(s, env, me, task_id, org.person(s, signer.strip()), reason)
         view = records.task_view(s, added, me, env.now)
@@ -34,7 +35,7 @@ def add_signer(task_id: int) -> Response:
 def copy(matter_id: int) -> Response:
     """抄送 the matter to people, who may then read it but not act on it."""
     body = Body.read()
-    usernames, note = body.usernames("people"), body.text("note")
+    usernames, note = body.usernames("people"), body.text("note", limit=TEXT)
     with acting() as (s, env, me):
         visibility.require_matter(s, me, matter_id)
         task_ops.copy_to(s, env, me, matter_id, [org.person(s, u) for u in usernames], note)

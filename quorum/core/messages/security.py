@@ -14,4 +14,6 @@ MESSAGES: dict[str, str] = {
                                    "旧密钥保存在 {kept}。"),
     "security.help_rotate_key": ("轮换审计密钥：生成新密钥，旧密钥留在密钥环中（audit.key.1、audit.key.2……），"
                                  "审计链记下这次轮换（用旧密钥签名）"),
+    "security.input_money_max": "「{field}」的金额超出上限 {ceiling} 元",
+    "security.input_number_range": "字段「{field}」的数值应在 0 至 {ceiling} 之间",
 }

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 
 
 def _emit(args, data: Any) -> None:
@@ -33,7 +34,7 @@ def cmd_comment(args) -> None:
     for name in args.file or []:
         path = Path(name)
         if not path.is_file():
-            raise InvalidInput(reason=f"附件文件不存在：{name}")
+            raise InvalidInput.because("cli.attachment_missing", name=name)
         uploads.append(attachments.Upload(path.name, "application/octet-stream", path.read_bytes()))
     opinion = args.runtime.act(task_ops.comment, args.task, args.text, uploads)
     _emit(args, {"opinion": opinion.id, "attachments": len(uploads)})
@@ -96,62 +97,63 @@ def cmd_timers(args) -> None:
     if args.json:
         _emit(args, done)
         return
-    print("\n".join(f"第{d['matter_id']}号：{d['text']}" for d in done) or "没有到期须处理的事项。")
+    print("\n".join(message("cli.timer_fired", matter_id=d["matter_id"],
+                            text=d["text"]) for d in done) or message("cli.timers_none_due"))
 
 
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(reason=f"日期「{text}」格式应为 2026-12-01") from None
+        raise InvalidInput.because("cli.date_malformed", text=text) from None
 
 
 def register(sub, groups: dict[str, Any], add: Callable) -> None:
     task, matter, meeting = groups["task"], groups["matter"], groups["meeting"]
-    p = add(task, "add-signer", cmd_add_signer, "加签：请另一人一并办理本环节")
+    p = add(task, "add-signer", cmd_add_signer, message("cli.task_add_signer_help"))
     p.add_argument("task", type=int)
-    p.add_argument("--to", required=True, help="加签人用户名")
+    p.add_argument("--to", required=True, help=message("cli.task_add_signer_to_help"))
     p.add_argument("--reason", required=True)
-    p = add(task, "comment", cmd_comment, "对待办发表评论（可附文件）")
+    p = add(task, "comment", cmd_comment, message("cli.task_comment_help"))
     p.add_argument("task", type=int)
     p.add_argument("--text", required=True)
-    p.add_argument("--file", action="append", help="附件路径，可多次给出")
-    p = add(matter, "cc", cmd_copy, "抄送事项")
+    p.add_argument("--file", action="append", help=message("cli.task_comment_file_help"))
+    p = add(matter, "cc", cmd_copy, message("cli.matter_copy_help"))
     p.add_argument("matter", type=int)
-    p.add_argument("--to", required=True, help="用户名，多人用逗号分隔")
+    p.add_argument("--to", required=True, help=message("cli.matter_copy_to_help"))
     p.add_argument("--note")
-    p = add(meeting, "acknowledge", cmd_acknowledge, "确认会议已知悉征求意见中的不同意见")
+    p = add(meeting, "acknowledge", cmd_acknowledge, message("cli.meeting_acknowledge_help"))
     p.add_argument("meeting", type=int)
     p.add_argument("--item", type=int, required=True)
     p.add_argument("--text", required=True)
 
-    ex = sub.add_parser("expenditure", help="大额资金执行").add_subparsers(dest="sub", required=True)
-    p = add(ex, "pay", cmd_pay, "登记支付（不得超过批准金额加容差）")
+    ex = sub.add_parser("expenditure", help=message("cli.expenditure_help")).add_subparsers(dest="sub", required=True)
+    p = add(ex, "pay", cmd_pay, message("cli.expenditure_pay_help"))
     p.add_argument("task", type=int)
     p.add_argument("--amount", required=True)
     p.add_argument("--date")
     p.add_argument("--note")
-    p = add(ex, "complete", cmd_complete, "确认执行完毕")
+    p = add(ex, "complete", cmd_complete, message("cli.expenditure_complete_help"))
     p.add_argument("task", type=int)
     p.add_argument("--comment")
-    p = add(ex, "change", cmd_change, "变更批准金额（超过容差须重新审批）")
+    p = add(ex, "change", cmd_change, message("cli.expenditure_change_help"))
     p.add_argument("matter", type=int)
     p.add_argument("--field", default="contract_total", choices=["amount", "contract_total"])
     p.add_argument("--amount", required=True)
     p.add_argument("--reason", required=True)
 
-    pub = sub.add_parser("publicity", help="任前公示").add_subparsers(dest="sub", required=True)
-    p = add(pub, "object", cmd_object, "登记公示期间收到的异议")
+    pub = sub.add_parser("publicity", help=message("cli.publicity_help")).add_subparsers(dest="sub", required=True)
+    p = add(pub, "object", cmd_object, message("cli.publicity_object_help"))
     p.add_argument("matter", type=int)
     p.add_argument("--text", required=True)
     p.add_argument("--anonymous", action="store_true")
-    p.add_argument("--vague", action="store_true", help="匿名且内容不具体：仅登记")
+    p.add_argument("--vague", action="store_true", help=message("cli.publicity_object_vague_help"))
     p.add_argument("--complainant")
     p.add_argument("--contact")
-    p = add(pub, "resolve", cmd_resolve, "登记异议核查结论及反馈")
+    p = add(pub, "resolve", cmd_resolve, message("cli.publicity_resolve_help"))
     p.add_argument("objection", type=int)
     p.add_argument("--result", required=True, choices=["verified", "unfounded"])
     p.add_argument("--finding", required=True)
     p.add_argument("--feedback")
 
-    add(sub, "timers", cmd_timers, "处理到期事项：公示期满、试用期满、暂缓任用到期、逾期视为同意、批准失效、追认逾期")
+    add(sub, "timers", cmd_timers, message("cli.timers_help"))

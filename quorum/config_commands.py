@@ -4,6 +4,8 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from quorum.core.messages import message
+
 
 def cmd_config_check(args: argparse.Namespace) -> None:
     from quorum.cli import emit
@@ -29,5 +31,5 @@ def _safe_url(url: str) -> str:
 
 
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    config = sub.add_parser("config", help="配置").add_subparsers(dest="sub", required=True)
-    add(config, "check", cmd_config_check, "按同一套规则校验整个 config.toml（未知或拼错的配置项会被指出）")
+    config = sub.add_parser("config", help=message("cli.config_help")).add_subparsers(dest="sub", required=True)
+    add(config, "check", cmd_config_check, message("cli.config_check_help"))

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from quorum.core.messages import message
+
 
 def _today(args: argparse.Namespace) -> date:
     from quorum import calendar
@@ -18,17 +20,19 @@ def _today(args: argparse.Namespace) -> date:
 
 def _count_text(row: dict[str, Any]) -> str:
     if row["count"] is None:
-        return "人工确认"
+        return message("cli.duty_count_manual")
     return f"{row['count']}/{row['required']}"
 
 
 def format_table(rows: list[dict[str, Any]], year: int, today: date) -> str:
     """The report as a plain-text Chinese table."""
-    lines = [f"{year}年周期性职责（截至 {today.isoformat()}）", ""]
-    header = ("职责", "期间", "截止日期", "状态", "完成/应完成", "责任单位")
+    lines = [message("cli.duties_heading", year=year, today=today.isoformat()), ""]
+    columns = ("duty", "period", "due", "status", "count", "owner")
+    header = tuple(message(f"cli.duties_column_{column}") for column in columns)
     table = [header]
     for r in rows:
-        status = r["status_name"] + (f"（{r['escalate_on']} 检查未达标，须督促）" if r["escalated"] else "")
+        status = r["status_name"] + (message("cli.duty_escalated",
+                                             escalate_on=r["escalate_on"]) if r["escalated"] else "")
         table.append((r["name"], r["period_name"], r["due"].isoformat(), status, _count_text(r), r["owner_name"]))
     widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
     for row in table:
@@ -37,7 +41,8 @@ def format_table(rows: list[dict[str, Any]], year: int, today: date) -> str:
     for r in rows:
         summary[r["status_name"]] = summary.get(r["status_name"], 0) + 1
     lines.append("")
-    lines.append("合计：" + "，".join(f"{name} {n} 项" for name, n in summary.items()))
+    items = (message("cli.duties_total_item", name=name, n=n) for name, n in summary.items())
+    lines.append(message("cli.duties_total") + message("cli.duties_total_separator").join(items))
     return "\n".join(lines) + "\n"
 
 
@@ -66,5 +71,5 @@ def cmd_duties(args: argparse.Namespace) -> None:
 
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add `duties --year Y [--json]` (as of --now, or today)."""
-    p = add(sub, "duties", cmd_duties, "周期性职责：列出某年应办、已办和缺失的事项")
-    p.add_argument("--year", type=int, help="年份（默认今年）")
+    p = add(sub, "duties", cmd_duties, message("cli.duties_help"))
+    p.add_argument("--year", type=int, help=message("cli.year_help"))

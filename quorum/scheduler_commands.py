@@ -10,8 +10,10 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-CHANNELS = {"in_app": "站内", "email": "邮件", "webhook": "群机器人", "timer": "到期处理"}
-STATUSES = {"sent": "已发送", "pending": "待重试", "failed": "发送失败"}
+from quorum.core.messages import message
+
+CHANNELS = {channel: message(f"cli.channel_{channel}") for channel in ("in_app", "email", "webhook", "timer")}
+STATUSES = {status: message(f"cli.delivery_{status}") for status in ("sent", "pending", "failed")}
 
 
 def _context(args: argparse.Namespace):
@@ -22,15 +24,18 @@ def _context(args: argparse.Namespace):
 
 def _print_result(result: dict[str, Any]) -> None:
     for t in result.get("timers", []):
-        print(f"{CHANNELS['timer']}：事项 {t.get('matter_id')} {t.get('text', '')}")
+        print(message("cli.remind_timer_line", timer=CHANNELS["timer"], matter_id=t.get("matter_id"),
+                      text=t.get("text", "")))
     for n in result.get("notified", []):
-        print(f"{CHANNELS['in_app']} → {n['name']}（{n['to']}）：{n['title']}")
+        print(message("cli.remind_notified_line", in_app=CHANNELS["in_app"], name=n["name"], to=n["to"],
+                      title=n["title"]))
     for d in result.get("delivered", []):
         status = STATUSES.get(d["status"], d["status"])
-        error = f"：{d['error']}" if d.get("error") else ""
-        print(f"{CHANNELS.get(d['channel'], d['channel'])} → {d['to']}：{d['title']}（{status}{error}）")
+        error = message("cli.remind_delivery_error", error=d["error"]) if d.get("error") else ""
+        print(message("cli.remind_delivered_line", channel=CHANNELS.get(d["channel"], d["channel"]), to=d["to"],
+                      title=d["title"], status=status, error=error))
     if not any(result.get(k) for k in ("timers", "notified", "delivered")):
-        print("此时没有需要发送的提醒或通知。")
+        print(message("cli.remind_nothing"))
 
 
 def cmd_remind(args: argparse.Namespace) -> None:
@@ -77,7 +82,7 @@ def cmd_notifications(args: argparse.Namespace) -> None:
     from quorum.services import org, outbox
     rt = args.runtime
     if not args.actor:
-        raise InvalidInput(reason="此命令需要 --as 用户名 指明操作人")
+        raise InvalidInput.because("cli.actor_required")
     with rt.db.sessions.begin() as s:
         person = org.person(s, args.actor)
         rows = [{"id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "created_at": n.created_at,
@@ -88,7 +93,7 @@ def cmd_notifications(args: argparse.Namespace) -> None:
     for r in rows:
         print(f"[{r['id']}]{'' if r['read'] else ' ●'} {r['created_at']:%Y-%m-%d %H:%M} {r['title']}")
     if not rows:
-        print("没有通知。")
+        print(message("cli.notifications_none"))
 
 
 def cmd_outbox(args: argparse.Namespace) -> None:
@@ -103,10 +108,11 @@ def cmd_outbox(args: argparse.Namespace) -> None:
         emit(args, rows)
         return
     for r in rows:
-        print(f"[{r['id']}] {CHANNELS.get(r['channel'], r['channel'])} → {r['to']}：{r['title']}"
-              f"（{STATUSES.get(r['status'], r['status'])}，已尝试 {r['attempts']} 次：{r['error']}）")
+        print(message("cli.outbox_line", id=r["id"], channel=CHANNELS.get(r["channel"], r["channel"]), to=r["to"],
+                      title=r["title"], status=STATUSES.get(r["status"], r["status"]), attempts=r["attempts"],
+                      error=r["error"]))
     if not rows:
-        print("没有发送失败或等待重试的消息。")
+        print(message("cli.outbox_empty"))
 
 
 def cmd_outbox_retry(args: argparse.Namespace) -> None:
@@ -125,15 +131,15 @@ def cmd_calendar_feed(args: argparse.Namespace) -> None:
 
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add remind, deliver, digest, backup and restore (backup_commands), notifications, outbox and calendar-feed."""
-    p = add(sub, "remind", cmd_remind, "运行一次提醒扫描：到期处理、期限提醒与升级、周期性职责，并发送待发消息")
-    p.add_argument("--no-deliver", action="store_true", help="只生成通知，不发送邮件和群机器人消息")
-    add(sub, "deliver", cmd_deliver, "发送待发的邮件和群机器人消息（失败的按退避重试）")
-    add(sub, "digest", cmd_digest, "生成并发送每人每日待办汇总")
+    p = add(sub, "remind", cmd_remind, message("cli.remind_help"))
+    p.add_argument("--no-deliver", action="store_true", help=message("cli.remind_no_deliver_help"))
+    add(sub, "deliver", cmd_deliver, message("cli.deliver_help"))
+    add(sub, "digest", cmd_digest, message("cli.digest_help"))
     from quorum import backup_commands
     backup_commands.register(sub, add)
-    add(sub, "notifications", cmd_notifications, "我的通知（--as 用户名）").add_argument(
-        "--unread", action="store_true", help="只列未读")
-    box = sub.add_parser("outbox", help="待发消息").add_subparsers(dest="sub", required=True)
-    add(box, "list", cmd_outbox, "发送失败或等待重试的消息")
-    add(box, "retry", cmd_outbox_retry, "重新发送一条失败的消息（党政办）").add_argument("message", type=int)
-    add(sub, "calendar-feed", cmd_calendar_feed, "生成本人的日历订阅地址（iCalendar，旧地址作废）")
+    add(sub, "notifications", cmd_notifications, message("cli.notifications_help")).add_argument(
+        "--unread", action="store_true", help=message("cli.notifications_unread_help"))
+    box = sub.add_parser("outbox", help=message("cli.outbox_help")).add_subparsers(dest="sub", required=True)
+    add(box, "list", cmd_outbox, message("cli.outbox_list_help"))
+    add(box, "retry", cmd_outbox_retry, message("cli.outbox_retry_help")).add_argument("message", type=int)
+    add(sub, "calendar-feed", cmd_calendar_feed, message("cli.calendar_feed_help"))

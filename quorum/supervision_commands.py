@@ -8,6 +8,8 @@ have .default_unit, .json).
 from collections.abc import Callable
 from typing import Any
 
+from quorum.core.messages import message
+
 
 def cmd_import(args) -> None:
     from quorum.services import supervision_import as imp
@@ -25,27 +27,30 @@ def cmd_import(args) -> None:
 
 def summary(name: str, result: dict[str, list[dict[str, Any]]]) -> str:
     created, skipped = result["created"], result["skipped"]
-    lines = [f"已从「{name}」导入 {len(created)} 项督办事项，跳过 {len(skipped)} 项。"]
+    lines = [message("cli.supervision_import_summary", name=name, created=len(created), skipped=len(skipped))]
     for item in created:
-        co = f"，配合 {'、'.join(item['co_units'])}" if item["co_units"] else ""
-        flag = "（暂定）" if item["provisional"] else ""
+        co_units = message("cli.list_separator").join(item["co_units"])
+        co = message("cli.supervision_import_co_units", co_units=co_units) if item["co_units"] else ""
+        flag = message("cli.supervision_due_provisional") if item["provisional"] else ""
         recurring = ""
         if item["continuing"]:
-            recurring = "｜完成后每季度检查" if item.get("milestone", True) else "｜持续实施，每季度检查"
-        lines.append(f"  [{item['id']}] {item['row']} 牵头 {item['lead_unit']}{co}｜时限 {item['due_date']}{flag}{recurring}")
+            recurring = message("cli.supervision_import_check_after" if item.get("milestone", True)
+                                else "cli.supervision_import_check_ongoing")
+        lines.append(message("cli.supervision_import_line", id=item["id"], row=item["row"], lead_unit=item["lead_unit"],
+                             co=co, due_date=item["due_date"], flag=flag, recurring=recurring))
     for item in skipped:
-        lines.append(f"  跳过 {item['row']}：{item['reason']}")
+        lines.append(message("cli.supervision_import_skipped", row=item["row"], reason=item["reason"]))
     return "\n".join(lines)
 
 
 def register(sub, add: Callable) -> None:
-    p = add(sub, "supervision-import", cmd_import, "导入重点任务清单（CSV/XLSX）为督办事项")
+    p = add(sub, "supervision-import", cmd_import, message("cli.supervision_import_command_help"))
     configure(p)
 
 
 def configure(p) -> None:
     """Add the arguments of the import command to a parser (also for `supervision import`)."""
-    p.add_argument("file", help="任务清单文件（列：序号,任务,责任单位,完成时限），或随附清单的文件名")
-    p.add_argument("--year", type=int, help="「12月底」等未写年份的时限所属年份（默认取文件名中的年份）")
-    p.add_argument("--skip-unknown", action="store_true", help="跳过责任单位无法对应到已登记单位的行")
-    p.add_argument("--default-unit", help="清单未写责任单位时的牵头单位（单位代码或名称）")
+    p.add_argument("file", help=message("cli.supervision_import_file_help"))
+    p.add_argument("--year", type=int, help=message("cli.supervision_import_year_help"))
+    p.add_argument("--skip-unknown", action="store_true", help=message("cli.supervision_import_skip_unknown_help"))
+    p.add_argument("--default-unit", help=message("cli.supervision_import_default_unit_help"))

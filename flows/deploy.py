@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from flows import environment  # noqa: F401  (prepares Prefect's environment first)
+from quorum.core.messages import message
 from quorum.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,9 +35,9 @@ def deploy(pool: str, schedules: bool = True) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="把 Quorum 的定时流程登记到 Prefect 工作池")
-    parser.add_argument("--pool", default="quorum", help="工作池名称（process 类型）")
-    parser.add_argument("--no-schedules", action="store_true", help="只登记，不设定时（手动触发）")
+    parser = argparse.ArgumentParser(description=message("flows.deploy_description"))
+    parser.add_argument("--pool", default="quorum", help=message("flows.deploy_pool_help"))
+    parser.add_argument("--no-schedules", action="store_true", help=message("flows.deploy_no_schedules_help"))
     args = parser.parse_args()
     for deployment_id in deploy(args.pool, schedules=not args.no_schedules):
         print(deployment_id)

@@ -14,6 +14,7 @@ from prefect.context import FlowRunContext
 
 from flows.runtime import current
 from quorum.core.errors import QuorumError
+from quorum.core.messages import message
 from quorum.services import audit_anchor, backup, jobs, outbox, sweeps
 
 
@@ -141,6 +142,7 @@ def nightly_flow(now: str | None = None) -> dict[str, Any]:
 
 def _nightly(now: str | None) -> dict[str, Any]:
     audit = verify_audit(now)
-    anchored = anchor_audit(now) if audit.get("ok") else {"anchored": False, "reason": "审计链校验未通过，未锚定"}
+    skipped = {"anchored": False, "reason": message("flows.anchor_skipped_audit_failed")}
+    anchored = anchor_audit(now) if audit.get("ok") else skipped
     saved = back_up(now)
     return {"audit": audit, "anchor": anchored, "backup": saved, "delivered": deliver(now)}

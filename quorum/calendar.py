@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from quorum.core.messages import message
+
 TZ = ZoneInfo("Asia/Shanghai")
 
 _ONE_DAY = timedelta(days=1)
@@ -52,13 +54,13 @@ class Festival:
 # 元旦 1 day; 春节 4 days (农历除夕、正月初一至初三); 清明节 1 day (农历清明当日); 劳动节 2 days
 # (5月1日、2日); 端午节 1 day (农历端午当日); 中秋节 1 day (农历中秋当日); 国庆节 3 days (10月1日至3日).
 STATUTORY_FESTIVALS: tuple[Festival, ...] = (
-    Festival("元旦", "01-01", 0, 1),
-    Festival("春节", "lunar_new_year", -1, 4),
-    Festival("清明节", "qingming", 0, 1),
-    Festival("劳动节", "05-01", 0, 2),
-    Festival("端午节", "dragon_boat", 0, 1),
-    Festival("中秋节", "mid_autumn", 0, 1),
-    Festival("国庆节", "10-01", 0, 3),
+    Festival(message("calendar.festival_new_year"), "01-01", 0, 1),
+    Festival(message("calendar.festival_spring"), "lunar_new_year", -1, 4),
+    Festival(message("calendar.festival_qingming"), "qingming", 0, 1),
+    Festival(message("calendar.festival_labour_day"), "05-01", 0, 2),
+    Festival(message("calendar.festival_dragon_boat"), "dragon_boat", 0, 1),
+    Festival(message("calendar.festival_mid_autumn"), "mid_autumn", 0, 1),
+    Festival(message("calendar.festival_national_day"), "10-01", 0, 3),
 )
 STATUTORY_FROM_YEAR = 2025      # the year the festival table above took effect
 
@@ -128,7 +130,8 @@ def statutory_holidays(year: int) -> Mapping[date, str]:
             continue
         for i in range(festival.days):
             day = start + (festival.offset + i) * _ONE_DAY
-            days[day] = f"{days[day]}、{festival.name}" if day in days else festival.name
+            days[day] = message("calendar.festival_names", names=days[day],
+                                name=festival.name) if day in days else festival.name
     return MappingProxyType(days)
 
 
@@ -274,17 +277,18 @@ class WorkCalendar:
     def _name_of(self, d: date, working: bool) -> str | None:
         """Name a notable day ("调休上班", a festival, "休息"); None for an ordinary day or weekend."""
         if working:
-            return "调休上班" if d.weekday() >= 5 else None
+            return message("calendar.day_swapped_workday") if d.weekday() >= 5 else None
         source = self.source_of(d)
         if source == "official":
             _is_holiday, english = chinese_calendar.get_holiday_detail(d)
             if english is None and d.weekday() >= 5:
                 return None
-            return next((h.chinese for h in chinese_calendar.Holiday if h.value == english), "休息")
+            day_off = message("calendar.day_off")
+            return next((h.chinese for h in chinese_calendar.Holiday if h.value == english), day_off)
         listed = d in self._overrides or d in self._spill or d in getattr(self._arrangements.get(d.year), "holidays", ())
         if source == "statutory" or not listed:
-            return festival_of(d) or (None if d.weekday() >= 5 else "休息")
-        return festival_of(d, self._run_of(d)) or "休息"
+            return festival_of(d) or (None if d.weekday() >= 5 else message("calendar.day_off"))
+        return festival_of(d, self._run_of(d)) or message("calendar.day_off")
 
     def _run_of(self, d: date) -> list[date]:
         """The run of consecutive days off around d (a 春节 week), for naming loaded holidays."""

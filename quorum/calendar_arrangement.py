@@ -28,8 +28,11 @@ from typing import Any
 
 from quorum.calendar import YearArrangement, _parse_date, statutory_holidays
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 
-WEEKDAYS = "一二三四五六日"
+WEEKDAYS = message("calendar.weekday_names")
+# The words an arrangement file may begin a line with: the file format's vocabulary (as written in the
+# State Council's notice), parsed, never shown — data, not wording, so it stays here.
 _KINDS = {"放假": "holidays", "休息": "holidays", "holiday": "holidays", "holidays": "holidays",
           "上班": "workdays", "调休上班": "workdays", "workday": "workdays", "workdays": "workdays"}
 MAX_RANGE_DAYS = 31
@@ -41,9 +44,9 @@ def read_arrangement(path: Path | str, *, source: str = "loaded") -> YearArrange
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidInput(reason=f"找不到放假安排文件 {path}") from None
+        raise InvalidInput.because("calendar.file_missing", path=path) from None
     except UnicodeDecodeError:
-        raise InvalidInput(reason=f"放假安排文件 {path.name} 不是 UTF-8 编码的文本") from None
+        raise InvalidInput.because("calendar.file_not_utf8", name=path.name) from None
     raw = _read_toml(text, path.name) if path.suffix.lower() == ".toml" else _read_lines(text, path.name)
     return parse_arrangement(raw, path.name, source=source)
 
@@ -52,7 +55,7 @@ def _read_toml(text: str, name: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(reason=f"放假安排文件 {name} 格式错误：{exc}") from None
+        raise InvalidInput.because("calendar.file_toml_malformed", name=name, exc=exc) from None
 
 
 def _read_lines(text: str, name: str) -> dict[str, Any]:
@@ -62,11 +65,10 @@ def _read_lines(text: str, name: str) -> dict[str, Any]:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        cells = [c.strip() for c in line.replace("，", ",").split(",")]
+        cells = [c.strip() for c in line.replace("，", ",").split(",")]     # a full-width comma typed in the file
         kind = _KINDS.get(cells[0])
         if kind is None or len(cells) not in (2, 3) or not all(cells[1:]):
-            raise InvalidInput(reason=f"放假安排文件 {name} 第{number}行「{line}」应写作 放假,开始日期[,结束日期] "
-                                      "或 上班,日期")
+            raise InvalidInput.because("calendar.file_line_malformed", name=name, number=number, line=line)
         raw[kind].append("..".join(cells[1:]))
     days = [_parse_date(v.split("..")[-1]) for v in raw["holidays"] + raw["workdays"] if _valid(v)]
     if days:
@@ -86,25 +88,24 @@ def parse_arrangement(raw: dict[str, Any], name: str, *, source: str = "loaded")
     """Validate raw {year, holidays, workdays, notice}; every mistake is one Chinese line naming name."""
     year = raw.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
-        raise InvalidInput(reason=f"放假安排文件 {name}：year 应为 2000–2100 之间的年份，例如 year = 2027")
+        raise InvalidInput.because("calendar.file_year_invalid", name=name)
     holidays = _days(raw.get("holidays", []), year, name, "holidays")
     workdays = _days(raw.get("workdays", []), year, name, "workdays")
     if not holidays:
-        raise InvalidInput(reason=f"放假安排文件 {name}：holidays 中没有任何放假日期，{year}年的放假安排不完整")
+        raise InvalidInput.because("calendar.file_no_holidays", name=name, year=year)
     both = sorted(holidays & workdays)
     if both:
-        raise InvalidInput(reason=f"放假安排文件 {name}：{both[0].isoformat()} 同时列为放假日和上班日")
+        raise InvalidInput.because("calendar.file_day_both", name=name, both=both[0].isoformat())
     for day in sorted(workdays):
         if day.weekday() < 5:
-            raise InvalidInput(reason=f"放假安排文件 {name}：{describe(day)} 本来就是工作日，"
-                                      "workdays 只列调休上班的周六、周日")
+            raise InvalidInput.because("calendar.file_workday_not_weekend", name=name, day=describe(day))
     label = str(raw.get("notice") or name).strip()[:200]
     return YearArrangement(year, frozenset(holidays), frozenset(workdays), source, label)
 
 
 def _days(values: Any, year: int, name: str, key: str) -> set[date]:
     if not isinstance(values, list):
-        raise InvalidInput(reason=f"放假安排文件 {name}：{key} 应为日期列表，例如 [\"{year}-01-01\"]")
+        raise InvalidInput.because("calendar.file_dates_not_list", name=name, field=key, year=year)
     out: set[date] = set()
     for value in values:
         out |= _range(value, year, name, key)
@@ -117,21 +118,21 @@ def _range(value: Any, year: int, name: str, key: str) -> set[date]:
     try:
         first, last = _parse_date(parts[0]), _parse_date(parts[-1])
     except ValueError as exc:
-        raise InvalidInput(reason=f"放假安排文件 {name} {key}：{exc}") from None
+        raise InvalidInput.because("calendar.file_range_invalid", name=name, field=key, exc=exc) from None
     if len(parts) > 2 or last < first or (last - first).days >= MAX_RANGE_DAYS:
-        raise InvalidInput(reason=f"放假安排文件 {name} {key}：「{value}」应写作 开始日期..结束日期，"
-                                  f"且不超过{MAX_RANGE_DAYS}天")
+        raise InvalidInput.because("calendar.file_range_malformed", name=name, field=key, value=value,
+                                   max_days=MAX_RANGE_DAYS)
     days = {first + timedelta(days=i) for i in range((last - first).days + 1)}
     for day in sorted(days):
         if day.year != year and not (day.year == year - 1 and day.month == 12):
-            raise InvalidInput(reason=f"放假安排文件 {name} {key}：{day.isoformat()} 不在 {year} 年"
-                                      f"（只可包括上一年12月的调休日期）")
+            raise InvalidInput.because("calendar.file_day_outside_year", name=name, field=key, day=day.isoformat(),
+                                       year=year)
     return days
 
 
 def describe(day: date) -> str:
     """A day as people read it: 2027-02-20（周六）."""
-    return f"{day.isoformat()}（周{WEEKDAYS[day.weekday()]}）"
+    return message("calendar.day_with_weekday", day=day.isoformat(), weekday=WEEKDAYS[day.weekday()])
 
 
 def digest(arrangement: YearArrangement) -> str:
@@ -143,5 +144,6 @@ def digest(arrangement: YearArrangement) -> str:
 
 def missing_festivals(arrangement: YearArrangement) -> list[str]:
     """Warn of statutory festival weekdays the arrangement leaves as working days (a likely typo)."""
-    return [f"{festival}（{describe(day)}）" for day, festival in sorted(statutory_holidays(arrangement.year).items())
+    return [message("calendar.festival_on_day", festival=festival,
+                    day=describe(day)) for day, festival in sorted(statutory_holidays(arrangement.year).items())
             if arrangement.is_workday(day) and day not in arrangement.workdays]

@@ -107,10 +107,10 @@ def check_schema(engine: Engine) -> None:
     if current == head:
         return
     if current is None:
-        raise SchemaBehind(reason=f"数据库尚未初始化（应为版本 {head}）：请先运行 quorum migrate（或 quorum init）")
+        raise SchemaBehind.because("database.not_initialised", head=head)
     if current not in _revisions()[0]:
-        raise SchemaBehind(reason=f"数据库结构版本 {current} 比程序新（程序为 {head}）：请升级程序，勿降级数据库")
-    raise SchemaBehind(reason=f"数据库结构版本 {current} 落后于程序（{head}）：请先运行 quorum migrate")
+        raise SchemaBehind.because("database.newer_than_program", current=current, head=head)
+    raise SchemaBehind.because("database.behind_program", current=current, head=head)
 
 
 def unreachable(database_url: str, exc: Exception) -> InvalidInput:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from quorum.core.messages import message
 from quorum.core.values import Bounds
 from quorum.scheduler_settings import _bad, _int, _table
 
@@ -34,9 +35,9 @@ def _day(t: Mapping[str, Any], key: str, default: date, path: Path) -> date:
         try:
             value = date.fromisoformat(value.strip())
         except ValueError:
-            raise _bad(path, "limits", key, f"应为日期，如 \"2000-01-01\"，实为「{value}」") from None
+            raise _bad(path, "limits", key, message("settings.not_a_date", value=value)) from None
     if not isinstance(value, date) or not 1900 <= value.year <= 9998:
-        raise _bad(path, "limits", key, f"应为 1900—9998 年间的日期，实为「{value}」")
+        raise _bad(path, "limits", key, message("settings.date_out_of_range", value=value))
     return value
 
 
@@ -46,10 +47,11 @@ def parse_limits(raw: Mapping[str, Any], path: Path) -> LimitsSettings:
     default = Bounds()
     low, high = _day(t, "date_min", default.date_min, path), _day(t, "date_max", default.date_max, path)
     if low >= high:
-        raise _bad(path, "limits", "date_max", f"应晚于 date_min（{low.isoformat()}），实为「{high.isoformat()}」")
+        raise _bad(path, "limits", "date_max", message("settings.date_max_before_min", low=low.isoformat(),
+                                                       high=high.isoformat()))
     money = t.get("money_max", int(default.money_max))
     if isinstance(money, bool) or not isinstance(money, int | float) or not 1 <= money <= 10**15:
-        raise _bad(path, "limits", "money_max", f"应为 1 至 10^15 之间的金额（元），实为「{money}」")
+        raise _bad(path, "limits", "money_max", message("settings.money_out_of_range", money=money))
     title = _int(t, "title_max", 200, path, "limits", 10, 1000)
     text = _int(t, "text_max", 1000, path, "limits", 100, 100_000)
     long_text = _int(t, "long_text_max", 20_000, path, "limits", text, 1_000_000)

@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 
 PACKAGE = Path(__file__).resolve().parent
 DEFAULTS = PACKAGE / "defaults"
 SHIPPED = ("policies", "templates", "config.toml")
 CONFIG = "config.toml"
-_WHY = {errno.EEXIST: "已是一个文件，不是目录", errno.ENOTDIR: "的上级不是目录", errno.EACCES: "没有写入权限",
-        errno.EPERM: "没有写入权限", errno.EROFS: "所在磁盘只读", errno.ENOSPC: "所在磁盘已满",
-        errno.ENOENT: "无法创建"}
+_WHY = {errno.EEXIST: message("layout.why_is_a_file"), errno.ENOTDIR: message("layout.why_parent_not_directory"),
+        errno.EACCES: message("layout.why_not_writable"), errno.EPERM: message("layout.why_not_writable"),
+        errno.EROFS: message("layout.why_read_only"), errno.ENOSPC: message("layout.why_disk_full"),
+        errno.ENOENT: message("layout.why_cannot_create")}
 
 
 def checkout() -> Path | None:
@@ -66,8 +68,9 @@ def lay_out(directory: Path) -> Layout:
     try:
         return _lay_out(directory)
     except OSError as exc:
-        why = _WHY.get(exc.errno, "无法写入")
-        raise InvalidInput(reason=f"无法在 {directory} 建立运行目录：{exc.filename or directory} {why}") from None
+        why = _WHY.get(exc.errno, message("layout.why_cannot_write"))
+        raise InvalidInput.because("layout.directory_failed", directory=directory, path=exc.filename or directory,
+                                   why=why) from None
 
 
 def _lay_out(directory: Path) -> Layout:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 
 SECURITY = ("none", "starttls", "ssl")
 ROBOT_FORMATS = ("wecom", "dingtalk")
@@ -78,38 +79,43 @@ def prefect_environment(data_dir: Path) -> dict[str, str]:
             "DO_NOT_TRACK": "1"}
 
 
+def listed(names: Any) -> str:
+    """Join names with the Chinese enumeration comma."""
+    return message("settings.list_separator").join(names)
+
+
 def _bad(path: Path, section: str, key: str, reason: str) -> InvalidInput:
-    return InvalidInput(reason=f"配置文件 {path} [{section}] {key}：{reason}")
+    return InvalidInput.because("settings.bad_value", path=path, section=section, setting=key, reason=reason)
 
 
 def _table(raw: Mapping[str, Any], section: str, path: Path, known: set[str]) -> Mapping[str, Any]:
     table = raw.get(section, {})
     if not isinstance(table, Mapping):
-        raise _bad(path, section, "", "应为一个表")
+        raise _bad(path, section, "", message("settings.not_a_table"))
     unknown = sorted(set(table) - known)
     if unknown:
-        raise _bad(path, section, "、".join(unknown), f"未知的设置项，可用：{'、'.join(sorted(known))}")
+        raise _bad(path, section, listed(unknown), message("settings.unknown_keys", known=listed(sorted(known))))
     return table
 
 
 def _str(t: Mapping[str, Any], key: str, default: str, path: Path, section: str) -> str:
     value = t.get(key, default)
     if not isinstance(value, str):
-        raise _bad(path, section, key, f"应为字符串，实为「{value}」")
+        raise _bad(path, section, key, message("settings.not_a_string", value=value))
     return value.strip()
 
 
 def _int(t: Mapping[str, Any], key: str, default: int, path: Path, section: str, low: int, high: int) -> int:
     value = t.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _bad(path, section, key, f"应为 {low} 至 {high} 的整数，实为「{value}」")
+        raise _bad(path, section, key, message("settings.not_an_integer", low=low, high=high, value=value))
     return value
 
 
 def _kinds(t: Mapping[str, Any], path: Path, section: str) -> tuple[str, ...]:
     value = t.get("kinds", [])
     if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
-        raise _bad(path, section, "kinds", f"应为通知类别列表，如 [\"escalation\"]，实为「{value}」")
+        raise _bad(path, section, "kinds", message("settings.not_a_kind_list", value=value))
     return tuple(value)
 
 
@@ -117,7 +123,7 @@ def _cron(t: Mapping[str, Any], key: str, default: str, path: Path) -> str:
     value = _str(t, key, default, path, "scheduler")
     fields = value.split()
     if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-        raise _bad(path, "scheduler", key, f"「{value}」不是五段式 cron 表达式（分 时 日 月 周），如 \"*/15 * * * *\"")
+        raise _bad(path, "scheduler", key, message("settings.not_a_cron_expression", value=value))
     return value
 
 
@@ -126,11 +132,12 @@ def parse_mail(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Ma
                                    "timeout_seconds", "kinds"})
     security = _str(t, "security", "none", path, "mail")
     if security not in SECURITY:
-        raise _bad(path, "mail", "security", f"应为 {'、'.join(SECURITY)} 之一，实为「{security}」")
+        raise _bad(path, "mail", "security", message("settings.mail_security_invalid", choices=listed(SECURITY),
+                                                     security=security))
     sender = _str(t, "sender", "quorum@localhost", path, "mail")
     host = _str(t, "host", "", path, "mail")
     if host and "@" not in sender:
-        raise _bad(path, "mail", "sender", f"发件人「{sender}」不是电子邮件地址")
+        raise _bad(path, "mail", "sender", message("settings.mail_sender_not_address", sender=sender))
     return MailSettings(host=host, port=_int(t, "port", 25, path, "mail", 1, 65535), security=security,
                         username=_str(t, "username", "", path, "mail"),
                         password=env.get("QUORUM_MAIL_PASSWORD") or _str(t, "password", "", path, "mail"),
@@ -142,24 +149,25 @@ def parse_robots(raw: Mapping[str, Any], path: Path) -> tuple[Robot, ...]:
     t = _table(raw, "webhooks", path, {"robots"})
     robots = t.get("robots", [])
     if not isinstance(robots, list):
-        raise _bad(path, "webhooks", "robots", "应写作 [[webhooks.robots]] 表数组")
+        raise _bad(path, "webhooks", "robots", message("settings.robots_not_an_array"))
     out, names = [], set()
     for i, r in enumerate(robots, 1):
-        section = f"webhooks.robots 第{i}项"
+        section = message("settings.robot_section", i=i)
         if not isinstance(r, Mapping):
-            raise _bad(path, section, "", "应为一个表")
+            raise _bad(path, section, "", message("settings.not_a_table"))
         unknown = sorted(set(r) - {"name", "format", "url", "secret", "kinds"})
         if unknown:
-            raise _bad(path, section, "、".join(unknown), "未知的设置项，可用：format、kinds、name、secret、url")
+            raise _bad(path, section, listed(unknown), message("settings.robot_unknown_keys"))
         name = _str(r, "name", "", path, section) or f"robot{i}"
         fmt = _str(r, "format", "", path, section)
         if fmt not in ROBOT_FORMATS:
-            raise _bad(path, section, "format", f"应为 {'、'.join(ROBOT_FORMATS)} 之一，实为「{fmt}」")
+            raise _bad(path, section, "format", message("settings.robot_format_invalid",
+                                                        choices=listed(ROBOT_FORMATS), fmt=fmt))
         url = _str(r, "url", "", path, section)
         if not re.match(r"^https?://[^\s/]+", url):
-            raise _bad(path, section, "url", f"「{url}」不是 http(s) 地址")
+            raise _bad(path, section, "url", message("settings.robot_url_invalid", url=url))
         if name in names:
-            raise _bad(path, section, "name", f"机器人名称「{name}」重复")
+            raise _bad(path, section, "name", message("settings.robot_name_twice", name=name))
         names.add(name)
         out.append(Robot(name, fmt, url, _str(r, "secret", "", path, section), _kinds(r, path, section)))
     return tuple(out)
@@ -171,7 +179,7 @@ def parse_scheduler(raw: Mapping[str, Any], path: Path) -> SchedulerSettings:
                                         "prefect_port", "start_with_run"})
     start = t.get("start_with_run", True)
     if not isinstance(start, bool):
-        raise _bad(path, "scheduler", "start_with_run", f"应为 true 或 false，实为「{start}」")
+        raise _bad(path, "scheduler", "start_with_run", message("settings.not_a_boolean", start=start))
     return SchedulerSettings(
         sweep_cron=_cron(t, "sweep_cron", "*/15 * * * *", path),
         digest_cron=_cron(t, "digest_cron", "30 7 * * *", path),

@@ -12,8 +12,9 @@ from quorum import resources
 from quorum.audit_settings import AuditSettings, parse_audit
 from quorum.calendar import WorkCalendar, YearArrangement, parse_overrides
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 from quorum.limits_settings import LimitsSettings, parse_limits
-from quorum.scheduler_settings import DeliverySettings, _table, parse_delivery
+from quorum.scheduler_settings import DeliverySettings, _table, listed, parse_delivery
 from quorum.security_settings import SecuritySettings, parse_security
 from quorum.web_settings import WebSettings, parse_web
 
@@ -58,25 +59,24 @@ def _check_schema(raw: Mapping[str, Any], path: Path) -> None:
     """Refuse unknown sections, and unknown keys in the sections parsed here (the others check their own)."""
     unknown = sorted(set(raw) - set(SECTIONS))
     if unknown:
-        raise InvalidInput(reason=f"配置文件 {path}：未知的配置节 [{'、'.join(unknown)}]，可用：{'、'.join(SECTIONS)}")
+        raise InvalidInput.because("settings.unknown_section", path=path, unknown=listed(unknown),
+                                   sections=listed(SECTIONS))
     _table(raw, "organisation", path, {"name"})
     _table(raw, "paths", path, {"data_dir", "policies", "templates"})
     _table(raw, "database", path, {"url", "synchronous"})
 
 
 def _no_config() -> NoReturn:
-    raise InvalidInput(reason="找不到配置文件：当前目录下没有 config.toml。请先运行 `quorum init --data-dir 目录` "
-                              "并在该目录下运行，或设置 QUORUM_CONFIG 指向配置文件")
+    raise InvalidInput.because("settings.config_not_found")
 
 
 def _complete_years(value: Any, overrides: Mapping[date, bool], path: Path) -> frozenset[int]:
     """[calendar] complete_years: each year must have its days off listed in holidays."""
     if not isinstance(value, list) or not all(isinstance(y, int) and not isinstance(y, bool) for y in value):
-        raise InvalidInput(reason=f"配置文件 {path} [calendar] complete_years：应为年份列表，例如 [2027]")
+        raise InvalidInput.because("settings.complete_years_not_list", path=path)
     for year in value:
         if not any(d.year == year and not w for d, w in overrides.items()):
-            raise InvalidInput(reason=f"配置文件 {path} [calendar] complete_years：{year} 年在 holidays 中没有任何放假日期；"
-                                      f"只有已在 holidays/workdays 中填全放假安排的年份才能列入")
+            raise InvalidInput.because("settings.complete_year_without_holidays", path=path, year=year)
     return frozenset(value)
 
 
@@ -90,9 +90,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidInput(reason=f"找不到配置文件 {path}") from None
+        raise InvalidInput.because("settings.config_file_missing", path=path) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(reason=f"配置文件 {path} 格式错误：{exc}") from None
+        raise InvalidInput.because("settings.config_file_malformed", path=path, exc=exc) from None
     _check_schema(raw, path)
     base = path.parent
     paths = raw.get("paths", {})
@@ -105,13 +105,13 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     try:
         overrides = parse_overrides(cal.get("holidays", []), cal.get("workdays", []))
     except ValueError as exc:
-        raise InvalidInput(reason=f"配置文件 {path} [calendar] 中的日期有误：{exc}") from None
+        raise InvalidInput.because("settings.calendar_date_malformed", path=path, exc=exc) from None
     complete_years = _complete_years(cal.get("complete_years", []), overrides, path)
     synchronous = db.get("synchronous", "normal")
     if synchronous not in ("normal", "full"):
-        raise InvalidInput(reason=f"配置文件 {path} [database] synchronous：应为 \"normal\" 或 \"full\"，不是 {synchronous!r}")
+        raise InvalidInput.because("settings.database_synchronous_invalid", path=path, synchronous=synchronous)
     return Settings(
-        organisation=raw.get("organisation", {}).get("name", "医共体"),
+        organisation=raw.get("organisation", {}).get("name", message("settings.organisation_default_name")),
         data_dir=data_dir,
         database_url=url,
         policies_dir=_resolve(base, paths.get("policies", "policies")),

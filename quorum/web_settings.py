@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quorum.core.messages import message
 from quorum.scheduler_settings import _bad, _int, _str, _table
 
 _HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+):([0-9]{1,5})$")
@@ -44,8 +45,7 @@ def parse_web(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Web
     _str(t, "secret_key", "", path, "web")
     bind = _str(t, "bind", WebSettings.bind, path, "web")
     if not valid_bind(bind):
-        raise _bad(path, "web", "bind", f"「{bind}」应写作 主机:端口（如 \"127.0.0.1:8080\"、\"0.0.0.0:8080\"）"
-                                        "或 unix:套接字路径")
+        raise _bad(path, "web", "bind", message("settings.web_bind_invalid", bind=bind))
     return WebSettings(bind=bind, workers=_int(t, "workers", 2, path, "web", 1, 64),
                        threads=_int(t, "threads", 4, path, "web", 1, 64),
                        timeout=_int(t, "timeout", 60, path, "web", 5, 3600),

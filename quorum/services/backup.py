@@ -53,7 +53,8 @@ def backup(database_url: str, settings: BackupSettings, now: datetime,
                         "files": {"count": len(stored), "bytes": sum(m.bytes for m in stored)}}
             digest = archive.finish(manifest, now.timestamp())
     except OSError as exc:           # disk full, a file unreadable: one line, and no partial archive left
-        raise InvalidInput(reason=f"备份失败：{exc.strerror or exc}（{exc.filename or directory}）") from None
+        raise InvalidInput.because("backup.failed", reason=exc.strerror or exc,
+                                   path=exc.filename or directory) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"file": str(target), "bytes": target.stat().st_size, "files": len(stored),
@@ -68,7 +69,7 @@ def private_directory(directory: Path) -> Path:
         if directory.stat().st_mode & 0o077:
             os.chmod(directory, 0o700)
     except OSError as exc:
-        raise InvalidInput(reason=f"无法创建备份目录或收紧其权限 {directory}：{exc.strerror}") from None
+        raise InvalidInput.because("backup.directory_failed", directory=directory, strerror=exc.strerror) from None
     return directory
 
 

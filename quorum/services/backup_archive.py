@@ -104,12 +104,12 @@ def _check_name(info: tarfile.TarInfo) -> None:
     path = PurePosixPath(info.name)
     if (not info.isreg() or path.is_absolute() or any(p in ("", ".", "..") for p in path.parts)
             or path.parts[0] not in ROOTS or len(path.parts) < 2):
-        raise BackupDamaged(reason=f"含有不应出现的条目「{info.name}」")
+        raise BackupDamaged.because("backup.archive_unexpected_member", name=info.name)
 
 
 def _members(archive: Path) -> Iterator[tuple[tarfile.TarInfo, IO[bytes]]]:
     if not archive.is_file():
-        raise InvalidInput(reason=f"找不到备份文件 {archive}")
+        raise InvalidInput.because("backup.archive_missing", archive=archive)
     try:
         with tarfile.open(archive, "r:gz") as tar:
             for info in tar:
@@ -117,10 +117,10 @@ def _members(archive: Path) -> Iterator[tuple[tarfile.TarInfo, IO[bytes]]]:
                     _check_name(info)
                 stream = tar.extractfile(info)
                 if stream is None:
-                    raise BackupDamaged(reason=f"含有不应出现的条目「{info.name}」")
+                    raise BackupDamaged.because("backup.archive_unexpected_member", name=info.name)
                 yield info, stream
     except READ_ERRORS as exc:
-        raise BackupDamaged(reason=f"{archive.name} 无法完整读取（{exc}）") from None
+        raise BackupDamaged.because("backup.archive_unreadable", name=archive.name, exc=exc) from None
 
 
 def _copy(stream: IO[bytes], out: IO[bytes] | None) -> tuple[str, int]:
@@ -153,7 +153,7 @@ def _parse_manifest(data: bytes) -> dict[str, Any]:
     except (ValueError, TypeError, UnicodeDecodeError):
         shaped = False
     if not shaped:
-        raise BackupDamaged(reason="清单 MANIFEST.json 不是本程序的备份格式")
+        raise BackupDamaged.because("backup.manifest_foreign")
     return manifest
 
 
@@ -165,19 +165,19 @@ def verify(archive: Path) -> dict[str, Any]:
         if info.name == MANIFEST:
             manifest = _parse_manifest(stream.read())
         elif info.name in seen:
-            raise BackupDamaged(reason=f"条目「{info.name}」出现了两次")
+            raise BackupDamaged.because("backup.archive_member_twice", name=info.name)
         else:
             seen[info.name] = _copy(stream, None)
     if manifest is None:
-        raise BackupDamaged(reason="缺少清单 MANIFEST.json")
+        raise BackupDamaged.because("backup.manifest_missing")
     listed = {m["name"]: (m["sha256"], m["bytes"]) for m in manifest["members"]}
     for name in sorted(set(listed) | set(seen)):
         if name not in seen:
-            raise BackupDamaged(reason=f"清单中的「{name}」不在备份中")
+            raise BackupDamaged.because("backup.archive_member_missing", name=name)
         if name not in listed:
-            raise BackupDamaged(reason=f"「{name}」不在清单中")
+            raise BackupDamaged.because("backup.archive_member_unlisted", name=name)
         if seen[name] != listed[name]:
-            raise BackupDamaged(reason=f"「{name}」的 sha256 校验值与清单不符")
+            raise BackupDamaged.because("backup.archive_member_tampered", name=name)
     return manifest
 
 
@@ -188,10 +188,10 @@ def extract(archive: Path, manifest: dict[str, Any], destination: Path) -> None:
         if info.name == MANIFEST:
             continue
         if info.name not in listed:
-            raise BackupDamaged(reason=f"「{info.name}」不在清单中")
+            raise BackupDamaged.because("backup.archive_member_unlisted", name=info.name)
         target = destination / info.name
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as out:
             digest, _size = _copy(stream, out)
         if digest != listed[info.name]:
-            raise BackupDamaged(reason=f"「{info.name}」的 sha256 校验值与清单不符")
+            raise BackupDamaged.because("backup.archive_member_tampered", name=info.name)

@@ -43,7 +43,7 @@ class Snapshot:
 def kind_of(database_url: str) -> str:
     kind = make_url(database_url).get_backend_name()
     if kind not in ("sqlite", "postgresql"):
-        raise InvalidInput(reason=f"不支持备份或恢复此类数据库：{kind}")
+        raise InvalidInput.because("backup.database_kind_unsupported", kind=kind)
     return kind
 
 
@@ -72,14 +72,14 @@ def facts(conn: Connection) -> dict[str, Any]:
 def _run(command: list[str], what: str) -> str:
     result = subprocess.run(command, capture_output=True, text=True, timeout=6 * 3600)
     if result.returncode != 0:
-        raise InvalidInput(reason=f"{what} 失败：{result.stderr.strip()[:500]}")
+        raise InvalidInput.because("backup.command_failed", what=what, output=result.stderr.strip()[:500])
     return result.stdout
 
 
 def _program(name: str, configured: str) -> str:
     program = shutil.which(name)
     if program is None:
-        raise InvalidInput(reason=f"找不到 {name}（config.toml [backup] pg_dump = \"{configured}\"）")
+        raise InvalidInput.because("backup.program_missing", name=name, configured=configured)
     return program
 
 
@@ -97,7 +97,7 @@ def snapshot(database_url: str, work: Path, pg_dump: str) -> Snapshot:
 
 def _snapshot_sqlite(source: Path, work: Path) -> Snapshot:
     if not source.is_file():
-        raise InvalidInput(reason=f"数据库文件 {source} 不存在")
+        raise InvalidInput.because("backup.sqlite_file_missing", source=source)
     copy = work / "quorum.sqlite3"
     try:
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
@@ -108,7 +108,7 @@ def _snapshot_sqlite(source: Path, work: Path) -> Snapshot:
             dst.close()
             src.close()
     except sqlite3.Error as exc:
-        raise InvalidInput(reason=f"SQLite 备份失败：{exc}") from None
+        raise InvalidInput.because("backup.sqlite_failed", exc=exc) from None
     engine = create_engine(f"sqlite:///{copy}")
     try:
         with engine.connect() as conn:
@@ -132,7 +132,7 @@ def _snapshot_postgresql(database_url: str, work: Path, pg_dump: str) -> Snapsho
                   f"--snapshot={exported}"], "pg_dump")
             conn.rollback()
     except SQLAlchemyError as exc:
-        raise InvalidInput(reason=f"无法读取 PostgreSQL 数据库：{getattr(exc, 'orig', None) or exc}") from None
+        raise InvalidInput.because("backup.postgresql_unreadable", error=getattr(exc, 'orig', None) or exc) from None
     finally:
         engine.dispose()
     os.chmod(dump, 0o600)
@@ -145,11 +145,11 @@ def check_target(database_url: str, manifest: dict[str, Any]) -> bool:
     kind = kind_of(database_url)
     if kind != archived["kind"]:
         names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-        raise InvalidInput(reason=f"备份的是 {names[archived['kind']]} 数据库，配置的目标是 {names[kind]}：只能恢复到同类数据库")
+        raise InvalidInput.because("backup.restore_kind_mismatch", archived=names[archived["kind"]], target=names[kind])
     if kind == "sqlite":
         path = Path(make_url(database_url).database or "")
         if path.exists() or path.with_name(path.name + "-wal").exists():
-            raise TargetNotEmpty(reason=f"数据库文件 {path} 已存在")
+            raise TargetNotEmpty.because("backup.restore_sqlite_file_exists", path=path)
         return False
     return _check_postgresql(database_url, archived["schema"])
 
@@ -161,18 +161,18 @@ def _check_postgresql(database_url: str, archived_schema: str) -> bool:
             schema = libpq_url(database_url)[1] or conn.execute(text("SELECT current_schema()")).scalar() \
                 or "public"
             if schema != archived_schema:
-                raise InvalidInput(reason=f"备份来自 PostgreSQL 模式「{archived_schema}」，目标连接使用模式「{schema}」："
-                                          f"请在数据库连接串中加 options=-csearch_path={archived_schema}（模式不能改名）")
+                raise InvalidInput.because("backup.restore_schema_mismatch", archived_schema=archived_schema,
+                                           schema=schema)
             exists = conn.execute(text("SELECT oid FROM pg_namespace WHERE nspname = :s"), {"s": schema}).scalar()
             used = conn.execute(text("SELECT count(*) FROM pg_class WHERE relnamespace = :n "
                                      "AND relkind IN ('r', 'p', 'S', 'v', 'm', 'f')"), {"n": exists}).scalar_one()
     except SQLAlchemyError as exc:
-        raise InvalidInput(reason=f"无法连接目标数据库（请先 createdb 建好空库）：{getattr(exc, 'orig', None) or exc}") \
+        raise InvalidInput.because("backup.restore_target_unreachable", error=getattr(exc, 'orig', None) or exc) \
             from None
     finally:
         engine.dispose()
     if used:
-        raise TargetNotEmpty(reason=f"目标数据库的模式「{schema}」中已有 {used} 个表或序列")
+        raise TargetNotEmpty.because("backup.restore_schema_not_empty", schema=schema, used=used)
     return exists is not None
 
 

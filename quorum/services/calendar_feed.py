@@ -13,12 +13,13 @@ from icalendar import Calendar, Event
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from quorum.core.messages import message
 from quorum.core.states import MeetingStatus, SupervisionStatus, TaskStatus
 from quorum.db import Attendance, CalendarFeed, Matter, Meeting, MeetingMember, Person, Post, SupervisionItem, Task
 from quorum.services.env import Env
 
 MEETING_LENGTH = timedelta(hours=2)
-PRODID = "-//Quorum//医共体议事决策平台//ZH"
+PRODID = message("calendar.feed_product_id")
 
 
 def _digest(token: str) -> str:
@@ -90,15 +91,17 @@ def build(s: Session, env: Env, person: Person, organisation: str) -> bytes:
                       .where(Task.assignee_id == person.id, Task.status == TaskStatus.OPEN,
                              Task.due_date.is_not(None)).order_by(Task.due_date)).all()
     for task, matter in tasks:
-        note = "（暂定：该年度节假日安排尚未公布）" if task.due_provisional else ""
-        cal.add_component(_all_day(f"task-{task.id}@quorum", task.due_date, f"【待办截止】{task.title}",
-                                   f"事项：{matter.title}{note}", stamp))
+        note = message("calendar.feed_provisional_note") if task.due_provisional else ""
+        summary = message("calendar.feed_task_summary", title=task.title)
+        description = message("calendar.feed_task_description", title=matter.title, note=note)
+        cal.add_component(_all_day(f"task-{task.id}@quorum", task.due_date, summary, description, stamp))
     units = set(s.execute(select(Post.unit_id).where(Post.person_id == person.id, Post.active.is_(True))).scalars())
     items = s.execute(select(SupervisionItem).where(SupervisionItem.status != SupervisionStatus.DONE)
                       .order_by(SupervisionItem.due_date)).scalars()
     for item in items:
         if item.lead_unit_id in units or units & set(item.co_unit_ids):
-            role = "牵头" if item.lead_unit_id in units else "配合"
-            cal.add_component(_all_day(f"supervision-{item.id}@quorum", item.due_date, f"【督办时限】{item.title}",
-                                       f"本单位{role}办理", stamp))
+            role = message("calendar.feed_role_lead" if item.lead_unit_id in units else "calendar.feed_role_co")
+            summary = message("calendar.feed_supervision_summary", title=item.title)
+            description = message("calendar.feed_supervision_description", role=role)
+            cal.add_component(_all_day(f"supervision-{item.id}@quorum", item.due_date, summary, description, stamp))
     return cal.to_ical()

@@ -97,7 +97,7 @@ def load_year(s: Session, env: Env, actor: Person, arrangement: YearArrangement,
     Only an administrator or the 党政办 may load. The same arrangement loaded again changes nothing.
     """
     if not org.holds_any(s, actor.id, LOADERS):
-        raise NotPermitted(reason="只有系统管理员或党政办可以导入节假日安排")
+        raise NotPermitted.because("calendar.load_not_permitted")
     fingerprint = digest(arrangement)
     current = s.execute(select(CalendarYear).where(CalendarYear.year == arrangement.year)
                         .order_by(CalendarYear.id.desc()).limit(1)).scalar_one_or_none()

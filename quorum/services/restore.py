@@ -16,11 +16,12 @@ from typing import Any
 from alembic.script import ScriptDirectory
 
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 from quorum.database import MIGRATIONS, code_head
 from quorum.services import backup, backup_archive, backup_database
 from quorum.services.backup_database import TargetNotEmpty
 
-WHAT = {"schema_revision": "结构版本", "tables": "各表行数", "audit_head": "审计链头"}
+WHAT = {fact: message(f"backup.fact_{fact}") for fact in ("schema_revision", "tables", "audit_head")}
 
 
 def restore(archive: Path, database_url: str, files_dir: Path, pg_dump: str = "pg_dump") -> dict[str, Any]:
@@ -40,7 +41,8 @@ def restore(archive: Path, database_url: str, files_dir: Path, pg_dump: str = "p
         (staging / "files").mkdir(exist_ok=True)
         (staging / "files").rename(files_dir)
     except OSError as exc:
-        raise InvalidInput(reason=f"恢复失败：{exc.strerror or exc}（{exc.filename or staging}）") from None
+        raise InvalidInput.because("backup.restore_failed", reason=exc.strerror or exc,
+                                   path=exc.filename or staging) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     found = backup_database.restored_facts(database_url)
@@ -51,20 +53,20 @@ def restore(archive: Path, database_url: str, files_dir: Path, pg_dump: str = "p
 
 def _check_revision(revision: str | None) -> None:
     if revision is None:
-        raise InvalidInput(reason="备份中的数据库尚未初始化（没有结构版本），无需恢复")
+        raise InvalidInput.because("backup.restore_schema_uninitialised")
     try:
         known = ScriptDirectory(str(MIGRATIONS)).get_revision(revision) is not None
     except Exception:          # alembic raises its own errors for unknown revisions
         known = False
     if not known:
-        raise InvalidInput(reason=f"备份的数据库结构版本 {revision} 比本程序新（{code_head()}）：请用不低于备份时的程序版本恢复")
+        raise InvalidInput.because("backup.restore_schema_newer", revision=revision, code_head=code_head())
 
 
 def _check_files_dir(files_dir: Path) -> None:
     if files_dir.exists() and not files_dir.is_dir():
-        raise TargetNotEmpty(reason=f"{files_dir} 不是目录")
+        raise TargetNotEmpty.because("backup.restore_files_not_directory", files_dir=files_dir)
     if files_dir.is_dir() and any(files_dir.iterdir()):
-        raise TargetNotEmpty(reason=f"文件目录 {files_dir} 不是空的")
+        raise TargetNotEmpty.because("backup.restore_files_not_empty", files_dir=files_dir)
 
 
 def _compare(manifest: dict[str, Any], found: dict[str, Any]) -> None:
@@ -73,4 +75,5 @@ def _compare(manifest: dict[str, Any], found: dict[str, Any]) -> None:
                 "audit_head": manifest["audit_head"]}
     if found != expected:
         differing = [WHAT[k] for k in expected if found[k] != expected[k]]
-        raise InvalidInput(reason=f"恢复后的数据库与备份清单不符（{'、'.join(differing)}），请勿使用，重新恢复到空库")
+        separator = message("settings.list_separator")
+        raise InvalidInput.because("backup.restore_mismatch", differing=separator.join(differing))

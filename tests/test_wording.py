@@ -24,9 +24,6 @@ LEFT = {
     "quorum/documents/layout.py": 5,
     "quorum/documents/typesetting.py": 5,
     "quorum/documents/wording.py": 4,
-    "quorum/notify/mail.py": 9,
-    "quorum/notify/webhook.py": 8,
-    "quorum/notify/wording.py": 4,
     "quorum/policies.py": 2,
     "quorum/security_settings.py": 5,
     "quorum/services/access.py": 8,
@@ -54,12 +51,9 @@ LEFT = {
     "webui/api/inputs.py": 64,
     "webui/api/openapi.py": 137,
     "webui/api/workflows.py": 1,
-    "webui/commands.py": 2,
     "webui/documents.py": 1,
-    "webui/health.py": 1,
     "webui/matters.py": 1,
-    "webui/screenshots.py": 9,
-    "webui/server.py": 3,
+    "webui/screenshots.py": 7,
 }
 
 

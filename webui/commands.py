@@ -134,7 +134,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     if args.no_serve:
         return
     users = demo.demo_data()
-    names = ", ".join(f"{p['username']}（{p['name']}）" for p in users["people"][:6])
+    names = ", ".join(message("web.demo_login_name", username=p["username"],
+                              name=p["name"]) for p in users["people"][:6])
     print("\n" + _where(bind_address(args, args.runtime.settings)))
     print(message("cli.demo_logins", password=users["demo_password"], names=names))
     print(message("cli.all_demo_users"), flush=True)

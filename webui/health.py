@@ -38,7 +38,8 @@ def _database() -> tuple[dict[str, Any], list[str]]:
         return {"reachable": False, "revision": None, "head": _head()}, [message("web.health_db_unreachable")]
     info = {"reachable": True, "revision": revision, "head": _head()}
     if revision != _head():
-        return info, [message("web.health_schema", revision=revision or "无", head=_head())]
+        shown = revision or message("web.health_no_revision")
+        return info, [message("web.health_schema", revision=shown, head=_head())]
     return info, []
 
 

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from quorum import calendar
 from quorum.calendar import TZ
+from quorum.core.messages import message
 from quorum.db import Person
 from quorum.services import demo, matters, meetings
 from quorum.settings import load_settings
@@ -37,6 +38,8 @@ def build_scene(app) -> dict:
     day = cal.subtract_working_days(env.now.date(), 4).due
     sc.at(day, 9)
     secretary = sc.holder("secretariat", 0)
+    # The scene's title, summary, comments, place and absence reason are demo data, what people would have typed
+    # (like quorum/services/demo.py), not the program's wording: they stay here, counted in tests/test_wording.py.
     second = sc.do(secretary, matters.submit, "major_matter", "关于乌兰社区卫生服务中心购置数字化X光机的议题", {
         "category": "funds", "unit": "wulan_chc", "amount": "380000", "budgeted": "true", "staff_interest": "false",
         "summary": "购置数字化X光机（DR）一台，提升社区影像检查能力。"}).id
@@ -99,8 +102,8 @@ def capture(out: Path) -> list[Path]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="截取主要页面的手机和桌面截图以供审阅")
-    parser.add_argument("--out", default="screenshots", help="输出目录（不纳入版本库）")
+    parser = argparse.ArgumentParser(description=message("web.screenshots_description"))
+    parser.add_argument("--out", default="screenshots", help=message("web.screenshots_out_help"))
     for path in capture(Path(parser.parse_args().out)):
         print(path)
 

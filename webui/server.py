@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from quorum import database
 from quorum.core.errors import InvalidInput, QuorumError
+from quorum.core.messages import message
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -40,7 +41,7 @@ class QuorumServer(BaseApplication):
             refusal: QuorumError = unreachable(self.settings, exc)
         except QuorumError as exc:
             refusal = exc
-        print(f"错误：{refusal}（{refusal.key}）", file=sys.stderr, flush=True)
+        print(message("cli.error_line", exc=refusal, error_key=refusal.key), file=sys.stderr, flush=True)
         sys.exit(WORKER_BOOT_ERROR)
 
 

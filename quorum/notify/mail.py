@@ -6,6 +6,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from quorum.core.messages import message
 from quorum.notify import DeliveryError
 from quorum.scheduler_settings import MailSettings
 
@@ -31,11 +32,11 @@ def _safe(key: str) -> str:
 def send(settings: MailSettings, to: str, title: str, body: str, key: str) -> None:
     """Send one e-mail; raise DeliveryError naming what went wrong (connection, login, refusal)."""
     if not settings.enabled:
-        raise DeliveryError("未配置邮件服务器（config.toml [mail] host）")
+        raise DeliveryError(message("notify.mail_not_configured"))
     try:
         Address(addr_spec=to)
     except (ValueError, IndexError):
-        raise DeliveryError(f"收件地址「{to}」格式有误") from None
+        raise DeliveryError(message("notify.mail_address_malformed", to=to)) from None
     msg = build(settings, to, title, body, key)
     try:
         with _connect(settings) as smtp:
@@ -43,13 +44,15 @@ def send(settings: MailSettings, to: str, title: str, body: str, key: str) -> No
                 smtp.login(settings.username, settings.password)
             smtp.send_message(msg)
     except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError(f"邮件服务器拒绝登录（用户 {settings.username}）：{exc.smtp_code}") from None
+        raise DeliveryError(message("notify.mail_login_refused", username=settings.username,
+                                    smtp_code=exc.smtp_code)) from None
     except smtplib.SMTPRecipientsRefused:
-        raise DeliveryError(f"邮件服务器拒收收件人 {to}") from None
+        raise DeliveryError(message("notify.mail_recipient_refused", to=to)) from None
     except smtplib.SMTPException as exc:
-        raise DeliveryError(f"邮件发送失败：{exc}") from None
+        raise DeliveryError(message("notify.mail_failed", exc=exc)) from None
     except (TimeoutError, OSError) as exc:
-        raise DeliveryError(f"无法连接邮件服务器 {settings.host}:{settings.port}：{exc}") from None
+        raise DeliveryError(message("notify.mail_unreachable", host=settings.host, port=settings.port,
+                                    exc=exc)) from None
 
 
 def _connect(settings: MailSettings) -> smtplib.SMTP:

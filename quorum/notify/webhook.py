@@ -15,6 +15,7 @@ import urllib.parse
 import urllib.request
 from datetime import datetime
 
+from quorum.core.messages import message
 from quorum.notify import DeliveryError
 from quorum.scheduler_settings import Robot
 
@@ -43,13 +44,14 @@ def send(robot: Robot, title: str, body: str, key: str, now: datetime, timeout: 
         with urllib.request.urlopen(request, timeout=timeout) as response:
             answer = response.read(65536)
     except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"机器人「{robot.name}」返回 HTTP {exc.code}") from None
+        raise DeliveryError(message("notify.robot_http_error", name=robot.name, code=exc.code)) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"无法连接机器人「{robot.name}」：{reason}") from None
+        raise DeliveryError(message("notify.robot_unreachable", name=robot.name, reason=reason)) from None
     try:
         result = json.loads(answer or b"{}")
     except ValueError:
-        raise DeliveryError(f"机器人「{robot.name}」的应答不是 JSON") from None
+        raise DeliveryError(message("notify.robot_answer_not_json", name=robot.name)) from None
     if isinstance(result, dict) and result.get("errcode", 0) not in (0, "0"):
-        raise DeliveryError(f"机器人「{robot.name}」拒收：errcode {result.get('errcode')} {result.get('errmsg', '')}")
+        raise DeliveryError(message("notify.robot_refused", name=robot.name, errcode=result.get("errcode"),
+                                    errmsg=result.get("errmsg", "")))

@@ -12,9 +12,10 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 
 from quorum.core.errors import InvalidPolicy
+from quorum.core.messages import message
 from quorum.resources import shipped
 
-WEEKDAYS = "一二三四五六日"
+WEEKDAYS = message("calendar.weekday_names")
 # The shipped templates/, for notices raised inside a use case that has no deployment settings at hand
 # (an urge from the web or the command line); the scheduler renders with config.toml's templates path.
 DEFAULT_TEMPLATES = shipped("templates")
@@ -24,7 +25,7 @@ def _when(value: Any) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
-        return f"{value.isoformat()}（周{WEEKDAYS[value.weekday()]}）"
+        return message("calendar.day_with_weekday", day=value.isoformat(), weekday=WEEKDAYS[value.weekday()])
     return "" if value is None else str(value)
 
 
@@ -42,6 +43,7 @@ def render(templates_dir: Path | None, kind: str, **context: Any) -> tuple[str, 
     try:
         text = _environment(Path(templates_dir or DEFAULT_TEMPLATES)).get_template(f"{kind}.txt").render(**context)
     except TemplateNotFound:
-        raise InvalidPolicy(source=f"templates/messages/{kind}.txt", reason="缺少通知模板") from None
+        raise InvalidPolicy(source=f"templates/messages/{kind}.txt",
+                            reason=message("notify.template_missing")) from None
     title, _, body = text.strip().partition("\n")
     return title.strip()[:200], body.strip()

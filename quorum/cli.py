@@ -161,7 +161,7 @@ def _print_layout(layout, settings, policy_version: int) -> None:
     for name in layout.kept_edited:
         print(message("cli.init_kept_edited", name=name))
     print(message("cli.init_database_ready", data_dir=settings.data_dir, policy_version=policy_version))
-    print(message("cli.init_next_steps", d=d))
+    print(message("cli.init_next_steps", directory=d))
 
 
 def cmd_migrate(args) -> None:

@@ -11,7 +11,7 @@ MESSAGES: dict[str, str] = {
     "cli.init_files_copied": "规则与文书模板：新复制 {copied} 个文件到 {policies} 和 {templates}，已有且未改动的 {unchanged} 个",
     "cli.init_kept_edited": "  保留本地修改：{name}（与随程序发布的版本不同，未覆盖）",
     "cli.init_database_ready": "数据库已建好并升级到最新结构（数据目录 {data_dir}），当前规则已登记为第 {policy_version} 版",
-    "cli.init_next_steps": "下一步：cd {d} && quorum demo    然后：quorum serve",
+    "cli.init_next_steps": "下一步：cd {directory} && quorum demo    然后：quorum serve",
     "cli.run_demo_present": "（数据库中已有 {matters} 个事项；删除 {data_dir} 可重新运行演示）",
     "cli.demo_users_heading": "演示账号（密码均为 {password}）：",
     "cli.demo_user_line": "  {username:<16}{name}　{posts}",

@@ -13,4 +13,6 @@ MESSAGES: dict[str, str] = {
     "notify.robot_unreachable": "无法连接机器人「{name}」：{reason}",
     "notify.robot_answer_not_json": "机器人「{name}」的应答不是 JSON",
     "notify.robot_refused": "机器人「{name}」拒收：errcode {errcode} {errmsg}",
+    # --- quorum/notify/wording.py ------------------------------------------------------------------
+    "notify.template_missing": "缺少通知模板",
 }

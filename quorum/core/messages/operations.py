@@ -125,8 +125,6 @@ MESSAGES: dict[str, str] = {
     "backup.restore_files_not_directory": "{files_dir} 不是目录",
     "backup.restore_files_not_empty": "文件目录 {files_dir} 不是空的",
     "backup.restore_mismatch": "恢复后的数据库与备份清单不符（{differing}），请勿使用，重新恢复到空库",
-    # --- quorum/notify/wording.py ------------------------------------------------------------------
-    "notify.template_missing": "缺少通知模板",
     # --- flows/deploy.py ---------------------------------------------------------------------------
     "flows.deploy_description": "把 Quorum 的定时流程登记到 Prefect 工作池",
     "flows.deploy_pool_help": "工作池名称（process 类型）",

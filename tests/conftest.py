@@ -4,6 +4,9 @@ PostgreSQL is the real server at 127.0.0.1:5432 (database `test`, trust auth), r
 QUORUM_TEST_PG_URL. Each test run works in its own schema, and each test starts from empty
 tables. When the server cannot be reached the PostgreSQL tests fail — they never skip silently —
 unless QUORUM_TEST_SKIP_PG=1 is set by a developer on purpose.
+
+The demo community is built once per session and backend, then copied into each test's database
+(tests/snapshots.py): `community` starts every test from the same rows, ids and audit chain.
 """
 
 import os
@@ -22,6 +25,7 @@ from quorum.db import Base
 from quorum.db.session import make_engine, make_session_factory
 from quorum.services import demo
 from quorum.services.env import Env
+from tests.snapshots import Snapshots
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("QUORUM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -95,10 +99,20 @@ def db(request, tmp_path, sqlite_template) -> Database:
         engine.dispose()
         return
     engine = request.getfixturevalue("pg_engine")
+    empty_tables(engine)
+    yield Database(engine, make_session_factory(engine))
+
+
+def empty_tables(engine) -> None:
+    """Empty every table of a PostgreSQL schema and restart its ids (the schema stays migrated)."""
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    yield Database(engine, make_session_factory(engine))
+
+
+def current_schema(engine) -> str:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT current_schema()")).scalar_one()
 
 
 @pytest.fixture
@@ -106,11 +120,38 @@ def env(loaded_policies) -> Env:
     return Env(loaded_policies, WorkCalendar(), START)
 
 
+@pytest.fixture(scope="session")
+def snapshots(tmp_path_factory):
+    """The states built once per session and backend (tests/snapshots.py)."""
+    store = Snapshots(tmp_path_factory.mktemp("snapshots"), PG_URL)
+    yield store
+    store.close()
+
+
+def from_snapshot(snapshots: Snapshots, db: Database, name: str, build, files_dir: Path | None = None):
+    """Give db (and files_dir) the state `build()` makes: built by the first test, copied for the others."""
+    if snapshots.has(db.engine.dialect.name, name):
+        return snapshots.restore(db.engine, name, files_dir)
+    result = build()
+    snapshots.save(db.engine, name, result, files_dir)
+    return result
+
+
 @pytest.fixture
-def community(db, env) -> Database:
-    """The demo 二连浩特 医共体 loaded into the database."""
-    demo.ensure_community(db.sessions, env)
+def community(db, env, snapshots) -> Database:
+    """The demo 二连浩特 医共体 loaded into the database (a copy of the one built first)."""
+    from_snapshot(snapshots, db, "community", lambda: demo.ensure_community(db.sessions, env))
     return db
+
+
+@pytest.fixture
+def decided_demo(community, snapshots):
+    """decided_demo(env) → demo.run(community, env): the demo matter decided and its drafts signed (their files
+    under env.files_dir), built once per session, backend and clock, then copied."""
+    def run(env: Env) -> dict:
+        name = f"demo_run_{env.now:%Y%m%dT%H%M}_{'files' if env.files_dir else 'no_files'}"
+        return from_snapshot(snapshots, community, name, lambda: demo.run(community.sessions, env), env.files_dir)
+    return run
 
 
 @pytest.fixture

@@ -1,26 +1,31 @@
 """`quorum audit verify` after someone edits the audit table behind the engine's back.
 
-Each test runs `quorum demo` into a fresh database (SQLite and PostgreSQL), changes or deletes
-audit_event rows directly with SQLAlchemy, and expects exit code 3 with a message naming the
-first broken event.
+Each test runs `quorum demo` into a fresh database (SQLite and PostgreSQL) — the session's first one
+runs it, the others start from a copy of that database — changes or deletes audit_event rows directly
+with SQLAlchemy, and expects exit code 3 with a message naming the first broken event. The intact chain
+is checked end to end: `quorum demo` and `quorum audit verify` as real processes.
 """
 
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, func, select, update
 
 from quorum.core import audit as chain
 from quorum.db import AuditEvent, AuditHead
-from tests.cli.support import ROOT, Cli
+from tests.cli.support import ROOT, Cli, with_snapshot
 
 EXIT_AUDIT_BROKEN = 3
 
 
 def run_demo(cli: Cli) -> int:
-    """Run the demo; return the number of audit events it wrote."""
-    out = cli.ok("demo")
-    assert "审计链校验：完整" in out
+    """Run the demo (the session's first test runs it, the others start from a copy); return its event count."""
+    def demo() -> None:
+        out = cli.ok("demo")
+        assert "审计链校验：完整" in out
+
+    with_snapshot(cli, "cli_demo", demo)
     engine = cli.engine()
     with engine.connect() as conn:
         count = conn.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
@@ -67,6 +72,7 @@ def broken(cli: Cli, seq: int, reason: str) -> None:
     assert (body["ok"], body["first_bad_seq"], body["reason"]) == (False, seq, reason)
 
 
+@pytest.mark.cli_process
 def test_intact_chain_verifies(cli):
     count = run_demo(cli)
     result = cli.run("audit", "verify")

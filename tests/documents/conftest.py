@@ -1,6 +1,7 @@
 """The world of the document tests: the demo 三重一大 matter decided by the 院长办公会 and the 党委会,
 its drafts signed by their signer roles (quorum.services.demo.run), plus one document of every other
-kind drafted from the same record and signed — on SQLite and PostgreSQL."""
+kind drafted from the same record and signed — on SQLite and PostgreSQL. Both states are built once per session
+and backend, then copied (database and frozen files) into each test (tests/snapshots.py)."""
 
 from dataclasses import replace
 
@@ -8,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from quorum.db import Document
-from quorum.services import demo, documents, org
+from quorum.services import documents, org
+from tests.conftest import from_snapshot
 
 
 @pytest.fixture
@@ -24,9 +26,13 @@ def sign_as_signer(s, env, doc_id):
 
 
 @pytest.fixture
-def world(community, denv):
+def world(community, denv, snapshots, decided_demo):
     """{kind: document id} of one frozen document of each kind, and the demo's matter and meetings."""
-    result = demo.run(community.sessions, denv)
+    return from_snapshot(snapshots, community, "documents_world",
+                         lambda: _draft_every_kind(community, denv, decided_demo(denv)), denv.files_dir)
+
+
+def _draft_every_kind(community, denv, result):
     mid = result["matter_id"]
     with community.sessions.begin() as s:
         secretary = org.person(s, "gaowenjing")
@@ -46,9 +52,9 @@ def world(community, denv):
 
 
 @pytest.fixture
-def decided(community, denv):
+def decided(denv, decided_demo):
     """The demo matter decided and every draft it produced signed."""
-    return demo.run(community.sessions, denv)
+    return decided_demo(denv)
 
 
 def run(community, env, username, fn, *args, **kw):

@@ -1,0 +1,160 @@
+"""Database snapshots: a state built once per test session and backend, then copied into each test's database.
+
+The first test that needs a state (the demo community, the decided demo matter…) builds it in its own database
+and the state is saved; every later test gets a copy instead of building it again. SQLite keeps a snapshot as a
+file, copied with the sqlite3 backup API (consistent on a live WAL database, and the test's open connections and
+pool stay valid); PostgreSQL
+keeps one schema of plain tables per snapshot, copied back with INSERT … SELECT, every sequence then set where
+the build left it. Files the build wrote (frozen documents) are kept beside it and copied too. A restored test
+starts from exactly the rows, ids, audit chain and files the build left, and shares nothing with other tests.
+"""
+
+import copy
+import shutil
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, text
+
+from quorum.db import Base
+from quorum.services.policies import forget_parsed
+
+
+@dataclass(frozen=True)
+class Saved:
+    """One saved state: where its rows and files are kept, what its build returned, its sequences."""
+
+    where: str
+    result: Any
+    files: Path | None
+    sequences: tuple[tuple[str, int], ...] = ()
+
+
+def tables() -> list[str]:
+    """The application's tables, parents first (alembic_version is the same in every migrated database)."""
+    return [t.name for t in Base.metadata.sorted_tables]
+
+
+def sqlite_path(engine: Engine) -> Path:
+    return Path(engine.url.database)
+
+
+class Snapshots:
+    """The snapshots of one test session, by backend and name; drops its PostgreSQL schemas at the end."""
+
+    def __init__(self, root: Path, pg_url: str) -> None:
+        self.root, self.pg_url = root, pg_url
+        self.session_id = uuid.uuid4().hex[:8]
+        self._saved: dict[tuple[str, str], Saved] = {}
+
+    def has(self, backend: str, name: str) -> bool:
+        return (backend, name) in self._saved
+
+    def save(self, engine: Engine, name: str, result: Any = None, files_dir: Path | None = None) -> None:
+        """Keep the engine's database (and files_dir) as it is now under name."""
+        backend = engine.dialect.name
+        files = self._keep_files(f"{backend}-{name}", files_dir)
+        if backend == "sqlite":
+            where = str(self.root / f"{name}.sqlite3")
+            _sqlite_backup(sqlite_path(engine), Path(where))
+            self._saved[(backend, name)] = Saved(where, copy.deepcopy(result), files)
+            return
+        where = f"quorum_snap_{self.session_id}_{name}"
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{where}"'))
+            for table in tables():
+                conn.execute(text(f'CREATE TABLE "{where}"."{table}" AS TABLE "{table}"'))
+            sequences = tuple((name, value) for name, value in conn.execute(text(
+                "SELECT sequencename, last_value FROM pg_sequences "
+                "WHERE schemaname = current_schema() AND last_value IS NOT NULL")))
+        self._saved[(backend, name)] = Saved(where, copy.deepcopy(result), files, sequences)
+
+    def restore(self, engine: Engine, name: str, files_dir: Path | None = None) -> Any:
+        """Make the engine's (empty, migrated) database the saved state; return a copy of the build's result."""
+        backend = engine.dialect.name
+        saved = self._saved[(backend, name)]
+        if backend == "sqlite":
+            _sqlite_restore(Path(saved.where), engine)
+        else:
+            _pg_restore(engine, saved)
+        if saved.files is not None and files_dir is not None:
+            shutil.rmtree(files_dir, ignore_errors=True)
+            shutil.copytree(saved.files, files_dir)
+        forget_parsed()
+        return copy.deepcopy(saved.result)
+
+    def restore_file(self, name: str, path: Path, files_dir: Path | None = None) -> Any:
+        """Write the saved SQLite state of name to path (a database no engine has open); return the result."""
+        saved = self._saved[("sqlite", name)]
+        copy_sqlite(Path(saved.where), path)
+        if saved.files is not None and files_dir is not None:
+            shutil.copytree(saved.files, files_dir, dirs_exist_ok=True)
+        return copy.deepcopy(saved.result)
+
+    def close(self) -> None:
+        """Drop the PostgreSQL schemas of this session."""
+        schemas = [s.where for (backend, _), s in self._saved.items() if backend == "postgresql"]
+        if not schemas:
+            return
+        admin = create_engine(self.pg_url)
+        with admin.begin() as conn:
+            for schema in schemas:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+    def _keep_files(self, key: str, files_dir: Path | None) -> Path | None:
+        if files_dir is None or not files_dir.exists():
+            return None
+        kept = self.root / f"{key}-files"
+        shutil.rmtree(kept, ignore_errors=True)
+        shutil.copytree(files_dir, kept)
+        return kept
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a closed SQLite database file over target, removing target's leftover WAL and shared memory."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+def _sqlite_backup(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _sqlite_restore(source: Path, engine: Engine) -> None:
+    """Copy the saved file's pages into the engine's database through one of its own connections."""
+    raw = engine.raw_connection()
+    try:
+        saved = sqlite3.connect(source)
+        try:
+            saved.backup(raw.driver_connection)
+        finally:
+            saved.close()
+    finally:
+        raw.close()
+
+
+def _pg_restore(engine: Engine, saved: Saved) -> None:
+    """Empty the test schema's tables, copy the saved rows in, set the sequences (one transaction)."""
+    names = tables()
+    with engine.begin() as conn:
+        quoted = ", ".join(f'"{n}"' for n in names)
+        conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        # the rows were consistent when saved: skip the foreign-key triggers while copying them back
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in names:
+            conn.execute(text(f'INSERT INTO "{table}" SELECT * FROM "{saved.where}"."{table}"'))
+        for sequence, value in saved.sequences:
+            conn.execute(text("SELECT setval(quote_ident(:s), :v)"), {"s": sequence, "v": value})

@@ -359,7 +359,7 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
     step_spec = workflow_of(s, matter).step(step.step_key)
     comment = clean_text(comment, "意见", 4000, required=False)
     chosen = None if action in ("return", "resubmit", "withdraw", "record", "pay", "complete") else \
-        steps.option(step_spec, task.kind, action)
+        steps.option(step_spec, action)
     if action == "return" and not comment:
         raise InvalidInput(reason="不同意或退回时须填写理由")
     if chosen is not None:

@@ -24,13 +24,10 @@ from quorum.core.errors import InvalidInput, NotPermitted
 from quorum.core.messages import message
 from quorum.core.routing import assignee_role, required_opinions
 from quorum.core.spec import OptionSpec, StepSpec, WorkflowSpec
-from quorum.core.steps import TaskPlan
+from quorum.core.steps import TaskPlan, kind_class
 from quorum.db import Matter, MatterStep, Opinion, Person, PublicityObjection, Task
 from quorum.services import assign, audit
 from quorum.services.env import Env
-
-GATE_OPTIONS = {"approve": OptionSpec("approve", message("option.approve"), "pass"),
-                "reject": OptionSpec("reject", message("option.reject"), "reject", needs_comment=True)}
 
 
 def deadline(env: Env, matter: Matter, step_spec: StepSpec, spec: WorkflowSpec) -> Deadline | None:
@@ -107,17 +104,12 @@ def _effect(step_spec: StepSpec, decision: str) -> str | None:
 
 
 def options_for(step_spec: StepSpec, task_kind: str) -> tuple[str, ...]:
-    """The answers a task offers: a re-opened 公示 decision can no longer be postponed."""
-    if task_kind == "gate":
-        return tuple(GATE_OPTIONS)
-    if task_kind not in ("review", "countersign", "filing", "publicity", "publicity_decision"):
-        return ()
+    """The answers a task offers: its step's; a re-opened 公示 decision can no longer be postponed."""
     return tuple(o.key for o in step_spec.options if not (task_kind == "publicity_decision" and o.effect == "postpone"))
 
 
-def option(step_spec: StepSpec, task_kind: str, action: str) -> OptionSpec:
-    if task_kind == "gate" and action in GATE_OPTIONS:
-        return GATE_OPTIONS[action]
+def option(step_spec: StepSpec, action: str) -> OptionSpec:
+    """Return the step's answer `action`, refusing one the step does not offer."""
     found = step_spec.option(action)
     if found is None:
         raise NotPermitted(reason=f"此待办不支持「{action}」操作")
@@ -128,7 +120,7 @@ def check_answer(s: Session, matter: Matter, step: MatterStep, task: Task, chose
     """Refuse an answer whose preconditions are not met (reasons, open 公示 objections)."""
     if chosen.needs_comment and not comment:
         raise InvalidInput(reason=f"选择「{chosen.label}」时须填写理由或说明")
-    if task.kind in ("publicity", "publicity_decision"):
+    if kind_class(step.kind).has_window:
         open_count = unresolved_objections(s, matter, step)
         if open_count:
             raise InvalidInput(reason=f"尚有{open_count}件实名或内容具体的异议未核查完毕，不能作出任用决定")

@@ -86,23 +86,23 @@ def test_a_review_knows_no_meeting_and_no_requirements(major_matter):
     assert not hasattr(leader, "units")
 
 
-@pytest.mark.parametrize("cls, tasks, answers", [
-    (SubmitStep, TaskPlan.NONE, ()),
-    (GateStep, TaskPlan.PER_REQUIREMENT, ()),
-    (ReviewStep, TaskPlan.BY_ROLE, ("approve", "reject")),
-    (CountersignStep, TaskPlan.PER_UNIT, ("approve", "reject")),
-    (MeetingStep, TaskPlan.NONE, ()),
-    (RecordStep, TaskPlan.BY_ROLE, ()),
-    (PublicityStep, TaskPlan.BY_ROLE, ("appoint", "appoint_reminded", "not_appoint", "defer_appointment")),
-    (FilingStep, TaskPlan.BY_ROLE, ("acknowledge",)),
-    (TimerStep, TaskPlan.NONE, ()),
-    (ExecutionStep, TaskPlan.BY_ROLE, ()),
-    (SuperviseStep, TaskPlan.NONE, ()),
+@pytest.mark.parametrize("cls, tasks, answers, own_answers", [
+    (SubmitStep, TaskPlan.NONE, (), False),
+    (GateStep, TaskPlan.PER_REQUIREMENT, ("approve", "reject"), False),
+    (ReviewStep, TaskPlan.BY_ROLE, ("approve", "reject"), True),
+    (CountersignStep, TaskPlan.PER_UNIT, ("approve", "reject"), True),
+    (MeetingStep, TaskPlan.NONE, (), False),
+    (RecordStep, TaskPlan.BY_ROLE, (), False),
+    (PublicityStep, TaskPlan.BY_ROLE, ("appoint", "appoint_reminded", "not_appoint", "defer_appointment"), True),
+    (FilingStep, TaskPlan.BY_ROLE, ("acknowledge",), True),
+    (TimerStep, TaskPlan.NONE, (), False),
+    (ExecutionStep, TaskPlan.BY_ROLE, (), False),
+    (SuperviseStep, TaskPlan.NONE, (), False),
 ])
-def test_each_kind_declares_its_tasks_and_default_answers(cls, tasks, answers):
+def test_each_kind_declares_its_tasks_and_default_answers(cls, tasks, answers, own_answers):
     assert cls.tasks is tasks
     assert tuple(key for key, _ in cls.default_options) == answers
-    assert cls.takes_options == bool(answers)
+    assert cls.takes_options == own_answers
     assert cls.needs_role == (tasks is TaskPlan.BY_ROLE or cls is CountersignStep)
 
 
@@ -157,3 +157,9 @@ def test_a_setting_of_another_kind_is_refused_where_it_was_before(raw_policies):
 def test_answers_on_a_kind_without_tasks_are_refused(raw_policies):
     step(raw_policies, "appointment", "probation")["options"] = [{"key": "pass", "label": "通过"}]
     assert f"{APPOINTMENT}，步骤 probation）：timer 步骤不能定义 options" in refusal(raw_policies)
+
+
+def test_a_gates_opinions_are_agreed_or_refused_with_a_reason(major_matter):
+    gate = major_matter.step("pre_review")
+    assert [(o.key, o.label, o.effect, o.needs_comment) for o in gate.options] == [
+        ("approve", "同意", "pass", False), ("reject", "不同意", "reject", True)]

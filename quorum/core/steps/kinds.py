@@ -29,6 +29,7 @@ class GateStep(StepSpec):
 
     kind = "gate"
     tasks = TaskPlan.PER_REQUIREMENT
+    default_options = APPROVE_OR_REJECT      # each required opinion: 同意 or 不同意 (the step's on_reject)
     answers_may_return = True
     holder_may_add_signer = True
     requirements: tuple[Requirement, ...] = ()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from quorum.calendar import TZ
 from quorum.db import Task
-from quorum.services import dashboard, demo, matters, meetings
+from quorum.services import dashboard, matters, meetings
 from quorum.settings import load_settings
 from tests.conftest import ROOT
 from tests.helpers import schedule, start, submit
@@ -128,8 +128,8 @@ def test_overdue_tasks_by_the_matters_unit_once_the_deadline_has_passed(client, 
 # the whole demo: two meetings, two decisions, 督办 items past due
 
 
-def test_demo_fortnight_meetings_decisions_and_overdue_supervision(client, community, env, sc, tmp_path):
-    result = demo.run(community.sessions, env)
+def test_demo_fortnight_meetings_decisions_and_overdue_supervision(client, community, env, sc, tmp_path, decided_demo):
+    result = decided_demo(env)
     assert len(result["meetings"]) == 2
     later = app_at(community, env, tmp_path, datetime(2026, 12, 10, 10, tzinfo=TZ)).test_client()
     login(later, sc.holder("member_unit_party_leader"))

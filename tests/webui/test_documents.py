@@ -2,7 +2,8 @@
 签发, 作废, 重新起草, PDF and the downloads — and every route refuses those it must, changing nothing.
 
 The world: the demo 远程会诊中心 matter decided and its documents signed (quorum.services.demo.run), plus a
-fresh draft 通知 for it that the 党政办 (gaowenjing) may edit and the 总院长 (eerdun) may sign.
+fresh draft 通知 for it that the 党政办 (gaowenjing) may edit and the 医共体党委书记 (bater) may sign — the 总院长
+(eerdun) may not: a 党委会 decision is issued in the 党委's series.
 """
 
 import io
@@ -13,16 +14,16 @@ import pytest
 from sqlalchemy import select
 
 from quorum.db import Document
-from quorum.services import demo, documents, org
+from quorum.services import documents, org
 from tests.webui.conftest import as_user, business_events, flashes, post, text
 
-SECRETARY, SIGNER, OUTSIDER = "gaowenjing", "eerdun", "tuya"
+SECRETARY, SIGNER, OUTSIDER, PRESIDENT = "gaowenjing", "bater", "tuya", "eerdun"
 
 
 @pytest.fixture
-def world(app, community, env):
+def world(app, community, env, decided_demo):
     denv = replace(env, files_dir=app.extensions["quorum"].settings.data_dir / "files")
-    result = demo.run(community.sessions, denv)
+    result = decided_demo(denv)
     with community.sessions.begin() as s:
         draft = documents.draft(s, denv, org.person(s, SECRETARY), "notice", [result["matter_id"]])
         frozen = s.execute(select(Document.id).where(Document.status == "frozen").order_by(Document.id)).scalars().first()
@@ -52,7 +53,7 @@ def test_every_route_needs_a_login(app, world):
 def test_buttons_follow_who_may_act(app, world):
     page = text(as_user(app, SECRETARY).get(f"/documents/{world['draft']}"))
     assert 'data-testid="edit-form"' in page and 'data-testid="sign-form"' not in page
-    assert "签发人：总院长、医共体党委书记" in page
+    assert "签发人：医共体党委书记" in page
     page = text(as_user(app, SIGNER).get(f"/documents/{world['draft']}"))
     assert 'data-testid="sign-form"' in page and 'data-testid="edit-form"' not in page
     page = text(as_user(app, OUTSIDER).get(f"/documents/{world['draft']}"))
@@ -78,7 +79,7 @@ def test_wrong_people_change_nothing(app, community, world):
     assert "无权" in flashes(outsider)
     secretary = as_user(app, SECRETARY)
     post(secretary, f"/documents/{d}/sign", page=page)
-    assert "通知须由总院长、医共体党委书记签发" in flashes(secretary)
+    assert "通知须由医共体党委书记签发" in flashes(secretary)
     assert state(community, d) == before
 
 

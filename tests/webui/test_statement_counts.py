@@ -148,12 +148,12 @@ def test_the_inbox_pages_its_tasks_overdue_first_with_totals(app, community, sc,
     assert web.get("/tasks?page=x").get_data(as_text=True).count("已逾期") == 4
 
 
-def test_tasks_read_together_have_the_same_facts_as_one_by_one(community, env):
+def test_tasks_read_together_have_the_same_facts_as_one_by_one(community, env, decided_demo):
     """records.task_facts_of (the whole list at once) agrees with matters.task_facts (task by task).
 
     The demo's matters of every chain, with 周明 standing in (代理) for the 党政办主任 meanwhile.
     """
-    demo.run(community.sessions, env)
+    decided_demo(env)
     with community.sessions.begin() as s:
         secretary, lawyer = org.person(s, FILER), org.person(s, LAWYER)
         delegations.create(s, env, secretary, secretary, lawyer, env.now - timedelta(days=1),

@@ -12,7 +12,7 @@ import re
 from sqlalchemy import func, select
 
 from quorum.db import Matter, ProgressReport, SupervisionItem
-from quorum.services import demo, org, records, supervision
+from quorum.services import org, records, supervision
 from tests.webui.conftest import as_user, business_events, flashes, post, text
 
 PROCUREMENT = "完成远程会诊中心设备与平台的政府采购"
@@ -24,9 +24,9 @@ CO_UNIT = "geriletu"           # 市财政局局长: a co-unit of the procuremen
 OUTSIDER = "hasi"              # 市医保局局长: no part in any of these items
 
 
-def decided_community(sc, community) -> dict[str, int]:
+def decided_community(sc, community, decided_demo) -> dict[str, int]:
     """Run the demo decision and add the supplementary 督办 items; return item ids by title."""
-    result = demo.run(community.sessions, sc.env)
+    result = decided_demo(sc.env)
     with community.sessions.begin() as s:
         matter = s.get(Matter, result["matter_id"])
         supervision.record_decision(s, sc.env, org.person(s, "gaowenjing"), matter, {"items": [
@@ -74,8 +74,8 @@ def report(client, item_id: int, note: str, done: bool = False):
 # --------------------------------------------------------------------------------------------
 
 
-def test_board_groups_by_lead_unit_sorted_by_due_date_with_overdue_and_provisional_marked(app, sc, community):
-    ids = decided_community(sc, community)
+def test_board_groups_by_lead_unit_sorted_by_due_date_with_overdue_and_provisional_marked(app, sc, community, decided_demo):
+    ids = decided_community(sc, community, decided_demo)
     page = text(as_user(app, LEAD).get("/supervision"))
     assert groups(page) == [("二连浩特市蒙医中医医院", [PRICING]),          # overdue first
                             ("二连浩特市总医院", [PROCUREMENT, ROLL_OUT]),   # then by due date
@@ -100,8 +100,8 @@ def test_board_groups_by_lead_unit_sorted_by_due_date_with_overdue_and_provision
     assert "已逾期" in item_block(later, ids[PROCUREMENT])
 
 
-def test_a_co_unit_reports_progress_but_only_the_lead_unit_signs_the_item_off(app, sc, community):
-    ids = decided_community(sc, community)
+def test_a_co_unit_reports_progress_but_only_the_lead_unit_signs_the_item_off(app, sc, community, decided_demo):
+    ids = decided_community(sc, community, decided_demo)
     finance = as_user(app, CO_UNIT)
     before = snapshot(community)
     report(finance, ids[PROCUREMENT], "财政局已完成采购预算审核。", done=True)
@@ -123,8 +123,8 @@ def test_a_co_unit_reports_progress_but_only_the_lead_unit_signs_the_item_off(ap
     assert "财政局已完成采购预算审核。" in block
 
 
-def test_who_may_see_and_use_the_board(app, sc, community):
-    ids = decided_community(sc, community)
+def test_who_may_see_and_use_the_board(app, sc, community, decided_demo):
+    ids = decided_community(sc, community, decided_demo)
     anonymous = app.test_client()
     response = anonymous.get("/supervision")
     assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -3,6 +3,7 @@
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,23 @@ def cmd_audit_rotate_key(args) -> None:
                       kept=rotation.kept))
 
 
+def cmd_audit_refusals(args) -> None:
+    """List the refused attempts for 纪检监察 (--as a person granted audit.inspect)."""
+    from datetime import datetime, time
+
+    from quorum.calendar import TZ
+    from quorum.cli import emit
+    from quorum.services import refusals
+    since = None
+    if args.since:
+        try:
+            since = datetime.combine(date.fromisoformat(args.since), time(), TZ)
+        except ValueError:
+            raise InvalidInput.because("refusal.since_not_a_date", value=args.since) from None
+    found = args.runtime.act(refusals.listing, since, args.limit)
+    emit(args, [vars(r) for r in found], "refusals.txt", refusals=found)
+
+
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the `audit` commands."""
     audit = sub.add_parser("audit", help="审计").add_subparsers(dest="sub", required=True)
@@ -82,3 +100,7 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add(audit, "anchor", cmd_audit_anchor, "把审计链头（序号、哈希、时间）签名写入数据目录之外的锚定文件并通知纪检")
     p.add_argument("--file", metavar="文件", help="锚定文件（默认 config.toml [audit] anchor_file）")
     add(audit, "rotate-key", cmd_audit_rotate_key, message("security.help_rotate_key"))
+    p = add(audit, "refusals", cmd_audit_refusals, message("refusal.help"))
+    p.add_argument("--since", metavar=message("refusal.since_metavar"), help=message("refusal.since_help"))
+    p.add_argument("--limit", type=int, default=200, choices=range(1, 1001), metavar="1-1000",
+                   help=message("refusal.limit_help"))

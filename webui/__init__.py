@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     for blueprint in (auth.bp, tasks.bp, matters.bp, meetings.bp, supervision.bp, dashboard.bp, admin.bp, api,
                       notifications.bp):
         app.register_blueprint(blueprint)
-    from webui import account, documents
+    from webui import account, audit, documents
+    app.register_blueprint(audit.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(account.bp)
     from webui import health

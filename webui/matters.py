@@ -123,7 +123,7 @@ def _page(s: Session, me: Person, matter_id: int, now) -> dict[str, Any]:
     record = records.matter_record(s, matter_id)
     spec = policy_set_for(s, record["policy_version_id"]).workflow(record["workflow"])
     tasks = inbox.tasks_on(s, me, matter_id, now)
-    urgeable = ([t for t in record["tasks"] if t["status"] == "open"] if matters.may_urge(s, me, matter) else [])
+    urgeable = ([t for t in record["tasks"] if t["status"] == "open"] if matters.may_urge(s, env(), me, matter) else [])
     return {"m": record, "spec": spec, "tasks": tasks, "files": attachments.listing(s, matter_id),
             **records.matter_controls(s, env(), me, matter, record),
             "may_withdraw": matters.may_withdraw(s, me, matter), "urgeable": urgeable,

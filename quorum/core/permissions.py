@@ -79,7 +79,7 @@ def holders_named(grant: Grant, role_name) -> str:
         return grant.who
     names = [role_name(r) for r in (*grant.roles, *grant.unit_roles)]
     names += [message(f"permission.relation.{r}") for r in grant.relations]
-    return "、".join(dict.fromkeys(names))
+    return message("value.list_separator").join(dict.fromkeys(names))
 
 
 def parse_permissions(data: Mapping[str, Any] | None, roles: Iterable[str], source: str) -> Permissions:
@@ -91,7 +91,7 @@ def parse_permissions(data: Mapping[str, Any] | None, roles: Iterable[str], sour
     for action in table:
         if action not in ACTIONS:
             raise InvalidPolicy(source=source, reason=message("permission.policy_unknown_action", action=action,
-                                                              known="、".join(ACTIONS)))
+                                                              known=message("value.list_separator").join(ACTIONS)))
     for action in ACTIONS:
         if action not in table:
             raise InvalidPolicy(source=source, reason=message("permission.policy_missing", action=action))
@@ -99,28 +99,28 @@ def parse_permissions(data: Mapping[str, Any] | None, roles: Iterable[str], sour
 
 
 def _grant(action: str, raw: Any, known: set[str], source: str) -> Grant:
-    def fail(key: str, **params: object) -> InvalidPolicy:
-        return InvalidPolicy(source=source, reason=message(key, action=action, **params))
+    def fail(wording: str, **params: object) -> InvalidPolicy:
+        return InvalidPolicy(source=source, reason=message(wording, action=action, **params))
 
     if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
         raise fail("permission.policy_no_name")
     unknown = set(raw) - _KEYS
     if unknown:
-        raise fail("permission.policy_unknown_key", keys="、".join(sorted(unknown)))
+        raise fail("permission.policy_unknown_key", keys=message("value.list_separator").join(sorted(unknown)))
     lists = {}
     for key in ("roles", "unit_roles", "relations"):
         value = raw.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise fail("permission.policy_not_list", key=key)
+            raise fail("permission.policy_not_list", field=key)
         lists[key] = tuple(dict.fromkeys(value))
     for role in (*lists["roles"], *lists["unit_roles"]):
         if role not in known:
             raise fail("permission.policy_unknown_role", role=role)
     for relation in set(lists["relations"]) - set(RELATIONS):
-        raise fail("permission.policy_unknown_relation", relation=relation, known="、".join(RELATIONS))
+        raise fail("permission.policy_unknown_relation", relation=relation, known=message("value.list_separator").join(RELATIONS))
     if not any(lists.values()):
         raise fail("permission.policy_nobody")
     who = raw.get("who", "")
     if not isinstance(who, str):
-        raise fail("permission.policy_not_text", key="who")
+        raise fail("permission.policy_not_text", field="who")
     return Grant(action, raw["name"].strip(), **lists, who=who.strip())

@@ -13,12 +13,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.core.errors import InvalidInput, NotFound
 from quorum.db import Delegation, Person, PolicyVersion, Post, Unit
 from quorum.explain import body_rules, workflow_context
 from quorum.policies import LoadedPolicies
 from quorum.security_settings import SecuritySettings
-from quorum.services import access, audit, org
+from quorum.services import access, audit, org, permissions
 from quorum.services.env import Env
 
 ADMINISTRATOR = "administrator"
@@ -28,9 +28,8 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PHONE = re.compile(r"\+?[0-9][0-9 -]{4,38}")
 
 
-def _require_admin(s: Session, actor: Person) -> None:
-    if not org.holds_any(s, actor.id, (ADMINISTRATOR,)):
-        raise NotPermitted(reason="只有系统管理员可以维护人员、任职和账号")
+def _require_admin(s: Session, env: Env, actor: Person) -> None:
+    permissions.require(s, env, actor, "admin.manage", subject="person")
 
 
 def _locked_person(s: Session, person_id: int) -> Person:
@@ -77,7 +76,7 @@ def create_person(s: Session, env: Env, actor: Person, username: str, name: str,
 
     The password the administrator chose follows `rules` and must be replaced at the first sign-in.
     """
-    _require_admin(s, actor)
+    _require_admin(s, env, actor)
     username = (username or "").strip()
     if not USERNAME.fullmatch(username):
         raise InvalidInput(reason="用户名须为2–64位字母、数字、点、下划线或连字符，且以字母或数字开头")
@@ -102,7 +101,7 @@ def create_person(s: Session, env: Env, actor: Person, username: str, name: str,
 def update_person(s: Session, env: Env, actor: Person, person_id: int, name: str, email: str | None,
                   phone: str | None, active: bool) -> Person:
     """Change a person's name, contact details or whether their account is active."""
-    _require_admin(s, actor)
+    _require_admin(s, env, actor)
     row = _locked_person(s, person_id)
     new = {"name": _clean_name(name), **dict(zip(("email", "phone"), _clean_contact(email, phone), strict=True)),
            "active": bool(active)}
@@ -121,7 +120,7 @@ def update_person(s: Session, env: Env, actor: Person, person_id: int, name: str
 def set_password(s: Session, env: Env, actor: Person, person_id: int, password: str,
                  rules: SecuritySettings = DEFAULT_RULES) -> Person:
     """Set a new password (e.g. reset a forgotten one); the audit event records that, never the password."""
-    _require_admin(s, actor)
+    _require_admin(s, env, actor)
     row = _locked_person(s, person_id)
     row.password_hash = org.hash_password(_check_password(rules, password, row.username, row.name))
     # Someone else's reset: they must choose their own at next sign-in; it also unlocks, ends their sessions
@@ -140,7 +139,7 @@ def set_password(s: Session, env: Env, actor: Person, person_id: int, password: 
 
 def add_post(s: Session, env: Env, actor: Person, person_id: int, role: str, unit_key: str, title: str) -> Post:
     """Give a person a policy role at a unit; an ended post for the same role and unit is taken up again."""
-    _require_admin(s, actor)
+    _require_admin(s, env, actor)
     holder = _locked_person(s, person_id)
     roles = env.policies.policy_set.roles
     if role not in roles:
@@ -169,7 +168,7 @@ def add_post(s: Session, env: Env, actor: Person, person_id: int, role: str, uni
 
 def end_post(s: Session, env: Env, actor: Person, post_id: int) -> Post:
     """End a post (it stays on record as inactive); the last administrator post cannot end."""
-    _require_admin(s, actor)
+    _require_admin(s, env, actor)
     post = s.execute(select(Post).where(Post.id == post_id).with_for_update(of=Post)).scalar_one_or_none()
     if post is None:
         raise NotFound(what="任职", ref=post_id)

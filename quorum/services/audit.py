@@ -17,7 +17,6 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from quorum.core import audit as chain
 from quorum.core.audit import Anchor
-from quorum.core.errors import NotPermitted
 from quorum.db import AuditEvent, AuditHead
 from quorum.services.env import Env
 
@@ -220,13 +219,3 @@ def head_anchor(s: Session, at: str) -> Anchor:
     chain_pending(s)
     head = s.get(AuditHead, 1)
     return Anchor(head.seq, head.hash, at) if head is not None else Anchor(0, chain.GENESIS, at)
-
-
-AUDITORS = ("discipline_inspector", "administrator")
-
-
-def require_auditor(s: Session, person) -> None:
-    """Only 纪检监察 and administrators verify the chain on request (the scheduler does it nightly)."""
-    from quorum.services import org
-    if not org.holds_any(s, person.id, AUDITORS):
-        raise NotPermitted(reason="只有纪检监察室或系统管理员可以核验审计链")

@@ -21,14 +21,12 @@ from sqlalchemy.orm import Session
 
 from quorum.calendar import WorkCalendar, YearArrangement
 from quorum.calendar_arrangement import describe, digest, missing_festivals
-from quorum.core.errors import NotPermitted
 from quorum.core.messages import message
 from quorum.db import CalendarYear, Person
-from quorum.services import audit, org
+from quorum.services import audit, permissions
 from quorum.services.env import Env
 from quorum.services.outbox import Outlets
 
-LOADERS = ("administrator", "secretariat")       # 系统管理员, 党政办
 _CACHE: dict[tuple[tuple[int, str], ...], dict[int, YearArrangement]] = {}
 _CACHE_SIZE = 8
 
@@ -96,8 +94,7 @@ def load_year(s: Session, env: Env, actor: Person, arrangement: YearArrangement,
 
     Only an administrator or the 党政办 may load. The same arrangement loaded again changes nothing.
     """
-    if not org.holds_any(s, actor.id, LOADERS):
-        raise NotPermitted.because("calendar.load_not_permitted")
+    permissions.require(s, env, actor, "calendar.load", subject="calendar_year", subject_id=arrangement.year)
     fingerprint = digest(arrangement)
     current = s.execute(select(CalendarYear).where(CalendarYear.year == arrangement.year)
                         .order_by(CalendarYear.id.desc()).limit(1)).scalar_one_or_none()

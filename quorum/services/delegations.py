@@ -5,19 +5,18 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.core.errors import InvalidInput, NotFound
 from quorum.db import Delegation, Person
-from quorum.services import audit, org
+from quorum.services import audit, permissions
 
-ADMINS = ("administrator",)
 PRINCIPALS = "quorum.delegations.principals"     # Session.info key of principals_of's answers
 
 
 def create(s: Session, env, actor: Person, principal: Person, delegate: Person, starts: datetime,
            ends: datetime, reason: str) -> Delegation:
     """Record a delegation; a person sets their own, an administrator anyone's."""
-    if actor.id != principal.id and not org.holds_any(s, actor.id, ADMINS):
-        raise NotPermitted(reason="只能为本人设置代理（管理员除外）")
+    permissions.require(s, env, actor, "delegation.manage", relations={"owner"} if actor.id == principal.id else (),
+                        subject="person", subject_id=principal.id)
     if delegate.id == principal.id:
         raise InvalidInput(reason="代理人不能是本人")
     if ends <= starts:
@@ -39,8 +38,8 @@ def cancel(s: Session, env, actor: Person, delegation_id: int) -> Delegation:
     row = s.execute(select(Delegation).where(Delegation.id == delegation_id).with_for_update()).scalar_one_or_none()
     if row is None:
         raise NotFound(what="代理", ref=delegation_id)
-    if actor.id != row.principal_id and not org.holds_any(s, actor.id, ADMINS):
-        raise NotPermitted(reason="只能取消本人的代理（管理员除外）")
+    permissions.require(s, env, actor, "delegation.manage", relations={"owner"} if actor.id == row.principal_id else (),
+                        subject="delegation", subject_id=row.id)
     if not row.active:
         raise InvalidInput(reason="该代理已取消")
     if row.ends <= env.now:

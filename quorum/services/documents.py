@@ -25,7 +25,7 @@ from quorum.core.documents import DocumentKind, DocumentPolicy, DocumentStatus
 from quorum.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
 from quorum.core.spec import clean_text
 from quorum.db import Document, DocumentSerial, Matter, MatterStep, Meeting, Person, Post, Unit
-from quorum.services import audit, org
+from quorum.services import audit, org, permissions
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
 
@@ -406,7 +406,8 @@ def freeze(s: Session, env: Env, actor: Person, document_id: int, done: Renderin
 def _require_signer(s: Session, actor: Person, doc: Document, kind: DocumentKind) -> None:
     if not may_sign(s, actor, doc):
         names = "、".join(policy_set_for(s, doc.policy_version_id).role_name(r) for r in signer_roles(s, doc))
-        raise NotPermitted("document_not_signer", kind=kind.name, roles=names)
+        raise permissions.refusal(NotPermitted("document_not_signer", kind=kind.name, roles=names), "document.sign",
+                                  "document", doc.id)
 
 
 def render_file(s: Session, env: Env, doc: Document, *, number: str, day, signer: str) -> tuple[Any, bytes]:

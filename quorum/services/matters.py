@@ -462,10 +462,10 @@ def may_withdraw(s: Session, actor: Person, matter: Matter) -> bool:
     return actor.id == matter.initiator_id and matter.status == MatterStatus.ACTIVE and not _acted_by_others(s, matter)
 
 
-def may_urge(s: Session, actor: Person, matter: Matter) -> bool:
-    """The initiator and the 党政办 may urge a matter's open tasks."""
-    return matter.status == MatterStatus.ACTIVE and (
-        actor.id == matter.initiator_id or org.holds_any(s, actor.id, ("secretariat",)))
+def may_urge(s: Session, env: Env, actor: Person, matter: Matter) -> bool:
+    """Whether the actor may urge an active matter's open tasks (matter.urge: its initiator, the 党政办)."""
+    return matter.status == MatterStatus.ACTIVE and permissions.may(
+        s, env, actor, "matter.urge", (matter.unit_id,), {"initiator"} if actor.id == matter.initiator_id else ())
 
 
 def withdraw(s: Session, env: Env, actor: Person, matter_id: int, reason: str) -> Matter:
@@ -509,7 +509,7 @@ def urge(s: Session, env: Env, actor: Person, task_id: int) -> Task:
     """催办: the initiator or the 党政办 presses an open task — at most once per task per day."""
     task = locked(s, Task, task_id, "待办")
     matter = s.get(Matter, task.matter_id)
-    if not may_urge(s, actor, matter):
+    if not may_urge(s, env, actor, matter):
         raise NotPermitted(reason="只有申报人或党政办可以催办办理中的事项")
     if task.status != TaskStatus.OPEN:
         raise InvalidInput(reason="该待办已办结，无需催办")

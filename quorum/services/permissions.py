@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from quorum.core.errors import NotPermitted
+from quorum.core.messages import message
 from quorum.core.permissions import Grant, Standing, allows, holders_named
 from quorum.db import Person, Post, Unit
 from quorum.services import org
@@ -65,7 +66,8 @@ def require(s: Session, env: Env, actor: Person, action: str, units: Iterable[in
         return
     holders = holders_named(found, env.policies.policy_set.role_name)
     if found.unit_roles and units:
-        names = "、".join(s.scalars(select(Unit.short_name).where(Unit.id.in_(units)).order_by(Unit.id)))
+        names = message("value.list_separator").join(
+            s.scalars(select(Unit.short_name).where(Unit.id.in_(units)).order_by(Unit.id)))
         error = NotPermitted.because("permission.refused_here", holders=holders, name=found.name, units=names)
     else:
         error = NotPermitted.because("permission.refused", holders=holders, name=found.name)

@@ -27,14 +27,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quorum.calendar import month_end
-from quorum.core.errors import InvalidInput, NotPermitted
+from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 from quorum.core.states import SupervisionStatus
 from quorum.db import Person, SupervisionItem, Unit
-from quorum.services import audit, org
+from quorum.services import audit, permissions
 from quorum.services.env import Env
 
-IMPORTERS = ("secretariat",)
 TASK_LISTS_DIR = Path(__file__).resolve().parent.parent / "demo" / "task_lists"
 ALIASES_FILE = TASK_LISTS_DIR / "unit_aliases.csv"
 CONTINUING_SUFFIX = message("supervision.import_continuing_suffix")
@@ -266,8 +265,7 @@ def import_rows(s: Session, env: Env, actor: Person, rows: Iterable[Mapping[str,
     import, or with skip_unknown skips the row and lists it. A task already open with the same title
     and lead unit is skipped, so importing the same list twice creates nothing the second time.
     """
-    if not org.holds_any(s, actor.id, IMPORTERS):
-        raise NotPermitted.because("supervision.import_only_secretariat")
+    permissions.require(s, env, actor, "supervision.import", subject="supervision")
     owners = _Owners(s, load_aliases() if aliases is None else aliases)
     created: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []

@@ -145,5 +145,5 @@ def test_a_later_command_does_not_hide_a_deleted_tail(cli):
     """Deleting the tail and then working on must still show the gap where the event was."""
     count = run_demo(cli)
     remove(cli, count)
-    cli.ok("matter", "urgent", "1", "--reason", "设备采购窗口期临近", "--as", "eerdun")
+    cli.ok("supervision", "report", "1", "--text", "设备采购窗口期临近，正加快推进。", "--as", "gaowenjing")
     broken(cli, count, f"缺少第{count}条事件（下一条为第{count + 1}条），疑似被删除")

@@ -141,10 +141,12 @@ def step_status(record: dict[str, Any]) -> dict[str, str]:
     return {st["key"]: st["status"] for st in record["steps"]}
 
 
-def counts(cli: Cli) -> tuple[int, int]:
+def counts(cli: Cli, kind: str | None = None) -> tuple[int, int]:
+    """(audit events other than the records of refused attempts — or only those of `kind` —, matters)."""
     engine = cli.engine()
+    wanted = AuditEvent.kind == kind if kind else AuditEvent.kind != "access.refused"
     with engine.connect() as conn:
-        events = conn.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        events = conn.execute(select(func.count()).select_from(AuditEvent).where(wanted)).scalar_one()
         matters = conn.execute(select(func.count()).select_from(Matter)).scalar_one()
     engine.dispose()
     return events, matters
@@ -438,11 +440,12 @@ def test_bad_now_is_a_user_mistake(flow):
 
 
 def test_user_mistakes_leave_no_trace(flow):
-    before = counts(flow.cli)
+    before, refused = counts(flow.cli), counts(flow.cli, "access.refused")[0]
     user_error(flow.cli.run(*SUBMIT, *money("12万"), "--as", SECRETARY), "invalid_input")
     user_error(flow.cli.run(*SUBMIT, *FIELDS, "--as", "tuya"), "not_permitted")
     user_error(flow.cli.run("task", "act", "1", "--action", "approve", "--as", "tuya"), "not_permitted")
     assert counts(flow.cli) == before
+    assert counts(flow.cli, "access.refused")[0] == refused + 2      # the two refusals are on record for 纪检
     assert flow.cli.run("audit", "verify").returncode == 0
 
 

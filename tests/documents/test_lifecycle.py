@@ -1,5 +1,6 @@
 """Draft → edit → 签发 → frozen, and every refusal on the way: 党政办 drafts a 通知 on the decided 远程会诊中心
-matter (decided by the 党委会, so issued as 二医共党发), edits it, the 总院长 signs it; nothing about it changes afterwards; a voided number is never reused."""
+matter (decided by the 党委会, so issued as 二医共党发), edits it, the 医共体党委书记 signs it (the 总院长 may not:
+the series is the 党委's); nothing about it changes afterwards; a voided number is never reused."""
 
 import hashlib
 import io
@@ -18,6 +19,7 @@ from quorum.services import audit, documents, org
 from tests.documents.conftest import run
 
 SECRETARY, PRESIDENT, OUTSIDER = "gaowenjing", "eerdun", "tuya"
+SIGNER = "bater"                 # 医共体党委书记: signs the 党委's 二医共党发 (policies/documents.toml [signers])
 
 
 def text_of(denv, community, document_id):
@@ -35,14 +37,16 @@ def test_a_draft_is_edited_signed_once_and_never_changes(decided, community, den
         cc=["二连浩特市卫生健康委员会"])
     with pytest.raises(NotPermitted):
         run(community, denv, OUTSIDER, documents.edit, doc.id, title="改标题")
-    with pytest.raises(NotPermitted, match="通知须由总院长、医共体党委书记签发"):
-        run(community, denv, SECRETARY, documents.sign, doc.id)
+    for refused in (SECRETARY, PRESIDENT):
+        with pytest.raises(NotPermitted, match="通知须由医共体党委书记签发"):
+            run(community, denv, refused, documents.sign, doc.id)
     with community.sessions.begin() as s:
         row = documents.get(s, doc.id)
         assert row.status == "draft" and row.serial is None
-        assert documents.may_sign(s, org.person(s, PRESIDENT), row)
+        assert documents.may_sign(s, org.person(s, SIGNER), row)
         assert not documents.may_sign(s, org.person(s, SECRETARY), row)
-    signed = run(community, denv, PRESIDENT, documents.sign, doc.id)
+        assert not documents.may_sign(s, org.person(s, PRESIDENT), row)
+    signed = run(community, denv, SIGNER, documents.sign, doc.id)
     assert re.fullmatch(r"二医共党发〔2026〕[1-9]\d*号", signed.doc_number)
     assert signed.doc_date == denv.now.date() and signed.status == "frozen"
     data = (Path(denv.files_dir) / signed.file_path).read_bytes()
@@ -52,7 +56,7 @@ def test_a_draft_is_edited_signed_once_and_never_changes(decided, community, den
     assert "附件：远程会诊中心建设方案" in text
 
     for action, call in (("修改", lambda: run(community, denv, SECRETARY, documents.edit, doc.id, body="新正文")),
-                         ("再次签发", lambda: run(community, denv, PRESIDENT, documents.sign, doc.id)),
+                         ("再次签发", lambda: run(community, denv, SIGNER, documents.sign, doc.id)),
                          ("重新生成", lambda: run(community, denv, SECRETARY, documents.regenerate, doc.id))):
         with pytest.raises(InvalidTransition) as refused:
             call()
@@ -69,13 +73,13 @@ def test_a_draft_is_edited_signed_once_and_never_changes(decided, community, den
 def test_a_voided_number_is_never_given_again(decided, community, denv):
     mid = decided["matter_id"]
     first = run(community, denv, SECRETARY, documents.draft, "notice", [mid])
-    first = run(community, denv, PRESIDENT, documents.sign, first.id)
+    first = run(community, denv, SIGNER, documents.sign, first.id)
     voided = run(community, denv, SECRETARY, documents.void, first.id, "标题有误，重新发文")
     assert voided.status == "void" and voided.doc_number == first.doc_number
     with pytest.raises(InvalidTransition, match="已作废"):
         run(community, denv, SECRETARY, documents.edit, first.id, body="x")
     second = run(community, denv, SECRETARY, documents.draft, "notice", [mid])
-    second = run(community, denv, PRESIDENT, documents.sign, second.id)
+    second = run(community, denv, SIGNER, documents.sign, second.id)
     assert (second.series, second.year) == (first.series, first.year) and second.serial == first.serial + 1
     with community.sessions.begin() as s:
         numbers = s.execute(select(Document.doc_number).where(Document.series == first.series)).scalars().all()
@@ -87,9 +91,9 @@ def test_the_year_comes_from_the_sign_off_date(decided, community, denv):
     late = run(community, denv, SECRETARY, documents.draft, "notice", [mid])
     early = run(community, denv, SECRETARY, documents.draft, "notice", [mid])
     eve = denv.at(datetime(2026, 12, 31, 23, 30, tzinfo=TZ))
-    signed_eve = run(community, eve, PRESIDENT, documents.sign, late.id)
+    signed_eve = run(community, eve, SIGNER, documents.sign, late.id)
     new_year = denv.at(datetime(2027, 1, 4, 9, 0, tzinfo=TZ))
-    signed_new = run(community, new_year, PRESIDENT, documents.sign, early.id)
+    signed_new = run(community, new_year, SIGNER, documents.sign, early.id)
     assert "〔2026〕" in signed_eve.doc_number and signed_eve.doc_date.isoformat() == "2026-12-31"
     assert signed_new.doc_number == "二医共党发〔2027〕1号" and signed_new.doc_date.isoformat() == "2027-01-04"
     assert "2026年12月31日" in text_of(denv, community, late.id)

@@ -17,7 +17,7 @@ from quorum.services import documents, org
 from tests.conftest import ROOT
 from tests.documents.conftest import run
 
-SECRETARY, PRESIDENT = "gaowenjing", "eerdun"
+SECRETARY, PRESIDENT, PARTY_SECRETARY = "gaowenjing", "eerdun", "bater"   # 二医共党发: the 党委书记 signs
 
 
 def member_unit_matter(community, denv):
@@ -121,7 +121,7 @@ def test_fifty_concurrent_sign_offs_get_fifty_consecutive_numbers(decided, commu
         barrier.wait()
         try:
             with community.sessions.begin() as s:
-                doc = documents.sign(s, denv, org.person(s, PRESIDENT), document_id)
+                doc = documents.sign(s, denv, org.person(s, PARTY_SECRETARY), document_id)
                 numbers.append((doc.series, doc.year, doc.serial))
         except Exception as exc:          # noqa: BLE001 — any failure is reported below
             errors.append(repr(exc))

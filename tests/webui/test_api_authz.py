@@ -84,6 +84,7 @@ def cases(w) -> list[Case]:
         Case("POST", f"/supervision/{w['supervision']}/reports", {"text": "已完成。", "done": True},
              wrong=("surina", "aoqier")),          # neither works at the lead unit
         Case("GET", "/audit/verify", wrong=("sarengaowa", "zhouming", member)),
+        Case("GET", "/audit/refusals", wrong=("sarengaowa", "zhouming", member)),
         # the chains
         Case("POST", f"/tasks/{w['legal_task']}/comments", {"text": "请补充合同文本。"}, wrong=(outsider, "sunlixin")),
         Case("POST", f"/tasks/{w['legal_task']}/signers", {"signer": "tuya", "reason": "涉及风险评估"},
@@ -221,7 +222,8 @@ def test_the_right_people_pass_the_same_checks(app, client, sc):
                ("sarengaowa", "POST", f"/meetings/{meeting}/attendance", {"person": "zhangliping", "status": "left"}),
                ("sarengaowa", "POST", f"/supervision/{world['supervision']}/reports", {"text": "已完成。", "done": True}),
                ("sunlixin", "GET", "/audit/verify", None),
-               ("gaowenjing", "GET", "/audit/verify", None)]
+               ("gaowenjing", "GET", "/audit/verify", None),
+               ("sunlixin", "GET", "/audit/refusals", None)]
     for username, method, path, body in allowed:
         api = ApiClient(client, issue_token(client, username))
         response = api.get(path) if method == "GET" else api.post(path, json=body)

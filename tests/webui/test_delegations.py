@@ -95,7 +95,7 @@ def test_only_the_principal_may_cancel(app, sc, client):
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
     for someone in (RISK, MEMBER):                                   # the delegate, a bystander
         refused = post(user(app, someone), f"/delegations/{row.id}/cancel", page="/delegations")
-        assert refused.status_code == 403 and "只能取消本人的代理" in refused.get_data(as_text=True)
+        assert refused.status_code == 403 and "只有本人（系统管理员可为任何人）可以设置或取消代理" in refused.get_data(as_text=True)
     assert 'action="/delegations/' not in page(user(app, RISK), "/delegations")     # no cancel button for her
     assert snapshot(sc) == before and _only_delegation(sc).active
     assert post(user(app, LEGAL), "/delegations/999/cancel", page="/delegations").status_code == 404

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response
 
+from quorum.core.messages import message
 from webui.api.blueprint import api, reply
 from webui.api.inputs import KEY, MAX_ID, NAME_LENGTH, SECRET, TEXT, TITLE, limits
 from webui.api.schema_bounds import IDENTIFIER, bounded, day, field_values, moment, money, text
@@ -199,6 +200,11 @@ SCHEMAS: dict[str, Any] = {
     "ProgressReportRequest": obj(("text",), text=text(), done=B),
     "AuditVerification": obj(("ok", "events", "first_bad_seq", "reason"), ok=B, events=INT, first_bad_seq=NI,
                              reason=S),
+    "Refusals": obj(("refusals",), refusals=array(obj(
+        ("seq", "at", "actor", "action", "reason", "channel", "where"), seq=INT, at=DT, actor=S,
+        action={"type": "string", "description": message("refusal.api_action")}, reason=S,
+        channel={"type": "string", "description": message("refusal.api_channel")}, where=S, subject=S,
+        subject_id=NI))),
 }
 
 MATTER_ID = path_param("matter_id", "事项编号")
@@ -317,6 +323,12 @@ PATHS: dict[str, dict[str, Any]] = {
                    body="ProgressReportRequest", errors=REFUSED, params=(path_param("item_id", "督办事项编号"),))},
     "/audit/verify": {
         "get": op("verify", "核验审计链（纪检监察室、系统管理员）", "审计", ref("AuditVerification"), errors=(403,))},
+    "/audit/refusals": {
+        "get": op("refused_attempts", message("refusal.api_summary"), message("refusal.api_tag"),
+                  ref("Refusals"), errors=(403, 422), params=(
+                      query_param("since", message("refusal.since_help"), day()),
+                      query_param("limit", message("refusal.limit_help"),
+                                  {"type": "integer", "minimum": 1, "maximum": 1000})))},
 }
 
 

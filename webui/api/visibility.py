@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from quorum.db import Matter, Meeting, Person
-from quorum.services import agenda, audit, visibility
+from quorum.services import agenda, permissions, visibility
 from quorum.services.env import Env
 from webui.runtime import env
 
@@ -37,5 +37,6 @@ def meeting_list(s: Session, person: Person, status: str | None) -> list[dict[st
     return agenda.listing(s, person, status)
 
 
-def require_auditor(s: Session, person: Person) -> None:
-    audit.require_auditor(s, person)
+def require_auditor(s: Session, env: Env, person: Person) -> None:
+    """Only those granted audit.inspect (纪检监察, the administrator) verify the chain or read refusals on request."""
+    permissions.require(s, env, person, "audit.inspect", subject="audit")

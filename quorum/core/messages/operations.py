@@ -88,8 +88,6 @@ MESSAGES: dict[str, str] = {
     "calendar.feed_role_co": "配合",
     "calendar.feed_supervision_summary": "【督办时限】{title}",
     "calendar.feed_supervision_description": "本单位{role}办理",
-    # --- quorum/services/calendar_years.py ---------------------------------------------------------
-    "calendar.load_not_permitted": "只有系统管理员或党政办可以导入节假日安排",
     # --- quorum/services/backup.py -----------------------------------------------------------------
     "backup.failed": "备份失败：{reason}（{path}）",
     "backup.directory_failed": "无法创建备份目录或收紧其权限 {directory}：{strerror}",

@@ -23,13 +23,14 @@ def init_app(app) -> None:
     app.jinja_env.filters["money"] = lambda v: format_money(Decimal(str(v))) if v not in (None, "") else ""
     app.jinja_env.globals["msg"] = message
 
+    from webui.form_bounds import Lengths
+    app.jinja_env.globals["lengths"] = Lengths()      # the forms' maxlength from [limits]; a global reaches macros
+
     @app.context_processor
-    def bounds():
-        """The deployment's [limits] as each text kind's maxlength, and its password rules, on every page."""
-        from webui.api.inputs import lengths
+    def password_rules():
+        """The deployment's password rules, for the hints and minlength of the password forms."""
         from webui.runtime import runtime
-        settings = runtime().settings
-        return {"lengths": lengths(settings.limits), "password_rules": settings.security}
+        return {"password_rules": runtime().settings.security}
 
     @app.context_processor
     def navigation():
@@ -38,5 +39,4 @@ def init_app(app) -> None:
         from quorum.services import inbox
         with transaction() as s:
             counts = inbox.counts(s, current_user.person_id, env().now)
-        inspectors = env().policies.permissions.roles_for("audit.inspect")
-        return {"nav_counts": counts, "today": env().now.date(), "may_inspect": current_user.has(*inspectors)}
+        return {"nav_counts": counts, "today": env().now.date()}

@@ -27,8 +27,8 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # The kinds of text a field may hold. The API (Body.text), the OpenAPI schema and the web forms'
 # maxlength all read their bound here, so the documented bound is the enforced one.
 KEY, TITLE, TEXT, LONG_TEXT = "key", "title", "text", "long_text"
-SECRET, AMOUNT, DAY, MOMENT = "secret", "amount", "day", "moment"
-FIXED_LENGTHS = {KEY: KEY_LENGTH, SECRET: 1024, AMOUNT: 40, DAY: 20, MOMENT: 40}
+SECRET, AMOUNT, DAY, MOMENT, NAME, PHONE = "secret", "amount", "day", "moment", "name", "phone"
+FIXED_LENGTHS = {KEY: KEY_LENGTH, SECRET: 1024, AMOUNT: 40, DAY: 20, MOMENT: 40, NAME: NAME_LENGTH, PHONE: 40}
 LIMIT_KEYS = {TITLE: "title_max", TEXT: "text_max", LONG_TEXT: "long_text_max"}     # [limits] keys
 
 

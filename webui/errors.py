@@ -1,8 +1,9 @@
 """Map engine refusals and HTTP errors to a clear page (or JSON under /api) — never a 500 for bad input."""
 
 from flask import jsonify, render_template, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from quorum.core.errors import QuorumError
@@ -39,6 +40,15 @@ def init_app(app) -> None:
         if wants_json():
             return jsonify(error="service_busy", message=text), 503, headers
         return render_template("error.html", status=503, message=text, key="busy"), 503, headers
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def concurrent_change(_exc: Exception):
+        """Two people changed the same row at once (a lost optimistic lock): 409 on a page as in the API."""
+        text = message("conflict", reason=message("conflict.changed_meanwhile"))
+        if wants_json():
+            return jsonify(error="conflict", message=text), 409
+        return render_template("error.html", status=409, message=text, key="conflict"), 409
 
     @app.errorhandler(QuorumError)
     def engine_refusal(exc: QuorumError):

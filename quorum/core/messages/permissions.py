@@ -22,6 +22,8 @@ MESSAGES: dict[str, str] = {
     "permission.signers_unknown_issuer": "未知的单位类别「{kind}」，可选：{known}",
     "permission.signers_unknown_role": "须为非空的角色列表，且每个角色都在 policies/roles.toml 中定义",
     "permission.signers_none": "公文种类「{kind}」由{issuer}发文时，没有可以签发的角色（signer_roles 与 [signers] 的交集为空）",
+    # a lost optimistic lock, on a page as in the API (409)
+    "conflict.changed_meanwhile": "数据已被他人同时修改",
     # the record of a refused action, for 纪检监察 (audit kind access.refused)
     "refusal.channel.web": "网页",
     "refusal.channel.api": "接口",

@@ -85,9 +85,9 @@ def require_action(facts: TaskFacts, action: str) -> None:
     if facts.task_open and facts.may_act and facts.conflicted:
         raise NotPermitted("own_nomination")
     if not facts.task_open:
-        raise NotPermitted.because("state.task_done")
+        raise NotPermitted.because("task.refused_done")
     if not facts.may_act:
-        raise NotPermitted.because("state.task_not_yours")
+        raise NotPermitted.because("task.refused_not_yours")
     if facts.too_early:
         raise NotPermitted("publicity_running", end=facts.not_before.isoformat())
-    raise NotPermitted.because("state.task_action_unsupported", action=action_name(action))
+    raise NotPermitted.because("task.refused_unsupported", action=action_name(action))

@@ -21,7 +21,7 @@ class QuorumError(Exception):
         super().__init__(message(self.key, **params))
 
     @classmethod
-    def because(cls, reason_key: str, **params: object) -> "QuorumError":
+    def because(cls, reason_key: str, /, **params: object) -> "QuorumError":
         """Return this kind of refusal with the reason worded by message key `reason_key`.
 
         The text is the class's own wording around the reason (无权执行此操作：…); `key` stays the class's

@@ -85,5 +85,5 @@ def status_name(what: str, status: str) -> str:
 def advance(table: dict, what: str, current: str, new: str, action: str) -> str:
     """Return new if table allows current → new, else raise InvalidTransition in words."""
     if new not in table.get(current, set()):
-        raise InvalidTransition(what=message(f"state.what_{what}"), state=message(f"status.{current}"), action=action)
+        raise InvalidTransition(what=message(f"state.what_{what}"), state=status_name(what, current), action=action)
     return new

@@ -60,7 +60,7 @@ def test_decided_item_cannot_be_voted_again():
 def test_closed_meeting_cannot_reopen():
     with pytest.raises(InvalidTransition) as info:
         advance(MEETING, "meeting", MeetingStatus.CLOSED, MeetingStatus.IN_SESSION, "开会")
-    assert str(info.value) == "会议当前状态为「已办结」，不能开会"
+    assert str(info.value) == "会议当前状态为「已散会」，不能开会"      # the meeting's own word, as on its pages
 
 
 def test_scheduled_meeting_cannot_close_without_session():

@@ -30,7 +30,7 @@ def _merge(*tables: dict[str, str]) -> dict[str, str]:
 MESSAGES: dict[str, str] = _merge(*(area.MESSAGES for area in _AREAS))
 
 
-def message(key: str, **params: object) -> str:
+def message(key: str, /, **params: object) -> str:
     """Return the wording for key, filled with params (the key itself when it is unknown)."""
     template = MESSAGES.get(key)
     if template is None:

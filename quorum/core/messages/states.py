@@ -28,9 +28,9 @@ MESSAGES: dict[str, str] = {
     "state.duty_missing": "缺失",
     "state.duty_upcoming": "未到期",
     # --- task refusals (quorum.core.actions) ----------------------------------------------------
-    "state.task_done": "该待办已办结",
-    "state.task_not_yours": "该待办不是分派给您的，您也不是其代理人",
-    "state.task_action_unsupported": "此待办不支持「{action}」操作",
+    "task.refused_done": "该待办已办结",
+    "task.refused_not_yours": "该待办不是分派给您的，您也不是其代理人",
+    "task.refused_unsupported": "此待办不支持「{action}」操作",
     # --- verbs of a move and outcome notes (quorum.services.timers) -----------------------------
     "state.timer_elapsed_note": "期满",
     "state.consent_by_silence": "视为同意",

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on SQLite and on the PostgreSQL server at 127.0.0.1:5432 (database `test`).
+# `scripts/test.sh --fast`: ruff, the import contracts, then only the pure core and the services on SQLite
+# (`pytest tests/core tests/services -m "not postgres"`), the check to run before each commit; CI runs the
+# whole suite, both databases (without --fast). Other arguments go to pytest in both cases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh .venv/test test chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils \
@@ -7,4 +10,8 @@ scripts/bootstrap.sh .venv/test test chromium fonts-noto-cjk libreoffice-writer-
 export PATH="$PWD/.venv/test/bin:$PATH"
 ruff check .
 lint-imports
+if [[ "${1:-}" == "--fast" ]]; then
+  shift
+  exec python -m pytest -m "not postgres" tests/core tests/services "$@"
+fi
 exec python -m pytest "$@"

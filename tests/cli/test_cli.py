@@ -1,4 +1,4 @@
-"""The `quorum` command, run for real in a subprocess, on SQLite and on PostgreSQL.
+"""The `quorum` command, run in-process (a few tests marked cli_process: in a subprocess), on SQLite and PostgreSQL.
 
 The key flow — init with the demo 医共体, submit a 600,000 元 大额资金 matter, give the 前置程序
 opinions, the two reviews, then hold the 院长办公会 (schedule, open, attend, recuse, vote with the
@@ -543,6 +543,7 @@ def test_policy_explain_unknown_workflow(sqlite_cli):
         "expenditure、major_matter、member_performance_plan、performance_plan、recruitment_plan")
 
 
+@pytest.mark.cli_process
 def test_json_option_before_the_subcommand_is_honoured(sqlite_cli):
     result = sqlite_cli.run("--json", "policy", "check")
     assert result.returncode == 0, result.stderr
@@ -569,6 +570,7 @@ def test_policy_check_names_the_file_and_step_of_a_broken_policy(sqlite_cli, tmp
         "meeting 步骤须指定已定义的议事机构 body，「standing_committee」未定义")
 
 
+@pytest.mark.cli_process
 def test_missing_config_file_is_a_user_mistake(sqlite_cli, tmp_path):
     missing = tmp_path / "nowhere" / "config.toml"
     result = sqlite_cli.run("policy", "check", "--config", missing)

@@ -7,11 +7,14 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.cli.support import Cli
 
 
+@pytest.mark.cli_process
 def test_demo_documents_dossier_and_preview(tmp_path):
-    cli = Cli(tmp_path / "data")
+    cli = Cli(tmp_path / "data", process=True)
     assert cli.run("demo").returncode == 0
     frozen = sorted((tmp_path / "data" / "files" / "documents").glob("*.docx"))
     assert len(frozen) >= 6

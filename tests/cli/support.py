@@ -115,8 +115,11 @@ def _exit_code(argv: list[str]) -> int:
 
 @contextlib.contextmanager
 def _process_state(environ: dict[str, str]) -> Iterator[None]:
-    """The environment, working directory and empty stdin of `subprocess.run(..., cwd=ROOT)`, restored after."""
+    """The environment, working directory and empty stdin of `subprocess.run(..., cwd=ROOT)`, restored after,
+    and the test's audit keyring, which the command's runtime replaces with its deployment's."""
+    from quorum.services import audit
     saved_env, saved_cwd, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
+    saved_keys = (audit._Keys.keys, audit._Keys.file, audit._Keys.stamp)
     os.environ.clear()
     os.environ.update(environ)
     os.chdir(ROOT)
@@ -124,6 +127,7 @@ def _process_state(environ: dict[str, str]) -> Iterator[None]:
     try:
         yield
     finally:
+        audit._Keys.keys, audit._Keys.file, audit._Keys.stamp = saved_keys
         sys.stdin = saved_stdin
         os.chdir(saved_cwd)
         os.environ.clear()

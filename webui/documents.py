@@ -151,7 +151,7 @@ def make_pdf(document_id: int):
     def convert(s, env_, me, doc_id):
         if not (documents.may_edit(s, me, documents.get(s, doc_id)) or documents.may_void(s, me, documents.get(s, doc_id))):
             from quorum.core.errors import NotPermitted
-            raise NotPermitted(reason="只有党政办或签发人可以生成 PDF")
+            raise NotPermitted.because("documents.pdf_who")
         return documents.convert_pdf(s, env_, doc_id)
     return _act(document_id, "web.document_pdf", convert)
 

@@ -70,7 +70,7 @@ def new():
         return render_template("matters/choose.html", workflows=fileable)
     spec = policy_set.workflow(key)
     if spec.key not in {w.key for w in fileable}:
-        roles = "、".join(policy_set.role_name(r) for r in spec.initiator_roles)
+        roles = message("value.list_separator").join(policy_set.role_name(r) for r in spec.initiator_roles)
         raise NotPermitted(reason=say("may_not_file", roles=roles, workflow=spec.name))
     if request.method == "GET":
         return render_template("matters/new.html", spec=spec, units=units, people=people, values=_defaults(spec),

@@ -15,13 +15,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from quorum.core.errors import InvalidInput, NotFound, NotPermitted
+from quorum.core.messages import message
 from quorum.db import ApiToken, Person
 from quorum.db.access import LoginAttempt
 from quorum.security_settings import SecuritySettings
 from quorum.services import audit, org
 
 TOKEN_DAYS = SecuritySettings.token_days
-WRONG = "用户名或密码错误"
+WRONG = "access.credentials_wrong"      # the one refusal for an unknown name and a wrong password
 
 
 @dataclass(frozen=True)
@@ -41,16 +42,17 @@ def sign_in(s: Session, env, rules: SecuritySettings, username: str, password: s
                         .where(LoginAttempt.source == source, LoginAttempt.at > env.now - window))
     if failures >= rules.source_max_failures:
         audit.append(s, env, None, "auth.throttled", "person", None, {"username": username, "source": source})
-        return SignIn(refusal=f"登录失败次数过多，请 {rules.lockout_minutes} 分钟后再试", retry_after=int(window.total_seconds()))
+        return SignIn(refusal=message("access.source_throttled", minutes=rules.lockout_minutes),
+                      retry_after=int(window.total_seconds()))
     person = s.execute(select(Person).where(Person.username == username)).scalar_one_or_none()
     if person is not None and person.locked_until is not None and person.locked_until > env.now:
         wait = int((person.locked_until - env.now).total_seconds()) + 1
         audit.append(s, env, person.id, "auth.login_locked", "person", person.id, {"source": source})
-        return SignIn(refusal=f"账号因连续登录失败已被锁定，请 {(wait + 59) // 60} 分钟后再试或联系管理员",
+        return SignIn(refusal=message("access.account_locked", minutes=(wait + 59) // 60),
                       retry_after=wait)
     if person is None or not person.active or not org.check_password(person.password_hash, password or ""):
         _failed(s, env, rules, person, username, source)
-        return SignIn(refusal=WRONG)
+        return SignIn(refusal=message(WRONG))
     person.failed_logins, person.locked_until = 0, None
     if org.needs_rehash(person.password_hash):
         person.password_hash = org.hash_password(password)
@@ -79,7 +81,7 @@ def authenticate(s: Session, username: str, password: str) -> Person:
     """Return the person for a correct username and password, else refuse with one vague message (no counting)."""
     person = s.execute(select(Person).where(Person.username == (username or "").strip())).scalar_one_or_none()
     if person is None or not person.active or not org.check_password(person.password_hash, password or ""):
-        raise NotPermitted(reason=WRONG)
+        raise NotPermitted.because(WRONG)
     return person
 
 
@@ -99,12 +101,12 @@ def change_password(s: Session, env, rules: SecuritySettings, person_id: int, cu
     """
     person = s.get(Person, person_id)
     if person is None or not org.check_password(person.password_hash, current or ""):
-        raise NotPermitted(reason="当前密码不正确")
+        raise NotPermitted.because("access.current_password_wrong")
     problem = rules.password_problem(new or "", person.username, person.name)
     if problem is not None:
         raise InvalidInput(reason=problem)
     if org.check_password(person.password_hash, new):
-        raise InvalidInput(reason="新密码不能与当前密码相同")
+        raise InvalidInput.because("access.password_unchanged")
     person.password_hash = org.hash_password(new)
     person.must_change_password, person.password_changed_at = False, env.now
     person.session_version += 1
@@ -148,6 +150,6 @@ def revoke_token(s: Session, env, person: Person, token_id: int, admin: bool = F
     """Revoke a token: its owner or an administrator; someone else's token is simply not found."""
     row = s.get(ApiToken, token_id)
     if row is None or row.revoked or not (admin or row.person_id == person.id):
-        raise NotFound(what="令牌", ref=str(token_id))
+        raise NotFound(what=message("access.what_token"), ref=str(token_id))
     row.revoked = True
     audit.append(s, env, person.id, "auth.token_revoked", "api_token", row.id, {"owner_id": row.person_id})

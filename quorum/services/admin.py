@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quorum.core.errors import InvalidInput, NotFound
+from quorum.core.messages import message
 from quorum.db import Delegation, Person, PolicyVersion, Post, Unit
 from quorum.explain import body_rules, workflow_context
 from quorum.policies import LoadedPolicies
@@ -35,25 +36,25 @@ def _require_admin(s: Session, env: Env, actor: Person) -> None:
 def _locked_person(s: Session, person_id: int) -> Person:
     row = s.execute(select(Person).where(Person.id == person_id).with_for_update()).scalar_one_or_none()
     if row is None:
-        raise NotFound(what="人员", ref=person_id)
+        raise NotFound(what=message("admin.what_person"), ref=person_id)
     return row
 
 
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise InvalidInput(reason="姓名不能为空")
+        raise InvalidInput.because("admin.name_empty")
     if len(name) > 200:
-        raise InvalidInput(reason="姓名过长（最多200个字符）")
+        raise InvalidInput.because("admin.name_too_long")
     return name
 
 
 def _clean_contact(email: str | None, phone: str | None) -> tuple[str | None, str | None]:
     email, phone = (email or "").strip() or None, (phone or "").strip() or None
     if email and (len(email) > 200 or not EMAIL.fullmatch(email)):
-        raise InvalidInput(reason=f"电子邮箱「{email}」格式不正确")
+        raise InvalidInput.because("admin.email_malformed", email=email)
     if phone and not PHONE.fullmatch(phone):
-        raise InvalidInput(reason=f"电话「{phone}」格式不正确，请只填写数字、空格、连字符")
+        raise InvalidInput.because("admin.phone_malformed", phone=phone)
     return email, phone
 
 
@@ -79,9 +80,9 @@ def create_person(s: Session, env: Env, actor: Person, username: str, name: str,
     _require_admin(s, env, actor)
     username = (username or "").strip()
     if not USERNAME.fullmatch(username):
-        raise InvalidInput(reason="用户名须为2–64位字母、数字、点、下划线或连字符，且以字母或数字开头")
+        raise InvalidInput.because("admin.username_malformed")
     if s.execute(select(Person.id).where(func.lower(Person.username) == username.lower())).first():
-        raise InvalidInput(reason=f"用户名「{username}」已存在")
+        raise InvalidInput.because("admin.username_taken", username=username)
     name = _clean_name(name)
     email, phone = _clean_contact(email, phone)
     row = Person(username=username, name=name,
@@ -92,7 +93,7 @@ def create_person(s: Session, env: Env, actor: Person, username: str, name: str,
             s.add(row)
             s.flush()
     except IntegrityError:
-        raise InvalidInput(reason=f"用户名「{username}」已存在") from None
+        raise InvalidInput.because("admin.username_taken", username=username) from None
     audit.append(s, env, actor.id, "org.person_created", "person", row.id,
                  {"username": username, "name": name, "email": email, "phone": phone})
     return row
@@ -106,7 +107,7 @@ def update_person(s: Session, env: Env, actor: Person, person_id: int, name: str
     new = {"name": _clean_name(name), **dict(zip(("email", "phone"), _clean_contact(email, phone), strict=True)),
            "active": bool(active)}
     if row.id == actor.id and not new["active"]:
-        raise InvalidInput(reason="不能停用本人的账号")
+        raise InvalidInput.because("admin.deactivate_self")
     changes = {k: [getattr(row, k), v] for k, v in new.items() if getattr(row, k) != v}
     if not changes:
         return row
@@ -143,17 +144,17 @@ def add_post(s: Session, env: Env, actor: Person, person_id: int, role: str, uni
     holder = _locked_person(s, person_id)
     roles = env.policies.policy_set.roles
     if role not in roles:
-        raise InvalidInput(reason=f"未知的角色「{role}」，角色须在规则文件 roles.toml 中定义")
+        raise InvalidInput.because("admin.role_unknown", role=role)
     unit = s.execute(select(Unit).where(Unit.key == (unit_key or "").strip())).scalar_one_or_none()
     if unit is None:
-        raise InvalidInput(reason=f"未知的单位「{unit_key}」")
+        raise InvalidInput.because("admin.unit_unknown", unit=unit_key)
     if not holder.active:
-        raise InvalidInput(reason=f"{holder.name}的账号已停用，不能任职")
+        raise InvalidInput.because("admin.holder_inactive", name=holder.name)
     title = (title or "").strip() or roles[role]
     post = s.execute(select(Post).where(Post.person_id == holder.id, Post.role == role, Post.unit_id == unit.id)
                      .with_for_update(of=Post)).scalar_one_or_none()
     if post is not None and post.active:
-        raise InvalidInput(reason=f"{holder.name}已在{unit.short_name}担任「{roles[role]}」")
+        raise InvalidInput.because("admin.post_held", name=holder.name, unit=unit.short_name, role=roles[role])
     resumed = post is not None
     if post is None:
         post = Post(person_id=holder.id, unit_id=unit.id, role=role, title=title, active=True, since=env.now)
@@ -171,11 +172,11 @@ def end_post(s: Session, env: Env, actor: Person, post_id: int) -> Post:
     _require_admin(s, env, actor)
     post = s.execute(select(Post).where(Post.id == post_id).with_for_update(of=Post)).scalar_one_or_none()
     if post is None:
-        raise NotFound(what="任职", ref=post_id)
+        raise NotFound(what=message("admin.what_post"), ref=post_id)
     if not post.active:
-        raise InvalidInput(reason="该任职已结束")
+        raise InvalidInput.because("admin.post_ended")
     if post.role == ADMINISTRATOR and not _other_administrators(s, post):
-        raise InvalidInput(reason="至少须保留一名系统管理员")
+        raise InvalidInput.because("admin.last_administrator")
     post.active = False
     audit.append(s, env, actor.id, "org.post_ended", "post", post.id,
                  {"username": post.person.username, "role": post.role, "unit": post.unit.key, "title": post.title})
@@ -220,7 +221,7 @@ def people(s: Session, env: Env, query: str = "") -> list[dict[str, Any]]:
 def person_record(s: Session, env: Env, person_id: int) -> dict[str, Any]:
     person = s.get(Person, person_id)
     if person is None:
-        raise NotFound(what="人员", ref=person_id)
+        raise NotFound(what=message("admin.what_person"), ref=person_id)
     return _person_view(person, env.policies.policy_set.roles)
 
 
@@ -230,7 +231,8 @@ def choices(s: Session, env: Env) -> dict[str, Any]:
     active = s.execute(select(Person).where(Person.active.is_(True)).order_by(Person.id)).scalars()
     return {"roles": list(env.policies.policy_set.roles.items()),
             "units": [(u.key, u.short_name) for u in units],
-            "people": [(p.id, f"{p.name}（{p.username}）") for p in active]}
+            "people": [(p.id, message("admin.person_choice", name=p.name, username=p.username))
+                       for p in active]}
 
 
 def body_seats(s: Session, env: Env) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from quorum.core import voting
 from quorum.core.errors import NotPermitted
+from quorum.core.messages import message
 from quorum.core.spec import BodySpec
 from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus, StepStatus, status_name
 from quorum.db import AgendaItem, Attendance, Matter, MatterStep, Meeting, Person, Post, Unit, WrittenOpinion
@@ -82,11 +83,11 @@ def _on_agendas(s: Session) -> dict[tuple[int, str], Meeting]:
 def _blocked_reason(s: Session, matter: Matter, step: MatterStep, body: BodySpec, waiting: Meeting | None) -> str:
     """Why add_item would refuse this matter now, in the secretariat's words; "" when it would accept it."""
     if matter.urgent and not org.holds_any(s, matter.urgent_by_id, (body.principal_role,)):
-        return f"紧急议题标记非{body.short_name}主要负责人所作，按临时动议规则不能列入本机构议程"
+        return message("agenda.urgent_not_by_principal", body=body.short_name)
     if matter.current_step != step.step_key and not matter.urgent:
         return meetings.missing_text(s, matter)
     if waiting is not None:
-        return f"已列入「{waiting.title}」（{waiting.scheduled_at:%Y-%m-%d %H:%M}）议程，不能重复上会"
+        return message("agenda.already_listed", title=waiting.title, at=waiting.scheduled_at)
     return ""
 
 
@@ -128,13 +129,13 @@ def schedule_form(s: Session, env: Env, actor: Person, body_key: str | None, uni
     bodies = organisable_bodies(s, env, actor)
     body = next((b for b in bodies if b["key"] == body_key), None) if body_key else (bodies[0] if bodies else None)
     if body is None:
-        raise NotPermitted(reason="只有党政办或议事机构主持人、主要负责人可以安排会议")
+        raise NotPermitted.because("agenda.organisers_only")
     units, unit = [], None
     if body["scope"] == "unit":
         units = organisable_units(s, actor, env.policies.policy_set.body(body["key"]))
         unit = next((u for u in units if u["key"] == unit_key), None) if unit_key else (units[0] if units else None)
         if unit is None:
-            raise NotPermitted(reason=f"您不能召开该单位的{body['short_name']}")
+            raise NotPermitted.because("agenda.unit_not_yours", body=body["short_name"])
     return {"bodies": bodies, "body": body, "units": units, "unit": unit,
             "candidates": candidates(s, body["key"], unit["id"] if unit else None)}
 
@@ -158,7 +159,7 @@ def may_view(s: Session, person: Person, meeting: Meeting) -> bool:
 def viewable(s: Session, person: Person, meeting_id: int) -> Meeting:
     meeting = meetings.get(s, meeting_id)
     if not may_view(s, person, meeting):
-        raise NotPermitted(reason="只有本次会议的成员、列席人员和会议组织者可以查看")
+        raise NotPermitted.because("agenda.viewers_only")
     return meeting
 
 

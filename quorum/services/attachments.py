@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quorum.core.errors import InvalidInput, NotFound
+from quorum.core.messages import message
 from quorum.db import Attachment, Matter, Person
 from quorum.services import audit, matters, permissions, visibility
 from quorum.services.env import Env
@@ -39,7 +40,7 @@ def clean_name(filename: str) -> str:
     """Keep only the base name of an uploaded file name; refuse names that leave nothing usable."""
     base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     if base in ("", ".", "..") or any(ord(ch) < 32 for ch in base):
-        raise InvalidInput(reason=f"附件文件名「{filename}」无效")
+        raise InvalidInput.because("attachment.filename_invalid", filename=filename)
     if len(base) > NAME_LIMIT:
         stem, dot, ext = base.rpartition(".")
         base = (stem[:NAME_LIMIT - len(ext) - 1] + dot + ext) if dot and len(ext) < 16 else base[:NAME_LIMIT]
@@ -49,13 +50,13 @@ def clean_name(filename: str) -> str:
 def _check(upload: Upload) -> str:
     name = clean_name(upload.filename)
     if not upload.data:
-        raise InvalidInput(reason=f"附件「{name}」是空文件，请重新选择")
+        raise InvalidInput.because("attachment.file_empty", name=name)
     return name
 
 
 def _store(env: Env, data: bytes) -> str:
     if env.files_dir is None:
-        raise InvalidInput(reason="未配置附件存储目录（data_dir），无法保存附件")
+        raise InvalidInput.because("attachment.no_data_dir")
     digest = hashlib.sha256(data).hexdigest()
     folder = Path(env.files_dir) / "attachments"
     folder.mkdir(parents=True, exist_ok=True)
@@ -72,7 +73,7 @@ def add(s: Session, env: Env, actor: Person, matter_id: int, filename: str, cont
     """Attach a file to a matter the actor initiated, has a task on, or oversees as 党政办 / administrator."""
     matter = s.get(Matter, matter_id)
     if matter is None:
-        raise NotFound(what="事项", ref=matter_id)
+        raise NotFound(what=message("state.what_matter"), ref=matter_id)
     permissions.require(s, env, actor, "matter.attach", (matter.unit_id,), matters.relations_to(s, actor, matter),
                         subject="matter", subject_id=matter.id)
     name = _check(Upload(filename, content_type, data))
@@ -121,7 +122,7 @@ def submit_with_attachments(s: Session, env: Env, actor: Person, workflow_key: s
 def get(s: Session, attachment_id: int) -> Attachment:
     row = s.get(Attachment, attachment_id)
     if row is None:
-        raise NotFound(what="附件", ref=attachment_id)
+        raise NotFound(what=message("attachment.what"), ref=attachment_id)
     return row
 
 
@@ -135,12 +136,12 @@ def fetch(s: Session, env: Env, actor: Person, matter_id: int, attachment_id: in
     visibility.require_view(s, actor, matter_id, env.now)
     row = get(s, attachment_id)
     if row.matter_id != matter_id:
-        raise NotFound(what="附件", ref=attachment_id)
+        raise NotFound(what=message("attachment.what"), ref=attachment_id)
     path = Path(env.files_dir or ".") / "attachments" / row.sha256
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise NotFound(what="附件文件", ref=row.filename) from None
+        raise NotFound(what=message("attachment.what_file"), ref=row.filename) from None
     if hashlib.sha256(data).hexdigest() != row.sha256:
-        raise InvalidInput(reason=f"附件「{row.filename}」的文件已被改动，与登记的校验值不符")
+        raise InvalidInput.because("attachment.file_tampered", filename=row.filename)
     return row, data

@@ -17,6 +17,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from quorum.core import audit as chain
 from quorum.core.audit import Anchor
+from quorum.core.messages import message
 from quorum.db import AuditEvent, AuditHead
 from quorum.services.env import Env
 
@@ -207,10 +208,10 @@ def verify(s: Session, anchor_lines: list[str] | None = None) -> Verification:
         return Verification(False, last[0], broken.seq, broken.reason, anchors=len(anchors))
     head = s.get(AuditHead, 1)
     if head is not None and (head.seq, head.hash) != last:
-        return Verification(False, last[0], last[0] + 1, "末尾事件缺失或被改动（与链头记录不符）")
+        return Verification(False, last[0], last[0] + 1, message("audit.verify_head_mismatch"))
     from quorum.services.audit_rederive import mismatches
     found = tuple(mismatches(s))
-    reason = "业务记录与审计事件不符：" + "；".join(found[:3]) if found else ""
+    reason = message("audit_mismatch", detail=message("value.clause_separator").join(found[:3])) if found else ""
     return Verification(not found, last[0], None, reason, found, len(anchors))
 
 

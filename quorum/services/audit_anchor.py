@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from quorum.core import audit as chain
 from quorum.core.audit import Anchor
+from quorum.core.messages import message
 from quorum.services import audit, org
 from quorum.services.env import Env
 from quorum.services.outbox import Event, notify
@@ -28,9 +29,8 @@ def anchor(s: Session, env: Env, anchor_file: Path) -> Anchor:
         out.write(line + "\n")
         out.flush()
         os.fsync(out.fileno())
-    title = f"审计链已锚定：第{head.seq}条事件"
-    body = (f"审计链于 {head.at} 锚定：截至第{head.seq}条事件，链头哈希 {head.hash}。"
-            f"请留存本通知，核验时可与锚定文件 {anchor_file} 比对。\n{line}")
+    title = message("audit.anchored_title", seq=head.seq)
+    body = message("audit.anchored_body", at=head.at, seq=head.seq, hash=head.hash, anchor_file=anchor_file, line=line)
     event = Event(f"audit_anchor:{head.seq}:{head.at}", "audit_anchor", title, body, "audit", head.seq)
     notify(s, env, event, [p.id for role in INSPECTORS for p in org.holders(s, role)])
     return head

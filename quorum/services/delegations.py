@@ -6,6 +6,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from quorum.core.errors import InvalidInput, NotFound
+from quorum.core.messages import message
 from quorum.db import Delegation, Person
 from quorum.services import audit, permissions
 
@@ -18,11 +19,11 @@ def create(s: Session, env, actor: Person, principal: Person, delegate: Person, 
     permissions.require(s, env, actor, "delegation.manage", relations={"owner"} if actor.id == principal.id else (),
                         subject="person", subject_id=principal.id)
     if delegate.id == principal.id:
-        raise InvalidInput(reason="代理人不能是本人")
+        raise InvalidInput.because("delegation.to_self")
     if ends <= starts:
-        raise InvalidInput(reason="代理结束时间须晚于开始时间")
+        raise InvalidInput.because("delegation.ends_before_start")
     if not reason.strip():
-        raise InvalidInput(reason="请填写代理事由（如出差、休假）")
+        raise InvalidInput.because("delegation.reason_missing")
     row = Delegation(principal_id=principal.id, delegate_id=delegate.id, starts=starts, ends=ends,
                      reason=reason.strip(), active=True, created_by_id=actor.id, created_at=env.now)
     s.add(row)
@@ -37,13 +38,13 @@ def create(s: Session, env, actor: Person, principal: Person, delegate: Person, 
 def cancel(s: Session, env, actor: Person, delegation_id: int) -> Delegation:
     row = s.execute(select(Delegation).where(Delegation.id == delegation_id).with_for_update()).scalar_one_or_none()
     if row is None:
-        raise NotFound(what="代理", ref=delegation_id)
+        raise NotFound(what=message("delegation.what"), ref=delegation_id)
     permissions.require(s, env, actor, "delegation.manage", relations={"owner"} if actor.id == row.principal_id else (),
                         subject="delegation", subject_id=row.id)
     if not row.active:
-        raise InvalidInput(reason="该代理已取消")
+        raise InvalidInput.because("delegation.already_cancelled")
     if row.ends <= env.now:
-        raise InvalidInput(reason="该代理已到期，无需取消")
+        raise InvalidInput.because("delegation.already_ended")
     row.active = False
     s.info.pop(PRINCIPALS, None)
     audit.append(s, env, actor.id, "delegation.cancelled", "delegation", row.id, {})

@@ -60,7 +60,7 @@ def can_read(s: Session, actor: Person, doc: Document, now: datetime | None = No
 def require_read(s: Session, actor: Person, document_id: int, now: datetime | None = None) -> Document:
     doc = documents.get(s, document_id)
     if not can_read(s, actor, doc, now):
-        raise NotPermitted(reason="此公文涉及人事议题，仅限会议成员及党政办、纪检监察、系统管理员查阅")
+        raise NotPermitted.because("documents.personnel_restricted")
     return doc
 
 

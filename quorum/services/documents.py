@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from quorum.core import documents as rules
 from quorum.core.documents import DocumentKind, DocumentPolicy, DocumentStatus
 from quorum.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
+from quorum.core.messages import message
 from quorum.core.spec import clean_text
 from quorum.db import Document, DocumentSerial, Matter, MatterStep, Meeting, Person, Post, Unit
 from quorum.services import audit, org, permissions
@@ -48,14 +49,14 @@ def kind_of(s: Session, doc: Document) -> DocumentKind:
 def get(s: Session, document_id: int) -> Document:
     doc = s.get(Document, document_id)
     if doc is None:
-        raise NotFound(what="公文", ref=document_id)
+        raise NotFound(what=message("state.what_document"), ref=document_id)
     return doc
 
 
 def _locked(s: Session, document_id: int) -> Document:
     doc = s.execute(select(Document).where(Document.id == document_id).with_for_update()).scalar_one_or_none()
     if doc is None:
-        raise NotFound(what="公文", ref=document_id)
+        raise NotFound(what=message("state.what_document"), ref=document_id)
     return doc
 
 
@@ -152,8 +153,8 @@ def _create(s: Session, env: Env, actor_id: int | None, kind: DocumentKind, *, m
     if kind.requires_request:
         request = request or _request_of(s, matter)
         if request is None:
-            title = f"事项「{matter.title}」" if matter else "本文"
-            raise InvalidInput(reason=f"{kind.name}须答复一份请示并引用其标题和文号，{title}尚无请示")
+            what = message("documents.matter_named", title=matter.title) if matter else message("documents.this_document")
+            raise InvalidInput.because("documents.reply_without_request", kind=kind.name, what=what)
     issuer = drafting.issuer_unit(s, kind, matter, meeting)
     doc = Document(kind=kind.key, status=DocumentStatus.DRAFT, matter_id=matter.id if matter else None,
                    meeting_id=meeting.id if meeting else None, step_key=step_key,
@@ -173,7 +174,7 @@ def _fill(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: Docum
     drafting = _drafting()
     blocks = drafting.wording.render(kind.template, drafting.context(s, env, doc, kind, policy),
                                      drafting.templates_dir(env))
-    doc.title = clean_text(blocks["title"] or kind.name, "标题")
+    doc.title = clean_text(blocks["title"] or kind.name, message("documents.title_label"))
     doc.body, doc.notes = blocks["body"], blocks["notes"]
     doc.attachments = [a for a in blocks["attachments"].splitlines() if a]
     doc.addressees = drafting.resolve(s, kind.addressees, policy, issuer, matter, meeting, request)
@@ -189,17 +190,18 @@ def draft(s: Session, env: Env, actor: Person, kind_key: str, matter_ids: Sequen
     matter_ids = list(dict.fromkeys(matter_ids))
     if kind.drafted.startswith("meeting"):
         if meeting_id is None or matter_ids:
-            raise InvalidInput(reason=f"{kind.name}依据一次会议起草，请只指定会议")
-        return _create(s, env, actor.id, kind, meeting=_get(s, Meeting, meeting_id, "会议"))
+            raise InvalidInput.because("documents.meeting_only", kind=kind.name)
+        return _create(s, env, actor.id, kind, meeting=_get(s, Meeting, meeting_id, message("state.what_meeting")))
     if len(matter_ids) != 1:
-        what = "一份请示只能请示一个事项" if kind.key == "request" else f"每份{kind.name}只能对应一个事项"
-        raise InvalidInput(reason=f"一文一事：{what}（收到{len(matter_ids)}个事项）")
-    matter = _get(s, Matter, matter_ids[0], "事项")
+        what = (message("documents.one_request_one_matter") if kind.key == "request"
+                else message("documents.one_kind_one_matter", kind=kind.name))
+        raise InvalidInput.because("documents.one_matter_each", what=what, count=len(matter_ids))
+    matter = _get(s, Matter, matter_ids[0], message("state.what_matter"))
     request = None
     if request_id is not None:
         request = get(s, request_id)
         if request.kind != "request":
-            raise InvalidInput(reason=f"公文 {request_id}「{request.title}」不是请示，{kind.name}不能引用它")
+            raise InvalidInput.because("documents.not_a_request", ref=request_id, title=request.title, kind=kind.name)
     return _create(s, env, actor.id, kind, matter=matter, request=request)
 
 
@@ -222,8 +224,8 @@ def may_edit(s: Session, actor: Person, doc: Document) -> bool:
 def _require_editor(s: Session, actor: Person, version_id: int) -> None:
     roles = _policy(s, version_id).editor_roles
     if not org.holds_any(s, actor.id, roles):
-        names = "、".join(policy_set_for(s, version_id).role_name(r) for r in roles)
-        raise NotPermitted(reason=f"只有{names}可以起草、修改或作废公文")
+        names = message("value.list_separator").join(policy_set_for(s, version_id).role_name(r) for r in roles)
+        raise NotPermitted.because("documents.editors_only", names=names)
 
 
 def signer_roles(s: Session, doc: Document) -> tuple[str, ...]:
@@ -260,7 +262,8 @@ def may_void(s: Session, actor: Person, doc: Document) -> bool:
 
 def _refuse_unless_draft(doc: Document, action: str) -> None:
     if doc.status == DocumentStatus.FROZEN:
-        raise InvalidTransition("document_frozen", title=doc.title, number=doc.doc_number or "未编号", action=action)
+        raise InvalidTransition("document_frozen", title=doc.title, number=doc.doc_number or message("document.unnumbered"),
+                                action=action)
     if doc.status == DocumentStatus.VOID:
         raise InvalidTransition("document_void", title=doc.title, action=action)
 
@@ -274,7 +277,7 @@ def _names(values: Sequence[str] | None, label: str) -> list[str] | None:
         return None
     names = [clean_text(v, label) for v in values if isinstance(v, str) and v.strip()]
     if len(names) > LIST_LIMIT:
-        raise InvalidInput(reason=f"「{label}」最多{LIST_LIMIT}项")
+        raise InvalidInput.because("documents.list_too_long", label=label, limit=LIST_LIMIT)
     return list(dict.fromkeys(names))
 
 
@@ -283,13 +286,14 @@ def edit(s: Session, env: Env, actor: Person, document_id: int, *, title: str | 
          cc: Sequence[str] | None = None, notes: str | None = None) -> Document:
     """Change a draft's title, 主送, body, attachments, 抄送 or 附注; a frozen or void document is refused."""
     doc = _locked(s, document_id)
-    _refuse_unless_draft(doc, "修改")
+    _refuse_unless_draft(doc, message("documents.action_edit"))
     _require_editor(s, actor, doc.policy_version_id)
-    changes = {"title": None if title is None else clean_text(title, "标题"),
-               "body": None if body is None else clean_text(body, "正文", 20000, required=False),
-               "notes": None if notes is None else clean_text(notes, "附注", 500, required=False),
-               "addressees": _names(addressees, "主送机关"), "attachments": _names(attachments, "附件"),
-               "cc": _names(cc, "抄送机关")}
+    label = {k: message(f"documents.{k}_label") for k in ("title", "body", "notes", "addressees", "attachments", "cc")}
+    changes = {"title": None if title is None else clean_text(title, label["title"]),
+               "body": None if body is None else clean_text(body, label["body"], 20000, required=False),
+               "notes": None if notes is None else clean_text(notes, label["notes"], 500, required=False),
+               "addressees": _names(addressees, label["addressees"]),
+               "attachments": _names(attachments, label["attachments"]), "cc": _names(cc, label["cc"])}
     changes = {k: v for k, v in changes.items() if v is not None}
     check_distribution(s, doc, changes.get("addressees", doc.addressees), changes.get("cc", doc.cc))
     for key, value in changes.items():
@@ -302,7 +306,7 @@ def edit(s: Session, env: Env, actor: Person, document_id: int, *, title: str | 
 def regenerate(s: Session, env: Env, actor: Person, document_id: int) -> Document:
     """Draft a draft again from the record (discarding edits); a frozen document is never regenerated."""
     doc = _locked(s, document_id)
-    _refuse_unless_draft(doc, "重新生成")
+    _refuse_unless_draft(doc, message("documents.action_regenerate"))
     _require_editor(s, actor, doc.policy_version_id)
     kind = kind_of(s, doc)
     matter = s.get(Matter, doc.matter_id) if doc.matter_id else None
@@ -358,7 +362,7 @@ def reserve(s: Session, env: Env, actor: Person, document_id: int) -> Document:
     unrecorded, never handed out twice. The .docx is rendered after this transaction commits.
     """
     doc = _locked(s, document_id)
-    _refuse_unless_draft(doc, "再次签发")
+    _refuse_unless_draft(doc, message("documents.action_sign_again"))
     kind = kind_of(s, doc)
     _require_signer(s, actor, doc, kind)
     check_distribution(s, doc, doc.addressees, doc.cc)
@@ -388,7 +392,7 @@ def rendering(s: Session, env: Env, actor: Person, document_id: int) -> Renderin
 def freeze(s: Session, env: Env, actor: Person, document_id: int, done: Rendering) -> Document:
     """签发, step 3 (short, locked): freeze the draft with the stored file; render again if it changed meanwhile."""
     doc = _locked(s, document_id)
-    _refuse_unless_draft(doc, "再次签发")
+    _refuse_unless_draft(doc, message("documents.action_sign_again"))
     kind = kind_of(s, doc)
     _require_signer(s, actor, doc, kind)
     if kind.numbered and doc.serial is None:
@@ -396,7 +400,7 @@ def freeze(s: Session, env: Env, actor: Person, document_id: int, done: Renderin
     if (done.number, done.stamp, done.day) != (doc.doc_number, doc.updated_at, _dated(s, env, doc, kind)):
         done = rendering(s, env, actor, document_id)
     doc.sha256, doc.file_path = done.sha256, done.path
-    doc.status = rules.advance(doc.status, DocumentStatus.FROZEN, "签发")
+    doc.status = rules.advance(doc.status, DocumentStatus.FROZEN, message("documents.action_sign"))
     doc.doc_date, doc.signer_id, doc.signed_at, doc.updated_at = done.day, actor.id, env.now, env.now
     doc.content = _page_json(done.page)
     _log(s, env, actor.id, "signed", doc, number=doc.doc_number, date=done.day, sha256=doc.sha256)
@@ -405,7 +409,7 @@ def freeze(s: Session, env: Env, actor: Person, document_id: int, done: Renderin
 
 def _require_signer(s: Session, actor: Person, doc: Document, kind: DocumentKind) -> None:
     if not may_sign(s, actor, doc):
-        names = "、".join(policy_set_for(s, doc.policy_version_id).role_name(r) for r in signer_roles(s, doc))
+        names = message("value.list_separator").join(policy_set_for(s, doc.policy_version_id).role_name(r) for r in signer_roles(s, doc))
         raise permissions.refusal(NotPermitted("document_not_signer", kind=kind.name, roles=names), "document.sign",
                                   "document", doc.id)
 
@@ -423,9 +427,9 @@ def _check_request(s: Session, doc: Document, kind: DocumentKind) -> None:
         return
     request = s.get(Document, doc.request_id) if doc.request_id else None
     if request is None:
-        raise InvalidInput(reason=f"{kind.name}须答复一份请示并引用其标题和文号，本文未关联请示")
+        raise InvalidInput.because("documents.reply_request_missing", kind=kind.name)
     if request.status != DocumentStatus.FROZEN:
-        raise InvalidInput(reason=f"所答复的请示「{request.title}」尚未签发编号，{kind.name}无从引用其文号，暂不能签发")
+        raise InvalidInput.because("documents.request_not_signed", title=request.title, kind=kind.name)
 
 
 def _dated(s: Session, env: Env, doc: Document, kind: DocumentKind):
@@ -443,7 +447,7 @@ def _series(s: Session, doc: Document, kind: DocumentKind, issuer: Unit) -> str:
     body = _drafting().body_key(matter, meeting)
     series = kind.series_by_body.get(body or "") or kind.series or issuer.doc_prefix
     if not series:
-        raise InvalidInput(reason=f"发文机关「{issuer.name}」未登记机关代字（doc_prefix），不能为{kind.name}编号")
+        raise InvalidInput.because("documents.issuer_no_prefix", issuer=issuer.name, kind=kind.name)
     return series
 
 
@@ -471,7 +475,7 @@ def _page_json(page) -> dict[str, Any]:
 def store(env: Env, data: bytes, suffix: str) -> tuple[str, str]:
     """Write bytes once under files_dir/documents, named by their sha256; return (sha256, relative path)."""
     if env.files_dir is None:
-        raise InvalidInput(reason="未配置数据目录（data_dir），无法保存公文文件")
+        raise InvalidInput.because("documents.no_data_dir")
     digest = hashlib.sha256(data).hexdigest()
     folder = Path(env.files_dir) / "documents"
     folder.mkdir(parents=True, exist_ok=True)
@@ -487,13 +491,13 @@ def read_file(env: Env, doc: Document, which: str = "docx") -> bytes:
     """The stored bytes of a frozen document (docx or pdf), checked against the stored sha256."""
     path, digest = (doc.file_path, doc.sha256) if which == "docx" else (doc.pdf_path, doc.pdf_sha256)
     if not path:
-        raise NotFound(what="公文文件" if which == "docx" else "PDF 文件", ref=doc.title)
+        raise NotFound(what=message("documents.docx_file" if which == "docx" else "documents.pdf_file"), ref=doc.title)
     try:
         data = (Path(env.files_dir or ".") / path).read_bytes()
     except FileNotFoundError:
-        raise NotFound(what="公文文件", ref=path) from None
+        raise NotFound(what=message("documents.docx_file"), ref=path) from None
     if hashlib.sha256(data).hexdigest() != digest:
-        raise InvalidInput(reason=f"公文「{doc.title}」的文件已被改动，与签发时的校验值不符")
+        raise InvalidInput.because("documents.file_tampered", title=doc.title)
     return data
 
 
@@ -505,11 +509,11 @@ def void(s: Session, env: Env, actor: Person, document_id: int, reason: str) -> 
     """作废: the document stays on record with its number, which is never given out again."""
     doc = _locked(s, document_id)
     if doc.status == DocumentStatus.VOID:
-        raise InvalidTransition("document_void", title=doc.title, action="再次作废")
+        raise InvalidTransition("document_void", title=doc.title, action=message("documents.action_void_again"))
     if not may_void(s, actor, doc):
-        raise NotPermitted(reason="只有党政办或签发人可以作废公文")
-    doc.void_reason = clean_text(reason, "作废理由", 1000)
-    doc.status = rules.advance(doc.status, DocumentStatus.VOID, "作废")
+        raise NotPermitted.because("documents.void_who")
+    doc.void_reason = clean_text(reason, message("documents.void_reason_label"), 1000)
+    doc.status = rules.advance(doc.status, DocumentStatus.VOID, message("documents.action_void"))
     doc.voided_at = doc.updated_at = env.now
     _log(s, env, actor.id, "voided", doc, number=doc.doc_number, reason=doc.void_reason)
     return doc
@@ -525,7 +529,7 @@ def convert_pdf(s: Session, env: Env, document_id: int) -> Document:
     """Convert a frozen document to PDF with LibreOffice headless; idempotent (a stored PDF is kept)."""
     doc = _locked(s, document_id)
     if doc.status != DocumentStatus.FROZEN:
-        raise InvalidInput(reason=f"公文「{doc.title}」尚未签发（或已作废），只有已签发的公文可以转换 PDF")
+        raise InvalidInput.because("documents.pdf_not_signed", title=doc.title)
     if doc.pdf_sha256 and (Path(env.files_dir or ".") / doc.pdf_path).exists():
         return doc
     from quorum.documents.pdf import to_pdf

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from quorum.core import money, states
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import message
 from quorum.core.routing import format_money
 from quorum.core.spec import clean_text, coerce_value
 from quorum.core.states import TaskStatus
@@ -30,7 +31,7 @@ def approved_amount(s: Session, matter: Matter) -> Decimal:
     values = matters.values_of(spec, matter)
     basis = money.basis_amount(rule, values, {f.key: f.label for f in spec.fields}) if rule else None
     if basis is None:
-        raise InvalidInput(reason="该事项没有批准金额")
+        raise InvalidInput.because("expenditure.no_approved_amount")
     return basis
 
 
@@ -41,8 +42,8 @@ def paid_total(s: Session, matter_id: int) -> Decimal:
 
 def _execution_task(s: Session, env: Env, actor: Person, task_id: int, action: str) -> tuple[Task, Matter, MatterStep]:
     from quorum.core.actions import require_action
-    task = matters.locked(s, Task, task_id, "待办")
-    matter = matters.locked(s, Matter, task.matter_id, "事项")
+    task = matters.locked(s, Task, task_id, message("state.what_task"))
+    matter = matters.locked(s, Matter, task.matter_id, message("state.what_matter"))
     require_action(matters.task_facts(s, task, matter, actor, env.now), action)
     return task, matter, s.get(MatterStep, task.step_id)
 
@@ -54,7 +55,7 @@ def pay(s: Session, env: Env, actor: Person, task_id: int, amount: str, paid_on:
     spec = matters.workflow_of(s, matter)
     value = coerce_value(spec.field("amount"), amount)
     if value is None or value <= 0:
-        raise InvalidInput(reason="请填写大于零的支付金额（元）")
+        raise InvalidInput.because("expenditure.amount_not_positive")
     approved, paid = approved_amount(s, matter), paid_total(s, matter.id)
     tolerance = spec.rules.execution.tolerance if spec.rules.execution else Decimal(0)
     if money.exceeds_tolerance(approved, paid + value, tolerance):
@@ -62,8 +63,8 @@ def pay(s: Session, env: Env, actor: Person, task_id: int, amount: str, paid_on:
                            percent=f"{tolerance * 100:.0f}%")
     paid_on = paid_on or env.now.date()
     if paid_on > env.now.date():
-        raise InvalidInput(reason="支付日期不能晚于今天")
-    row = Payment(matter_id=matter.id, amount=value, paid_on=paid_on, note=clean_text(note, "支付说明", 1000, False),
+        raise InvalidInput.because("expenditure.paid_in_future")
+    row = Payment(matter_id=matter.id, amount=value, paid_on=paid_on, note=clean_text(note, message("expenditure.payment_note_label"), 1000, False),
                   recorded_by_id=actor.id, created_at=env.now)
     s.add(row)
     s.flush()
@@ -78,15 +79,17 @@ def complete(s: Session, env: Env, actor: Person, task_id: int, comment: str = "
     task, matter, step = _execution_task(s, env, actor, task_id, "complete")
     paid = paid_total(s, matter.id)
     if paid <= 0:
-        raise InvalidInput(reason="尚未登记任何支付，不能确认执行完毕")
-    comment = clean_text(comment, "执行情况", 4000, required=False)
+        raise InvalidInput.because("expenditure.nothing_paid")
+    comment = clean_text(comment, message("expenditure.execution_label"), 4000, required=False)
     task.acted_at, task.outcome = env.now, "complete"
-    task.status = states.advance(states.TASK, "task", task.status, TaskStatus.DONE, "执行完毕")
+    task.status = states.advance(states.TASK, "task", task.status, TaskStatus.DONE,
+                                 message("expenditure.completed"))
     s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id, author_id=actor.id,
-                  decision="complete", text=comment or f"累计支付 {format_money(paid)}", created_at=env.now))
+                  decision="complete", text=comment or message("expenditure.paid_total", amount=format_money(paid)),
+                  created_at=env.now))
     audit.append(s, env, actor.id, "task.done", "task", task.id, {"action": "complete", "paid": str(paid)},
                  matter_id=matter.id)
-    matters.apply_outcome(s, env, actor.id, matter, "approve", "执行完毕")
+    matters.apply_outcome(s, env, actor.id, matter, "approve", message("expenditure.completed"))
     return task
 
 
@@ -101,20 +104,20 @@ def may_change_amount(s: Session, env: Env, actor: Person, matter: Matter) -> bo
 def change_amount(s: Session, env: Env, actor: Person, matter_id: int, field: str, new_amount: str,
                   reason: str) -> Matter:
     """Change an approved amount: within the tolerance it is recorded; beyond it the matter is approved again."""
-    matter = matters.locked(s, Matter, matter_id, "事项")
+    matter = matters.locked(s, Matter, matter_id, message("state.what_matter"))
     spec = matters.workflow_of(s, matter)
     permissions.require(s, env, actor, "expenditure.change_amount", (matter.unit_id,),
                         {"initiator"} if actor.id == matter.initiator_id else set(), subject="matter",
                         subject_id=matter.id)
     current = matters.current(matter)
     if current is None or not kind_class(current.kind).pays_out:
-        raise InvalidInput(reason="只有已批准、正在执行的事项可以变更金额")
+        raise InvalidInput.because("expenditure.change_not_executing")
     if field not in (spec.rules.split_evasion.basis_fields if spec.rules.split_evasion else ()):
-        raise InvalidInput(reason=f"「{field}」不是可变更的金额字段")
+        raise InvalidInput.because("expenditure.change_field_unknown", field=field)
     value = coerce_value(spec.field(field), new_amount)
     if value is None:
-        raise InvalidInput(reason="请填写新的金额")
-    reason = clean_text(reason, "变更理由", 1000)
+        raise InvalidInput.because("expenditure.change_amount_missing")
+    reason = clean_text(reason, message("expenditure.change_reason_label"), 1000)
     approved = approved_amount(s, matter)
     matter.fields = {**matter.fields, field: str(value)}
     tolerance = spec.rules.execution.tolerance if spec.rules.execution else Decimal(0)
@@ -123,6 +126,7 @@ def change_amount(s: Session, env: Env, actor: Person, matter_id: int, field: st
                  {"field": field, "from": str(approved), "to": str(value), "reason": reason,
                   "reapproval": needs_approval}, matter_id=matter.id)
     if needs_approval:
-        text = f"金额由 {format_money(approved)} 变更为 {format_money(value)}，超过批准金额的 {tolerance * 100:.0f}%，须重新审批：{reason}"
+        text = message("expenditure.change_needs_approval", approved=format_money(approved), value=format_money(value),
+                       percent=tolerance * 100, reason=reason)
         matters.return_to(s, env, actor.id, matter, spec.steps[0].key, text)
     return matter

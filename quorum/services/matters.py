@@ -51,7 +51,7 @@ def locked_task(s: Session, task_id: int) -> tuple[Task, Matter, list[Task]]:
                      .order_by(Task.id).with_for_update()).all()
     task = next((t for t, _m in rows if t.id == task_id), None)
     if task is None:
-        raise NotFound(what="待办", ref=task_id)
+        raise NotFound(what=message("state.what_task"), ref=task_id)
     return task, rows[0][1], [t for t, _m in rows if t.id != task_id]
 
 
@@ -93,9 +93,9 @@ def submit(s: Session, env: Env, actor: Person, workflow_key: str, title: str,
     """File a matter: validate its fields, plan and explain its route, open its first step."""
     spec = env.policies.policy_set.workflow(workflow_key)
     if spec.initiator_roles and not org.holds_any(s, actor.id, spec.initiator_roles):
-        names = "、".join(env.policies.policy_set.role_name(r) for r in spec.initiator_roles)
-        raise NotPermitted(reason=f"只有{names}可以申报「{spec.name}」")
-    title = clean_text(title, "议题名称")
+        names = message("value.list_separator").join(env.policies.policy_set.role_name(r) for r in spec.initiator_roles)
+        raise NotPermitted.because("matter.initiators_only", names=names, workflow=spec.name)
+    title = clean_text(title, message("matter.title_label"))
     values = coerce_fields(spec, raw_fields, bounds=env.bounds)
     unit_id = _unit_id(s, spec, values)
     _require_own_units(s, env, actor, spec, values)
@@ -123,7 +123,7 @@ def submit(s: Session, env: Env, actor: Person, workflow_key: str, title: str,
                  {"workflow": spec.key, "title": title, "fields": matter.fields, "policy": version.label,
                   "digest": version.digest, "route": matter.route}, matter_id=matter.id)
     first = matter.steps[0]
-    _set(s, env, actor.id, first, "step", states.STEP, StepStatus.ACTIVE, "申报", matter.id, step=first.step_key)
+    _set(s, env, actor.id, first, "step", states.STEP, StepStatus.ACTIVE, message("matter.action_submit"), matter.id, step=first.step_key)
     _finish_step(s, env, actor.id, matter, first, "submitted")
     return matter
 
@@ -134,7 +134,7 @@ def _unit_id(s: Session, spec: WorkflowSpec, values: Mapping[str, Any]) -> int |
         if field.type == "unit" and values.get(field.key):
             found = s.execute(select(Unit).where(Unit.key == values[field.key])).scalar_one_or_none()
             if found is None:
-                raise InvalidInput(reason=f"「{field.label}」的值「{values[field.key]}」不是已登记的单位")
+                raise InvalidInput.because("matter.unit_not_registered", label=field.label, value=values[field.key])
             unit_id = unit_id or found.id
     return unit_id
 
@@ -166,7 +166,7 @@ def _advance(s: Session, env: Env, actor_id: int | None, matter: Matter, after_s
             _activate(s, env, actor_id, matter, step)
             return
     matter.current_step = None
-    _set(s, env, actor_id, matter, "matter", states.MATTER, MatterStatus.CLOSED, "办结", matter.id)
+    _set(s, env, actor_id, matter, "matter", states.MATTER, MatterStatus.CLOSED, message("matter.action_close"), matter.id)
 
 
 def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: MatterStep) -> None:
@@ -178,12 +178,12 @@ def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: 
     step.due_date, step.due_provisional = (due.due, due.provisional) if due else (None, False)
     matter.current_step = step.step_key
     matter.updated_at = env.now
-    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.ACTIVE, "开始办理", matter.id,
+    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.ACTIVE, message("matter.action_start"), matter.id,
          step=step.step_key, round=step.round, due=step.due_date, provisional=step.due_provisional)
     documents.on_step_activated(s, env, matter, step)
     if step_spec.reopens_to_initiator:
         assign.open_task(s, env, matter, step, "resubmit", "initiator", s.get(Person, matter.initiator_id),
-                         f"补充材料后重新申报：{matter.title}", None, f"{step.id}:{step.round}")
+                         message("matter.resubmit_task_title", title=matter.title), None, f"{step.id}:{step.round}")
     elif step_spec.waits_for_supervision and supervision.all_done(s, matter.id):
         _finish_step(s, env, actor_id, matter, step, "done")
     else:
@@ -193,7 +193,7 @@ def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: 
 def _finish_step(s: Session, env: Env, actor_id: int | None, matter: Matter, step: MatterStep,
                  outcome: str) -> None:
     step.finished_at, step.outcome = env.now, outcome
-    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.DONE, "完成", matter.id,
+    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.DONE, message("matter.action_finish"), matter.id,
          step=step.step_key, outcome=outcome)
     documents.on_step_finished(s, env, matter, step)
     _advance(s, env, actor_id, matter, step.seq)
@@ -205,7 +205,7 @@ def _cancel_open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep | 
     if among is not None:
         for task in among:
             if task.status == TaskStatus.OPEN and (group is None or task.group_key == group):
-                _set(s, env, None, task, "task", states.TASK, TaskStatus.CANCELLED, "取消", matter.id)
+                _set(s, env, None, task, "task", states.TASK, TaskStatus.CANCELLED, message("matter.action_cancel"), matter.id)
         return
     query = select(Task).where(Task.matter_id == matter.id, Task.status == TaskStatus.OPEN)
     if step is not None:
@@ -213,7 +213,7 @@ def _cancel_open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep | 
     if group is not None:
         query = query.where(Task.group_key == group)
     for task in s.execute(query).scalars():
-        _set(s, env, None, task, "task", states.TASK, TaskStatus.CANCELLED, "取消", matter.id)
+        _set(s, env, None, task, "task", states.TASK, TaskStatus.CANCELLED, message("matter.action_cancel"), matter.id)
 
 
 def return_to(s: Session, env: Env, actor_id: int | None, matter: Matter, target_key: str, reason: str) -> None:
@@ -221,19 +221,19 @@ def return_to(s: Session, env: Env, actor_id: int | None, matter: Matter, target
     current = _step(matter, matter.current_step)
     target = next((st for st in matter.steps if st.step_key == target_key), None)
     if target is None:
-        raise InvalidInput(reason=f"没有名为「{target_key}」的环节")
+        raise InvalidInput.because("matter.return_target_unknown", step=target_key)
     if target.seq >= current.seq:
-        raise InvalidInput(reason=f"只能退回到此前的环节，「{target.name}」不在「{current.name}」之前")
+        raise InvalidInput.because("matter.return_target_not_before", target=target.name, current=current.name)
     _cancel_open_tasks(s, env, matter)
     _clear_flags_from(s, env, actor_id, matter, target.seq)
     current.finished_at, current.outcome = env.now, "returned"
-    _set(s, env, actor_id, current, "step", states.STEP, StepStatus.RETURNED, "退回", matter.id,
+    _set(s, env, actor_id, current, "step", states.STEP, StepStatus.RETURNED, message("matter.action_return"), matter.id,
          step=current.step_key, to=target_key, reason=reason)
     for step in matter.steps:
         if target.seq <= step.seq < current.seq and step.status == StepStatus.DONE:
-            _set(s, env, actor_id, step, "step", states.STEP, StepStatus.PENDING, "重新办理", matter.id,
+            _set(s, env, actor_id, step, "step", states.STEP, StepStatus.PENDING, message("matter.action_redo"), matter.id,
                  step=step.step_key)
-    _set(s, env, actor_id, current, "step", states.STEP, StepStatus.PENDING, "待重新办理", matter.id,
+    _set(s, env, actor_id, current, "step", states.STEP, StepStatus.PENDING, message("matter.action_await_redo"), matter.id,
          step=current.step_key)
     _activate(s, env, actor_id, matter, target)
 
@@ -253,20 +253,20 @@ def _clear_flags_from(s: Session, env: Env, actor_id: int | None, matter: Matter
 def end_rejected(s: Session, env: Env, actor_id: int | None, matter: Matter, step: MatterStep, reason: str) -> None:
     _cancel_open_tasks(s, env, matter)
     step.finished_at, step.outcome = env.now, "rejected"
-    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.REJECTED, "否决", matter.id,
+    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.REJECTED, message("matter.action_reject"), matter.id,
          step=step.step_key, reason=reason)
     matter.current_step = None
-    _set(s, env, actor_id, matter, "matter", states.MATTER, MatterStatus.REJECTED, "否决", matter.id, reason=reason)
+    _set(s, env, actor_id, matter, "matter", states.MATTER, MatterStatus.REJECTED, message("matter.action_reject"), matter.id, reason=reason)
 
 
 def lapse(s: Session, env: Env, matter: Matter, step: MatterStep, reason: str) -> None:
     """An approval not used within its validity period lapses (失效); the matter must be filed again."""
     _cancel_open_tasks(s, env, matter)
     step.finished_at, step.outcome = env.now, "lapsed"
-    _set(s, env, None, step, "step", states.STEP, StepStatus.LAPSED, "失效", matter.id, step=step.step_key,
+    _set(s, env, None, step, "step", states.STEP, StepStatus.LAPSED, message("matter.action_lapse"), matter.id, step=step.step_key,
          reason=reason)
     matter.current_step = None
-    _set(s, env, None, matter, "matter", states.MATTER, MatterStatus.LAPSED, "失效", matter.id, reason=reason)
+    _set(s, env, None, matter, "matter", states.MATTER, MatterStatus.LAPSED, message("matter.action_lapse"), matter.id, reason=reason)
 
 
 def apply_outcome(s: Session, env: Env, actor_id: int | None, matter: Matter, outcome: str, reason: str) -> None:
@@ -296,7 +296,7 @@ def set_flags(s: Session, env: Env, actor_id: int | None, matter: Matter, names:
     matter.fields = {**matter.fields, **{n: True for n in new}}
     spec = workflow_of(s, matter)
     for name in new:
-        s.add(MatterFlag(matter_id=matter.id, kind=name, text=f"{spec.field(name).label}：{reason}",
+        s.add(MatterFlag(matter_id=matter.id, kind=name, text=message("matter.flag_text", label=spec.field(name).label, reason=reason),
                          data={"by": actor_id}, created_at=env.now))
     audit.append(s, env, actor_id, "matter.flagged", "matter", matter.id, {"flags": new, "reason": reason},
                  matter_id=matter.id)
@@ -307,7 +307,7 @@ def replan(s: Session, env: Env, actor_id: int | None, matter: Matter, after_seq
     """Decide again which of the steps after `after_seq` apply, from the matter's current values."""
     spec = workflow_of(s, matter)
     route = plan_route(spec, values_of(spec, matter))
-    notes = [r for r in matter.route if not r.startswith("【")]
+    notes = [r for r in matter.route if not r.startswith(message("matter.route_sentence_mark"))]
     matter.route = [*notes, *(r.sentence for r in route)]
     changed = []
     for row, planned in zip(matter.steps, route, strict=True):
@@ -354,21 +354,21 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
     task, matter, others = locked_task(s, task_id)
     require_action(task_facts(s, task, matter, actor, env.now), action)
     if action in ("comment", "cc", "add_signer"):
-        raise InvalidInput(reason="评论、抄送和加签请使用各自的操作")
+        raise InvalidInput.because("matter.act_other_operations")
     step = s.get(MatterStep, task.step_id)
     step_spec = workflow_of(s, matter).step(step.step_key)
-    comment = clean_text(comment, "意见", 4000, required=False)
+    comment = clean_text(comment, message("matter.comment_label"), 4000, required=False)
     chosen = None if action in ("return", "resubmit", "withdraw", "record", "pay", "complete") else \
         steps.option(step_spec, action)
     if action == "return" and not comment:
-        raise InvalidInput(reason="不同意或退回时须填写理由")
+        raise InvalidInput.because("matter.return_reason_required")
     if chosen is not None:
         steps.check_answer(s, matter, step, task, chosen, comment)
     if action in ("pay", "complete"):
-        raise InvalidInput(reason="支付登记请使用执行登记操作")
+        raise InvalidInput.because("matter.payment_elsewhere")
     on_behalf = task.assignee_id if task.assignee_id != actor.id else None
     task.acted_at, task.outcome = env.now, action
-    _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.DONE, "办理", matter.id, action=action,
+    _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.DONE, message("matter.action_handle"), matter.id, action=action,
          on_behalf_of=on_behalf)
     s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id,
                   author_id=actor.id, on_behalf_of_id=on_behalf, requirement=task.requirement, decision=action,
@@ -379,7 +379,7 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
         _answer(s, env, actor, matter, step, step_spec, task, chosen, comment, others)
     elif action == "withdraw":
         _cancel_open_tasks(s, env, matter)
-        _set(s, env, actor.id, matter, "matter", states.MATTER, MatterStatus.WITHDRAWN, "撤回", matter.id)
+        _set(s, env, actor.id, matter, "matter", states.MATTER, MatterStatus.WITHDRAWN, message("matter.action_withdraw"), matter.id)
     elif action == "resubmit":
         _resubmit(s, env, actor, matter, step, fields or {})
     elif action == "record":
@@ -470,35 +470,36 @@ def may_urge(s: Session, env: Env, actor: Person, matter: Matter) -> bool:
 
 def withdraw(s: Session, env: Env, actor: Person, matter_id: int, reason: str) -> Matter:
     """Let the initiator withdraw a matter before anyone else has acted on it."""
-    matter = locked(s, Matter, matter_id, "事项")
+    matter = locked(s, Matter, matter_id, message("state.what_matter"))
     if actor.id != matter.initiator_id:
-        raise NotPermitted(reason="只有申报人可以撤回事项")
+        raise NotPermitted.because("matter.withdraw_initiator_only")
     if matter.status != MatterStatus.ACTIVE:
-        raise InvalidInput(reason=f"事项「{matter.title}」当前状态为「{message('status.' + matter.status)}」，不能撤回")
+        raise InvalidInput.because("matter.withdraw_not_active", title=matter.title,
+                                    status=message("status." + matter.status))
     if _acted_by_others(s, matter):
-        raise InvalidInput(reason="已有人办理过此事项，不能撤回；如需终止请提请原审议机构决定")
-    reason = clean_text(reason, "撤回理由", 1000)
+        raise InvalidInput.because("matter.withdraw_after_action")
+    reason = clean_text(reason, message("matter.withdraw_reason_label"), 1000)
     _cancel_open_tasks(s, env, matter)
     matter.current_step = None
-    _set(s, env, actor.id, matter, "matter", states.MATTER, MatterStatus.WITHDRAWN, "撤回", matter.id, reason=reason)
+    _set(s, env, actor.id, matter, "matter", states.MATTER, MatterStatus.WITHDRAWN, message("matter.action_withdraw"), matter.id, reason=reason)
     return matter
 
 
 def transfer(s: Session, env: Env, actor: Person, task_id: int, to: Person, reason: str) -> Task:
     """转交: hand an open task to another person, who then holds it in the same 或签 group."""
-    task = locked(s, Task, task_id, "待办")
-    matter = locked(s, Matter, task.matter_id, "事项")
+    task = locked(s, Task, task_id, message("state.what_task"))
+    matter = locked(s, Matter, task.matter_id, message("state.what_matter"))
     facts = task_facts(s, task, matter, actor, env.now)
     if not facts.task_open or not facts.may_act:
-        raise NotPermitted(reason="只能转交分派给本人（或本人代理）且未办结的待办")
+        raise NotPermitted.because("matter.transfer_own_open_only")
     if not to.active or to.id in (actor.id, task.assignee_id):
-        raise InvalidInput(reason="请选择另一位在职人员作为接收人")
+        raise InvalidInput.because("matter.transfer_other_person")
     if task.kind == "review" and to.id == matter.initiator_id:
         raise NotPermitted("self_approval")
-    reason = clean_text(reason, "转交理由", 1000)
+    reason = clean_text(reason, message("matter.transfer_reason_label"), 1000)
     step = s.get(MatterStep, task.step_id)
     task.acted_at, task.outcome = env.now, "transferred"
-    _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.CANCELLED, "转交", matter.id,
+    _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.CANCELLED, message("matter.action_transfer"), matter.id,
          transferred_to=to.username, reason=reason)
     assign.open_task(s, env, matter, step, task.kind, task.role, to, task.title, task.requirement, task.group_key,
                      task.due_date)
@@ -507,18 +508,18 @@ def transfer(s: Session, env: Env, actor: Person, task_id: int, to: Person, reas
 
 def urge(s: Session, env: Env, actor: Person, task_id: int) -> Task:
     """催办: the initiator or the 党政办 presses an open task — at most once per task per day."""
-    task = locked(s, Task, task_id, "待办")
+    task = locked(s, Task, task_id, message("state.what_task"))
     matter = s.get(Matter, task.matter_id)
     if not may_urge(s, env, actor, matter):
-        raise NotPermitted(reason="只有申报人或党政办可以催办办理中的事项")
+        raise NotPermitted.because("matter.urge_who")
     if task.status != TaskStatus.OPEN:
-        raise InvalidInput(reason="该待办已办结，无需催办")
+        raise InvalidInput.because("matter.urge_task_done")
     from quorum.db import AuditEvent
     day_start = env.now.replace(hour=0, minute=0, second=0, microsecond=0)
     already = s.execute(select(AuditEvent.id).where(AuditEvent.kind == "task.urged", AuditEvent.subject_id == task.id,
                                                     AuditEvent.at >= day_start).limit(1)).first()
     if already is not None:
-        raise InvalidInput(reason="今天已催办过该待办")
+        raise InvalidInput.because("matter.urge_once_a_day")
     audit.append(s, env, actor.id, "task.urged", "task", task.id, {"assignee_id": task.assignee_id, "title": task.title},
                  matter_id=matter.id)
     from quorum.services import reminders
@@ -528,14 +529,15 @@ def urge(s: Session, env: Env, actor: Person, task_id: int) -> Task:
 
 def mark_urgent(s: Session, env: Env, actor: Person, matter_id: int, reason: str) -> Matter:
     """Let a principal leader mark a matter 紧急议题 so it may go on an agenda out of turn."""
-    matter = locked(s, Matter, matter_id, "事项")
+    matter = locked(s, Matter, matter_id, message("state.what_matter"))
     if matter.status != MatterStatus.ACTIVE:
-        raise InvalidInput(reason=f"事项「{matter.title}」当前状态为「{message('status.' + matter.status)}」，不能标记为紧急议题")
+        raise InvalidInput.because("matter.urgent_not_active", title=matter.title,
+                                    status=message("status." + matter.status))
     permissions.require(s, env, actor, "matter.mark_urgent", (matter.unit_id,), relations_to(s, actor, matter),
                         subject="matter", subject_id=matter.id)
     if matter.urgent:
         raise Conflict.because("permission.already_urgent", title=matter.title)
-    reason = clean_text(reason, "紧急事由", 1000)
+    reason = clean_text(reason, message("matter.urgent_reason_label"), 1000)
     matter.urgent, matter.urgent_by_id = True, actor.id
     audit.append(s, env, actor.id, "matter.marked_urgent", "matter", matter.id, {"reason": reason},
                  matter_id=matter.id)
@@ -582,8 +584,8 @@ def fast_forward_to(s: Session, env: Env, actor_id: int, matter: Matter, step_ke
     _cancel_open_tasks(s, env, matter)
     for step in matter.steps:
         if step.seq < target.seq and step.status in (StepStatus.ACTIVE, StepStatus.PENDING):
-            step.outcome, step.why = "urgent", step.why + "；紧急议题，经主要负责人批准直接上会"
-            _set(s, env, actor_id, step, "step", states.STEP, StepStatus.SKIPPED, "跳过", matter.id,
+            step.outcome, step.why = "urgent", message("matter.urgent_skip_why", why=step.why)
+            _set(s, env, actor_id, step, "step", states.STEP, StepStatus.SKIPPED, message("matter.action_skip"), matter.id,
                  step=step.step_key, reason="urgent")
     if target.status == StepStatus.SKIPPED:
         target.status = StepStatus.PENDING
@@ -597,7 +599,7 @@ def fast_forward_to(s: Session, env: Env, actor_id: int, matter: Matter, step_ke
 def get(s: Session, matter_id: int) -> Matter:
     matter = s.get(Matter, matter_id)
     if matter is None:
-        raise NotFound(what="事项", ref=matter_id)
+        raise NotFound(what=message("state.what_matter"), ref=matter_id)
     return matter
 
 

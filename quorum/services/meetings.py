@@ -77,7 +77,7 @@ def can_close_item(s: Session, actor: Person, presiding_id: int | None) -> bool:
 
 def _require_organiser(s: Session, actor: Person, body: BodySpec, unit: Unit | None = None) -> None:
     if not can_organise(s, actor, body, unit):
-        raise NotPermitted(reason=f"只有党政办或{body.short_name}主持人可以组织会议")
+        raise NotPermitted.because("meeting.organisers_only", body=body.short_name)
 
 
 def _log(s: Session, env: Env, actor: Person | None, kind: str, meeting: Meeting, matter_id: int | None = None,
@@ -99,28 +99,30 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
     body = env.policies.policy_set.body(body_key)
     unit = _meeting_unit(s, body, unit_key)
     _require_organiser(s, actor, body, unit)
-    title, place = clean_text(title, "会议名称", required=False), clean_text(place, "会议地点")
+    title = clean_text(title, message("meeting.title_label"), required=False)
+    place = clean_text(place, message("meeting.place_label"))
     at = calendar.to_local(at)
     if at.year < env.now.year - 1 or at > env.now + timedelta(days=730):
-        raise InvalidInput(reason="会议时间须在今后两年之内")
+        raise InvalidInput.because("meeting.time_out_of_range")
     if urgent and not org.holds_any(s, actor.id, (body.principal_role,)):
-        raise NotPermitted(reason="紧急会议须由主要负责人召集")
+        raise NotPermitted.because("meeting.urgent_by_principal")
     latest = env.calendar.subtract_working_days(at.date(), body.notice_working_days).due
     if not urgent and env.now.date() > latest:
         raise InvalidInput("notice_too_late", days=body.notice_working_days, latest=latest.isoformat())
     if at < env.now:
-        raise InvalidInput(reason="会议时间不能早于现在")
+        raise InvalidInput.because("meeting.time_in_past")
     version = current_version(s, env)
     name = f"{unit.short_name}{body.name}" if unit else body.name
     meeting = Meeting(body_key=body.key, unit_id=unit.id if unit else None, policy_version_id=version.id,
-                      title=title or f"{name}（{at:%Y年%m月%d日}）".replace("年0", "年").replace("月0", "月"),
+                      title=title or message("meeting.default_title", name=name, year=at.year, month=at.month,
+                                                  day=at.day),
                       scheduled_at=at, place=place, status=MeetingStatus.SCHEDULED, urgent=urgent,
                       notice_at=env.now)
     s.add(meeting)
     s.flush()
     seats = _seats(s, body, unit.id if unit else None)
     if not seats:
-        raise InvalidInput(reason=f"{body.short_name}没有任何成员，请先维护任职信息")
+        raise InvalidInput.because("meeting.no_members", body=body.short_name)
     for order, (person, role) in enumerate(seats):
         s.add(MeetingMember(meeting_id=meeting.id, person_id=person.id, name=person.name, seat_role=role,
                             seat_order=order))
@@ -142,10 +144,10 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
 def _meeting_unit(s: Session, body: BodySpec, unit_key: str | None) -> Unit | None:
     if body.scope != "unit":
         if unit_key:
-            raise InvalidInput(reason=f"{body.short_name}由医共体统一召开，不需选择单位")
+            raise InvalidInput.because("meeting.body_held_jointly", body=body.short_name)
         return None
     if not unit_key:
-        raise InvalidInput(reason=f"{body.short_name}由各单位分别召开，请选择召开单位")
+        raise InvalidInput.because("meeting.body_needs_unit", body=body.short_name)
     return org.unit(s, unit_key)
 
 
@@ -182,15 +184,16 @@ def _on_open_agenda(s: Session, matter_id: int, step_key: str) -> int | None:
 
 def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: int, secret: bool = False) -> AgendaItem:
     """Put a matter on the agenda; refuse 临时动议 and matters whose 前置程序 is not complete."""
-    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+    meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
     body = body_of(s, meeting)
     _require_organiser(s, actor, body, meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
-        raise states_error(meeting, "增加议题")
-    matter = matters.locked(s, Matter, matter_id, "事项")
+        raise states_error(meeting, message("meeting.action_add_item"))
+    matter = matters.locked(s, Matter, matter_id, message("state.what_matter"))
     step_key = _meeting_step_for(s, matter, body)
     if meeting.unit_id is not None and matter.unit_id != meeting.unit_id:
-        raise InvalidInput(reason=f"事项「{matter.title}」不属于{meeting_unit(s, meeting).short_name}，不能列入本次会议")
+        raise InvalidInput.because("meeting.matter_other_unit", title=matter.title,
+                                    unit=meeting_unit(s, meeting).short_name)
     expired = validity.expired_results(s, env, matter, step_key)
     if expired:
         raise InvalidInput("result_expired", **expired)
@@ -207,8 +210,9 @@ def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: in
         raise InvalidInput("secret_ballot_only_personnel")
     waiting = _on_open_agenda(s, matter.id, step_key)
     if waiting is not None:
-        where = "本次会议" if waiting == meeting.id else f"第{waiting}号会议"
-        raise InvalidInput(reason=f"议题「{matter.title}」已列入{where}议程，不能重复上会")
+        where = (message("meeting.this_meeting") if waiting == meeting.id
+                 else message("meeting.numbered_meeting", number=waiting))
+        raise InvalidInput.because("meeting.item_already_listed", title=matter.title, where=where)
     item = AgendaItem(meeting_id=meeting.id, matter_id=matter.id, step_key=step_key, seq=len(meeting.items) + 1,
                       title=matter.title, personnel=matter.personnel, secret=secret, urgent=matter.urgent,
                       status=ItemStatus.PENDING)
@@ -239,7 +243,8 @@ def _recuse_named(s: Session, env: Env, meeting: Meeting, agenda_item: AgendaIte
 
 def _meeting_step_for(s: Session, matter: Matter, body: BodySpec) -> str:
     if matter.status != MatterStatus.ACTIVE:
-        raise InvalidInput(reason=f"事项「{matter.title}」当前状态为「{message('status.' + matter.status)}」，不能上会")
+        raise InvalidInput.because("meeting.matter_not_active", title=matter.title,
+                                    status=message("status." + matter.status))
     spec = matters.workflow_of(s, matter)
     values = matters.values_of(spec, matter)
     for step in matter.steps:
@@ -253,16 +258,17 @@ def missing_text(s: Session, matter: Matter) -> str:
     """Say where a matter stands and which opinions or approvals it still lacks before it may go on an agenda."""
     current = next((st for st in matter.steps if st.step_key == matter.current_step), None)
     if current is None:
-        return "事项不在办理中"
+        return message("meeting.matter_not_in_progress")
     from quorum.db import Task
     open_tasks = s.execute(select(Task).where(Task.step_id == current.id, Task.status == "open")).scalars()
-    waiting = sorted({t.title.split("：")[0] for t in open_tasks})
-    return f"当前处于「{current.name}」" + (f"，尚缺：{'、'.join(waiting)}" if waiting else "")
+    waiting = sorted({t.title.split(message("meeting.task_title_separator"))[0] for t in open_tasks})
+    lacking = message("meeting.matter_still_lacks", names=message("value.list_separator").join(waiting))
+    return message("meeting.matter_stands_at", step=current.name) + (lacking if waiting else "")
 
 
 def states_error(meeting: Meeting, action: str) -> Exception:
     from quorum.core.errors import InvalidTransition
-    return InvalidTransition(what="会议", state=message(f"status.{meeting.status}"), action=action)
+    return InvalidTransition(what=message("state.what_meeting"), state=message(f"status.{meeting.status}"), action=action)
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,18 +276,19 @@ def states_error(meeting: Meeting, action: str) -> Exception:
 
 
 def open_session(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
-    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+    meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
     _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
-    meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.IN_SESSION, "开会")
+    meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.IN_SESSION,
+                                    message("meeting.action_open"))
     meeting.opened_at = env.now
     _log(s, env, actor, "meeting.opened", meeting)
     return meeting
 
 
 def _in_session(s: Session, meeting_id: int) -> Meeting:
-    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+    meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
     if meeting.status != MeetingStatus.IN_SESSION:
-        raise states_error(meeting, "进行此操作")
+        raise states_error(meeting, message("meeting.action_any"))
     return meeting
 
 
@@ -289,17 +296,18 @@ def attend(s: Session, env: Env, actor: Person, meeting_id: int, person: Person,
            reason: str = "") -> Attendance:
     """Record that a person is present, has left, is absent (请假) or attends as 列席."""
     if status not in ATTENDANCE:
-        raise InvalidInput(reason=f"出席状态「{status}」无效，可选：present（出席）、left（离席）、absent（请假）、observer（列席）")
-    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+        raise InvalidInput.because("meeting.attendance_unknown", status=status)
+    meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
     _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
-        raise states_error(meeting, "登记出席")
+        raise states_error(meeting, message("meeting.action_attend"))
     is_member = any(m.person_id == person.id for m in meeting.members)
     if status == "observer" and is_member:
-        raise InvalidInput(reason=f"{person.name}是应到会成员，不能登记为列席")
+        raise InvalidInput.because("meeting.member_not_observer", name=person.name)
     if status != "observer" and not is_member:
-        raise InvalidInput(reason=f"{person.name}不是应到会成员，只能登记为列席")
-    reason = clean_text(reason, "请假原因" if status == "absent" else "说明", 1000, required=status == "absent")
+        raise InvalidInput.because("meeting.observer_only", name=person.name)
+    label = message("meeting.absence_reason_label" if status == "absent" else "meeting.attendance_note_label")
+    reason = clean_text(reason, label, 1000, required=status == "absent")
     row = s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id,
                                              Attendance.person_id == person.id)).scalar_one_or_none()
     if row is None:
@@ -315,29 +323,29 @@ def attend(s: Session, env: Env, actor: Person, meeting_id: int, person: Person,
 def item(s: Session, meeting: Meeting, seq: int) -> AgendaItem:
     found = next((i for i in meeting.items if i.seq == seq), None)
     if found is None:
-        raise NotFound(what="议题", ref=f"第{seq}项")
+        raise NotFound(what=message("state.what_item"), ref=message("meeting.item_ref", seq=seq))
     return found
 
 
 def recuse(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, person: Person, reason: str) -> Recusal:
     """Record a 回避: the member takes no part in that item and leaves its quorum base."""
-    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+    meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
     _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
-        raise states_error(meeting, "登记回避")
+        raise states_error(meeting, message("meeting.action_recuse"))
     agenda_item = item(s, meeting, seq)
     if agenda_item.status not in (ItemStatus.PENDING,):
-        raise InvalidInput(reason="表决开始后不能再登记回避")
+        raise InvalidInput.because("meeting.recusal_after_voting")
     if not any(m.person_id == person.id for m in meeting.members):
-        raise InvalidInput(reason=f"{person.name}不是应到会成员，无需回避")
-    reason = clean_text(reason, "回避原因", 1000)
+        raise InvalidInput.because("meeting.recusal_not_member", name=person.name)
+    reason = clean_text(reason, message("meeting.recusal_reason_label"), 1000)
     row = Recusal(item_id=agenda_item.id, person_id=person.id, reason=reason, recorded_at=env.now)
     s.add(row)
     try:
         with s.begin_nested():
             s.flush()
     except IntegrityError:
-        raise InvalidInput(reason=f"{person.name}已登记回避") from None
+        raise InvalidInput.because("meeting.recusal_twice", name=person.name) from None
     _log(s, env, actor, "meeting.recusal", meeting, agenda_item.matter_id, item=seq, person=person.username,
          reason=reason)
     return row
@@ -346,25 +354,25 @@ def recuse(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, perso
 def written_opinion(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, person: Person,
                     text: str) -> WrittenOpinion:
     """Record an absent member's 书面意见: kept in the record, never counted as presence or a vote."""
-    meeting = matters.locked(s, Meeting, meeting_id, "会议")
+    meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
     _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
-        raise states_error(meeting, "登记书面意见")
+        raise states_error(meeting, message("meeting.action_written_opinion"))
     agenda_item = item(s, meeting, seq)
     if agenda_item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
-        raise InvalidInput(reason="议题已宣布结果或暂缓，不能再登记书面意见")
+        raise InvalidInput.because("meeting.written_opinion_too_late")
     if not any(m.person_id == person.id for m in meeting.members):
-        raise InvalidInput(reason=f"{person.name}不是应到会成员")
+        raise InvalidInput.because("meeting.written_opinion_not_member", name=person.name)
     if person.id in _present(s, meeting):
-        raise InvalidInput(reason=f"{person.name}已到会，应当场表决，不能提交书面意见")
-    row = WrittenOpinion(item_id=agenda_item.id, person_id=person.id, text=clean_text(text, "书面意见", 4000),
+        raise InvalidInput.because("meeting.written_opinion_present", name=person.name)
+    row = WrittenOpinion(item_id=agenda_item.id, person_id=person.id, text=clean_text(text, message("meeting.written_opinion_label"), 4000),
                          recorded_at=env.now)
     s.add(row)
     try:
         with s.begin_nested():
             s.flush()
     except IntegrityError:
-        raise InvalidInput(reason=f"{person.name}已就本议题提交书面意见") from None
+        raise InvalidInput.because("meeting.written_opinion_twice", name=person.name) from None
     _log(s, env, actor, "meeting.written_opinion", meeting, agenda_item.matter_id, item=seq, person=person.username)
     return row
 
@@ -389,23 +397,24 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
     """Cast a ballot. The secretariat may enter a named (show-of-hands) vote for a member; never a secret one."""
     meeting = _in_session(s, meeting_id)
     body = body_of(s, meeting)
-    agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
+    agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, message("state.what_item"))
     voter = voter or actor
     if voter.id != actor.id:
         if agenda_item.secret:
-            raise NotPermitted(reason="无记名投票只能由本人投出")
+            raise NotPermitted.because("meeting.secret_ballot_own")
         if not can_enter_votes(s, actor):
-            raise NotPermitted(reason="只有党政办可以代为登记表决结果")
+            raise NotPermitted.because("meeting.proxy_vote_secretariat")
     if agenda_item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
-        raise InvalidInput(reason=f"议题「{agenda_item.title}」结果为「{message('result.' + (agenda_item.result or 'deferred'))}」，不能再表决")
+        raise InvalidInput.because("meeting.item_already_decided", title=agenda_item.title,
+                                    result=message("result." + (agenda_item.result or "deferred")))
     current = roll(s, meeting, agenda_item)
     if voter.id not in current.expected:
         raise VotingRuleViolated("not_a_voter", name=voter.name)
     _require_acknowledged(s, agenda_item)
     voting.check_ballot(body, current, voter.id, choice)
-    reason = clean_text(reason, "表决理由", 2000, required=False)
+    reason = clean_text(reason, message("meeting.vote_reason_label"), 2000, required=False)
     if choice in ("disagree", "postpone") and not reason and not agenda_item.secret:
-        raise InvalidInput(reason="投不同意或缓议票时须说明理由（记入会议记录）")
+        raise InvalidInput.because("meeting.vote_reason_required")
     try:
         with s.begin_nested():
             if agenda_item.secret:
@@ -419,7 +428,8 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
     except IntegrityError:
         raise VotingRuleViolated("already_voted", name=voter.name) from None
     if agenda_item.status == ItemStatus.PENDING:
-        agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.VOTING, "表决")
+        agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.VOTING,
+                                            message("meeting.action_vote"))
     payload = {"item": seq, "voter": voter.username, "secret": agenda_item.secret}
     if not agenda_item.secret:
         payload |= {"choice": choice, "reason": reason.strip()}
@@ -431,21 +441,23 @@ def _presided_item(s: Session, actor: Person, meeting_id: int, seq: int, what: s
     """Lock an item of a meeting in session for its presiding member or the 党政办, refusing anyone else."""
     meeting = _in_session(s, meeting_id)
     body = body_of(s, meeting)
-    agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
+    agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, message("state.what_item"))
     presiding = voting.presiding(body, roll(s, meeting, agenda_item))
     if not can_close_item(s, actor, presiding):
-        raise NotPermitted(reason=f"只有本议题主持人或党政办可以{what}")
+        raise NotPermitted.because("meeting.presiding_only", action=what)
     return meeting, body, agenda_item, presiding
 
 
 def close_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int) -> AgendaItem:
     """Announce an item's result: every voter must have voted, and the quorum must still hold."""
-    meeting, body, agenda_item, presiding = _presided_item(s, actor, meeting_id, seq, "宣布表决结果")
+    meeting, body, agenda_item, presiding = _presided_item(s, actor, meeting_id, seq,
+                                                          message("meeting.action_announce"))
     current = roll(s, meeting, agenda_item)
     quorum = voting.require_quorum(body, current)
     missing = voting.missing_votes(current)
     if missing:
-        raise InvalidInput(reason="尚有到会成员未表态：" + "、".join(current.name(p) for p in missing))
+        names = message("value.list_separator").join(current.name(p) for p in missing)
+        raise InvalidInput.because("meeting.votes_missing", names=names)
     if agenda_item.secret:
         tallies = s.execute(select(SecretTally).where(SecretTally.item_id == agenda_item.id)).scalars()
         choices = [t.choice for t in tallies for _ in range(t.count)]
@@ -453,9 +465,10 @@ def close_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int) -
         choices = s.execute(select(Ballot.choice).where(Ballot.item_id == agenda_item.id)).scalars()
     result = voting.tally(body, current, list(choices))
     agenda_item.result, agenda_item.counts = result.result, result.counts
-    agenda_item.basis = f"{quorum.basis}；{result.basis}"
+    agenda_item.basis = message("value.clause_separator").join((quorum.basis, result.basis))
     agenda_item.presiding_id, agenda_item.decided_at = presiding, env.now
-    agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.DECIDED, "宣布结果")
+    agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.DECIDED,
+                                        message("meeting.action_decide"))
     _log(s, env, actor, "meeting.item_decided", meeting, agenda_item.matter_id, item=seq, result=result.result,
          counts=result.counts, basis=agenda_item.basis, presiding=presiding)
     _apply_to_matter(s, env, actor, meeting, body, agenda_item, result)
@@ -464,12 +477,13 @@ def close_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int) -
 
 def _apply_to_matter(s: Session, env: Env, actor: Person, meeting: Meeting, body: BodySpec,
                      agenda_item: AgendaItem, result: voting.Tally) -> None:
-    matter = matters.locked(s, Matter, agenda_item.matter_id, "事项")
+    matter = matters.locked(s, Matter, agenda_item.matter_id, message("state.what_matter"))
     decision = {"body": body.key, "body_name": body.short_name, "meeting_id": meeting.id, "item": agenda_item.seq,
                 "result": result.result, "counts": result.counts, "decided_at": env.now.isoformat()}
     matter.decision = {**(matter.decision or {}), "last": decision,
                        "history": [*(matter.decision or {}).get("history", []), decision]}
-    reason = _postpone_reasons(s, agenda_item) if result.result == "postponed" else f"{body.short_name}表决未通过"
+    reason = (_postpone_reasons(s, agenda_item) if result.result == "postponed"
+              else message("meeting.not_passed_reason", body=body.short_name))
     if result.result != "passed":
         step = next(st for st in matter.steps if st.step_key == agenda_item.step_key)
         s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, author_id=actor.id,
@@ -482,16 +496,18 @@ def _apply_to_matter(s: Session, env: Env, actor: Person, meeting: Meeting, body
 def _postpone_reasons(s: Session, agenda_item: AgendaItem) -> str:
     reasons = s.execute(select(Ballot.reason).where(Ballot.item_id == agenda_item.id, Ballot.choice == "postpone"))
     texts = [r for r in reasons.scalars() if r]
-    return "缓议：" + ("；".join(texts) if texts else "会议决定缓议，请补充材料后重新申报")
+    reasons = message("value.clause_separator").join(texts) if texts else message("meeting.postponed_default")
+    return message("meeting.postponed_reason", reasons=reasons)
 
 
 def defer_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, reason: str) -> AgendaItem:
     """Take an item off this meeting (e.g. quorum lost); the matter waits for a later meeting."""
     meeting = _in_session(s, meeting_id)
     _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
-    agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, "议题")
-    reason = clean_text(reason, "暂缓表决原因", 1000)
-    agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.DEFERRED, "暂缓表决")
+    agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, message("state.what_item"))
+    reason = clean_text(reason, message("meeting.defer_reason_label"), 1000)
+    agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.DEFERRED,
+                                        message("meeting.action_defer"))
     agenda_item.result, agenda_item.note = "deferred", reason
     _log(s, env, actor, "meeting.item_deferred", meeting, agenda_item.matter_id, item=seq, reason=reason)
     return agenda_item
@@ -502,8 +518,9 @@ def close(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
     _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
     open_items = [i.title for i in meeting.items if i.status in (ItemStatus.PENDING, ItemStatus.VOTING)]
     if open_items:
-        raise InvalidInput(reason="尚有议题未宣布结果或暂缓：" + "、".join(open_items))
-    meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.CLOSED, "散会")
+        raise InvalidInput.because("meeting.items_open", titles=message("value.list_separator").join(open_items))
+    meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.CLOSED,
+                                    message("meeting.action_close"))
     meeting.closed_at = env.now
     _log(s, env, actor, "meeting.closed", meeting)
     documents.on_meeting_closed(s, env, meeting)
@@ -513,19 +530,20 @@ def close(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
 def get(s: Session, meeting_id: int) -> Meeting:
     meeting = s.get(Meeting, meeting_id)
     if meeting is None:
-        raise NotFound(what="会议", ref=meeting_id)
+        raise NotFound(what=message("state.what_meeting"), ref=meeting_id)
     return meeting
 
 
 def acknowledge(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, text: str) -> AgendaItem:
     """Record that the meeting heard the dissenting opinions the item's step requires it to acknowledge."""
-    meeting, _body, agenda_item, _presiding = _presided_item(s, actor, meeting_id, seq, "确认已知悉征求意见")
+    meeting, _body, agenda_item, _presiding = _presided_item(s, actor, meeting_id, seq,
+                                                                   message("meeting.action_acknowledge"))
     matter = s.get(Matter, agenda_item.matter_id)
     if not validity.to_acknowledge(s, matter, agenda_item.step_key):
-        raise InvalidInput(reason="本议题没有须确认的不同意见")
+        raise InvalidInput.because("meeting.nothing_to_acknowledge")
     if agenda_item.acknowledged_at is not None:
-        raise InvalidInput(reason="已确认知悉，无需重复确认")
-    agenda_item.acknowledgement = clean_text(text, "知悉说明", 2000)
+        raise InvalidInput.because("meeting.acknowledged_twice")
+    agenda_item.acknowledgement = clean_text(text, message("meeting.acknowledgement_label"), 2000)
     agenda_item.acknowledged_by_id, agenda_item.acknowledged_at = actor.id, env.now
     _log(s, env, actor, "meeting.acknowledged", meeting, matter.id, item=seq, text=agenda_item.acknowledgement)
     return agenda_item
@@ -536,4 +554,4 @@ def _require_acknowledged(s: Session, agenda_item: AgendaItem) -> None:
         return
     opinions = validity.to_acknowledge(s, s.get(Matter, agenda_item.matter_id), agenda_item.step_key)
     if opinions:
-        raise VotingRuleViolated("acknowledge_first", opinions="；".join(opinions))
+        raise VotingRuleViolated("acknowledge_first", opinions=message("value.clause_separator").join(opinions))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quorum.core.errors import InvalidInput, NotFound
+from quorum.core.messages import message
 from quorum.db import Person, Post, Unit
 from quorum.services import audit
 from quorum.services.env import Env
@@ -53,7 +54,7 @@ def person(s: Session, username: str) -> Person:
 def unit(s: Session, key: str) -> Unit:
     found = s.execute(select(Unit).where(Unit.key == key)).scalar_one_or_none()
     if found is None:
-        raise NotFound(what="单位", ref=key)
+        raise NotFound(what=message("org.what_unit"), ref=key)
     return found
 
 
@@ -128,7 +129,7 @@ def holds_any(s: Session, person_id: int, roles: Iterable[str]) -> bool:
 def load_community(s: Session, env: Env, data: Mapping[str, Any]) -> dict[str, int]:
     """Create the units, people and posts of a community description (the demo file's schema)."""
     if s.execute(select(Unit.id).limit(1)).first() is not None:
-        raise InvalidInput(reason="数据库中已有单位和人员，不能重复导入")
+        raise InvalidInput.because("org.already_loaded")
     password = hash_password(str(data.get("demo_password", secrets.token_urlsafe(12))))
     units = {}
     for raw in data["units"]:
@@ -146,7 +147,7 @@ def load_community(s: Session, env: Env, data: Mapping[str, Any]) -> dict[str, i
         s.flush()
         for post in raw.get("posts", []):
             if post["unit"] not in units:
-                raise InvalidInput(reason=f"人员 {raw['username']} 的任职单位「{post['unit']}」不存在")
+                raise InvalidInput.because("org.post_unit_unknown", username=raw["username"], unit=post["unit"])
             s.add(Post(person_id=row.id, unit_id=units[post["unit"]].id, role=post["role"], title=post["title"],
                        since=env.now))
         people += 1

@@ -24,6 +24,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from quorum.core.messages import message
 from quorum.db import Notification, OutboxMessage, Person
 from quorum.notify import DeliveryError, mail, webhook
 from quorum.scheduler_settings import MailSettings, Robot, SchedulerSettings
@@ -182,7 +183,7 @@ def _tell_secretariat(s: Session, env: Env, outlets: Outlets, row: OutboxMessage
 
 
 def _channel_name(channel: str) -> str:
-    return {"email": "电子邮件", "webhook": "群机器人"}.get(channel, channel)
+    return message(f"outbox.channel_{channel}") if channel in ("email", "webhook") else channel
 
 
 Sender = Callable[[Claimed], None]
@@ -198,10 +199,10 @@ def send(outlets: Outlets, now: datetime) -> Sender:
         elif msg.channel == "webhook":
             robot = robots.get(msg.target)
             if robot is None:
-                raise DeliveryError(f"config.toml 中已没有名为「{msg.target}」的机器人")
+                raise DeliveryError(message("outbox.robot_gone", name=msg.target))
             webhook.send(robot, msg.title, msg.body, msg.key, now, outlets.scheduler.webhook_timeout_seconds)
         else:
-            raise DeliveryError(f"未知的发送渠道「{msg.channel}」")
+            raise DeliveryError(message("outbox.channel_unknown", channel=msg.channel))
     return _send
 
 
@@ -272,8 +273,8 @@ def retry(s: Session, env: Env, actor: Person, message_id: int) -> OutboxMessage
         raise NotPermitted(reason="只有党政办或系统管理员可以重新发送")
     row = s.get(OutboxMessage, message_id)
     if row is None:
-        raise NotFound(what="待发消息", ref=message_id)
+        raise NotFound(what=message("outbox.what_message"), ref=message_id)
     if row.status == SENT:
-        raise InvalidInput(reason="该消息已发送成功")
+        raise InvalidInput.because("outbox.already_sent")
     row.status, row.attempts, row.next_attempt_at = PENDING, 0, env.now
     return row

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quorum.core.errors import InvalidInput, NotFound
+from quorum.core.messages import message
 from quorum.core.spec import clean_text
 from quorum.core.steps import kind_class
 from quorum.db import Matter, Person, PublicityObjection
@@ -33,13 +34,13 @@ def lodge(s: Session, env: Env, actor: Person, matter_id: int, text: str, anonym
           complainant: str = "", contact: str = "", specific: bool = True) -> PublicityObjection:
     """Record an objection to a candidate under 公示; one after the window is kept and marked late."""
     permissions.require(s, env, actor, "publicity.record_objection", subject="matter", subject_id=matter_id)
-    matter = matters.locked(s, Matter, matter_id, "事项")
+    matter = matters.locked(s, Matter, matter_id, message("state.what_matter"))
     step = matters.current(matter)
     if step is None or not kind_class(step.kind).has_window:
-        raise InvalidInput(reason=f"事项「{matter.title}」当前不在任前公示环节")
-    text = clean_text(text, "异议内容", 4000)
-    complainant = clean_text(complainant, "反映人", 200, required=not anonymous)
-    contact = clean_text(contact, "联系方式", 200, required=False)
+        raise InvalidInput.because("publicity.not_at_step", title=matter.title)
+    text = clean_text(text, message("publicity.objection_text_label"), 4000)
+    complainant = clean_text(complainant, message("publicity.complainant_label"), 200, required=not anonymous)
+    contact = clean_text(contact, message("publicity.contact_label"), 200, required=False)
     status = "open" if (not anonymous or specific) else "logged"
     row = PublicityObjection(matter_id=matter.id, step_key=step.step_key, round=step.round, anonymous=anonymous,
                              complainant=None if anonymous else complainant, contact=contact or None,
@@ -60,13 +61,13 @@ def resolve(s: Session, env: Env, actor: Person, objection_id: int, result: str,
     row = s.execute(select(PublicityObjection).where(PublicityObjection.id == objection_id)
                     .with_for_update()).scalar_one_or_none()
     if row is None:
-        raise NotFound(what="公示异议", ref=objection_id)
+        raise NotFound(what=message("publicity.what_objection"), ref=objection_id)
     if row.status not in ("open", "logged"):
-        raise InvalidInput(reason="该异议已核查办结")
+        raise InvalidInput.because("publicity.objection_closed")
     if result not in RESOLUTIONS:
-        raise InvalidInput(reason="核查结论须为 verified（反映属实）或 unfounded（反映不实）")
-    row.finding = clean_text(finding, "核查情况", 4000)
-    row.feedback = clean_text(feedback, "向反映人反馈情况", 4000, required=not row.anonymous) or None
+        raise InvalidInput.because("publicity.conclusion_unknown")
+    row.finding = clean_text(finding, message("publicity.finding_label"), 4000)
+    row.feedback = clean_text(feedback, message("publicity.feedback_label"), 4000, required=not row.anonymous) or None
     row.status, row.resolved_at, row.resolved_by_id = result, env.now, actor.id
     audit.append(s, env, actor.id, "publicity.objection_resolved", "objection", row.id,
                  {"result": result, "feedback_given": bool(row.feedback)}, matter_id=row.matter_id)

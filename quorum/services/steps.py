@@ -55,13 +55,13 @@ def decision_date(matter: Matter) -> date | None:
 def open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep, step_spec: StepSpec,
                spec: WorkflowSpec, values: dict[str, Any]) -> None:
     """Create the tasks a step needs now that it is active."""
-    kind, title = step.kind, f"{step.name}：{matter.title}"
+    kind, title = step.kind, message("task.title", step=step.name, title=matter.title)
     if step_spec.tasks is TaskPlan.PER_REQUIREMENT:
         for req, needed, _why in required_opinions(step_spec, values, spec):
             if needed:
                 people = assign.holders_for(s, env, spec, matter, step_spec, req.role, kind=kind)
-                assign.open_group(s, env, matter, step, kind, req.role, people, f"{req.name}：{matter.title}",
-                                  req.key)
+                assign.open_group(s, env, matter, step, kind, req.role, people,
+                                  message("task.title", step=req.name, title=matter.title), req.key)
     elif step_spec.tasks is TaskPlan.PER_UNIT:
         _open_countersign(s, env, matter, step, step_spec, spec, title)
     elif step_spec.tasks is TaskPlan.BY_ROLE:
@@ -83,7 +83,8 @@ def _open_countersign(s: Session, env: Env, matter: Matter, step: MatterStep, st
                               text=message("carried_answer", round=earlier.round, text=earlier.text), created_at=env.now))
                 continue
         people = assign.holders_for(s, env, spec, matter, step_spec, role, unit.id, kind="countersign")
-        assign.open_group(s, env, matter, step, "countersign", role, people, f"{title}（{unit.short_name}）", unit.key)
+        assign.open_group(s, env, matter, step, "countersign", role, people,
+                          message("task.title_of_unit", title=title, unit=unit.short_name), unit.key)
     s.flush()
 
 
@@ -112,18 +113,18 @@ def option(step_spec: StepSpec, action: str) -> OptionSpec:
     """Return the step's answer `action`, refusing one the step does not offer."""
     found = step_spec.option(action)
     if found is None:
-        raise NotPermitted(reason=f"此待办不支持「{action}」操作")
+        raise NotPermitted.because("task.answer_unsupported", action=action)
     return found
 
 
 def check_answer(s: Session, matter: Matter, step: MatterStep, task: Task, chosen: OptionSpec, comment: str) -> None:
     """Refuse an answer whose preconditions are not met (reasons, open 公示 objections)."""
     if chosen.needs_comment and not comment:
-        raise InvalidInput(reason=f"选择「{chosen.label}」时须填写理由或说明")
+        raise InvalidInput.because("task.answer_needs_comment", option=chosen.label)
     if kind_class(step.kind).has_window:
         open_count = unresolved_objections(s, matter, step)
         if open_count:
-            raise InvalidInput(reason=f"尚有{open_count}件实名或内容具体的异议未核查完毕，不能作出任用决定")
+            raise InvalidInput.because("task.objections_open", count=open_count)
 
 
 def unresolved_objections(s: Session, matter: Matter, step: MatterStep) -> int:
@@ -148,7 +149,7 @@ def postpone_publicity(s: Session, env: Env, actor: Person, matter: Matter, step
                        step_spec: StepSpec, task: Task, comment: str) -> None:
     """暂缓任用: the decision waits at most postpone_months, then must be taken (no second postponement)."""
     if task.kind == "publicity_decision":
-        raise InvalidInput(reason="暂缓任用期已用过一次，须作出任用或不予任用的决定")
+        raise InvalidInput.because("task.postponed_once")
     due = add_months(env.now.date(), step_spec.postpone_months)
     step.due_date, step.due_provisional = due, env.calendar.is_provisional(due)
     people = assign.holders_for(s, env, workflow(s, matter), matter, step_spec, task.role, kind="publicity")

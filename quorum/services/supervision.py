@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from quorum.core import states
 from quorum.core.errors import InvalidInput, NotFound
+from quorum.core.messages import message
 from quorum.core.spec import clean_text
 from quorum.core.states import SupervisionStatus
 from quorum.core.steps import kind_class
@@ -29,7 +30,7 @@ def allowed(s: Session, env: Env, actor: Person, item_ids: list[int]) -> dict[in
 def _unit(s: Session, key: str) -> Unit:
     found = s.execute(select(Unit).where(Unit.key == key)).scalar_one_or_none()
     if found is None:
-        raise InvalidInput(reason=f"责任单位「{key}」不是已登记的单位")
+        raise InvalidInput.because("supervision.unit_not_registered", unit=key)
     return found
 
 
@@ -38,18 +39,18 @@ def _due(env: Env, raw: Mapping[str, Any]) -> tuple[date, bool]:
         try:
             due = raw["due_date"] if isinstance(raw["due_date"], date) else date.fromisoformat(str(raw["due_date"]))
         except ValueError:
-            raise InvalidInput(reason=f"督办时限「{raw['due_date']}」格式应为 2026-12-31") from None
+            raise InvalidInput.because("supervision.due_date_malformed", value=raw["due_date"]) from None
         return due, env.calendar.is_provisional(due)
     if raw.get("due_working_days") not in (None, ""):
         try:
             days = int(str(raw["due_working_days"]))
         except ValueError:
-            raise InvalidInput(reason=f"督办时限「{raw['due_working_days']}」应为工作日天数") from None
+            raise InvalidInput.because("supervision.due_days_malformed", value=raw["due_working_days"]) from None
         if not 0 < days <= 1000:
-            raise InvalidInput(reason="督办时限的工作日天数须在 1 至 1000 之间")
+            raise InvalidInput.because("supervision.due_days_range")
         deadline = env.calendar.add_working_days(env.now.date(), days)
         return deadline.due, deadline.provisional
-    raise InvalidInput(reason=f"督办事项「{raw.get('title', '')}」须给出时限")
+    raise InvalidInput.because("supervision.due_missing", title=raw.get("title", ""))
 
 
 def record_decision(s: Session, env: Env, actor: Person, matter: Matter, record: Mapping[str, Any],
@@ -58,13 +59,13 @@ def record_decision(s: Session, env: Env, actor: Person, matter: Matter, record:
     items = []
     raw_items = record.get("items", [])
     if not isinstance(raw_items, list) or not all(isinstance(r, dict) for r in raw_items):
-        raise InvalidInput(reason="督办事项格式有误：应为事项列表")
+        raise InvalidInput.because("supervision.items_not_list")
     for raw in raw_items:
-        title = clean_text(raw.get("title"), "督办事项内容")
-        lead = _unit(s, clean_text(raw.get("lead_unit"), "牵头单位", 64))
+        title = clean_text(raw.get("title"), message("supervision.item_title_label"))
+        lead = _unit(s, clean_text(raw.get("lead_unit"), message("supervision.lead_unit_label"), 64))
         co_keys = raw.get("co_units", [])
         if not isinstance(co_keys, list) or not all(isinstance(k, str) for k in co_keys):
-            raise InvalidInput(reason="配合单位格式有误：应为单位列表")
+            raise InvalidInput.because("supervision.partners_not_list")
         co_units = [_unit(s, k).id for k in co_keys]
         due, provisional = _due(env, raw)
         item = SupervisionItem(matter_id=matter.id, title=title, lead_unit_id=lead.id, co_unit_ids=co_units,
@@ -93,8 +94,8 @@ def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: b
     """Record progress on a 督办 item; only the lead unit or the secretariat may mark it done."""
     item = s.execute(select(SupervisionItem).where(SupervisionItem.id == item_id).with_for_update()).scalar_one_or_none()
     if item is None:
-        raise NotFound(what="督办事项", ref=item_id)
-    text = clean_text(text, "进展情况", 4000)
+        raise NotFound(what=message("supervision.what_item"), ref=item_id)
+    text = clean_text(text, message("supervision.progress_label"), 4000)
     permissions.require(s, env, actor, "supervision.report", (item.lead_unit_id, *item.co_unit_ids),
                         subject="supervision", subject_id=item.id)
     if done:
@@ -105,16 +106,17 @@ def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: b
                  matter_id=item.matter_id)
     if done:
         item.done_at = env.now
-        item.status = states.advance(states.SUPERVISION, "supervision", item.status, SupervisionStatus.DONE, "办结")
+        item.status = states.advance(states.SUPERVISION, "supervision", item.status, SupervisionStatus.DONE,
+                                     message("supervision.action_done"))
         audit.append(s, env, actor.id, "supervision.done", "supervision", item.id, {}, matter_id=item.matter_id)
         if item.recurrence:
             _next_check(s, env, actor, item)
         if item.matter_id is not None and all_done(s, item.matter_id):
             from quorum.services import matters
-            matter = matters.locked(s, Matter, item.matter_id, "事项")
+            matter = matters.locked(s, Matter, item.matter_id, message("state.what_matter"))
             current = next((st for st in matter.steps if st.step_key == matter.current_step), None)
             if current is not None and kind_class(current.kind).waits_for_supervision:
-                matters.apply_outcome(s, env, actor.id, matter, "approve", "督办事项全部办结")
+                matters.apply_outcome(s, env, actor.id, matter, "approve", message("supervision.all_done_note"))
     return item
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from quorum.core.actions import require_action
 from quorum.core.errors import InvalidInput, NotPermitted
+from quorum.core.messages import message
 from quorum.core.spec import clean_text
 from quorum.core.states import MatterStatus, TaskStatus
 from quorum.db import Matter, MatterCopy, MatterStep, Opinion, Person, Task
@@ -21,12 +22,12 @@ from quorum.services.env import Env
 
 def add_signer(s: Session, env: Env, actor: Person, task_id: int, signer: Person, reason: str) -> Task:
     """加签: ask one more person to act on this step before it may complete."""
-    task = matters.locked(s, Task, task_id, "待办")
-    matter = matters.locked(s, Matter, task.matter_id, "事项")
+    task = matters.locked(s, Task, task_id, message("state.what_task"))
+    matter = matters.locked(s, Matter, task.matter_id, message("state.what_matter"))
     facts = matters.task_facts(s, task, matter, actor, env.now)
     require_action(facts, "add_signer")
     if not signer.active:
-        raise InvalidInput(reason=f"{signer.name}已不在职")
+        raise InvalidInput.because("task.signer_inactive", name=signer.name)
     if signer.id == matter.initiator_id:
         raise NotPermitted("self_approval")
     if signer.id in facts.excluded:
@@ -35,8 +36,8 @@ def add_signer(s: Session, env: Env, actor: Person, task_id: int, signer: Person
     already = s.execute(select(Task.id).where(Task.step_id == step.id, Task.round == step.round,
                                               Task.assignee_id == signer.id, Task.status == TaskStatus.OPEN)).first()
     if already is not None:
-        raise InvalidInput(reason=f"{signer.name}在本环节已有待办")
-    reason = clean_text(reason, "加签理由", 1000)
+        raise InvalidInput.because("task.signer_has_task", name=signer.name)
+    reason = clean_text(reason, message("task.add_signer_reason_label"), 1000)
     added = assign.open_task(s, env, matter, step, task.kind, task.role, signer, task.title, task.requirement,
                              f"{step.id}:{step.round}:signer:{signer.id}", task.due_date)
     audit.append(s, env, actor.id, "task.signer_added", "task", added.id,
@@ -58,11 +59,11 @@ def may_copy(s: Session, env: Env, actor: Person, matter: Matter) -> bool:
 
 def copy_to(s: Session, env: Env, actor: Person, matter_id: int, people: Iterable[Person], note: str = "") -> list[MatterCopy]:
     """抄送 the matter to people, who may then read it (personnel matters included) but not act."""
-    matter = matters.locked(s, Matter, matter_id, "事项")
+    matter = matters.locked(s, Matter, matter_id, message("state.what_matter"))
     if not may_copy(s, env, actor, matter):
-        raise permissions.refusal(NotPermitted(reason="只有申报人、党政办或本事项的经办人可以抄送"), "matter.copy",
+        raise permissions.refusal(NotPermitted.because("task.copy_who"), "matter.copy",
                                   "matter", matter.id)
-    note = clean_text(note, "抄送说明", 1000, required=False)
+    note = clean_text(note, message("task.copy_note_label"), 1000, required=False)
     existing = set(s.execute(select(MatterCopy.person_id).where(MatterCopy.matter_id == matter.id)).scalars())
     rows = []
     for person in people:
@@ -75,7 +76,7 @@ def copy_to(s: Session, env: Env, actor: Person, matter_id: int, people: Iterabl
         audit.append(s, env, actor.id, "matter.copied", "matter", matter.id, {"to": person.username, "note": note},
                      matter_id=matter.id)
     if not rows:
-        raise InvalidInput(reason="所选人员均已在抄送范围内")
+        raise InvalidInput.because("task.copy_all_present")
     s.flush()
     return rows
 
@@ -83,12 +84,12 @@ def copy_to(s: Session, env: Env, actor: Person, matter_id: int, people: Iterabl
 def comment(s: Session, env: Env, actor: Person, task_id: int, text: str, uploads: Iterable = ()) -> Opinion:
     """A comment on an open task, with optional attachments; it closes nothing."""
     from quorum.services import attachments
-    task = matters.locked(s, Task, task_id, "待办")
+    task = matters.locked(s, Task, task_id, message("state.what_task"))
     matter = s.get(Matter, task.matter_id)
     require_action(matters.task_facts(s, task, matter, actor, env.now), "comment")
     step = s.get(MatterStep, task.step_id)
     row = Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id, author_id=actor.id,
-                  decision="comment", text=clean_text(text, "评论内容", 4000), created_at=env.now)
+                  decision="comment", text=clean_text(text, message("task.comment_label"), 4000), created_at=env.now)
     s.add(row)
     s.flush()
     stored = attachments.store_for_opinion(s, env, actor, matter, row, list(uploads))

@@ -21,7 +21,7 @@ from quorum.services import delegations, org
 from quorum.services.policies import policy_set_for
 
 OVERSEERS = ("administrator", "secretariat", "discipline_inspector")
-RESTRICTED = "人事事项仅限申报人、经办人、抄送人员及党政办、纪检监察、系统管理员查阅"
+RESTRICTED = "visibility.personnel_restricted"      # the message key of the refusal
 
 
 def _visible(s: Session, person: Person, now: datetime | None) -> ColumnElement[bool] | None:
@@ -51,9 +51,9 @@ def require_view(s: Session, person: Person, matter_id: int, now: datetime | Non
     """Load a matter the person may read, or refuse."""
     matter = s.get(Matter, matter_id)
     if matter is None:
-        raise NotFound(what="事项", ref=matter_id)
+        raise NotFound(what=message("state.what_matter"), ref=matter_id)
     if not can_view(s, person, matter, now):
-        raise NotPermitted(reason=RESTRICTED)
+        raise NotPermitted.because(RESTRICTED)
     return matter
 
 
@@ -62,7 +62,7 @@ def require_task(s: Session, person: Person, matter_id: int, task_id: int, now: 
     require_view(s, person, matter_id, now)
     task = s.get(Task, task_id)
     if task is None or task.matter_id != matter_id:
-        raise NotFound(what="待办", ref=task_id)
+        raise NotFound(what=message("state.what_task"), ref=task_id)
     return task
 
 
@@ -72,7 +72,7 @@ def require_objection(s: Session, person: Person, matter_id: int, objection_id: 
     require_view(s, person, matter_id, now)
     row = s.get(PublicityObjection, objection_id)
     if row is None or row.matter_id != matter_id:
-        raise NotFound(what="公示异议", ref=objection_id)
+        raise NotFound(what=message("publicity.what_objection"), ref=objection_id)
     return row
 
 

@@ -33,7 +33,6 @@ ID = "int(max=2147483647)"      # path ids: larger numbers cannot name a row (an
 PUBLIC_ENDPOINTS = frozenset({"api.token", "api.openapi"})
 # After an administrator set the password, a token serves only to choose a new one (or to list and revoke tokens).
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"api.change_password", "api.token_list", "api.revoke_token"})
-UNAUTHORIZED = {"error": "unauthorized", "message": "请提供有效的访问令牌"}
 
 
 def plain(value: Any) -> Any:
@@ -80,7 +79,7 @@ def require_token() -> Response | None:
             must_change = person is not None and person.must_change_password
             g.quorum_person_id = person.id if person is not None else None
     if username is None:
-        return reply(UNAUTHORIZED, 401, {"WWW-Authenticate": 'Bearer realm="quorum"'})
+        return reply({"error": "unauthorized", "message": message("api.token_required")}, 401, {"WWW-Authenticate": 'Bearer realm="quorum"'})
     if must_change and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         return refusal(403, "password_change_required", message("security.api_must_change_password"))
     g.api_username = username
@@ -98,9 +97,9 @@ def acting() -> Iterator[tuple[Session, Env, Person]]:
 @api.errorhandler(IntegrityError)
 def concurrent_change(_exc: Exception) -> Response:
     """Two people changed the same row at once; the loser is told to reload, never shown a 500."""
-    return refusal(409, "conflict", "操作冲突：数据已被他人同时修改，请刷新后重试")
+    return refusal(409, "conflict", message("conflict", reason=message("conflict.changed_meanwhile")))
 
 
 @api.errorhandler(DataError)
 def out_of_range(_exc: Exception) -> Response:
-    return refusal(422, "invalid_input", "输入有误：数据超出允许的长度或范围")
+    return refusal(422, "invalid_input", message("invalid_input", reason=message("api.out_of_range")))

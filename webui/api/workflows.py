@@ -5,6 +5,7 @@ from typing import Any
 from flask import Response
 
 from quorum.core.errors import NotFound
+from quorum.core.messages import message
 from quorum.core.spec import PolicySet, WorkflowSpec
 from webui.api.blueprint import api, reply
 from webui.runtime import env
@@ -35,5 +36,5 @@ def workflows() -> Response:
 def workflow(key: str) -> Response:
     policy_set = env().policies.policy_set
     if key not in policy_set.workflows:
-        raise NotFound(what="流程", ref=key)
+        raise NotFound(what=message("visibility.what_workflow"), ref=key)
     return reply(workflow_view(policy_set, policy_set.workflows[key]))

@@ -6,7 +6,11 @@ templates/documents/, notification bodies in templates/messages/, page text in t
 A test (tests/test_wording.py) keeps Chinese literals out of every other .py file but the demo data.
 """
 
+from quorum.core.messages import admin as admin_wording
 from quorum.core.messages import audit, cli, documents, duties, engine, notify, operations, supervision, values, web
+from quorum.core.messages import document_service as document_service_wording
+from quorum.core.messages import matters as matter_wording
+from quorum.core.messages import meetings as meeting_wording
 from quorum.core.messages import permissions as access
 from quorum.core.messages import policy as policy_wording
 from quorum.core.messages import security as safeguards
@@ -14,7 +18,8 @@ from quorum.core.messages import states as state_names
 from quorum.core.messages import steps as step_wording
 
 _AREAS = (engine, cli, operations, notify, web, values, state_names, documents, duties, supervision, audit, access,
-          safeguards, policy_wording, step_wording)
+          safeguards, policy_wording, step_wording, meeting_wording,
+          matter_wording, document_service_wording, admin_wording)
 
 
 def _merge(*tables: dict[str, str]) -> dict[str, str]:

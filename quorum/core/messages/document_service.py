@@ -1,0 +1,41 @@
+"""Wording of the documents service (quorum.services.documents): drafting, editing, 签发, files and 作废."""
+
+MESSAGES: dict[str, str] = {
+    # --- drafting -------------------------------------------------------------------------------
+    "documents.matter_named": "事项「{title}」",
+    "documents.this_document": "本文",
+    "documents.reply_without_request": "{kind}须答复一份请示并引用其标题和文号，{what}尚无请示",
+    "documents.meeting_only": "{kind}依据一次会议起草，请只指定会议",
+    "documents.one_request_one_matter": "一份请示只能请示一个事项",
+    "documents.one_kind_one_matter": "每份{kind}只能对应一个事项",
+    "documents.one_matter_each": "一文一事：{what}（收到{count}个事项）",
+    "documents.not_a_request": "公文 {ref}「{title}」不是请示，{kind}不能引用它",
+    "documents.editors_only": "只有{names}可以起草、修改或作废公文",
+    # --- editing --------------------------------------------------------------------------------
+    "documents.list_too_long": "「{label}」最多{limit}项",
+    "documents.title_label": "标题",
+    "documents.body_label": "正文",
+    "documents.notes_label": "附注",
+    "documents.addressees_label": "主送机关",
+    "documents.attachments_label": "附件",
+    "documents.cc_label": "抄送机关",
+    "documents.action_edit": "修改",
+    "documents.action_regenerate": "重新生成",
+    "documents.action_sign_again": "再次签发",
+    "documents.action_sign": "签发",
+    "documents.action_void_again": "再次作废",
+    "documents.action_void": "作废",
+    # --- 签发, files, 作废 -----------------------------------------------------------------------
+    "documents.reply_request_missing": "{kind}须答复一份请示并引用其标题和文号，本文未关联请示",
+    "documents.request_not_signed": "所答复的请示「{title}」尚未签发编号，{kind}无从引用其文号，暂不能签发",
+    "documents.issuer_no_prefix": "发文机关「{issuer}」未登记机关代字（doc_prefix），不能为{kind}编号",
+    "documents.no_data_dir": "未配置数据目录（data_dir），无法保存公文文件",
+    "documents.docx_file": "公文文件",
+    "documents.pdf_file": "PDF 文件",
+    "documents.file_tampered": "公文「{title}」的文件已被改动，与签发时的校验值不符",
+    "documents.void_who": "只有党政办或签发人可以作废公文",
+    "documents.void_reason_label": "作废理由",
+    "documents.pdf_not_signed": "公文「{title}」尚未签发（或已作废），只有已签发的公文可以转换 PDF",
+    "documents.pdf_who": "只有党政办或签发人可以生成 PDF",
+    "documents.personnel_restricted": "此公文涉及人事议题，仅限会议成员及党政办、纪检监察、系统管理员查阅",
+}

@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from quorum.cli_support import EXIT_AUDIT_BROKEN, emit
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 
 
 def cmd_audit_verify(args) -> None:
     """Recompute the chain (and check it against the anchors); exit 3 when broken or a row disagrees."""
-    from quorum.cli import EXIT_AUDIT_BROKEN, emit
     from quorum.services import audit, audit_anchor
     lines = None
     if args.anchors:
@@ -42,7 +42,6 @@ def cmd_audit_verify(args) -> None:
 
 def cmd_audit_anchor(args) -> None:
     """Append the chain's head to the anchor file and notify the 纪检监察室."""
-    from quorum.cli import emit
     from quorum.services import audit_anchor
     rt = args.runtime
     target = rt.settings.audit.checked_anchor_file(Path(args.file) if args.file else None)
@@ -56,7 +55,6 @@ def cmd_audit_anchor(args) -> None:
 
 def cmd_audit_rotate_key(args) -> None:
     """Replace the audit key; the old one stays in the keyring and the chain records the rotation."""
-    from quorum.cli import emit
     from quorum.services import audit_keys
     rt, rotation = args.runtime, None
     key_file = rt.settings.audit.key_file
@@ -80,7 +78,6 @@ def cmd_audit_refusals(args) -> None:
     from datetime import datetime, time
 
     from quorum.calendar import TZ
-    from quorum.cli import emit
     from quorum.services import refusals
     since = None
     if args.since:

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from quorum.cli_support import emit, parse_time
 from quorum.core.messages import message
 
 KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.services import backup
     if args.action == "verify":
         cmd_verify(args)
@@ -40,12 +40,10 @@ def cmd_backup(args: argparse.Namespace) -> None:
 def _now(args: argparse.Namespace):
     """--now or the clock, without opening the database (a backup copies whatever schema is there)."""
     from quorum import calendar
-    from quorum.cli import parse_time
     return parse_time(args.now) if args.now else calendar.now()
 
 
 def cmd_verify(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.core.errors import InvalidInput
     from quorum.services import backup
     if not args.archive:
@@ -60,7 +58,6 @@ def cmd_verify(args: argparse.Namespace) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.services import restore
     settings = args.runtime.settings
     result = restore.restore(Path(args.archive), settings.database_url, settings.data_dir / "files",

@@ -11,12 +11,12 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from quorum.cli_support import emit
 from quorum.core.messages import message
 
 
 def cmd_load(args: argparse.Namespace) -> None:
     from quorum.calendar_arrangement import read_arrangement
-    from quorum.cli import emit
     from quorum.services import calendar_years
     from quorum.services.outbox import Outlets
     rt = args.runtime
@@ -47,7 +47,6 @@ def format_load(result: dict[str, Any]) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.services import calendar_years
     rt = args.runtime
     env = rt.env()

@@ -10,12 +10,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from quorum.cli_support import emit
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 
 
 def _emit(args, data: Any) -> None:
-    from quorum.cli import emit
     emit(args, data)
 
 

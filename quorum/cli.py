@@ -7,52 +7,14 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
+from quorum.cli_support import EXIT_AUDIT_BROKEN, EXIT_USER_ERROR, emit, parse_pairs, parse_time
 from quorum.core.errors import InvalidInput, NotPermitted, QuorumError
 from quorum.core.messages import message
 
-EXIT_USER_ERROR = 2
-EXIT_AUDIT_BROKEN = 3
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(type(value).__name__)
-
-
-def emit(args: argparse.Namespace, data: Any, template: str | None = None, **context: Any) -> None:
-    if args.json or template is None:
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
-        return
-    from quorum.text import render
-    print(render(args.runtime.settings.templates_dir, template, **context), end="")
-
-
-def parse_pairs(pairs: list[str] | None, what: str) -> dict[str, str]:
-    out = {}
-    for pair in pairs or []:
-        if "=" not in pair:
-            raise InvalidInput.because("cli.pair_malformed", what=what, pair=pair)
-        key, value = pair.split("=", 1)
-        out[key.strip()] = value
-    return out
-
-
-def parse_time(text: str) -> datetime:
-    # imported late, like every heavy module: `quorum --help` stays quick
-    from quorum import calendar
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput.because("cli.time_malformed", text=text) from None
-    return calendar.to_local(moment)
-
+__all__ = ["EXIT_AUDIT_BROKEN", "EXIT_USER_ERROR", "emit", "main", "parse_pairs", "parse_time"]
 
 class Runtime:
     """Settings, database and policies, opened lazily once per command."""

@@ -4,11 +4,11 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from quorum.cli_support import emit
 from quorum.core.messages import message
 
 
 def cmd_config_check(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     settings = args.runtime.settings           # loading validates every section; an error exits 2
     d = settings.delivery
     data = {

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from quorum.cli_support import emit
 from quorum.core.messages import message
 
 
 def _emit(args: argparse.Namespace, data: Any, lines: list[str]) -> None:
-    from quorum.cli import emit
     if args.json:
         emit(args, data)
         return

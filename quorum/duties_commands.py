@@ -8,12 +8,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from quorum.cli_support import emit, parse_time
 from quorum.core.messages import message
 
 
 def _today(args: argparse.Namespace) -> date:
     from quorum import calendar
-    from quorum.cli import parse_time
     now = getattr(args, "now", None)
     return (parse_time(now) if now else calendar.now()).date()
 
@@ -55,7 +55,6 @@ def _pad(text: str, width: int) -> str:
 
 
 def cmd_duties(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.services import duties
     rt = args.runtime
     loaded = duties.load(getattr(args, "policies_dir", None) or rt.settings.policies_dir)

@@ -10,6 +10,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from quorum.cli_support import emit
 from quorum.core.messages import message
 
 CHANNELS = {channel: message(f"cli.channel_{channel}") for channel in ("in_app", "email", "webhook", "timer")}
@@ -39,7 +40,6 @@ def _print_result(result: dict[str, Any]) -> None:
 
 
 def cmd_remind(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.services import jobs, sweeps
     rt, env, outlets = _context(args)
     rules = sweeps.SweepRules.load(rt.settings.policies_dir)
@@ -53,7 +53,6 @@ def cmd_remind(args: argparse.Namespace) -> None:
 
 
 def cmd_deliver(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.services import outbox
     rt, env, outlets = _context(args)
     result = {"at": env.now, "delivered": outbox.deliver_pending(rt.db.sessions, env, outlets)}
@@ -64,7 +63,6 @@ def cmd_deliver(args: argparse.Namespace) -> None:
 
 
 def cmd_digest(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.services import outbox, sweeps
     rt, env, outlets = _context(args)
     with rt.db.sessions.begin() as s:
@@ -77,7 +75,6 @@ def cmd_digest(args: argparse.Namespace) -> None:
 
 
 def cmd_notifications(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.core.errors import InvalidInput
     from quorum.services import org, outbox
     rt = args.runtime
@@ -97,7 +94,6 @@ def cmd_notifications(args: argparse.Namespace) -> None:
 
 
 def cmd_outbox(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.services import outbox
     rt = args.runtime
     with rt.db.sessions.begin() as s:
@@ -116,14 +112,12 @@ def cmd_outbox(args: argparse.Namespace) -> None:
 
 
 def cmd_outbox_retry(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.services import outbox
     row = args.runtime.act(outbox.retry, args.message)
     emit(args, {"message": row.id, "status": row.status})
 
 
 def cmd_calendar_feed(args: argparse.Namespace) -> None:
-    from quorum.cli import emit
     from quorum.services import calendar_feed
     token = args.runtime.act(calendar_feed.issue)
     emit(args, {"path": calendar_feed.path_for(token), "token": token})

@@ -8,6 +8,7 @@ have .default_unit, .json).
 from collections.abc import Callable
 from typing import Any
 
+from quorum.cli_support import emit
 from quorum.core.messages import message
 
 
@@ -19,7 +20,6 @@ def cmd_import(args) -> None:
     result = args.runtime.act(imp.import_rows, rows, year, skip_unknown=bool(getattr(args, "skip_unknown", False)),
                               default_unit=getattr(args, "default_unit", None), source=path.name)
     if getattr(args, "json", False):
-        from quorum.cli import emit
         emit(args, result)
         return
     print(summary(path.name, result))

@@ -26,9 +26,8 @@ LEFT = {
     "quorum/documents/wording.py": 4,
     "quorum/security_settings.py": 5,
     "quorum/services/dossier.py": 1,
-    "quorum/services/outbox.py": 1,
     "quorum/services/supervision_import.py": 16,
-    "webui/api/inputs.py": 64,
+    "webui/api/inputs.py": 61,
     "webui/api/openapi.py": 135,
     "webui/screenshots.py": 7,
 }

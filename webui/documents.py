@@ -34,7 +34,7 @@ def document_panel(matter_id: int | None = None, meeting_id: int | None = None) 
         me = actor(s)
         rows = (document_records.of_matter(s, matter_id) if matter_id is not None else
                 [documents.get(s, r["id"]) for r in document_records.listing(s, meeting_id=meeting_id)])
-        return [document_records.row(s, d) for d in rows if document_records.can_read(s, me, d, env().now)]
+        return [document_records.row(s, d) for d in rows if document_records.can_read(s, env(), me, d)]
 
 
 @bp.route("/documents")
@@ -44,14 +44,14 @@ def index():
     with transaction() as s:
         me = actor(s)
         rows = [r for r in document_records.listing(s, status=status)
-                if document_records.can_read(s, me, documents.get(s, r["id"]), env().now)]
+                if document_records.can_read(s, env(), me, documents.get(s, r["id"]))]
     return render_template("documents/index.html", rows=rows, status=status)
 
 
 def _page(document_id: int, error: str | None = None, form: dict | None = None, status: int = 200):
     with transaction() as s:
         me = actor(s)
-        doc = document_records.require_read(s, me, document_id, env().now)
+        doc = document_records.require_read(s, env(), me, document_id)
         rec = document_records.record(s, env(), document_id)
         rights = {"edit": documents.may_edit(s, me, doc), "sign": documents.may_sign(s, me, doc),
                   "void": documents.may_void(s, me, doc)}
@@ -75,7 +75,7 @@ def edit(document_id: int):
     try:
         with transaction() as s:
             me = actor(s)
-            document_records.require_read(s, me, document_id, env().now)
+            document_records.require_read(s, env(), me, document_id)
             doc = documents.edit(s, env(), me, document_id, title=form["title"], addressees=_lines("addressees"),
                                  body=form["body"], attachments=_lines("attachments"), cc=_lines("cc"),
                                  notes=form["notes"])
@@ -91,7 +91,7 @@ def _act(document_id: int, done: str, fn, *args):
     try:
         with transaction() as s:
             me = actor(s)
-            document_records.require_read(s, me, document_id, env().now)
+            document_records.require_read(s, env(), me, document_id)
             doc = fn(s, env(), me, document_id, *args)
             text = message(done, title=doc.title, number=doc.doc_number or "")
     except QuorumError as exc:
@@ -108,7 +108,7 @@ def sign(document_id: int):
     try:
         with transaction() as s:
             me = actor(s)
-            document_records.require_read(s, me, document_id, env().now)
+            document_records.require_read(s, env(), me, document_id)
             documents.reserve(s, env(), me, document_id)
         with _reads() as s:
             done = documents.rendering(s, env(), actor(s), document_id)
@@ -162,7 +162,7 @@ def download(document_id: int, which: str):
     if which not in MIMETYPES:
         abort(404)
     with transaction() as s:
-        doc = document_records.require_read(s, actor(s), document_id, env().now)
+        doc = document_records.require_read(s, env(), actor(s), document_id)
         data = documents.read_file(env(), doc, which)
         name = f"{doc.doc_number or doc.title}.{which}"
     return send_file(BytesIO(data), mimetype=MIMETYPES[which], as_attachment=True, download_name=name)

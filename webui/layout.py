@@ -39,4 +39,5 @@ def init_app(app) -> None:
         from quorum.services import inbox
         with transaction() as s:
             counts = inbox.counts(s, current_user.person_id, env().now)
-        return {"nav_counts": counts, "today": env().now.date()}
+        inspectors = env().policies.permissions.roles_for("audit.inspect")
+        return {"nav_counts": counts, "today": env().now.date(), "may_inspect": current_user.has(*inspectors)}

@@ -41,7 +41,7 @@ def index():
     policy_set = env().policies.policy_set
     with transaction() as s:
         me = actor(s)
-        rows = visibility.visible_matters(s, me, env().now, **filters)
+        rows = visibility.visible_matters(s, env(), me, **filters)
         fileable = [w for w in policy_set.workflows.values() if visibility.may_file(s, me, w)]
         in_force = delegations.in_force(s, me, env().now)
     return render_template("matters/index.html", rows=rows, filters=filters, fileable=fileable, in_force=in_force,
@@ -119,7 +119,7 @@ def render_page(matter_id: int, status: int = 200, error: str | None = None, pos
 
 def _page(s: Session, me: Person, matter_id: int, now) -> dict[str, Any]:
     """Everything the matter page shows, read in one transaction."""
-    matter = visibility.require_view(s, me, matter_id, now)   # held: the session keeps it for the reads below
+    matter = visibility.require_view(s, env(), me, matter_id)   # held: the session keeps it for the reads below
     record = records.matter_record(s, matter_id)
     spec = policy_set_for(s, record["policy_version_id"]).workflow(record["workflow"])
     tasks = inbox.tasks_on(s, me, matter_id, now)
@@ -197,7 +197,7 @@ def _act(matter_id: int, task_id: int, action: str, comment: str, **extra: Any) 
     """Act on a task of this matter (checked to belong to it) in one transaction."""
     with transaction() as s:
         me = actor(s)
-        visibility.require_task(s, me, matter_id, task_id, env().now)
+        visibility.require_task(s, env(), me, matter_id, task_id)
         matters.act(s, env(), me, task_id, action, comment, **extra)
 
 
@@ -230,7 +230,7 @@ def urgent(matter_id: int):
     try:
         with transaction() as s:
             me = actor(s)
-            visibility.require_view(s, me, matter_id, env().now)
+            visibility.require_view(s, env(), me, matter_id)
             matters.mark_urgent(s, env(), me, matter_id, request.form.get("reason", ""))
     except InvalidInput as exc:
         flash(str(exc), "error")
@@ -249,7 +249,7 @@ def withdraw(matter_id: int):
 @login_required
 def transfer(matter_id: int, task_id: int):
     def run(s, env_, me):
-        visibility.require_task(s, me, matter_id, task_id, env_.now)
+        visibility.require_task(s, env_, me, matter_id, task_id)
         return matters.transfer(s, env_, me, task_id, org.person(s, request.form.get("to", "")),
                                 request.form.get("reason", ""))
     return _matter_action(matter_id, "web.transferred", run)
@@ -259,7 +259,7 @@ def transfer(matter_id: int, task_id: int):
 @login_required
 def urge(matter_id: int, task_id: int):
     def run(s, env_, me):
-        visibility.require_task(s, me, matter_id, task_id, env_.now)
+        visibility.require_task(s, env_, me, matter_id, task_id)
         return matters.urge(s, env_, me, task_id)
     return _matter_action(matter_id, "web.urged", run)
 
@@ -267,7 +267,7 @@ def urge(matter_id: int, task_id: int):
 def on_task(matter_id: int, task_id: int, fn: Callable) -> Callable:
     """Wrap a task use case so it first checks the task belongs to this matter and the person may read it."""
     def run(s: Session, env_, me: Person, *args: Any, **kw: Any) -> Any:
-        visibility.require_task(s, me, matter_id, task_id, env_.now)
+        visibility.require_task(s, env_, me, matter_id, task_id)
         return fn(s, env_, me, task_id, *args, **kw)
     return run
 

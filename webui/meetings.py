@@ -98,7 +98,7 @@ def item_state(meeting_id: int, seq: int):
             abort(401)              # a fetch must not swap the login page into the box
         return current_app.login_manager.unauthorized()
     with transaction() as s:
-        state = agenda.item_state(s, actor(s), meeting_id, seq)
+        state = agenda.item_state(s, env(), actor(s), meeting_id, seq)
     return render_template("meetings/_item_state.html", i=state)
 
 

@@ -9,11 +9,10 @@ from flask_login import current_user, login_required
 
 from quorum.core.errors import QuorumError
 from quorum.core.messages import message
-from quorum.services import calendar_feed, outbox
+from quorum.services import calendar_feed, outbox, permissions
 from webui.runtime import actor, call, env, runtime, transaction
 
 bp = Blueprint("notifications", __name__)
-STAFF = ("secretariat", "administrator")
 
 
 @bp.app_context_processor
@@ -32,7 +31,7 @@ def index():
         rows = outbox.notifications_of(s, current_user.person_id, unread_only=only_unread)
         has_feed = calendar_feed.has_feed(s, current_user.person_id)
     return render_template("notifications/index.html", rows=rows, only_unread=only_unread, has_feed=has_feed,
-                           staff=current_user.has(*STAFF))
+                           staff=current_user.has(*env().policies.permissions.roles_for("outbox.retry")))
 
 
 def _mark(ids, read: bool) -> None:
@@ -90,9 +89,8 @@ def feed(token: str):
 @bp.route("/notifications/outbox")
 @login_required
 def failures():
-    if not current_user.has(*STAFF):
-        abort(403)
     with transaction() as s:
+        permissions.require(s, env(), actor(s), "outbox.retry", subject="outbox")
         rows = outbox.problems(s)
     return render_template("notifications/outbox.html", rows=rows)
 

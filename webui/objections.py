@@ -14,7 +14,7 @@ def lodge(matter_id: int):
     anonymous = bool(form.get("anonymous"))
 
     def run(s, env_, me):
-        visibility.require_view(s, me, matter_id, env_.now)
+        visibility.require_view(s, env_, me, matter_id)
         return publicity.lodge(s, env_, me, matter_id, form.get("text", ""), anonymous=anonymous,
                                complainant=form.get("complainant", ""), contact=form.get("contact", ""),
                                specific=bool(form.get("specific")))
@@ -27,7 +27,7 @@ def resolve(matter_id: int, objection_id: int):
     form = request.form
 
     def run(s, env_, me):
-        visibility.require_objection(s, me, matter_id, objection_id, env_.now)
+        visibility.require_objection(s, env_, me, matter_id, objection_id)
         return publicity.resolve(s, env_, me, objection_id, form.get("result", ""), form.get("finding", ""),
                                  form.get("feedback", ""))
     return submit_form(matter_id, say("objection_resolved"), run,

@@ -49,7 +49,7 @@ def change_amount(matter_id: int):
     form = request.form
 
     def run(s, env_, me):
-        visibility.require_view(s, me, matter_id, env_.now)
+        visibility.require_view(s, env_, me, matter_id)
         return expenditure.change_amount(s, env_, me, matter_id, form.get("field", ""), form.get("amount", ""),
                                          form.get("reason", ""))
     return submit_form(matter_id, say("amount_changed"), run, posted={"amount_form": form})

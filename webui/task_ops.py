@@ -41,7 +41,7 @@ def copy(matter_id: int):
     note = request.form.get("note", "")
 
     def run(s, env_, me):
-        visibility.require_view(s, me, matter_id, env_.now)
+        visibility.require_view(s, env_, me, matter_id)
         if not usernames:
             raise InvalidInput(reason=say("choose_copy"))
         return task_ops.copy_to(s, env_, me, matter_id, [org.person(s, u) for u in usernames], note)

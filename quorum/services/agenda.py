@@ -19,11 +19,10 @@ from quorum.core.messages import message
 from quorum.core.spec import BodySpec
 from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus, StepStatus, status_name
 from quorum.db import AgendaItem, Attendance, Matter, MatterStep, Meeting, Person, Post, Unit, WrittenOpinion
-from quorum.services import matters, meetings, org, records
+from quorum.services import matters, meetings, org, permissions, records
 from quorum.services.env import Env
 from quorum.services.policies import policy_set_for
 
-VIEWER_ROLES = ("secretariat", "administrator", "discipline_inspector")   # may read every meeting
 OPEN_ITEM = (ItemStatus.PENDING, ItemStatus.VOTING)
 LIVE_MEETING = (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
 
@@ -109,15 +108,15 @@ def organisable_bodies(s: Session, env: Env, actor: Person) -> list[dict[str, An
     """The bodies whose meetings this person may call, as meetings.can_organise decides."""
     return [{"key": b.key, "name": b.name, "short_name": b.short_name, "notice_working_days": b.notice_working_days,
              "may_call_urgent": org.holds_any(s, actor.id, (b.principal_role,)), "scope": b.scope}
-            for b in env.policies.policy_set.bodies.values() if meetings.can_organise(s, actor, b)]
+            for b in env.policies.policy_set.bodies.values() if meetings.can_organise(s, env, actor, b)]
 
 
-def organisable_units(s: Session, actor: Person, body: BodySpec) -> list[dict[str, Any]]:
+def organisable_units(s: Session, env: Env, actor: Person, body: BodySpec) -> list[dict[str, Any]]:
     """For a unit-scoped body: the units that hold seats on it and whose meetings this person may call."""
     seated = set(s.execute(select(Post.unit_id).where(Post.role.in_(body.seat_roles), Post.active.is_(True))).scalars())
     units = s.execute(select(Unit).where(Unit.id.in_(seated)).order_by(Unit.id)).scalars()
     return [{"key": u.key, "id": u.id, "name": u.name, "short_name": u.short_name}
-            for u in units if meetings.can_organise(s, actor, body, u)]
+            for u in units if meetings.can_organise(s, env, actor, body, u)]
 
 
 def schedule_form(s: Session, env: Env, actor: Person, body_key: str | None, unit_key: str | None = None
@@ -132,7 +131,7 @@ def schedule_form(s: Session, env: Env, actor: Person, body_key: str | None, uni
         raise NotPermitted.because("agenda.organisers_only")
     units, unit = [], None
     if body["scope"] == "unit":
-        units = organisable_units(s, actor, env.policies.policy_set.body(body["key"]))
+        units = organisable_units(s, env, actor, env.policies.policy_set.body(body["key"]))
         unit = next((u for u in units if u["key"] == unit_key), None) if unit_key else (units[0] if units else None)
         if unit is None:
             raise NotPermitted.because("agenda.unit_not_yours", body=body["short_name"])
@@ -144,11 +143,11 @@ def schedule_form(s: Session, env: Env, actor: Person, body_key: str | None, uni
 # who may see a meeting
 
 
-def may_view(s: Session, person: Person, meeting: Meeting) -> bool:
-    """Members, 列席 observers, organisers, and the secretariat, administrators and 纪检 may see a meeting."""
-    if any(m.person_id == person.id for m in meeting.members) or org.holds_any(s, person.id, VIEWER_ROLES):
+def may_view(s: Session, env: Env, person: Person, meeting: Meeting) -> bool:
+    """Members, 列席 observers, organisers, and those granted meeting.view_all (党政办, 管理员, 纪检) see a meeting."""
+    if any(m.person_id == person.id for m in meeting.members) or permissions.may(s, env, person, "meeting.view_all"):
         return True
-    if meetings.can_organise(s, person, meetings.body_of(s, meeting), meetings.meeting_unit(s, meeting)):
+    if meetings.can_organise(s, env, person, meetings.body_of(s, meeting), meetings.meeting_unit(s, meeting)):
         return True
     observer = s.execute(select(Attendance.id).where(Attendance.meeting_id == meeting.id,
                                                      Attendance.person_id == person.id,
@@ -156,9 +155,9 @@ def may_view(s: Session, person: Person, meeting: Meeting) -> bool:
     return observer is not None
 
 
-def viewable(s: Session, person: Person, meeting_id: int) -> Meeting:
+def viewable(s: Session, env: Env, person: Person, meeting_id: int) -> Meeting:
     meeting = meetings.get(s, meeting_id)
-    if not may_view(s, person, meeting):
+    if not may_view(s, env, person, meeting):
         raise NotPermitted.because("agenda.viewers_only")
     return meeting
 
@@ -167,7 +166,7 @@ def overview(s: Session, env: Env, actor: Person) -> dict[str, Any]:
     """The meetings this person may see, split into upcoming, in session and closed."""
     groups: dict[str, list[dict[str, Any]]] = {"scheduled": [], "in_session": [], "closed": []}
     for meeting in s.execute(select(Meeting).order_by(Meeting.scheduled_at, Meeting.id)).scalars():
-        if meeting.status not in groups or not may_view(s, actor, meeting):
+        if meeting.status not in groups or not may_view(s, env, actor, meeting):
             continue
         groups[meeting.status].append({
             "id": meeting.id, "title": meeting.title, "body": meetings.body_of(s, meeting).short_name,
@@ -182,18 +181,18 @@ def overview(s: Session, env: Env, actor: Person) -> dict[str, Any]:
 # the meeting room
 
 
-def item_state(s: Session, actor: Person, meeting_id: int, seq: int) -> dict[str, Any]:
+def item_state(s: Session, env: Env, actor: Person, meeting_id: int, seq: int) -> dict[str, Any]:
     """One item's live quorum, presiding person, missing votes and result."""
-    meeting = viewable(s, actor, meeting_id)
+    meeting = viewable(s, env, actor, meeting_id)
     return records.item_record(s, meetings.item(s, meeting, seq))
 
 
 def room(s: Session, env: Env, actor: Person, meeting_id: int) -> dict[str, Any]:
     """The meeting record plus, for this person, the controls the services would accept."""
-    meeting = viewable(s, actor, meeting_id)
+    meeting = viewable(s, env, actor, meeting_id)
     body = meetings.body_of(s, meeting)
     record = records.meeting_record(s, meeting.id)
-    organiser = meetings.can_organise(s, actor, body, meetings.meeting_unit(s, meeting))
+    organiser = meetings.can_organise(s, env, actor, body, meetings.meeting_unit(s, meeting))
     in_session = meeting.status == MeetingStatus.IN_SESSION
     live = meeting.status in LIVE_MEETING
     seats = [(m.person_id, m.name) for m in meeting.members]
@@ -206,7 +205,7 @@ def room(s: Session, env: Env, actor: Person, meeting_id: int) -> dict[str, Any]
         wanted = set(ids)
         return [{"username": usernames[pid], "name": name} for pid, name in seats if pid in wanted]
 
-    record["items"] = [_item_controls(s, meeting, body, i, rec, actor, organiser, people)
+    record["items"] = [_item_controls(s, env, meeting, body, i, rec, actor, organiser, people)
                        for i, rec in zip(meeting.items, record["items"], strict=True)]
     open_items = any(i.status in OPEN_ITEM for i in meeting.items)
     record.update(
@@ -219,19 +218,19 @@ def room(s: Session, env: Env, actor: Person, meeting_id: int) -> dict[str, Any]
     return record
 
 
-def _item_controls(s: Session, meeting: Meeting, body: BodySpec, item: AgendaItem, rec: dict[str, Any],
+def _item_controls(s: Session, env: Env, meeting: Meeting, body: BodySpec, item: AgendaItem, rec: dict[str, Any],
                    actor: Person, organiser: bool, choices: Callable[[Iterable[int]], list]) -> dict[str, Any]:
     """What this person may do on one item right now, worked out with the services' own checks."""
     roll = meetings.roll(s, meeting, item)
     presiding = voting.presiding(body, roll)
     votable = meeting.status == MeetingStatus.IN_SESSION and item.status in OPEN_ITEM
-    enters_votes = meetings.can_enter_votes(s, actor)
+    enters_votes = meetings.can_enter_votes(s, env, actor)
     written = set(s.execute(select(WrittenOpinion.person_id).where(WrittenOpinion.item_id == item.id)).scalars())
     waiting_ack = bool(rec["to_acknowledge"]) and rec["acknowledged_at"] is None
     return {**rec,
             "may_vote": votable and not waiting_ack and actor.id in roll.voters and actor.id not in roll.voted,
             "waiting_acknowledgement": votable and waiting_ack,
-            "may_acknowledge": votable and waiting_ack and meetings.can_close_item(s, actor, presiding),
+            "may_acknowledge": votable and waiting_ack and meetings.can_close_item(s, env, actor, presiding),
             "voted_by_me": actor.id in roll.voted,
             "is_presiding": presiding == actor.id,
             "chair_waiting": body.chair_speaks_last and presiding == actor.id
@@ -242,7 +241,7 @@ def _item_controls(s: Session, meeting: Meeting, body: BodySpec, item: AgendaIte
             if organiser and meeting.status in LIVE_MEETING and item.status in OPEN_ITEM else [],
             "entry_choices": choices(roll.voters - roll.voted)
             if votable and not waiting_ack and enters_votes and not item.secret else [],
-            "can_close": votable and meetings.can_close_item(s, actor, presiding),
+            "can_close": votable and meetings.can_close_item(s, env, actor, presiding),
             "can_defer": votable and organiser,
             "show_ballots": item.status == ItemStatus.DECIDED and not item.secret}
 
@@ -263,14 +262,14 @@ def _add_choices(s: Session, meeting: Meeting, body: BodySpec) -> list[dict[str,
     return eligible
 
 
-def listing(s: Session, person: Person, status: str | None = None) -> list[dict[str, Any]]:
+def listing(s: Session, env: Env, person: Person, status: str | None = None) -> list[dict[str, Any]]:
     """Summaries of the meetings this person may see (same rule as may_view), latest first."""
     query = select(Meeting).order_by(Meeting.scheduled_at.desc(), Meeting.id.desc())
     if status:
         query = query.where(Meeting.status == status)
     out = []
     for meeting in s.execute(query).scalars():
-        if not may_view(s, person, meeting):
+        if not may_view(s, env, person, meeting):
             continue
         body = meetings.body_of(s, meeting)
         out.append({"id": meeting.id, "title": meeting.title, "body": body.key, "body_name": body.name,

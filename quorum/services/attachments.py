@@ -74,7 +74,8 @@ def add(s: Session, env: Env, actor: Person, matter_id: int, filename: str, cont
     matter = s.get(Matter, matter_id)
     if matter is None:
         raise NotFound(what=message("state.what_matter"), ref=matter_id)
-    permissions.require(s, env, actor, "matter.attach", (matter.unit_id,), matters.relations_to(s, actor, matter),
+    permissions.require(s, env, actor, "matter.attach", (matter.unit_id,),
+                        matters.relations_to(s, env, actor, matter, "matter.attach"),
                         subject="matter", subject_id=matter.id)
     name = _check(Upload(filename, content_type, data))
     digest = _store(env, data)
@@ -133,7 +134,7 @@ def listing(s: Session, matter_id: int) -> list[Attachment]:
 
 def fetch(s: Session, env: Env, actor: Person, matter_id: int, attachment_id: int) -> tuple[Attachment, bytes]:
     """Return an attachment of a matter the actor may read, with its bytes."""
-    visibility.require_view(s, actor, matter_id, env.now)
+    visibility.require_view(s, env, actor, matter_id)
     row = get(s, attachment_id)
     if row.matter_id != matter_id:
         raise NotFound(what=message("attachment.what"), ref=attachment_id)

@@ -1,6 +1,5 @@
 """Read models of 公文 for the CLI, the web UI and the dossier; who may read which document."""
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -9,10 +8,8 @@ from sqlalchemy.orm import Session
 from quorum.core.documents import STATUS_NAMES, DocumentStatus
 from quorum.core.errors import NotPermitted
 from quorum.db import AgendaItem, Document, Matter, Meeting, MeetingMember, Person, Unit
-from quorum.services import documents, org, visibility
+from quorum.services import documents, permissions, visibility
 from quorum.services.env import Env
-
-OVERSEERS = visibility.OVERSEERS
 
 
 def row(s: Session, doc: Document) -> dict[str, Any]:
@@ -42,11 +39,11 @@ def of_matter(s: Session, matter_id: int) -> list[Document]:
     return list(s.execute(query.order_by(Document.id)).scalars())
 
 
-def can_read(s: Session, actor: Person, doc: Document, now: datetime | None = None) -> bool:
+def can_read(s: Session, env: Env, actor: Person, doc: Document) -> bool:
     """A matter's documents follow the matter's visibility; a meeting's follow its members and personnel items."""
     if doc.matter_id is not None:
-        return visibility.can_view(s, actor, s.get(Matter, doc.matter_id), now)
-    if doc.meeting_id is None or org.holds_any(s, actor.id, OVERSEERS):
+        return visibility.can_view(s, env, actor, s.get(Matter, doc.matter_id))
+    if doc.meeting_id is None or permissions.may(s, env, actor, "meeting.view_all"):
         return True
     personnel = s.execute(select(AgendaItem.id).where(AgendaItem.meeting_id == doc.meeting_id,
                                                       AgendaItem.personnel.is_(True)).limit(1)).first()
@@ -57,9 +54,9 @@ def can_read(s: Session, actor: Person, doc: Document, now: datetime | None = No
     return member is not None
 
 
-def require_read(s: Session, actor: Person, document_id: int, now: datetime | None = None) -> Document:
+def require_read(s: Session, env: Env, actor: Person, document_id: int) -> Document:
     doc = documents.get(s, document_id)
-    if not can_read(s, actor, doc, now):
+    if not can_read(s, env, actor, doc):
         raise NotPermitted.because("documents.personnel_restricted")
     return doc
 

@@ -142,7 +142,7 @@ def _unit_id(s: Session, spec: WorkflowSpec, values: Mapping[str, Any]) -> int |
 def _require_own_units(s: Session, env: Env, actor: Person, spec: WorkflowSpec, values: Mapping[str, Any],
                        matter_id: int | None = None) -> None:
     """A unit field marked own_unit (申请单位) names a unit where the filer holds a post, unless granted otherwise."""
-    held = {unit_id for _role, unit_id in permissions.posts_of(s, actor.id)}
+    held = {unit_id for _role, unit_id in org.posts_of(s, actor.id)}
     for field in spec.fields:
         if field.own_unit and values.get(field.key):
             unit = s.execute(select(Unit).where(Unit.key == values[field.key])).scalar_one_or_none()
@@ -533,7 +533,8 @@ def mark_urgent(s: Session, env: Env, actor: Person, matter_id: int, reason: str
     if matter.status != MatterStatus.ACTIVE:
         raise InvalidInput.because("matter.urgent_not_active", title=matter.title,
                                     status=message("status." + matter.status))
-    permissions.require(s, env, actor, "matter.mark_urgent", (matter.unit_id,), relations_to(s, actor, matter),
+    permissions.require(s, env, actor, "matter.mark_urgent", (matter.unit_id,),
+                        relations_to(s, env, actor, matter, "matter.mark_urgent"),
                         subject="matter", subject_id=matter.id)
     if matter.urgent:
         raise Conflict.because("permission.already_urgent", title=matter.title)
@@ -544,16 +545,17 @@ def mark_urgent(s: Session, env: Env, actor: Person, matter_id: int, reason: str
     return matter
 
 
-def relations_to(s: Session, actor: Person, matter: Matter) -> set[str]:
-    """The actor's relations to a matter that permissions.toml may grant on (see quorum.core.permissions)."""
-    found = set()
-    if actor.id == matter.initiator_id:
+def relations_to(s: Session, env: Env, actor: Person, matter: Matter, action: str) -> set[str]:
+    """The actor's relations to a matter that `action`'s grant names (only those are worked out)."""
+    wanted, found = permissions.grant(env, action).relations, set()
+    if "initiator" in wanted and actor.id == matter.initiator_id:
         found.add("initiator")
-    if _hears_it(s, actor, matter):
+    if "hearing_principal" in wanted and _hears_it(s, actor, matter):
         found.add("hearing_principal")
-    held = select(Task.id).where(Task.matter_id == matter.id, Task.assignee_id == actor.id).limit(1)
-    if s.execute(held).first() is not None:
-        found.add("task_holder")
+    if "task_holder" in wanted:
+        held = select(Task.id).where(Task.matter_id == matter.id, Task.assignee_id == actor.id).limit(1)
+        if s.execute(held).first() is not None:
+            found.add("task_holder")
     return found
 
 
@@ -561,7 +563,7 @@ def _hears_it(s: Session, actor: Person, matter: Matter) -> bool:
     """Whether the actor is the principal of a body the matter will still meet in (at the matter's unit if unit-run)."""
     bodies = policy_set_for(s, matter.policy_version_id).bodies
     spec = workflow_of(s, matter)
-    posts = permissions.posts_of(s, actor.id)
+    posts = org.posts_of(s, actor.id)
     for row in matter.steps:
         body = bodies.get(getattr(spec.step(row.step_key), "body", None) or "")
         if body is None or row.status not in (StepStatus.PENDING, StepStatus.ACTIVE):
@@ -575,7 +577,8 @@ def _hears_it(s: Session, actor: Person, matter: Matter) -> bool:
 def may_mark_urgent(s: Session, env: Env, actor: Person, matter: Matter) -> bool:
     """The 「标记紧急」 button and mark_urgent's check alike: an active matter not yet urgent, by its hearer."""
     return (matter.status == MatterStatus.ACTIVE and not matter.urgent
-            and permissions.may(s, env, actor, "matter.mark_urgent", (matter.unit_id,), relations_to(s, actor, matter)))
+            and permissions.may(s, env, actor, "matter.mark_urgent", (matter.unit_id,),
+                                relations_to(s, env, actor, matter, "matter.mark_urgent")))
 
 
 def fast_forward_to(s: Session, env: Env, actor_id: int, matter: Matter, step_key: str) -> None:

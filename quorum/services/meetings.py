@@ -36,24 +36,24 @@ from quorum.db import (
     Unit,
     WrittenOpinion,
 )
-from quorum.services import assign, audit, documents, matters, org, validity
+from quorum.services import assign, audit, documents, matters, org, permissions, validity
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
 
 ATTENDANCE = ("present", "left", "absent", "observer")
-ORGANISERS = ("secretariat",)
 
 
 def body_of(s: Session, meeting: Meeting) -> BodySpec:
     return policy_set_for(s, meeting.policy_version_id).body(meeting.body_key)
 
 
-def can_organise(s: Session, actor: Person, body: BodySpec, unit: Unit | None = None) -> bool:
+def can_organise(s: Session, env: Env, actor: Person, body: BodySpec, unit: Unit | None = None) -> bool:
     """Whether the actor may run this body's meetings: the one check behind buttons and services.
 
-    A unit-scoped body (成员单位班子会) is run by that unit's chair or principal, or the 党政办.
+    A body's chair or principal runs its meetings (a unit-scoped body's, 成员单位班子会, at that unit); so does
+    whoever permissions.toml grants meeting.organise (the 党政办).
     """
-    if org.holds_any(s, actor.id, ORGANISERS):
+    if permissions.may(s, env, actor, "meeting.organise"):
         return True
     roles = (body.principal_role, body.chair_role)
     if unit is None:
@@ -65,18 +65,18 @@ def meeting_unit(s: Session, meeting: Meeting) -> Unit | None:
     return s.get(Unit, meeting.unit_id) if meeting.unit_id else None
 
 
-def can_enter_votes(s: Session, actor: Person) -> bool:
-    """Whether the actor may record a named (show-of-hands) vote for a member: the 党政办 only."""
-    return org.holds_any(s, actor.id, ORGANISERS)
+def can_enter_votes(s: Session, env: Env, actor: Person) -> bool:
+    """Whether the actor may record a named (show-of-hands) vote for a member: meeting.organise (the 党政办)."""
+    return permissions.may(s, env, actor, "meeting.organise")
 
 
-def can_close_item(s: Session, actor: Person, presiding_id: int | None) -> bool:
-    """Whether the actor may announce an item's result: its presiding member or the 党政办."""
-    return actor.id == presiding_id or org.holds_any(s, actor.id, ORGANISERS)
+def can_close_item(s: Session, env: Env, actor: Person, presiding_id: int | None) -> bool:
+    """Whether the actor may announce an item's result: its presiding member or meeting.organise (the 党政办)."""
+    return actor.id == presiding_id or permissions.may(s, env, actor, "meeting.organise")
 
 
-def _require_organiser(s: Session, actor: Person, body: BodySpec, unit: Unit | None = None) -> None:
-    if not can_organise(s, actor, body, unit):
+def _require_organiser(s: Session, env: Env, actor: Person, body: BodySpec, unit: Unit | None = None) -> None:
+    if not can_organise(s, env, actor, body, unit):
         raise NotPermitted.because("meeting.organisers_only", body=body.short_name)
 
 
@@ -98,7 +98,7 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
     """
     body = env.policies.policy_set.body(body_key)
     unit = _meeting_unit(s, body, unit_key)
-    _require_organiser(s, actor, body, unit)
+    _require_organiser(s, env, actor, body, unit)
     title = clean_text(title, message("meeting.title_label"), required=False)
     place = clean_text(place, message("meeting.place_label"))
     at = calendar.to_local(at)
@@ -186,7 +186,7 @@ def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: in
     """Put a matter on the agenda; refuse 临时动议 and matters whose 前置程序 is not complete."""
     meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
     body = body_of(s, meeting)
-    _require_organiser(s, actor, body, meeting_unit(s, meeting))
+    _require_organiser(s, env, actor, body, meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
         raise states_error(meeting, message("meeting.action_add_item"))
     matter = matters.locked(s, Matter, matter_id, message("state.what_matter"))
@@ -277,7 +277,7 @@ def states_error(meeting: Meeting, action: str) -> Exception:
 
 def open_session(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
     meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
-    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
+    _require_organiser(s, env, actor, body_of(s, meeting), meeting_unit(s, meeting))
     meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.IN_SESSION,
                                     message("meeting.action_open"))
     meeting.opened_at = env.now
@@ -298,7 +298,7 @@ def attend(s: Session, env: Env, actor: Person, meeting_id: int, person: Person,
     if status not in ATTENDANCE:
         raise InvalidInput.because("meeting.attendance_unknown", status=status)
     meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
-    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
+    _require_organiser(s, env, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
         raise states_error(meeting, message("meeting.action_attend"))
     is_member = any(m.person_id == person.id for m in meeting.members)
@@ -330,7 +330,7 @@ def item(s: Session, meeting: Meeting, seq: int) -> AgendaItem:
 def recuse(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, person: Person, reason: str) -> Recusal:
     """Record a 回避: the member takes no part in that item and leaves its quorum base."""
     meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
-    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
+    _require_organiser(s, env, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
         raise states_error(meeting, message("meeting.action_recuse"))
     agenda_item = item(s, meeting, seq)
@@ -355,7 +355,7 @@ def written_opinion(s: Session, env: Env, actor: Person, meeting_id: int, seq: i
                     text: str) -> WrittenOpinion:
     """Record an absent member's 书面意见: kept in the record, never counted as presence or a vote."""
     meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
-    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
+    _require_organiser(s, env, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
         raise states_error(meeting, message("meeting.action_written_opinion"))
     agenda_item = item(s, meeting, seq)
@@ -402,7 +402,7 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
     if voter.id != actor.id:
         if agenda_item.secret:
             raise NotPermitted.because("meeting.secret_ballot_own")
-        if not can_enter_votes(s, actor):
+        if not can_enter_votes(s, env, actor):
             raise NotPermitted.because("meeting.proxy_vote_secretariat")
     if agenda_item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
         raise InvalidInput.because("meeting.item_already_decided", title=agenda_item.title,
@@ -436,21 +436,21 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
     _log(s, env, actor, "meeting.ballot", meeting, agenda_item.matter_id, **payload)
 
 
-def _presided_item(s: Session, actor: Person, meeting_id: int, seq: int, what: str
+def _presided_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, what: str
                    ) -> tuple[Meeting, BodySpec, AgendaItem, int | None]:
     """Lock an item of a meeting in session for its presiding member or the 党政办, refusing anyone else."""
     meeting = _in_session(s, meeting_id)
     body = body_of(s, meeting)
     agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, message("state.what_item"))
     presiding = voting.presiding(body, roll(s, meeting, agenda_item))
-    if not can_close_item(s, actor, presiding):
+    if not can_close_item(s, env, actor, presiding):
         raise NotPermitted.because("meeting.presiding_only", action=what)
     return meeting, body, agenda_item, presiding
 
 
 def close_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int) -> AgendaItem:
     """Announce an item's result: every voter must have voted, and the quorum must still hold."""
-    meeting, body, agenda_item, presiding = _presided_item(s, actor, meeting_id, seq,
+    meeting, body, agenda_item, presiding = _presided_item(s, env, actor, meeting_id, seq,
                                                           message("meeting.action_announce"))
     current = roll(s, meeting, agenda_item)
     quorum = voting.require_quorum(body, current)
@@ -503,7 +503,7 @@ def _postpone_reasons(s: Session, agenda_item: AgendaItem) -> str:
 def defer_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, reason: str) -> AgendaItem:
     """Take an item off this meeting (e.g. quorum lost); the matter waits for a later meeting."""
     meeting = _in_session(s, meeting_id)
-    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
+    _require_organiser(s, env, actor, body_of(s, meeting), meeting_unit(s, meeting))
     agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, message("state.what_item"))
     reason = clean_text(reason, message("meeting.defer_reason_label"), 1000)
     agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.DEFERRED,
@@ -515,7 +515,7 @@ def defer_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, r
 
 def close(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
     meeting = _in_session(s, meeting_id)
-    _require_organiser(s, actor, body_of(s, meeting), meeting_unit(s, meeting))
+    _require_organiser(s, env, actor, body_of(s, meeting), meeting_unit(s, meeting))
     open_items = [i.title for i in meeting.items if i.status in (ItemStatus.PENDING, ItemStatus.VOTING)]
     if open_items:
         raise InvalidInput.because("meeting.items_open", titles=message("value.list_separator").join(open_items))
@@ -536,7 +536,7 @@ def get(s: Session, meeting_id: int) -> Meeting:
 
 def acknowledge(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, text: str) -> AgendaItem:
     """Record that the meeting heard the dissenting opinions the item's step requires it to acknowledge."""
-    meeting, _body, agenda_item, _presiding = _presided_item(s, actor, meeting_id, seq,
+    meeting, _body, agenda_item, _presiding = _presided_item(s, env, actor, meeting_id, seq,
                                                                    message("meeting.action_acknowledge"))
     matter = s.get(Matter, agenda_item.matter_id)
     if not validity.to_acknowledge(s, matter, agenda_item.step_key):

@@ -88,27 +88,32 @@ class Identity:
 def identity(s: Session, person_id: int) -> Identity | None:
     """The active person with this id and the roles of their active posts, in one statement; None if inactive."""
     rows = s.execute(select(Person.id, Person.username, Person.name, Post.role, Person.session_version,
-                            Person.must_change_password)
+                            Person.must_change_password, Post.unit_id)
                      .outerjoin(Post, and_(Post.person_id == Person.id, Post.active.is_(True)))
                      .where(Person.id == person_id, Person.active.is_(True))).all()
     if not rows:
         return None
     found = Identity(rows[0][0], rows[0][1], rows[0][2], frozenset(r[3] for r in rows if r[3] is not None),
                      rows[0][4], rows[0][5])
-    _known_roles(s)[found.person_id] = found.roles
+    _known_posts(s)[found.person_id] = frozenset((r[3], r[6]) for r in rows if r[3] is not None)
     return found
 
 
-def roles_of(s: Session, person_id: int) -> set[str]:
-    """The roles of a person's active posts; asked once per person and transaction (a flush forgets them)."""
-    known = _known_roles(s)
+def posts_of(s: Session, person_id: int) -> frozenset[tuple[str, int]]:
+    """(role, unit id) of a person's active posts; asked once per person and transaction (a flush forgets them)."""
+    known = _known_posts(s)
     if person_id not in known:
-        rows = s.execute(select(Post.role).where(Post.person_id == person_id, Post.active.is_(True)))
-        known[person_id] = frozenset(rows.scalars())
-    return set(known[person_id])
+        rows = s.execute(select(Post.role, Post.unit_id).where(Post.person_id == person_id, Post.active.is_(True)))
+        known[person_id] = frozenset((role, unit_id) for role, unit_id in rows)
+    return known[person_id]
 
 
-def _known_roles(s: Session) -> dict[int, frozenset[str]]:
+def roles_of(s: Session, person_id: int) -> set[str]:
+    """The roles of a person's active posts (from posts_of: the same one question per transaction)."""
+    return {role for role, _unit_id in posts_of(s, person_id)}
+
+
+def _known_posts(s: Session) -> dict[int, frozenset[tuple[str, int]]]:
     return s.info.setdefault(ROLES_KEY, {})
 
 

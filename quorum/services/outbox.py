@@ -28,7 +28,7 @@ from quorum.core.messages import message
 from quorum.db import Notification, OutboxMessage, Person
 from quorum.notify import DeliveryError, mail, webhook
 from quorum.scheduler_settings import MailSettings, Robot, SchedulerSettings
-from quorum.services import org
+from quorum.services import org, permissions
 from quorum.services.env import Env
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -268,9 +268,8 @@ def problems(s: Session, limit: int = 200) -> list[OutboxMessage]:
 
 def retry(s: Session, env: Env, actor: Person, message_id: int) -> OutboxMessage:
     """The 党政办 sends a failed message again (fresh attempts, same key)."""
-    from quorum.core.errors import InvalidInput, NotFound, NotPermitted
-    if not org.holds_any(s, actor.id, (*SECRETARIAT, "administrator")):
-        raise NotPermitted(reason="只有党政办或系统管理员可以重新发送")
+    from quorum.core.errors import InvalidInput, NotFound
+    permissions.require(s, env, actor, "outbox.retry", subject="outbox_message", subject_id=message_id)
     row = s.get(OutboxMessage, message_id)
     if row is None:
         raise NotFound(what=message("outbox.what_message"), ref=message_id)

@@ -6,7 +6,6 @@ open task on it, the people it was copied to (抄送, MatterCopy), and the roles
 whole record (administrator, 党政办, 纪检监察) may read them. The rule is one SQL condition, `_visible`, so the list and every matter URL agree.
 """
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, or_, select
@@ -17,18 +16,18 @@ from quorum.core.messages import message
 from quorum.core.spec import WorkflowSpec
 from quorum.core.states import TaskStatus
 from quorum.db import Matter, MatterCopy, MatterFlag, Opinion, Person, PublicityObjection, Task, Unit
-from quorum.services import delegations, org
+from quorum.services import delegations, org, permissions
+from quorum.services.env import Env
 from quorum.services.policies import policy_set_for
 
-OVERSEERS = ("administrator", "secretariat", "discipline_inspector")
 RESTRICTED = "visibility.personnel_restricted"      # the message key of the refusal
 
 
-def _visible(s: Session, person: Person, now: datetime | None) -> ColumnElement[bool] | None:
-    """The condition on Matter a person's view is limited by; None when they see everything."""
-    if org.holds_any(s, person.id, OVERSEERS):
+def _visible(s: Session, env: Env, person: Person) -> ColumnElement[bool] | None:
+    """The condition on Matter a person's view is limited by; None when they see everything (matter.view_all)."""
+    if permissions.may(s, env, person, "matter.view_all"):
         return None
-    principals = delegations.principals_of(s, person.id, now) if now is not None else frozenset()
+    principals = delegations.principals_of(s, person.id, env.now)
     had_task = exists().where(Task.matter_id == Matter.id, or_(
         Task.assignee_id == person.id,
         Task.assignee_id.in_(principals) & (Task.status == TaskStatus.OPEN)))
@@ -37,39 +36,39 @@ def _visible(s: Session, person: Person, now: datetime | None) -> ColumnElement[
     return or_(Matter.personnel.is_(False), Matter.initiator_id == person.id, had_task, acted, copied)
 
 
-def can_view(s: Session, person: Person, matter: Matter, now: datetime | None = None) -> bool:
-    """Return whether the person may read this matter (with `now`, active delegations count)."""
+def can_view(s: Session, env: Env, person: Person, matter: Matter) -> bool:
+    """Return whether the person may read this matter (their principals' open tasks count, 代理)."""
     if not matter.personnel:
         return True
-    condition = _visible(s, person, now)
+    condition = _visible(s, env, person)
     if condition is None:
         return True
     return s.execute(select(Matter.id).where(Matter.id == matter.id, condition)).first() is not None
 
 
-def require_view(s: Session, person: Person, matter_id: int, now: datetime | None = None) -> Matter:
+def require_view(s: Session, env: Env, person: Person, matter_id: int) -> Matter:
     """Load a matter the person may read, or refuse."""
     matter = s.get(Matter, matter_id)
     if matter is None:
         raise NotFound(what=message("state.what_matter"), ref=matter_id)
-    if not can_view(s, person, matter, now):
-        raise NotPermitted.because(RESTRICTED)
+    if not can_view(s, env, person, matter):
+        raise permissions.refusal(NotPermitted.because(RESTRICTED), "matter.view_all", "matter", matter.id)
     return matter
 
 
-def require_task(s: Session, person: Person, matter_id: int, task_id: int, now: datetime | None = None) -> Task:
+def require_task(s: Session, env: Env, person: Person, matter_id: int, task_id: int) -> Task:
     """Load a task of this matter, the matter being one the person may read."""
-    require_view(s, person, matter_id, now)
+    require_view(s, env, person, matter_id)
     task = s.get(Task, task_id)
     if task is None or task.matter_id != matter_id:
         raise NotFound(what=message("state.what_task"), ref=task_id)
     return task
 
 
-def require_objection(s: Session, person: Person, matter_id: int, objection_id: int,
-                      now: datetime | None = None) -> PublicityObjection:
+def require_objection(s: Session, env: Env, person: Person, matter_id: int,
+                      objection_id: int) -> PublicityObjection:
     """Load a 公示 objection of this matter, the matter being one the person may read."""
-    require_view(s, person, matter_id, now)
+    require_view(s, env, person, matter_id)
     row = s.get(PublicityObjection, objection_id)
     if row is None or row.matter_id != matter_id:
         raise NotFound(what=message("publicity.what_objection"), ref=objection_id)
@@ -81,21 +80,21 @@ def may_file(s: Session, person: Person, spec: WorkflowSpec) -> bool:
     return not spec.initiator_roles or org.holds_any(s, person.id, spec.initiator_roles)
 
 
-def visible_ids(s: Session, person: Person, ids: set[int], now: datetime | None = None) -> set[int]:
+def visible_ids(s: Session, env: Env, person: Person, ids: set[int]) -> set[int]:
     """Return those of the matter ids the person may read."""
     if not ids:
         return set()
     query = select(Matter.id).where(Matter.id.in_(ids))
-    condition = _visible(s, person, now)
+    condition = _visible(s, env, person)
     return set(s.execute(query if condition is None else query.where(condition)).scalars())
 
 
-def visible_matters(s: Session, person: Person, now: datetime | None = None, *, workflow: str | None = None,
+def visible_matters(s: Session, env: Env, person: Person, *, workflow: str | None = None,
                     status: str | None = None, category: str | None = None, limit: int = 200,
                     offset: int = 0) -> list[dict[str, Any]]:
     """The matters the person may see, newest first, as plain rows for a list page."""
     query = select(Matter).order_by(Matter.created_at.desc(), Matter.id.desc()).limit(limit).offset(offset)
-    condition = _visible(s, person, now)
+    condition = _visible(s, env, person)
     if condition is not None:
         query = query.where(condition)
     for column, value in ((Matter.workflow_key, workflow), (Matter.status, status), (Matter.category, category)):

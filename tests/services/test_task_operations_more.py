@@ -26,12 +26,12 @@ def test_a_copied_person_may_read_a_personnel_matter_but_has_nothing_to_do(sc):
               {"unit": "gerile_station", "candidate": "chaolumen", "summary": "选派。"}).id
     vice, other = person(sc, "liuzhigang"), person(sc, "naren")
     with sc.sessions.begin() as s:
-        assert not visibility.can_view(s, s.merge(vice), matters.get(s, m))
+        assert not visibility.can_view(s, sc.env, s.merge(vice), matters.get(s, m))
     sc.do("alatan", task_ops.copy_to, m, [vice], "请分管副院长知悉。")
     assert "均已在抄送范围内" in sc.refused("alatan", task_ops.copy_to, m, [vice])
     assert "只有申报人" in sc.refused("menghe", task_ops.copy_to, m, [other])
     with sc.sessions.begin() as s:
-        assert visibility.can_view(s, s.merge(vice), matters.get(s, m))
+        assert visibility.can_view(s, sc.env, s.merge(vice), matters.get(s, m))
     assert "liuzhigang" not in [u for _, u, _, _ in open_tasks(sc, m)]
 
 

@@ -222,6 +222,6 @@ def test_a_personnel_matter_copied_to_someone_becomes_readable_for_them(app, sc)
     assert "刘志刚" in html and "请分管领导知悉" in html and "copy-form" not in forms(html)
     with sc.sessions.begin() as s:
         from quorum.services import org, visibility
-        assert visibility.can_view(s, org.person(s, "liuzhigang"), matters.get(s, mid))
-        assert not visibility.can_view(s, org.person(s, "wuyunqiqige"), matters.get(s, mid))
+        assert visibility.can_view(s, sc.env, org.person(s, "liuzhigang"), matters.get(s, mid))
+        assert not visibility.can_view(s, sc.env, org.person(s, "wuyunqiqige"), matters.get(s, mid))
     assert sc.refused("liuzhigang", matters.act, sc.task_of(chains.SECRETARY_OF_PARTY, mid), "approve", "同意")

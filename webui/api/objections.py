@@ -45,7 +45,7 @@ def resolve(matter_id: int, objection_id: int) -> Response:
     result = body.choice("result", publicity.RESOLUTIONS)
     finding, feedback = body.text("finding", required=True), body.text("feedback")
     with acting() as (s, env, me):
-        matter_visibility.require_objection(s, me, matter_id, objection_id, env.now)
+        matter_visibility.require_objection(s, env, me, matter_id, objection_id)
         publicity.resolve(s, env, me, objection_id, result, finding, feedback)
         view = next(o for o in objections_view(s, env, me, matter_id) if o["id"] == objection_id)
     return reply(view)

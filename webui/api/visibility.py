@@ -16,25 +16,25 @@ from webui.runtime import env
 
 
 def require_matter(s: Session, person: Person, matter_id: int) -> Matter:
-    return visibility.require_view(s, person, matter_id, env().now)
+    return visibility.require_view(s, env(), person, matter_id)
 
 
 def visible_matter_ids(s: Session, person: Person, ids: set[int]) -> set[int]:
-    return visibility.visible_ids(s, person, ids, env().now)
+    return visibility.visible_ids(s, env(), person, ids)
 
 
 def matter_list(s: Session, env_: Env, person: Person, status: str | None, workflow: str | None,
                 limit: int, offset: int) -> list[dict[str, Any]]:
-    return visibility.visible_matters(s, person, env_.now, workflow=workflow, status=status, limit=limit,
+    return visibility.visible_matters(s, env_, person, workflow=workflow, status=status, limit=limit,
                                       offset=offset)
 
 
 def require_meeting(s: Session, person: Person, meeting_id: int) -> Meeting:
-    return agenda.viewable(s, person, meeting_id)
+    return agenda.viewable(s, env(), person, meeting_id)
 
 
 def meeting_list(s: Session, person: Person, status: str | None) -> list[dict[str, Any]]:
-    return agenda.listing(s, person, status)
+    return agenda.listing(s, env(), person, status)
 
 
 def require_auditor(s: Session, env: Env, person: Person) -> None:

@@ -25,7 +25,6 @@ MESSAGES: dict[str, str] = {
     # --- rows -----------------------------------------------------------------------------------
     "supervision.import_row": "第{line}行",
     "supervision.import_row_number": "（序号 {number}）",
-    "supervision.import_only_secretariat": "只有党政办可以导入重点任务清单",
     "supervision.import_task_empty": "{where}「任务」为空",
     "supervision.import_owner_empty": "{where}「责任单位」为空；请在清单中填写，或指定默认牵头单位（--default-unit）",
     "supervision.import_owner_unknown": "{where}「责任单位」中的「{names}」不对应任何已登记单位；"

@@ -53,7 +53,7 @@ def pay(s: Session, env: Env, actor: Person, task_id: int, amount: str, paid_on:
     """Record a payment under the approval; refuse one that would exceed the approved total plus tolerance."""
     task, matter, step = _execution_task(s, env, actor, task_id, "pay")
     spec = matters.workflow_of(s, matter)
-    value = coerce_value(spec.field("amount"), amount)
+    value = coerce_value(spec.field("amount"), amount, env.bounds)
     if value is None or value <= 0:
         raise InvalidInput.because("expenditure.amount_not_positive")
     approved, paid = approved_amount(s, matter), paid_total(s, matter.id)
@@ -114,7 +114,7 @@ def change_amount(s: Session, env: Env, actor: Person, matter_id: int, field: st
         raise InvalidInput.because("expenditure.change_not_executing")
     if field not in (spec.rules.split_evasion.basis_fields if spec.rules.split_evasion else ()):
         raise InvalidInput.because("expenditure.change_field_unknown", field=field)
-    value = coerce_value(spec.field(field), new_amount)
+    value = coerce_value(spec.field(field), new_amount, env.bounds)
     if value is None:
         raise InvalidInput.because("expenditure.change_amount_missing")
     reason = clean_text(reason, message("expenditure.change_reason_label"), 1000)

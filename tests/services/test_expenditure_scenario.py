@@ -5,11 +5,15 @@
 from 10万, 院长办公会 and 党委会 decide from 20万 (or 预算外), the 管委会 receives a 请示 from 100万.
 """
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func, select
 
 from quorum.core.errors import QuorumError
+from quorum.core.values import Bounds
+from quorum.db import Payment
 from quorum.services import checks, expenditure, matters, timers
 from tests.helpers import answer, current_step, hold, open_tasks, status
 
@@ -207,3 +211,15 @@ def test_only_member_unit_deputies_file_and_the_filer_never_approves(sc):
                                              {"unit": "wulan_chc", "purpose": "p", "amount": "1000", "summary": "s"})
     m = file(sc, "乌兰社区中心购置办公桌椅", "8000", purpose="办公桌椅")
     assert APPLICANT not in [u for _, u, _, _ in open_tasks(sc, m)]
+
+
+def test_a_payment_and_an_amount_change_keep_to_the_deployments_money_ceiling(sc):
+    """A county whose [limits] money_max is lower refuses a payment or a changed amount above it (web and API alike)."""
+    m = _approved_small(sc)
+    task_id, finance = execution_task(sc, m)
+    sc.env = dataclasses.replace(sc.env, bounds=Bounds(money_max=Decimal("20000")))
+    assert "超出上限 20,000 元" in sc.refused(finance, expenditure.pay, task_id, "30000")
+    assert "超出上限 20,000 元" in sc.refused(APPLICANT, expenditure.change_amount, m, "amount", "48000", "增购一张")
+    with sc.sessions.begin() as s:
+        assert s.execute(select(func.count()).select_from(Payment)).scalar_one() == 0
+    sc.do(finance, expenditure.pay, task_id, "15000")

@@ -19,30 +19,12 @@ from quorum.core.messages import message
 from quorum.core.step_spec import OptionSpec, Requirement, RoleRule, StepSpec, check_references, parse_step
 from quorum.core.steps import StepReader
 from quorum.core.steps.kinds import SubmitStep
-from quorum.core.values import clean_text, coerce_fields, coerce_value
+from quorum.core.values import FieldSpec, clean_text, coerce_fields, coerce_value
 from quorum.core.workflow_rules import WorkflowRules, parse_rules
 
 FIELD_TYPES = ("text", "textarea", "money", "int", "bool", "choice", "date", "unit", "person", "people")
-__all__ = ["BodySpec", "OptionSpec", "Ratio", "Requirement", "RoleRule", "StepSpec", "clean_text", "coerce_fields",
+__all__ = ["BodySpec", "FieldSpec", "OptionSpec", "Ratio", "Requirement", "RoleRule", "StepSpec", "clean_text", "coerce_fields",
            "coerce_value", "parse_ratio"]
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    key: str
-    label: str
-    type: str
-    required: bool = False
-    choices: tuple[tuple[str, str], ...] = ()
-    help: str = ""
-    input: bool = True            # false: a flag the engine sets (never on a form)
-    default: Any = None
-    recuse: bool = False          # person/people: recused at meetings, no task on their own matter
-    not_initiator: bool = False   # person: the initiator may not be this person (提名人不得为被提名人)
-    own_unit: bool = False        # unit: the filer's own unit (申请单位) — see matter.file_for_other_unit
-
-    def choice_label(self, value: str) -> str:
-        return dict(self.choices).get(value, value)
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,41 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from quorum.core.conditions import as_decimal
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 
-if TYPE_CHECKING:
-    from quorum.core.spec import FieldSpec, WorkflowSpec
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""
+    input: bool = True            # false: a flag the engine sets (never on a form)
+    default: Any = None
+    recuse: bool = False          # person/people: recused at meetings, no task on their own matter
+    not_initiator: bool = False   # person: the initiator may not be this person (提名人不得为被提名人)
+    own_unit: bool = False        # unit: the filer's own unit (申请单位) — see matter.file_for_other_unit
+
+    def choice_label(self, value: str) -> str:
+        return dict(self.choices).get(value, value)
+
+
+class FieldSet(Protocol):
+    """What coerce_fields needs of a workflow (quorum.core.spec.WorkflowSpec, which imports this module)."""
+
+    name: str
+    fields: tuple[FieldSpec, ...]
+
+    @property
+    def input_fields(self) -> tuple[FieldSpec, ...]: ...
+
+    def field(self, key: str) -> FieldSpec: ...
 
 
 @dataclass(frozen=True)
@@ -102,7 +129,7 @@ def _hint(spec: FieldSpec) -> str:
     return message(f"value.hint_{spec.type}", choices=choices)
 
 
-def coerce_fields(spec: WorkflowSpec, raw: Mapping[str, Any], system: Mapping[str, Any] | None = None,
+def coerce_fields(spec: FieldSet, raw: Mapping[str, Any], system: Mapping[str, Any] | None = None,
                   bounds: Bounds = DEFAULT_BOUNDS) -> dict[str, Any]:
     """Validate a whole submission against the workflow's declared fields.
 

@@ -22,6 +22,7 @@ LEFT = {
     "quorum/core/money.py": 1,
     "quorum/core/values.py": 1,
     "quorum/documents/layout.py": 5,
+    "quorum/documents/titles.py": 9,      # line-breaking data: particles no line starts with, ends of names
     "quorum/documents/typesetting.py": 5,
     "quorum/documents/wording.py": 4,
     "quorum/security_settings.py": 5,

@@ -25,7 +25,8 @@ DRAFTED = ("step_opened", "step_finished", "meeting_scheduled", "meeting_closed"
 DATED = ("sign_off", "meeting")
 UNIT_KINDS = ("government", "bureau", "party_org", "lead_hospital", "member_unit")
 # Addressee tokens resolved from the record when a draft is made; anything else is a literal name.
-SPECIAL_ADDRESSEES = ("@matter_unit", "@superior", "@requester", "@meeting_members", "@supervision_units")
+SPECIAL_ADDRESSEES = ("@matter_unit", "@superior", "@requester", "@meeting_members", "@supervision_units",
+                      "@step_units")
 MEETING_CHAIR = "meeting_chair"        # signer token: the chair of the body that met / decided
 NUMBER_FIELDS = ("series", "year", "serial")
 # The words that mark a request, looked for in a 报告's body, and the genre they may not appear in: data
@@ -98,6 +99,11 @@ class DocumentPolicy:
     star_issuers: tuple[str, ...]
     contact_note: bool = True
     signers_by_issuer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # [signers] by_issuer
+    series_organs: Mapping[str, str] = field(default_factory=dict)    # [series] organs: 机关代字 → issuing organ
+
+    def organ(self, series: str | None, issuer_name: str) -> str:
+        """The organ a series is issued in the name of (版头, 署名); the issuing unit when the series names none."""
+        return self.series_organs.get(series or "", issuer_name)
 
     def signers(self, roles: Iterable[str], issuer_kind: str | None) -> tuple[str, ...]:
         """A kind's signer roles narrowed to those the issuing organ allows (党委 documents: the 党委 only)."""
@@ -228,9 +234,11 @@ def parse_document_policy(data: Mapping[str, Any], roles: Mapping[str, str], bod
         raise _fail(source, "", message("document.policy_no_kinds"))
     kinds = {key: parse_kind(key, raw, roles, bodies, source) for key, raw in raw_kinds.items()}
     by_issuer = _signers_by_issuer(data, roles, kinds, source)
+    organs = _table(data.get("series", {}), "organs", source, "series")
     return DocumentPolicy(kinds=kinds, editor_roles=editors, printing_office=str(data.get("printing_office", "")),
                           ranks=dict(ranks), superiors=superiors, star_issuers=stars,
-                          contact_note=bool(data.get("contact_note", True)), signers_by_issuer=by_issuer)
+                          contact_note=bool(data.get("contact_note", True)), signers_by_issuer=by_issuer,
+                          series_organs=organs)
 
 
 def _signers_by_issuer(data: Mapping[str, Any], roles: Mapping[str, str], kinds: Mapping[str, DocumentKind],
@@ -307,16 +315,22 @@ class UnitFacts:
 
 
 def check_distribution(kind: DocumentKind, policy: DocumentPolicy, issuer_kind: str, addressees: Iterable[str],
-                       cc: Iterable[str], units: Mapping[str, UnitFacts], person_names: Iterable[str]) -> None:
-    """Refuse a 主送 / 抄送 the rules forbid (upward documents: one 主送, never a person, never a subordinate)."""
+                       cc: Iterable[str], units: Mapping[str, UnitFacts], person_names: Iterable[str],
+                       joint: Iterable[str] = ()) -> None:
+    """Refuse a 主送 / 抄送 the rules forbid (upward documents: one 主送, never a person, never a subordinate).
+
+    joint: the units that must all approve the step the document is drafted for (卫健委, 人社局, 财政局):
+    a joint 请示 goes to exactly those, or to one of them.
+    """
     addressees, cc = list(addressees), list(cc)
     if not kind.upward:
         return
-    if len(addressees) != 1:
+    if len(addressees) != 1 and not (len(addressees) > 1 and sorted(addressees) == sorted(joint)):
         raise InvalidInput.because("document.upward_one_addressee", kind=kind.name, count=len(addressees))
     people = set(person_names)
-    if addressees[0] in people:
-        raise InvalidInput.because("document.upward_to_person", kind=kind.name, name=addressees[0])
+    for name in addressees:
+        if name in people:
+            raise InvalidInput.because("document.upward_to_person", kind=kind.name, name=name)
     issuer_rank = policy.ranks.get(issuer_kind)
     for name in cc:
         unit = units.get(name)

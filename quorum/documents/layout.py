@@ -20,6 +20,7 @@ from docx.shared import Mm, Pt, Twips
 from quorum.core.documents import cn_date
 from quorum.core.messages import message
 from quorum.documents.page import Page
+from quorum.documents.titles import title_lines
 from quorum.documents.typesetting import (
     FANGSONG,
     HEITI,
@@ -37,6 +38,7 @@ from quorum.documents.typesetting import (
     SONGTI,
     TYPE_WIDTH,
     XIAOBIAOSONG,
+    bookmark,
     border,
     cell_margins_zero,
     char_twips,
@@ -66,6 +68,9 @@ LEVELS = (
     (re.compile(r"^（\d+）"), FANGSONG),
 )
 WIDTH_TWIPS = round(TYPE_WIDTH.pt * 20)
+SEAL_LINES = 2                             # 2 free lines + 署名 + date ≈ the 42 mm of a 印章
+SEAL_BOOKMARK = "seal"
+TITLE_CHARS = int(TYPE_WIDTH.pt // SIZE_2.pt)             # 20 二号 characters on a line of the type area
 
 
 def render_docx(page: Page) -> bytes:
@@ -229,7 +234,7 @@ def _form_head(doc, page: Page) -> None:
 
 def _main(doc, page: Page) -> None:
     title_gap = 1 if page.layout == "form" else 2
-    for n, line in enumerate(page.title.split("\n")):
+    for n, line in enumerate(title_lines(page.title, TITLE_CHARS)):
         title = _para(doc, line, XIAOBIAOSONG, SIZE_2, WD_ALIGN_PARAGRAPH.CENTER, title_gap if n == 0 else 0)
         no_grid_snap(title)
     if page.addressees:
@@ -321,15 +326,26 @@ def _width_chars(text: str) -> float:
 
 
 def _signature(doc, page: Page) -> None:
-    """署名 centred over the 成文日期; the date in Arabic numerals, four characters in from the right."""
+    """署名 centred over the 成文日期; the date in Arabic numerals, four characters in from the right.
+
+    The 印章 presses on the 署名 and the date with its top within a line of the body: the SEAL_LINES
+    blank lines above the 署名 are left free for it, kept on one page with the body's last line and the
+    date, and the 署名 and date are bookmarked (SEAL_BOOKMARK) for an electronic seal to find.
+    """
     if page.date is None or page.layout == "minutes":
         return
     date_text = cn_date(page.date)
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    name = None
     if page.signature:
-        name = _para(doc, page.signature, align=WD_ALIGN_PARAGRAPH.RIGHT, before_lines=2)
+        name = _para(doc, page.signature, align=WD_ALIGN_PARAGRAPH.RIGHT, before_lines=SEAL_LINES)
         indent(name, right=max(0.0, 4 + (_width_chars(date_text) - _width_chars(page.signature)) / 2))
+        name.paragraph_format.keep_with_next = True
     dated = _para(doc, date_text, align=WD_ALIGN_PARAGRAPH.RIGHT, before_lines=0 if page.signature else 1)
     indent(dated, right=4)
+    if name is not None:
+        bookmark(name, dated, SEAL_BOOKMARK)
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,9 +2,12 @@
 
 Each conversion runs soffice with its own throw-away user profile (-env:UserInstallation), so
 parallel conversions (tests, several scheduler workers) never share or lock a profile, and with
-a timeout, so a hung office process cannot hold a worker forever.
+a timeout, so a hung office process cannot hold a worker forever. Each also sees the fontconfig
+aliases of deploy/fontconfig (仿宋/楷体/黑体/小标宋 → installed CJK faces) through a private
+FONTCONFIG_FILE that includes the system configuration first, so nothing is written to /etc.
 """
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +18,8 @@ from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 
 DEFAULT_TIMEOUT = 180
+ALIASES = Path(__file__).resolve().parents[2] / "deploy" / "fontconfig" / "60-quorum-cjk.conf"
+SYSTEM_FONTS = Path("/etc/fonts/fonts.conf")
 
 
 def soffice() -> str:
@@ -22,6 +27,20 @@ def soffice() -> str:
     if found is None:
         raise InvalidInput.because("document.no_soffice")
     return found
+
+
+def font_environment(work: Path, aliases: Path = ALIASES) -> dict[str, str]:
+    """The environment of a conversion: the process's own, with a FONTCONFIG_FILE adding the CJK aliases."""
+    environ = dict(os.environ)
+    if not aliases.is_file():
+        return environ
+    system = os.environ.get("FONTCONFIG_FILE") or str(SYSTEM_FONTS)
+    config = work / "fonts.conf"
+    config.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+                      f'<fontconfig><include ignore_missing="yes">{system}</include>'
+                      f"<include>{aliases}</include></fontconfig>\n", encoding="utf-8")
+    environ["FONTCONFIG_FILE"] = str(config)
+    return environ
 
 
 def to_pdf_many(files: Mapping[str, bytes], timeout: int = DEFAULT_TIMEOUT) -> dict[str, bytes]:
@@ -37,7 +56,8 @@ def to_pdf_many(files: Mapping[str, bytes], timeout: int = DEFAULT_TIMEOUT) -> d
         command = [soffice(), f"-env:UserInstallation={profile}", "--headless", "--norestore",
                    "--convert-to", "pdf", "--outdir", str(work / "out"), *sources]
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+            result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False,
+                                    env=font_environment(work))
         except subprocess.TimeoutExpired:
             raise InvalidInput.because("document.pdf_timeout", timeout=timeout) from None
         out = {}

@@ -250,11 +250,16 @@ def cell_margins_zero(table) -> None:
 
 
 def float_at_bottom(table, height_twips: int) -> None:
-    """Anchor a table of known height so its last line sits on the type area's bottom edge (版记)."""
+    """Anchor a table of known height so its last line sits on the type area's bottom edge (版记).
+
+    Horizontally it is placed from the page's edge at the left margin: LibreOffice (7.x) lays a table
+    as wide as the type area inline, where it is anchored, unless its position is relative to the page.
+    """
     position = OxmlElement("w:tblpPr")
     top = round(TYPE_HEIGHT.pt * 20) - height_twips
     for attr, value in (("leftFromText", "0"), ("rightFromText", "0"), ("vertAnchor", "margin"),
-                        ("horzAnchor", "margin"), ("tblpXSpec", "center"), ("tblpY", str(top))):
+                        ("horzAnchor", "page"), ("tblpX", str(round(MARGINS["left"].twips))),
+                        ("tblpY", str(top))):
         position.set(qn(f"w:{attr}"), value)
     place(table._tbl.tblPr, position)
 
@@ -275,3 +280,16 @@ def table_width(table, width_twips: int) -> None:
         place(tblPr, width)
     width.set(qn("w:w"), str(width_twips))
     width.set(qn("w:type"), "dxa")
+
+
+def bookmark(first: Paragraph, last: Paragraph, name: str, ident: int = 1) -> None:
+    """Mark the paragraphs first..last with a named bookmark (w:bookmarkStart / w:bookmarkEnd)."""
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), str(ident))
+    start.set(qn("w:name"), name)
+    end.set(qn("w:id"), str(ident))
+    if first._p.pPr is not None:
+        first._p.pPr.addnext(start)
+    else:
+        first._p.insert(0, start)
+    last._p.append(end)

@@ -177,7 +177,7 @@ def _fill(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: Docum
     doc.title = clean_text(blocks["title"] or kind.name, message("documents.title_label"))
     doc.body, doc.notes = blocks["body"], blocks["notes"]
     doc.attachments = [a for a in blocks["attachments"].splitlines() if a]
-    doc.addressees = drafting.resolve(s, kind.addressees, policy, issuer, matter, meeting, request)
+    doc.addressees = drafting.resolve(s, kind.addressees, policy, issuer, matter, meeting, request, doc.step_key)
     doc.cc = drafting.resolve(s, kind.cc, policy, issuer, matter, meeting, request)
     doc.updated_at = env.now
 
@@ -325,7 +325,9 @@ def check_distribution(s: Session, doc: Document, addressees: Sequence[str], cc:
              for name in (u_name, u_short)}
     people = s.execute(select(Person.name)).scalars()
     issuer = s.get(Unit, doc.issuer_unit_id)
-    rules.check_distribution(kind, _policy(s, doc.policy_version_id), issuer.kind, addressees, cc, units, people)
+    joint = _drafting().step_units(s, s.get(Matter, doc.matter_id) if doc.matter_id else None, doc.step_key)
+    rules.check_distribution(kind, _policy(s, doc.policy_version_id), issuer.kind, addressees, cc, units, people,
+                             joint)
 
 
 def warnings(s: Session, doc: Document) -> list[str]:
@@ -532,10 +534,12 @@ def convert_pdf(s: Session, env: Env, document_id: int) -> Document:
         raise InvalidInput.because("documents.pdf_not_signed", title=doc.title)
     if doc.pdf_sha256 and (Path(env.files_dir or ".") / doc.pdf_path).exists():
         return doc
+    from quorum.documents import ofd
     from quorum.documents.pdf import to_pdf
     pdf = to_pdf(read_file(env, doc))
     doc.pdf_sha256, doc.pdf_path = store(env, pdf, "pdf")
-    _log(s, env, None, "pdf_converted", doc, sha256=doc.pdf_sha256)
+    ofd_sha256, ofd_path = store(env, ofd.from_pdf(pdf, doc.title, env.now), "ofd")
+    _log(s, env, None, "pdf_converted", doc, sha256=doc.pdf_sha256, ofd_sha256=ofd_sha256, ofd_path=ofd_path)
     return doc
 
 

@@ -111,18 +111,35 @@ def lead_unit(s: Session) -> Unit | None:
 
 
 def resolve(s: Session, tokens: tuple[str, ...], policy: DocumentPolicy, issuer: Unit, matter: Matter | None,
-            meeting: Meeting | None, request: Document | None) -> list[str]:
-    """Turn the 主送 / 抄送 tokens of documents.toml into names; a token that resolves to nothing is left out."""
+            meeting: Meeting | None, request: Document | None, step_key: str | None = None) -> list[str]:
+    """Turn the 主送 / 抄送 tokens of documents.toml into names; a token that resolves to nothing is left out.
+
+    "a|b" takes the first alternative that names anyone ("@step_units|@superior").
+    """
     names: list[str] = []
     for token in tokens:
-        for name in _resolve_one(s, token, policy, issuer, matter, meeting, request):
-            if name and name not in names and name != issuer.name:
-                names.append(name)
+        found: list[str] = []
+        for alternative in token.split("|"):
+            found = found or [n for n in _resolve_one(s, alternative, policy, issuer, matter, meeting, request,
+                                                       step_key) if n and n != issuer.name]
+        names.extend(n for n in found if n not in names)
     return names
 
 
+def step_units(s: Session, matter: Matter | None, step_key: str | None) -> list[str]:
+    """The units a matter's step goes to (会签 by 卫健委, 人社局, 财政局), in the order the workflow lists them."""
+    if matter is None or not step_key:
+        return []
+    spec = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
+    keys = next((tuple(getattr(st, "units", ())) for st in spec.steps if st.key == step_key), ())
+    found = {u.key: u.name for u in s.execute(select(Unit).where(Unit.key.in_(keys))).scalars()} if keys else {}
+    return [found[k] for k in keys if k in found]
+
+
 def _resolve_one(s: Session, token: str, policy: DocumentPolicy, issuer: Unit, matter: Matter | None,
-                 meeting: Meeting | None, request: Document | None) -> list[str]:
+                 meeting: Meeting | None, request: Document | None, step_key: str | None = None) -> list[str]:
+    if token == "@step_units":
+        return step_units(s, matter, step_key)
     if token.startswith("unit:"):
         unit = s.execute(select(Unit).where(Unit.key == token[5:])).scalar_one_or_none()
         return [unit.name] if unit else []
@@ -358,9 +375,10 @@ def step_context(s: Session, env: Env, matter: Matter, step_key: str, kind: Docu
         return {"key": step_key, "name": "", "due": "", "start": "", "end": "", "days": 0}
     start = _day(step.started_at) or env.now.date()
     end = step.due_date
-    if end is None and kind.window_working_days:
-        end = env.calendar.add_working_days(start, kind.window_working_days).due
     days = kind.window_working_days or 0
+    if days:                           # a window of N working days holds exactly N, its first day included
+        start = env.calendar.next_workday(start)
+        end = env.calendar.add_working_days(start, days - 1).due
     return {"key": step.step_key, "name": step.name, "due": cn_date(step.due_date) if step.due_date else "",
             "start": cn_date(start), "end": cn_date(end) if end else "", "days": days}
 
@@ -382,9 +400,11 @@ def page(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: Docume
     sources = _sources(s, doc)         # held for the whole layout, so each row is read once
     ctx = _context(s, env, doc, kind, *sources)
     blocks = wording.render(kind.template, ctx, templates_dir(env))
-    _matter, meeting, issuer, _request, lead = sources
+    matter, meeting, issuer, _request, lead = sources
     lead = lead or issuer
-    heading = issuer.name + kind.heading_suffix
+    series = doc.series or kind.series_by_body.get(body_key(matter, meeting) or "") or kind.series or issuer.doc_prefix
+    organ = policy.organ(series, issuer.name)
+    heading = organ + kind.heading_suffix
     if kind.layout == "minutes" and meeting is not None:
         heading = message("document.minutes_heading",
                           body=policy_set_for(s, meeting.policy_version_id).body(meeting.body_key).name)
@@ -392,7 +412,7 @@ def page(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: Docume
     result = Page(layout=kind.layout, title=doc.title, heading=heading, number=number, signer=signer,
                   addressees=tuple(doc.addressees), body=body, attachments=tuple(doc.attachments),
                   attendance=attendance(ctx["meeting"]) if kind.layout == "minutes" and ctx["meeting"] else (),
-                  signature=issuer.name if kind.signature else "", date=day, notes=doc.notes,
+                  signature=organ if kind.signature else "", date=day, notes=doc.notes,
                   cc_label=kind.cc_label, cc=tuple(doc.cc), printer=lead.name + policy.printing_office,
                   print_date=day, secrecy=kind.secrecy, star=issuer.kind in policy.star_issuers,
                   created=env.now)

@@ -144,10 +144,10 @@ def test_end_block_between_thick_and_thin_black_lines(world, community, denv):
     assert table._tbl.tblPr.find(qn("w:tblpPr")).get(qn("w:vertAnchor")) == "margin"
 
 
-def test_request_has_one_addressee_signer_and_contact_note(world, community, denv):
+def test_request_goes_to_the_approving_bureaus_with_signer_and_contact_note(world, community, denv):
     d, number, _ = reopen(community, denv, world["kinds"]["request"])
-    texts = [p.text for p in d.paragraphs]
-    assert texts.count("二连浩特市卫生健康委员会：") == 1
+    texts = [p.text for p in d.paragraphs]             # drafted for the 会签 of the three bureaus: 主送 all three
+    assert texts.count("二连浩特市卫生健康委员会、二连浩特市人力资源和社会保障局、二连浩特市财政局：") == 1
     assert any(re.fullmatch(r"（联系人：\S+，电话：[\d-]+）", t) for t in texts)
     assert "妥否，请批示。" in texts
 

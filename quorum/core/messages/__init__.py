@@ -13,13 +13,14 @@ from quorum.core.messages import matters as matter_wording
 from quorum.core.messages import meetings as meeting_wording
 from quorum.core.messages import permissions as access
 from quorum.core.messages import policy as policy_wording
+from quorum.core.messages import rendering as rendering_wording
 from quorum.core.messages import security as safeguards
 from quorum.core.messages import states as state_names
 from quorum.core.messages import steps as step_wording
 
 _AREAS = (engine, cli, operations, notify, web, values, state_names, documents, duties, supervision, audit, access,
           safeguards, policy_wording, step_wording, meeting_wording,
-          matter_wording, document_service_wording, admin_wording)
+          matter_wording, document_service_wording, admin_wording, rendering_wording)
 
 
 def _merge(*tables: dict[str, str]) -> dict[str, str]:

@@ -4,7 +4,7 @@ check(docx, pdf, expect) returns the findings (empty when the document passes): 
 37/35/28/26 mm, the standard faces named (仿宋 body, 小标宋 title, 黑体 / 楷体 headings), the 版头
 with the issuing organ and the 发文字号, the printed fonts (a CJK serif for the body, a sans face
 only where 黑体 is named), a 「— N —」 page number on every page, and the 版记 on the foot of the last
-page below every line of the body.
+page (an even one) below every line of the body.
 """
 
 import io
@@ -135,12 +135,14 @@ def check_page_numbers(printed: Printed) -> list[Finding]:
 
 
 def check_end_block(printed: Printed, expect: Expect) -> list[Finding]:
-    """The 印发 line ends on the type area's last line of the last page, below every line of the body."""
+    """The 印发 line ends on the type area's last line of the last, even page, below every line of the body."""
     words = printed.pages[-1][2] if printed.pages else ()
     printed_on = message("document.printed_on", date="")
     line = [w for w in words if w.text.endswith(printed_on)]
     if not line:
         return [Finding("end_block_missing", {"page": len(printed.pages)})]
+    if len(printed.pages) % 2:
+        return [Finding("end_block_odd_page", {"page": len(printed.pages)})]
     bottom = max(w.y + w.height for w in line)
     if not TYPE_BOTTOM_MM - LINE_MM <= bottom <= TYPE_BOTTOM_MM + TOLERANCE_MM:
         return [Finding("end_block_not_at_foot", {"mm": round(TYPE_BOTTOM_MM - bottom, 1)})]

@@ -7,12 +7,18 @@ aliases of deploy/fontconfig (仿宋/楷体/黑体/小标宋 → installed CJK f
 FONTCONFIG_FILE that includes the system configuration first, so nothing is written to /etc.
 """
 
+import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+
+import docx
+from docx.oxml import OxmlElement
+from docx.text.paragraph import Paragraph
 
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
@@ -20,6 +26,8 @@ from quorum.core.messages import message
 DEFAULT_TIMEOUT = 180
 ALIASES = Path(__file__).resolve().parents[2] / "deploy" / "fontconfig" / "60-quorum-cjk.conf"
 SYSTEM_FONTS = Path("/etc/fonts/fonts.conf")
+# the 印发 line of a 版记: a date of digits and three separators, then the printed_on wording
+PRINTED_LINE = re.compile(r"\d{4}\D\d{1,2}\D\d{1,2}\D" + re.escape(message("document.printed_on", date="")))
 
 
 def soffice() -> str:
@@ -44,7 +52,47 @@ def font_environment(work: Path, aliases: Path = ALIASES) -> dict[str, str]:
 
 
 def to_pdf_many(files: Mapping[str, bytes], timeout: int = DEFAULT_TIMEOUT) -> dict[str, bytes]:
-    """Convert several .docx files in one LibreOffice run; keys are file stems, values their PDF bytes."""
+    """Convert several .docx files; keys are file stems, values their PDF bytes.
+
+    GB/T 9704 §7.4 puts the 版记 on an even page: a document whose 版记 lands on an odd last page is
+    converted again with its 版记 moved to the next page (the back of the sheet), or, when the body
+    already ended on the page before, two pages on (a blank page before the 版记页).
+    """
+    out = _convert(files, timeout)
+    for pages in (1, 2):
+        odd = {stem: end_block_on_new_page(files[stem], pages) for stem, pdf in out.items()
+               if _end_block_on_odd_page(pdf)}
+        if not odd:
+            break
+        out.update(_convert(odd, timeout))
+    return out
+
+
+def end_block_on_new_page(docx_bytes: bytes, pages: int = 1) -> bytes:
+    """The document with its 版记 (anchored to the last paragraph) moved on by one or two pages."""
+    document = docx.Document(io.BytesIO(docx_bytes))
+    document.paragraphs[-1].paragraph_format.page_break_before = True
+    if pages == 2:                            # a blank page before the 版记 table and its anchor
+        blank = OxmlElement("w:p")
+        document.tables[-1]._tbl.addprevious(blank)
+        Paragraph(blank, document._body).paragraph_format.page_break_before = True
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _end_block_on_odd_page(pdf: bytes, timeout: int = 60) -> bool:
+    """Whether the last page is odd and carries the 印发 line of a 版记."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return False
+    text = subprocess.run([tool, "-", "-"], input=pdf, capture_output=True, timeout=timeout, check=False).stdout
+    pages = text.decode("utf-8", "replace").rstrip("\f").split("\f")
+    return len(pages) % 2 == 1 and PRINTED_LINE.search(re.sub(r"\s", "", pages[-1])) is not None
+
+
+def _convert(files: Mapping[str, bytes], timeout: int) -> dict[str, bytes]:
+    """Convert several .docx files in one LibreOffice run."""
     with tempfile.TemporaryDirectory(prefix="quorum-pdf-") as tmp:
         work = Path(tmp)
         sources = []

@@ -128,10 +128,12 @@ def snapshots(tmp_path_factory):
     store.close()
 
 
-def from_snapshot(snapshots: Snapshots, db: Database, name: str, build, files_dir: Path | None = None):
-    """Give db (and files_dir) the state `build()` makes: built by the first test, copied for the others."""
+def from_snapshot(snapshots: Snapshots, db: Database, name: str, build, files_dir: Path | None = None,
+                  emptied: bool = False):
+    """Give db (and files_dir) the state `build()` makes: built by the first test, copied for the others
+    (emptied: db is as the `db` fixture left it, its tables already empty)."""
     if snapshots.has(db.engine.dialect.name, name):
-        return snapshots.restore(db.engine, name, files_dir)
+        return snapshots.restore(db.engine, name, files_dir, emptied)
     result = build()
     snapshots.save(db.engine, name, result, files_dir)
     return result
@@ -140,7 +142,7 @@ def from_snapshot(snapshots: Snapshots, db: Database, name: str, build, files_di
 @pytest.fixture
 def community(db, env, snapshots) -> Database:
     """The demo 二连浩特 医共体 loaded into the database (a copy of the one built first)."""
-    from_snapshot(snapshots, db, "community", lambda: demo.ensure_community(db.sessions, env))
+    from_snapshot(snapshots, db, "community", lambda: demo.ensure_community(db.sessions, env), emptied=True)
     return db
 
 

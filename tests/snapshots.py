@@ -72,14 +72,17 @@ class Snapshots:
                 "WHERE schemaname = current_schema() AND last_value IS NOT NULL")))
         self._saved[(backend, name)] = Saved(where, copy.deepcopy(result), files, sequences)
 
-    def restore(self, engine: Engine, name: str, files_dir: Path | None = None) -> Any:
-        """Make the engine's (empty, migrated) database the saved state; return a copy of the build's result."""
+    def restore(self, engine: Engine, name: str, files_dir: Path | None = None, emptied: bool = False) -> Any:
+        """Make the engine's (migrated) database the saved state; return a copy of the build's result.
+
+        emptied: the PostgreSQL tables were just emptied (the `db` fixture's TRUNCATE), so not again.
+        """
         backend = engine.dialect.name
         saved = self._saved[(backend, name)]
         if backend == "sqlite":
             _sqlite_restore(Path(saved.where), engine)
         else:
-            _pg_restore(engine, saved)
+            _pg_restore(engine, saved, emptied)
         if saved.files is not None and files_dir is not None:
             shutil.rmtree(files_dir, ignore_errors=True)
             shutil.copytree(saved.files, files_dir)
@@ -146,12 +149,13 @@ def _sqlite_restore(source: Path, engine: Engine) -> None:
         raw.close()
 
 
-def _pg_restore(engine: Engine, saved: Saved) -> None:
+def _pg_restore(engine: Engine, saved: Saved, emptied: bool) -> None:
     """Empty the test schema's tables, copy the saved rows in, set the sequences (one transaction)."""
     names = tables()
     with engine.begin() as conn:
-        quoted = ", ".join(f'"{n}"' for n in names)
-        conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        if not emptied:
+            quoted = ", ".join(f'"{n}"' for n in names)
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         # the rows were consistent when saved: skip the foreign-key triggers while copying them back
         conn.execute(text("SET LOCAL session_replication_role = replica"))
         for table in names:

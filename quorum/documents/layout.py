@@ -47,6 +47,7 @@ from quorum.documents.typesetting import (
     exact_row_height,
     exact_spacing,
     float_at_bottom,
+    font_table,
     indent,
     no_grid_snap,
     page_field,
@@ -99,6 +100,7 @@ def _setup(doc, page: Page) -> None:
     section.header_distance, section.footer_distance = Mm(15), Mm(21)
     document_grid(section)
     document_defaults(doc, FANGSONG, SIZE_3)
+    font_table(doc)
     normal = doc.styles["Normal"]
     set_fonts(normal, FANGSONG, SIZE_3)
     fmt = normal.paragraph_format

@@ -7,6 +7,8 @@ says; and the OFD (GB/T 33190) stored beside the PDF, read back."""
 import hashlib
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from dataclasses import replace
 from datetime import date
@@ -20,7 +22,7 @@ from sqlalchemy import select
 from quorum.core.messages import message
 from quorum.db import AuditEvent
 from quorum.documents import Page, gbt9704, render_docx
-from quorum.documents.pdf import to_pdf, to_pdf_many
+from quorum.documents.pdf import font_environment, to_pdf, to_pdf_many
 from quorum.documents.titles import title_lines
 from quorum.services import documents
 from tests.documents.test_layout import KINDS
@@ -175,3 +177,31 @@ def test_the_check_finds_what_a_clerk_would_refuse(tmp_path):
     sans = replace(printed, fonts=("AAAAAA+NotoSansCJKsc-Regular",))
     assert [f.key for f in gbt9704.check_printed_fonts(docx.Document(io.BytesIO(good)), sans)] == [
         "no_serif", "sans_body"]
+
+
+def test_the_docx_names_the_standard_faces_and_their_alternatives(world, community, denv):
+    data, _number, _title = frozen(community, denv, world["kinds"]["meeting_notice"])
+    d = docx.Document(io.BytesIO(data))
+    assert gbt9704.check_fonts_named(d) == []
+    table = next(rel.target_part for rel in d.part.rels.values() if rel.reltype.endswith("/fontTable"))
+    fonts = ET.fromstring(table.blob)
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    alternatives = {f.get(f"{w}name"): f.find(f"{w}altName").get(f"{w}val") for f in fonts.iter(f"{w}font")
+                    if f.find(f"{w}altName") is not None}
+    assert alternatives == {"仿宋_GB2312": "FangSong", "楷体_GB2312": "KaiTi", "方正小标宋简体": "FZXiaoBiaoSong-B05S",
+                            "黑体": "SimHei", "宋体": "SimSun"}
+
+
+def test_the_fontconfig_aliases_give_each_standard_face_an_installed_cjk_face(tmp_path):
+    assert shutil.which("fc-match")
+    environ = font_environment(tmp_path)
+    assert Path(environ["FONTCONFIG_FILE"]).read_text(encoding="utf-8").count("60-quorum-cjk.conf") == 1
+
+    def matched(face):
+        return subprocess.run(["fc-match", "-f", "%{family[0]}|%{style[0]}", face.replace("-", "\\-")], env=environ,
+                              capture_output=True, text=True, check=True).stdout
+
+    assert matched("仿宋_GB2312") == matched("FangSong") == "Noto Serif CJK SC|Regular"
+    assert matched("方正小标宋简体") == "Noto Serif CJK SC|Bold"
+    assert matched("黑体") == "Noto Sans CJK SC|Regular"
+    assert matched("楷体_GB2312") in ("AR PL UKai CN|Book", "Noto Serif CJK SC|Regular")   # fonts-arphic-ukai if installed

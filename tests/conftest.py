@@ -21,11 +21,10 @@ from sqlalchemy import create_engine, text
 from quorum import policies
 from quorum.calendar import TZ, WorkCalendar
 from quorum.database import Database, migrate
-from quorum.db import Base
 from quorum.db.session import make_engine, make_session_factory
 from quorum.services import demo
 from quorum.services.env import Env
-from tests.snapshots import Snapshots
+from tests.snapshots import Snapshots, empty_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("QUORUM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -101,13 +100,6 @@ def db(request, tmp_path, sqlite_template) -> Database:
     engine = request.getfixturevalue("pg_engine")
     empty_tables(engine)
     yield Database(engine, make_session_factory(engine))
-
-
-def empty_tables(engine) -> None:
-    """Empty every table of a PostgreSQL schema and restart its ids (the schema stays migrated)."""
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 def current_schema(engine) -> str:

@@ -38,6 +38,26 @@ def tables() -> list[str]:
     return [t.name for t in Base.metadata.sorted_tables]
 
 
+_EMPTYING: dict[Engine, str] = {}
+
+
+def empty_tables(engine: Engine) -> None:
+    """Empty every table of a migrated PostgreSQL schema and restart its sequences, in one round trip.
+
+    DELETE with the foreign-key triggers off (session_replication_role) and ALTER SEQUENCE … RESTART take
+    ~20 ms where a TRUNCATE … RESTART IDENTITY of the ~40 tables took 150–400 ms per test.
+    """
+    if engine not in _EMPTYING:
+        with engine.connect() as conn:
+            sequences = conn.execute(text("SELECT sequencename FROM pg_sequences "
+                                          "WHERE schemaname = current_schema()")).scalars().all()
+        _EMPTYING[engine] = "SET LOCAL session_replication_role = replica; " + " ".join(
+            [f'DELETE FROM "{table}";' for table in reversed(tables())]
+            + [f'ALTER SEQUENCE "{sequence}" RESTART;' for sequence in sequences])
+    with engine.begin() as conn:
+        conn.exec_driver_sql(_EMPTYING[engine])
+
+
 def sqlite_path(engine: Engine) -> Path:
     return Path(engine.url.database)
 
@@ -75,7 +95,7 @@ class Snapshots:
     def restore(self, engine: Engine, name: str, files_dir: Path | None = None, emptied: bool = False) -> Any:
         """Make the engine's (migrated) database the saved state; return a copy of the build's result.
 
-        emptied: the PostgreSQL tables were just emptied (the `db` fixture's TRUNCATE), so not again.
+        emptied: the PostgreSQL tables were just emptied (by the `db` fixture), so not again.
         """
         backend = engine.dialect.name
         saved = self._saved[(backend, name)]
@@ -151,14 +171,12 @@ def _sqlite_restore(source: Path, engine: Engine) -> None:
 
 def _pg_restore(engine: Engine, saved: Saved, emptied: bool) -> None:
     """Empty the test schema's tables, copy the saved rows in, set the sequences (one transaction)."""
-    names = tables()
+    if not emptied:
+        empty_tables(engine)
     with engine.begin() as conn:
-        if not emptied:
-            quoted = ", ".join(f'"{n}"' for n in names)
-            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         # the rows were consistent when saved: skip the foreign-key triggers while copying them back
         conn.execute(text("SET LOCAL session_replication_role = replica"))
-        for table in names:
+        for table in tables():
             conn.execute(text(f'INSERT INTO "{table}" SELECT * FROM "{saved.where}"."{table}"'))
         for sequence, value in saved.sequences:
             conn.execute(text("SELECT setval(quote_ident(:s), :v)"), {"s": sequence, "v": value})

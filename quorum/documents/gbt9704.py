@@ -125,9 +125,12 @@ def page_text(words: tuple[Word, ...]) -> str:
 
 
 def check_page_numbers(printed: Printed) -> list[Finding]:
-    """「— N —」 below the type area of page N."""
-    found = []
-    for n, (_w, _h, words) in enumerate(printed.pages, 1):
+    """「— N —」 below the type area of page N; none on a blank page before the 版记页, nor on that page (§7.5)."""
+    pages = printed.pages
+    blank_before_end = len(pages) >= 3 and not pages[-2][2]
+    found = [Finding("page_number_on_end_page", {"page": len(pages)})
+             for _w, _h, words in pages[-1:] if blank_before_end and DASH in page_text(words)]
+    for n, (_w, _h, words) in enumerate(pages[:-2] if blank_before_end else pages, 1):
         foot = page_text(tuple(w for w in words if w.y >= TYPE_BOTTOM_MM - TOLERANCE_MM))
         if f"{DASH}{n}{DASH}" not in foot:
             found.append(Finding("page_number", {"page": n}))

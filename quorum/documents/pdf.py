@@ -7,6 +7,7 @@ aliases of deploy/fontconfig (仿宋/楷体/黑体/小标宋 → installed CJK f
 FONTCONFIG_FILE that includes the system configuration first, so nothing is written to /etc.
 """
 
+import copy
 import io
 import os
 import re
@@ -17,7 +18,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import docx
+from docx.enum.section import WD_HEADER_FOOTER
+from docx.enum.text import WD_LINE_SPACING
 from docx.oxml import OxmlElement
+from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from quorum.core.errors import InvalidInput
@@ -71,14 +75,30 @@ def to_pdf_many(files: Mapping[str, bytes], timeout: int = DEFAULT_TIMEOUT) -> d
 def end_block_on_new_page(docx_bytes: bytes, pages: int = 1) -> bytes:
     """The document with its 版记 (anchored to the last paragraph) moved on by one or two pages."""
     document = docx.Document(io.BytesIO(docx_bytes))
+    if pages == 2:
+        _unnumbered_last_pages(document)
     document.paragraphs[-1].paragraph_format.page_break_before = True
-    if pages == 2:                            # a blank page before the 版记 table and its anchor
-        blank = OxmlElement("w:p")
-        document.tables[-1]._tbl.addprevious(blank)
-        Paragraph(blank, document._body).paragraph_format.page_break_before = True
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _unnumbered_last_pages(document) -> None:
+    """End the body's section before the 版记: the blank page and the 版记页 after it carry no page number.
+
+    GB/T 9704 §7.5: 版记页前有空白页的，空白页和版记页均不编排页码.
+    """
+    end, blank = OxmlElement("w:p"), OxmlElement("w:p")   # the body's section ends; the blank page begins
+    document.tables[-1]._tbl.addprevious(end)
+    document.tables[-1]._tbl.addprevious(blank)
+    closing = Paragraph(end, document._body)
+    closing.paragraph_format.line_spacing = Pt(1)         # the section's last paragraph takes no room
+    closing.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    end.get_or_add_pPr().append(copy.deepcopy(document.sections[-1]._sectPr))
+    last = document.sections[-1]._sectPr
+    for kind in (WD_HEADER_FOOTER.PRIMARY, WD_HEADER_FOOTER.EVEN_PAGE):   # empty footers of its own
+        last.remove_footerReference(kind)
+        last.add_footerReference(kind, document.part.add_footer_part()[1])
 
 
 def _end_block_on_odd_page(pdf: bytes, timeout: int = 60) -> bool:

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from sqlalchemy import select
 
 from quorum.core.messages import message
-from quorum.db import AuditEvent
+from quorum.db import AuditEvent, Document
 from quorum.documents import Page, gbt9704, render_docx
 from quorum.documents.pdf import font_environment, to_pdf, to_pdf_many
 from quorum.documents.titles import title_lines
@@ -205,3 +205,20 @@ def test_the_fontconfig_aliases_give_each_standard_face_an_installed_cjk_face(tm
     assert matched("方正小标宋简体") == "Noto Serif CJK SC|Bold"
     assert matched("黑体") == "Noto Sans CJK SC|Regular"
     assert matched("楷体_GB2312") in ("AR PL UKai CN|Book", "Noto Serif CJK SC|Regular")   # fonts-arphic-ukai if installed
+
+
+def test_every_minutes_ends_on_an_even_page_with_blank_and_end_pages_unnumbered(world, community, denv):
+    with community.sessions.begin() as s:
+        rows = s.execute(select(Document.id, Document.doc_number).where(
+            Document.kind == "minutes", Document.status == "frozen").order_by(Document.id)).all()
+    files = {str(ident): frozen(community, denv, ident)[0] for ident, _number in rows}
+    pdfs = to_pdf_many(files)
+    shapes = []
+    for ident, number in rows:
+        printed = gbt9704.read_pdf(pdfs[str(ident)])
+        expect = gbt9704.Expect(heading="", number=number, cc_labels=("分送",))
+        assert [str(f) for f in gbt9704.check(files[str(ident)], printed, expect)] == [], ident
+        pages = [page_words for _w, _h, page_words in printed.pages]
+        shapes.append((len(pages), not pages[-2]))
+    assert {count % 2 for count, _blank in shapes} == {0}
+    assert (4, True) in shapes and (4, False) in shapes, shapes   # a blank page before the 版记页, and none

@@ -13,6 +13,7 @@ MESSAGES: dict[str, str] = {
     "rendering.gbt9704_no_serif": "PDF 中没有衬线（宋/仿宋类）中文字体：{fonts}",
     "rendering.gbt9704_sans_body": "PDF 正文使用了无衬线字体：{fonts}",
     "rendering.gbt9704_page_number": "第{page}页版心下方没有「— {page} —」页码",
+    "rendering.gbt9704_page_number_on_end_page": "版记页（第{page}页）前有空白页，空白页和版记页均不编排页码",
     "rendering.gbt9704_end_block_missing": "最后一页（第{page}页）没有版记",
     "rendering.gbt9704_end_block_odd_page": "版记应排在偶数页（封四），实在第{page}页",
     "rendering.gbt9704_end_block_not_at_foot": "版记未排在最后一页版心底部（距底边 {mm} 毫米）",

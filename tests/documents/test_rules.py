@@ -1,5 +1,5 @@
 """The rules a document keeps (DOMAIN.md W8, §6.5): 一文一事, a 批复 cites a signed 请示, upward documents have one
-主送 and never 抄送 a subordinate, a 报告 carries no request, and the policy names only known kinds."""
+主送 (or every unit of the 会签 they are drafted for) and never 抄送 a subordinate, a 报告 carries no request, and the policy names only known kinds."""
 
 import io
 import shutil
@@ -155,3 +155,22 @@ def test_policy_check_refuses_unknown_kinds_and_bad_documents_policy(tmp_path):
     with pytest.raises(InvalidPolicy, match=r"documents.toml，公文种类 reply.*未定义的角色「mayor」"):
         policies.load(target)
     assert Path(documents_toml).exists()
+
+
+def test_a_joint_request_goes_to_every_approving_bureau_or_to_one_of_them():
+    from quorum.core import documents as rules
+    policy = rules.DocumentPolicy(kinds={}, editor_roles=("secretariat",), printing_office="党政办公室",
+                                  ranks={"bureau": 2, "lead_hospital": 3}, superiors={}, star_issuers=())
+    request = rules.DocumentKind(key="request", name="请示", genre="请示", direction="up", layout="upward",
+                                 drafted="step_opened", issuer="@matter_unit", signer_roles=("president",))
+    bureaus = ("二连浩特市卫生健康委员会", "二连浩特市人力资源和社会保障局", "二连浩特市财政局")
+    units = {name: rules.UnitFacts(name, "bureau") for name in bureaus}
+
+    def check(addressees):
+        rules.check_distribution(request, policy, "lead_hospital", addressees, (), units, ("巴特尔",), joint=bureaus)
+
+    check(list(reversed(bureaus)))                     # all three that must approve the 会签, in any order
+    check([bureaus[0]])                                # or the one that leads it, the others copied
+    for addressees in ([bureaus[0], bureaus[2]], [*bureaus, "巴特尔"], []):
+        with pytest.raises(InvalidInput, match="只能主送一个上级机关"):
+            check(addressees)

@@ -19,6 +19,7 @@ from docx.shared import Mm, Pt, Twips
 
 from quorum.core.documents import cn_date
 from quorum.core.messages import message
+from quorum.documents.fonts import font_table
 from quorum.documents.page import Page
 from quorum.documents.titles import title_lines
 from quorum.documents.typesetting import (
@@ -47,7 +48,6 @@ from quorum.documents.typesetting import (
     exact_row_height,
     exact_spacing,
     float_at_bottom,
-    font_table,
     indent,
     no_grid_snap,
     page_field,

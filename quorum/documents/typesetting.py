@@ -9,13 +9,11 @@ import copy
 from typing import Any
 
 from docx.enum.text import WD_LINE_SPACING
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
-from lxml import etree
 
 # Font names as installed (GB/T 9704 names them): data a word processor looks up, not wording
 FANGSONG = "仿宋_GB2312"
@@ -23,10 +21,6 @@ HEITI = "黑体"
 KAITI = "楷体_GB2312"
 XIAOBIAOSONG = "方正小标宋简体"
 SONGTI = "宋体"
-# Each standard face with the name it goes by on systems without the GB2312 editions (Windows' 仿宋 is
-# FangSong, 楷体 KaiTi), written to the font table as w:altName for a word processor's substitution
-ALT_NAMES = {FANGSONG: "FangSong", KAITI: "KaiTi", XIAOBIAOSONG: "FZXiaoBiaoSong-B05S", HEITI: "SimHei",
-             SONGTI: "SimSun"}
 RED = RGBColor(0xFF, 0x00, 0x00)
 RED_HEX = "FF0000"
 
@@ -300,18 +294,3 @@ def bookmark(first: Paragraph, last: Paragraph, name: str, ident: int = 1) -> No
         first._p.insert(0, start)
     last._p.append(end)
 
-
-def font_table(doc) -> None:
-    """Declare the standard faces in the font table: GB2312 character set, fixed pitch, an alternative name."""
-    part = next(rel.target_part for rel in doc.part.rels.values() if rel.reltype == RT.FONT_TABLE)
-    fonts = parse_xml(part.blob)
-    for name, alternative in ALT_NAMES.items():
-        font = OxmlElement("w:font")
-        font.set(qn("w:name"), name)
-        for tag, value in (("w:altName", alternative), ("w:charset", "86"), ("w:family", "modern"),
-                           ("w:pitch", "fixed")):
-            child = OxmlElement(tag)
-            child.set(qn("w:val"), value)
-            font.append(child)
-        fonts.append(font)
-    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)

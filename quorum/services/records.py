@@ -207,6 +207,7 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
         "policy_version_id": matter.policy_version_id, "policy_digest": matter.policy_digest,
         "initiator": names.get(matter.initiator_id), "unit": units[matter.unit_id].name if matter.unit_id else None,
         "personnel": matter.personnel, "urgent": matter.urgent, "current_step": matter.current_step,
+        "current_step_name": steps.get(matter.current_step) if matter.current_step else None,
         "created_at": matter.created_at, "fields": fields, "route": matter.route, "decision": matter.decision,
         "steps": [{"key": st.step_key, "name": st.name, "kind": st.kind, "status": st.status,
                    "status_name": message(f"status.{st.status}"), "applies": st.applies, "why": st.why,

@@ -114,9 +114,10 @@ def visible_matters(s: Session, env: Env, person: Person, *, workflow: str | Non
         category_name = _category_name(workflows[ref], matter.category)
         rows.append({"id": matter.id, "title": matter.title, "workflow": matter.workflow_key,
                      "workflow_name": workflows[ref].name, "status": matter.status,
-                     "status_name": message(f"status.{matter.status}"), "current_step": step.name if step else None,
+                     "status_name": message(f"status.{matter.status}"), "current_step": matter.current_step,
+                     "current_step_name": step.name if step else None,
                      "unit": units.get(matter.unit_id), "category": matter.category, "category_name": category_name,
-                     "current_step_key": matter.current_step, "initiator": names.get(matter.initiator_id),
+                     "initiator": names.get(matter.initiator_id),
                      "personnel": matter.personnel, "urgent": matter.urgent, "created_at": matter.created_at,
                      "updated_at": matter.updated_at, "flags": flags.get(matter.id, []),
                      "flag_names": [flag_name(workflows[ref], k) for k in flags.get(matter.id, [])]})

@@ -203,7 +203,7 @@ def test_matter_show_text_explains_the_route(flow):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert f"事项 #{flow.matter_id}  {TITLE}" in out
-    assert "状态：办理中　当前环节：pre_review" in out
+    assert "状态：办理中　当前环节：前置程序" in out
     assert f"  {PARTY_COMMITTEE_ROUTE}\n" in out
     assert "  金额：600,000 元\n" in out
 

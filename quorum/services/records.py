@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -37,6 +37,17 @@ from quorum.services import checks, delegations, matters, meetings, validity, vi
 from quorum.services.env import Env
 from quorum.services.policies import policy_set_for
 from quorum.services.steps import options_for
+
+
+def _people(s: Session, ids, usernames: set[Any]) -> tuple[dict[int, str], dict[str, str]]:
+    """Id → name and username → name in one question (event payloads name people by username)."""
+    ids = {i for i in ids if i is not None}
+    wanted = {u for u in usernames if isinstance(u, str) and u}
+    if not ids and not wanted:
+        return {}, {}
+    rows = s.execute(select(Person.id, Person.username, Person.name)
+                     .where(or_(Person.id.in_(ids), Person.username.in_(wanted)))).all()
+    return {pid: name for pid, _u, name in rows}, {u: name for _pid, u, name in rows}
 
 
 def _names(s: Session, ids) -> dict[int, str]:
@@ -183,9 +194,9 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
     opinions = list(s.execute(select(Opinion).where(Opinion.matter_id == matter.id).order_by(Opinion.id)).scalars())
     events = list(s.execute(select(AuditEvent).where(AuditEvent.matter_id == matter.id)
                             .order_by(AuditEvent.seq)).scalars())
-    names = _names(s, [matter.initiator_id, *(t.assignee_id for t in tasks), *(o.author_id for o in opinions),
-                       *(o.on_behalf_of_id for o in opinions),
-                       *(e.actor_id for e in events)])
+    names, named = _people(s, [matter.initiator_id, *(t.assignee_id for t in tasks), *(o.author_id for o in opinions),
+                               *(o.on_behalf_of_id for o in opinions), *(e.actor_id for e in events)],
+                           {e.payload.get(k) for e in events for k in ("assignee", "transferred_to")})
     units = _units(s)
     fields = []
     people = _people_named(s, spec, matter.fields)
@@ -226,7 +237,7 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
         "objections": objection_records(s, matter.id, reveal=False),
         "copies": copy_records(s, matter.id),
         "timeline": [{"seq": e.seq, "at": e.at, "actor": names.get(e.actor_id), "kind": e.kind,
-                      "kind_name": message(f"event.{e.kind}"), "detail": _detail(e.payload, steps),
+                      "kind_name": message(f"event.{e.kind}"), "detail": _detail(e.payload, steps, named),
                       "payload": e.payload} for e in events],
     }
 
@@ -320,13 +331,14 @@ def copy_records(s: Session, matter_id: int) -> list[dict[str, Any]]:
             for r in rows]
 
 
-def _detail(payload: dict[str, Any], steps: dict[str, str]) -> str:
-    """A few words on what an event was about, for the timeline."""
+def _detail(payload: dict[str, Any], steps: dict[str, str], named: dict[str, str]) -> str:
+    """A few words on what an event was about, for the timeline (people by name, steps by name)."""
     parts = []
     if payload.get("step"):
         parts.append(steps.get(payload["step"], payload["step"]))
-    if payload.get("assignee"):
-        parts.append(f"→ {payload['assignee']}")
+    for key in ("assignee", "transferred_to"):
+        if payload.get(key):
+            parts.append(message("record.to_person", name=named.get(payload[key], payload[key])))
     if payload.get("action"):
         parts.append(ACTION_NAMES.get(payload["action"], payload["action"]))
     if payload.get("choice"):

@@ -111,4 +111,6 @@ MESSAGES: dict[str, str] = {
     # --- who may read a matter (quorum.services.visibility) -------------------------------------
     "visibility.personnel_restricted": "人事事项仅限申报人、经办人、抄送人员及党政办、纪检监察、系统管理员查阅",
     "visibility.what_workflow": "流程",
+    # the timeline: whom an event handed work to
+    "record.to_person": "→ {name}",
 }

@@ -6,7 +6,7 @@ back from the database before each assertion. Runs on SQLite and PostgreSQL.
 
 from sqlalchemy import select
 
-from quorum.db import Matter, PolicyVersion, SupervisionItem, Task
+from quorum.db import Matter, Person, PolicyVersion, SupervisionItem, Task
 from quorum.services import audit, matters, meetings, records, supervision
 from tests.helpers import all_agree, pass_gate_and_reviews, person, schedule, start, submit
 
@@ -168,3 +168,14 @@ def _in_working_days(sc, n):
     from quorum.calendar import TZ
     day = sc.env.calendar.add_working_days(sc.env.now.date(), n).due
     return datetime.combine(day, time(9), tzinfo=TZ)
+
+
+def test_the_timeline_names_people_never_usernames(sc):
+    """分派待办 前置程序 → 高文静, not → gaowenjing (issue 14: no internal identifier reaches a person)."""
+    mid = submit(sc, "关于购置数字化X光机的议题")
+    with sc.sessions.begin() as s:
+        usernames = set(s.execute(select(Person.username)).scalars())
+        details = [e["detail"] for e in records.matter_record(s, mid)["timeline"]]
+    handed = [d for d in details if "→ " in d]
+    assert handed and all(d.split("→ ", 1)[1] not in usernames for d in handed)
+    assert not any(u in d.split() for d in details for u in usernames)

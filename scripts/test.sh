@@ -5,7 +5,7 @@
 # whole suite, both databases (without --fast). Other arguments go to pytest in both cases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh .venv/test test chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils \
+scripts/bootstrap.sh .venv/test test chromium fonts-noto-cjk fonts-arphic-ukai libreoffice-writer-nogui poppler-utils \
   postgresql-client curl nginx openssl systemd
 export PATH="$PWD/.venv/test/bin:$PATH"
 ruff check .

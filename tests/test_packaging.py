@@ -89,7 +89,8 @@ def test_wheel_and_sdist_carry_the_shipped_files(dists):
     migrations = {f"quorum/migrations/{f}" for f in _files_under(ROOT / "quorum" / "migrations")}
     demo = {f"quorum/demo/{f}" for f in _files_under(ROOT / "quorum" / "demo")}
     static = {f"webui/static/{f}" for f in _files_under(ROOT / "webui" / "static")}
-    assert migrations | demo | static | {"quorum/defaults/config.toml", "quorum/migrations/script.py.mako"} <= names
+    fonts = {"quorum/documents/fontconfig/60-quorum-cjk.conf"}      # the CJK font aliases the PDF conversion uses
+    assert migrations | demo | static | fonts | {"quorum/defaults/config.toml", "quorum/migrations/script.py.mako"} <= names
 
     with tarfile.open(dists["sdist"]) as sdist:
         members = {m.name.split("/", 1)[1] for m in sdist.getmembers() if m.isfile()}

@@ -3,7 +3,7 @@
 Each conversion runs soffice with its own throw-away user profile (-env:UserInstallation), so
 parallel conversions (tests, several scheduler workers) never share or lock a profile, and with
 a timeout, so a hung office process cannot hold a worker forever. Each also sees the fontconfig
-aliases of deploy/fontconfig (仿宋/楷体/黑体/小标宋 → installed CJK faces) through a private
+aliases of quorum/documents/fontconfig (仿宋/楷体/黑体/小标宋 → installed CJK faces) through a private
 FONTCONFIG_FILE that includes the system configuration first, so nothing is written to /etc.
 """
 
@@ -28,7 +28,7 @@ from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 
 DEFAULT_TIMEOUT = 180
-ALIASES = Path(__file__).resolve().parents[2] / "deploy" / "fontconfig" / "60-quorum-cjk.conf"
+ALIASES = Path(__file__).resolve().parent / "fontconfig" / "60-quorum-cjk.conf"      # shipped in the wheel
 SYSTEM_FONTS = Path("/etc/fonts/fonts.conf")
 # the 印发 line of a 版记: a date of digits and three separators, then the printed_on wording
 PRINTED_LINE = re.compile(r"\d{4}\D\d{1,2}\D\d{1,2}\D" + re.escape(message("document.printed_on", date="")))

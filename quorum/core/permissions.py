@@ -5,7 +5,7 @@ A permission names an action (report a 督办 item's progress, mark a matter urg
   unit_roles   held at one of the units the action concerns (the 督办 item's lead unit, the matter's unit);
   relations    the actor's own relation to the object, computed by the service that asks:
                initiator (filed the matter), hearing_principal (principal of a body the matter will still meet
-               in), owner (the object is the actor's own: their delegation, their token), task_holder (holds
+               in), owner (the object is the actor's own: their delegation), task_holder (holds
                or held a task on the matter).
 A person may act when any one of the three holds. The services compute the actor's Standing toward the object
 and ask `allows`; the pages ask the same function to decide which buttons to show.

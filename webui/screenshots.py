@@ -13,13 +13,16 @@ import threading
 from datetime import datetime, time
 from pathlib import Path
 
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from quorum import calendar
 from quorum.calendar import TZ
+from quorum.core.errors import NotPermitted
 from quorum.core.messages import message
+from quorum.database import open_database
 from quorum.db import Person
-from quorum.services import demo, matters, meetings
+from quorum.services import demo, matters, meetings, refusals
 from quorum.settings import load_settings
 from webui import create_app
 
@@ -63,14 +66,26 @@ def build_scene(app) -> dict:
         sc.do(secretary, meetings.attend, meeting.id, demo.detached_person(sc, user),
               "present" if present else "absent", "" if present else "外出学习")
     sc.do(members[1], meetings.vote, meeting.id, 1, "agree")
-    return {"matter": result["matter_id"], "meeting": meeting.id, "member": members[2], "secretary": secretary}
+    _refused_attempt(rt, sc, members[2], second)
+    return {"matter": result["matter_id"], "meeting": meeting.id, "member": members[2], "secretary": secretary,
+            "inspector": sc.holder("discipline_inspector")}
+
+
+def _refused_attempt(rt, sc, username: str, matter_id: int) -> None:
+    """A member tries to mark a matter urgent through the page: refused, and recorded as the web records it."""
+    try:
+        sc.do(username, matters.mark_urgent, matter_id, "")
+    except NotPermitted as error:
+        with rt.db.sessions.begin() as s:
+            person_id = s.execute(select(Person.id).where(Person.username == username)).scalar_one()
+        refusals.record(rt.db.sessions, sc.env, person_id, error, "web", f"POST /matters/{matter_id}/urgent")
 
 
 def capture(out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
     data = Path(tempfile.mkdtemp(prefix="quorum-shots-"))
     settings = load_settings(env={"QUORUM_DATA_DIR": str(data)})
-    app = create_app(settings, now=calendar.now())
+    app = create_app(settings, database=open_database(settings, upgrade=True), now=calendar.now())
     scene = build_scene(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -78,7 +93,8 @@ def capture(out: Path) -> list[Path]:
     password = demo.demo_data()["demo_password"]
     shots = [("inbox", scene["member"], "/tasks"), ("matter", scene["secretary"], f"/matters/{scene['matter']}"),
              ("meeting-room", scene["secretary"], f"/meetings/{scene['meeting']}"),
-             ("dashboard", scene["secretary"], "/dashboard")]
+             ("dashboard", scene["secretary"], "/dashboard"),
+             ("audit-refusals", scene["inspector"], "/audit/refusals")]
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as pw:

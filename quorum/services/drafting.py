@@ -206,7 +206,9 @@ def matter_context(s: Session, matter: Matter, kind: DocumentKind) -> dict[str, 
     last = (matter.decision or {}).get("last")
     spec = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
     steps = {st.key: st.name for st in spec.steps}
-    requirements = {r.key: r.name for st in spec.steps for r in st.requirements}
+    # an opinion's requirement is a gate requirement's key or, on a 会签, the key of the unit that answered
+    requirements = {**dict(s.execute(select(Unit.key, Unit.name)).all()),
+                    **{r.key: r.name for st in spec.steps for r in st.requirements}}
     return {
         "id": matter.id, "title": matter.title, "subject": subject_of(matter.title), "workflow": rec["workflow_name"],
         "unit": rec["unit"] or "", "initiator": initiator.name,

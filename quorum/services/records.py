@@ -243,7 +243,7 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
 
 
 def _people_named(s: Session, spec: WorkflowSpec, values: dict[str, Any]) -> dict[str, str]:
-    """Usernames in the matter's person/people fields → "姓名（用户名）"."""
+    """Usernames in the matter's person/people fields → the person's name (never the username: issue 14)."""
     wanted = set()
     for f in spec.fields:
         value = values.get(f.key)
@@ -254,7 +254,7 @@ def _people_named(s: Session, spec: WorkflowSpec, values: dict[str, Any]) -> dic
     if not wanted:
         return {}
     rows = s.execute(select(Person.username, Person.name).where(Person.username.in_(wanted)))
-    return {u: message("value.person_with_username", name=name, username=u) for u, name in rows}
+    return {u: name for u, name in rows}
 
 
 def flag_records(s: Session, spec: WorkflowSpec, matter_id: int) -> list[dict[str, Any]]:

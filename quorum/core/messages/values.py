@@ -40,7 +40,6 @@ MESSAGES: dict[str, str] = {
     "value.more_than": "超过",
     "value.at_least": "不少于",
     # --- records, dashboard, opinions -----------------------------------------------------------
-    "value.person_with_username": "{name}（{username}）",
     "value.no_unit": "未指定单位",
     "value.year_month": "{year}年{month}月",
     "value.month": "{month}月",

@@ -55,6 +55,7 @@ class BodySpec:
     min_unconflicted_present: int
     notice_working_days: int
     min_meetings_per_year: int = 0
+    open_early_minutes: int = 30     # a meeting opens at most this long before its time (an urgent one at once)
     scope: str = "community"      # "unit": each unit holds its own meeting (成员单位班子会), seats from that unit
 
 
@@ -133,6 +134,7 @@ def parse_bodies(data: Mapping, roles: Mapping[str, str], source: str) -> dict[s
             min_unconflicted_present=int(raw.get("min_unconflicted_present", 3)),
             notice_working_days=int(raw.get("notice_working_days", 2)),
             min_meetings_per_year=int(raw.get("min_meetings_per_year", 0)),
+            open_early_minutes=int(raw.get("open_early_minutes", 30)),
             scope=_body_scope(raw, ctx, where),
         )
     if not bodies:

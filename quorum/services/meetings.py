@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from quorum import calendar
 from quorum.core import states, voting
-from quorum.core.errors import InvalidInput, NotFound, NotPermitted, VotingRuleViolated
+from quorum.core.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted, VotingRuleViolated
 from quorum.core.messages import message
 from quorum.core.spec import BodySpec, clean_text
 from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus
@@ -267,7 +267,6 @@ def missing_text(s: Session, matter: Matter) -> str:
 
 
 def states_error(meeting: Meeting, action: str) -> Exception:
-    from quorum.core.errors import InvalidTransition
     return InvalidTransition(what=message("state.what_meeting"), state=message(f"status.{meeting.status}"), action=action)
 
 
@@ -277,7 +276,11 @@ def states_error(meeting: Meeting, action: str) -> Exception:
 
 def open_session(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
     meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
-    _require_organiser(s, env, actor, body_of(s, meeting), meeting_unit(s, meeting))
+    body = body_of(s, meeting)
+    _require_organiser(s, env, actor, body, meeting_unit(s, meeting))
+    earliest = meeting.scheduled_at - timedelta(minutes=body.open_early_minutes)
+    if not meeting.urgent and meeting.status == MeetingStatus.SCHEDULED and env.now < earliest:
+        raise InvalidTransition("meeting.too_early", at=earliest.strftime("%Y-%m-%d %H:%M"))
     meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.IN_SESSION,
                                     message("meeting.action_open"))
     meeting.opened_at = env.now

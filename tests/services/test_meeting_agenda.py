@@ -4,12 +4,12 @@ The clock starts on Monday 2026-11-02 09:00 (Asia/Shanghai); the 院长办公会
 notice, so a meeting on Tuesday 11-03 is too late to call today and one on Wednesday 11-04 is not.
 """
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 
 from quorum.calendar import TZ
-from quorum.core.errors import InvalidInput, NotPermitted
+from quorum.core.errors import InvalidInput, InvalidTransition, NotPermitted
 from quorum.db import Meeting
 from quorum.services import matters, meetings, records
 from tests.helpers import schedule, start, submit
@@ -148,3 +148,26 @@ def test_notice_at_least_two_working_days_ahead_unless_the_principal_calls_it_ur
     assert meeting_record(sc, regular)["urgent"] is False
     refused(InvalidInput, "notice_too_late", sc, p.secretary, meetings.schedule, "party_committee", "",
             at("2026-11-03", 17), "党委会议室")
+
+
+def test_a_meeting_opens_at_its_time_and_an_urgent_one_at_once(sc):
+    """The notice rule means something only if the meeting is held when noticed (issue 14): a meeting scheduled for
+    Thursday 09:00 cannot be opened on Monday, nor before 08:30 (the body's open_early_minutes, 30); the 总院长's
+    urgent meeting opens at once."""
+    p = cast(sc)
+    ready = project(sc, "关于购置彩色多普勒超声诊断仪的议题")
+    later = project(sc, "关于购置全自动生化分析仪的议题")
+    meeting = sc.do(p.secretary, meetings.schedule, "president_office", "", at("2026-11-05"), "会议室", [ready]).id
+    exc = refused(InvalidTransition, "meeting.too_early", sc, p.secretary, meetings.open_session, meeting)
+    assert str(exc) == "会议尚未到召开时间，最早可于 2026-11-05 08:30 开会（紧急会议除外）"
+    sc.at(date(2026, 11, 5), 8, 29)
+    refused(InvalidTransition, "meeting.too_early", sc, p.secretary, meetings.open_session, meeting)
+    assert meeting_record(sc, meeting)["status"] == "scheduled"
+    sc.at(date(2026, 11, 5), 8, 30)
+    sc.do(p.secretary, meetings.open_session, meeting)
+    assert meeting_record(sc, meeting)["status"] == "in_session"
+
+    urgent = sc.do(p.president, meetings.schedule, "president_office", "紧急院长办公会", at("2026-11-06", 15), "会议室",
+                   [later], urgent=True).id
+    sc.do(p.secretary, meetings.open_session, urgent)            # 08:30 the day before: urgent, so at once
+    assert meeting_record(sc, urgent)["status"] == "in_session"

@@ -73,4 +73,6 @@ MESSAGES: dict[str, str] = {
     "agenda.organisers_only": "只有党政办或议事机构主持人、主要负责人可以安排会议",
     "agenda.unit_not_yours": "您不能召开该单位的{body}",
     "agenda.viewers_only": "只有本次会议的成员、列席人员和会议组织者可以查看",
+    # a meeting opens at its time (issue 14): the notice rule means nothing if it may be held earlier
+    "meeting.too_early": "会议尚未到召开时间，最早可于 {at} 开会（紧急会议除外）",
 }

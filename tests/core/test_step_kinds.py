@@ -4,8 +4,6 @@ import dataclasses
 
 import pytest
 
-from quorum.core.errors import InvalidPolicy
-from quorum.core.spec import parse_policy_set
 from quorum.core.steps import Span, TaskPlan, kind_class, step_kinds
 from quorum.core.steps.kinds import (
     CountersignStep,
@@ -20,18 +18,11 @@ from quorum.core.steps.kinds import (
     SuperviseStep,
     TimerStep,
 )
+from tests.core.policy_edits import refusal, step
 
 APPOINTMENT = "policies/workflows/appointment.toml"
 
 
-def step(raw: dict, workflow: str, key: str) -> dict:
-    return next(s for s in raw["workflows"][workflow]["steps"] if s["key"] == key)
-
-
-def refusal(raw: dict) -> str:
-    with pytest.raises(InvalidPolicy) as info:
-        parse_policy_set(raw)
-    return str(info.value)
 
 
 def own_fields(cls: type) -> set[str]:

@@ -2,24 +2,15 @@
 
 import pytest
 
-from quorum.core.errors import InvalidPolicy
-from quorum.core.spec import parse_policy_set
 from quorum.core.steps import EndMatter, ReturnTo, SetFlag, parse_outcome
 from quorum.explain import workflow_context
+from tests.core.policy_edits import refusal, step
 
 EMERGENCY = "policies/workflows/emergency.toml"
 MAJOR = "policies/workflows/major_matter.toml"
 FLAGS = {"ratification_refused", "repeated_use"}
 
 
-def step(raw: dict, workflow: str, key: str) -> dict:
-    return next(s for s in raw["workflows"][workflow]["steps"] if s["key"] == key)
-
-
-def refusal(raw: dict) -> str:
-    with pytest.raises(InvalidPolicy) as info:
-        parse_policy_set(raw)
-    return str(info.value)
 
 
 def lines_of(policy_set, workflow: str, name: str) -> list[str]:

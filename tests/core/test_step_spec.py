@@ -4,23 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from quorum.core.errors import InvalidPolicy
 from quorum.core.money import Related, assess_split, basis_amount, exceeds_tolerance, match_key, tier
-from quorum.core.spec import parse_policy_set
 from quorum.core.steps import step_class, step_kinds
+from tests.core.policy_edits import refusal, step
 
 EXPENDITURE = "policies/workflows/expenditure.toml"
 APPOINTMENT = "policies/workflows/appointment.toml"
 
 
-def step(raw: dict, workflow: str, key: str) -> dict:
-    return next(s for s in raw["workflows"][workflow]["steps"] if s["key"] == key)
-
-
-def refusal(raw: dict) -> str:
-    with pytest.raises(InvalidPolicy) as info:
-        parse_policy_set(raw)
-    return str(info.value)
 
 
 def test_the_real_chains_parse_with_their_options_and_rules(policy_set):

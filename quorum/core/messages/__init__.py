@@ -7,7 +7,23 @@ A test (tests/test_wording.py) keeps Chinese literals out of every other .py fil
 """
 
 from quorum.core.messages import admin as admin_wording
-from quorum.core.messages import audit, cli, documents, duties, engine, notify, operations, supervision, values, web
+from quorum.core.messages import api as api_wording
+from quorum.core.messages import (
+    arrivals,
+    audit,
+    cli,
+    configuration,
+    documents,
+    duties,
+    engine,
+    meeting_room,
+    notify,
+    operations,
+    supervision,
+    typesetting,
+    values,
+    web,
+)
 from quorum.core.messages import document_service as document_service_wording
 from quorum.core.messages import matters as matter_wording
 from quorum.core.messages import meetings as meeting_wording
@@ -20,7 +36,8 @@ from quorum.core.messages import steps as step_wording
 
 _AREAS = (engine, cli, operations, notify, web, values, state_names, documents, duties, supervision, audit, access,
           safeguards, policy_wording, step_wording, meeting_wording,
-          matter_wording, document_service_wording, admin_wording, rendering_wording)
+          matter_wording, document_service_wording, admin_wording, rendering_wording, api_wording, configuration,
+          typesetting, arrivals, meeting_room)
 
 
 def _merge(*tables: dict[str, str]) -> dict[str, str]:

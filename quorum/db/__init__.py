@@ -5,7 +5,7 @@ from quorum.db.audit import AuditEvent, AuditHead
 from quorum.db.base import Base
 from quorum.db.calendar import CalendarYear
 from quorum.db.chains import MatterCopy, MatterFlag, Payment, PublicityObjection
-from quorum.db.documents import Document, DocumentSerial
+from quorum.db.documents import Document, DocumentSerial, DocumentSignoff
 from quorum.db.jobs import JobRun
 from quorum.db.match_keys import MatterMatchKey
 from quorum.db.matters import Matter, MatterStep, Opinion, Task
@@ -28,7 +28,7 @@ from quorum.db.supervision import ProgressReport, SupervisionItem
 __all__ = [
     "MatterCopy", "MatterFlag", "MatterMatchKey", "Payment", "PublicityObjection",
     "AgendaItem", "ApiToken", "Attachment", "Delegation", "Attendance", "AuditEvent", "AuditHead", "Ballot", "BallotReceipt", "Base", "Document",
-    "DocumentSerial", "Matter",
+    "DocumentSerial", "DocumentSignoff", "Matter",
     "MatterStep", "Meeting", "MeetingMember", "Opinion", "Person", "PolicyVersion", "Post", "ProgressReport",
     "Recusal", "SecretTally", "SupervisionItem", "Task", "Unit", "WrittenOpinion",
     "CalendarFeed", "DutyOpening", "Notification", "OutboxMessage", "JobRun", "CalendarYear",

@@ -47,6 +47,8 @@ class Document(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_path: Mapped[str | None] = mapped_column(String(300))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    ofd_path: Mapped[str | None] = mapped_column(String(300))      # GB/T 33190, made beside the PDF
+    ofd_sha256: Mapped[str | None] = mapped_column(String(64))
     void_reason: Mapped[str | None] = mapped_column(Text)
     voided_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = fk("person.id")
@@ -64,3 +66,22 @@ class DocumentSerial(Base):
     series: Mapped[str] = mapped_column(String(40), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocumentSignoff(Base):
+    """One 送签 of a draft: open until a holder of the signer role 签发 it or 退回 it with a reason.
+
+    Every holder of the signer role sees the open 送签 in their 待办; the first to sign or return it
+    closes it for all. A draft sent again after a 退回 opens a new row, so each round stays on record.
+    """
+
+    __tablename__ = "document_signoff"
+
+    id: Mapped[IntPK]
+    document_id: Mapped[int] = fk("document.id", index=True)
+    opened_at: Mapped[datetime]
+    opened_by_id: Mapped[int | None] = fk("person.id")
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = fk("person.id")
+    outcome: Mapped[str | None] = mapped_column(String(20))       # signed | returned | voided
+    reason: Mapped[str] = mapped_column(Text, default="")

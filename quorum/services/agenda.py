@@ -19,7 +19,7 @@ from quorum.core.messages import message
 from quorum.core.spec import BodySpec
 from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus, StepStatus, status_name
 from quorum.db import AgendaItem, Attendance, Matter, MatterStep, Meeting, Person, Post, Unit, WrittenOpinion
-from quorum.services import matters, meetings, org, permissions, records
+from quorum.services import matter_rows, matters, meetings, org, permissions, records
 from quorum.services.env import Env
 from quorum.services.policies import policy_set_for
 
@@ -53,7 +53,7 @@ def candidates(s: Session, body_key: str, unit_id: int | None = None) -> dict[st
             "id": matter.id, "title": matter.title, "personnel": matter.personnel, "urgent": matter.urgent,
             "fast_forward": not reason and matter.current_step != step.step_key,
             "secret_allowed": matter.personnel and body.secret_ballot_personnel,
-            "mandatory": matters.step_spec(s, matter, step.step_key).mandatory and matter.current_step == step.step_key,
+            "mandatory": matter_rows.step_spec(s, matter, step.step_key).mandatory and matter.current_step == step.step_key,
             "current_step": current.name if current else "", "reason": reason})
     return out
 

@@ -26,6 +26,7 @@ from quorum.db import CalendarYear, Person
 from quorum.services import audit, permissions
 from quorum.services.env import Env
 from quorum.services.outbox import Outlets
+from quorum.services.reminders import recompute_provisional
 
 _CACHE: dict[tuple[tuple[int, str], ...], dict[int, YearArrangement]] = {}
 _CACHE_SIZE = 8
@@ -111,7 +112,6 @@ def load_year(s: Session, env: Env, actor: Person, arrangement: YearArrangement,
     audit.append(s, env, actor.id, "calendar.year_loaded", "calendar_year", row.id,
                  {"year": arrangement.year, "label": arrangement.label, "holidays": row.holidays,
                   "workdays": row.workdays, "replaces": current.id if current else None})
-    from quorum.services.reminders import recompute_provisional
     fresh = replace(env, calendar=env.calendar.with_arrangements([arrangement]))
     result["moved"] = recompute_provisional(s, fresh, outlets)
     return result

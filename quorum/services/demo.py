@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from quorum.calendar import TZ, month_end
 from quorum.core.errors import QuorumError
 from quorum.db import Matter, Person, Task, Unit
-from quorum.services import documents, matters, meetings, org, supervision
+from quorum.services import demo_chains, documents, matters, meetings, org, supervision
 from quorum.services.env import Env
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "erlianhaote.toml"
@@ -79,7 +79,6 @@ def run(sessions: sessionmaker[Session], env: Env) -> dict[str, Any]:
     ensure_community(sessions, env)
     cal = env.calendar
     sc = Scenario(sessions, env)
-    from quorum.services import demo_chains
     chains = demo_chains.run(sc, env)
     day = cal.subtract_working_days(env.now.date(), 12).due
     secretary, clerk = sc.holder("secretariat", 0), sc.holder("secretariat", 1)

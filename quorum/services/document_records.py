@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from quorum.core.documents import STATUS_NAMES, DocumentStatus
 from quorum.core.errors import NotPermitted
 from quorum.db import AgendaItem, Document, Matter, Meeting, MeetingMember, Person, Unit
-from quorum.services import documents, permissions, visibility
+from quorum.services import documents, drafting, permissions, visibility
 from quorum.services.env import Env
 
 
@@ -63,7 +63,6 @@ def require_read(s: Session, env: Env, actor: Person, document_id: int) -> Docum
 
 def record(s: Session, env: Env, document_id: int) -> dict[str, Any]:
     """Everything about one document, with its record part rendered as it would be signed now."""
-    from quorum.services import drafting
     doc = documents.get(s, document_id)
     kind = documents.kind_of(s, doc)
     if doc.status == DocumentStatus.FROZEN and doc.content:

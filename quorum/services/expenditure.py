@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from quorum.core import money, states
+from quorum.core.actions import require_action
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 from quorum.core.routing import format_money
@@ -41,7 +42,6 @@ def paid_total(s: Session, matter_id: int) -> Decimal:
 
 
 def _execution_task(s: Session, env: Env, actor: Person, task_id: int, action: str) -> tuple[Task, Matter, MatterStep]:
-    from quorum.core.actions import require_action
     task = matters.locked(s, Task, task_id, message("state.what_task"))
     matter = matters.locked(s, Matter, task.matter_id, message("state.what_matter"))
     require_action(matters.task_facts(s, task, matter, actor, env.now), action)

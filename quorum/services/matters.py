@@ -11,66 +11,34 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from quorum.core import states
 from quorum.core.actions import TaskFacts, require_action
-from quorum.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from quorum.core.errors import Conflict, InvalidInput, NotPermitted
 from quorum.core.messages import message
 from quorum.core.routing import is_personnel, plan_route
 from quorum.core.spec import StepSpec, WorkflowSpec, clean_text, coerce_fields
 from quorum.core.states import MatterStatus, StepStatus, TaskStatus
-from quorum.core.steps import ReturnTo, SetFlag, TaskPlan
-from quorum.db import Matter, MatterFlag, MatterStep, Opinion, Person, Task, Unit
-from quorum.services import assign, audit, checks, documents, org, permissions, steps, supervision
+from quorum.core.steps import ReturnTo, SetFlag, TaskPlan, kind_class
+from quorum.db import AuditEvent, Matter, MatterFlag, MatterStep, Opinion, Person, Task, Unit
+from quorum.services import (
+    assign,
+    audit,
+    checks,
+    delegations,
+    events,
+    org,
+    permissions,
+    reminders,
+    steps,
+    supervision,
+)
 from quorum.services.env import Env
+from quorum.services.matter_rows import current, get, locked, locked_task, open_tasks, values_of, workflow_of  # noqa: F401 — also read through here by the modules above the engine
 from quorum.services.policies import current_version, policy_set_for
-
-
-def locked(s: Session, model: type, ident: int, what: str) -> Any:
-    """Load a row for update (a row lock on PostgreSQL; SQLite writers are already serialised)."""
-    row = s.execute(select(model).where(model.id == ident).with_for_update()).scalar_one_or_none()
-    if row is None:
-        raise NotFound(what=what, ref=ident)
-    return row
-
-
-def locked_task(s: Session, task_id: int) -> tuple[Task, Matter, list[Task]]:
-    """Lock a task, its matter and the other open tasks of its step's round — one statement.
-
-    The others decide what an answer closes (its 或签 group) and whether the step is complete.
-    """
-    this = aliased(Task)
-    step_id = select(this.step_id).where(this.id == task_id).scalar_subquery()
-    round_ = select(this.round).where(this.id == task_id).scalar_subquery()
-    rows = s.execute(select(Task, Matter).join(Matter, Matter.id == Task.matter_id)
-                     .where(or_(Task.id == task_id, and_(Task.step_id == step_id, Task.round == round_,
-                                                         Task.status == TaskStatus.OPEN)))
-                     .order_by(Task.id).with_for_update()).all()
-    task = next((t for t, _m in rows if t.id == task_id), None)
-    if task is None:
-        raise NotFound(what=message("state.what_task"), ref=task_id)
-    return task, rows[0][1], [t for t, _m in rows if t.id != task_id]
-
-
-def workflow_of(s: Session, matter: Matter) -> WorkflowSpec:
-    return policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
-
-
-def values_of(spec: WorkflowSpec, matter: Matter) -> dict[str, Any]:
-    """Return the matter's stored field values in their typed form (money back to Decimal)."""
-    values = dict(matter.fields)
-    for field in spec.fields:
-        raw = values.get(field.key)
-        if raw is None:
-            continue
-        if field.type == "money":
-            values[field.key] = Decimal(raw)
-        elif field.type == "date":
-            values[field.key] = date.fromisoformat(raw)
-    return values
 
 
 def _stored(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -180,7 +148,7 @@ def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: 
     matter.updated_at = env.now
     _set(s, env, actor_id, step, "step", states.STEP, StepStatus.ACTIVE, message("matter.action_start"), matter.id,
          step=step.step_key, round=step.round, due=step.due_date, provisional=step.due_provisional)
-    documents.on_step_activated(s, env, matter, step)
+    events.publish(s, env, events.StepActivated(matter, step))
     if step_spec.reopens_to_initiator:
         assign.open_task(s, env, matter, step, "resubmit", "initiator", s.get(Person, matter.initiator_id),
                          message("matter.resubmit_task_title", title=matter.title), None, f"{step.id}:{step.round}")
@@ -195,7 +163,7 @@ def _finish_step(s: Session, env: Env, actor_id: int | None, matter: Matter, ste
     step.finished_at, step.outcome = env.now, outcome
     _set(s, env, actor_id, step, "step", states.STEP, StepStatus.DONE, message("matter.action_finish"), matter.id,
          step=step.step_key, outcome=outcome)
-    documents.on_step_finished(s, env, matter, step)
+    events.publish(s, env, events.StepFinished(matter, step))
     _advance(s, env, actor_id, matter, step.seq)
 
 
@@ -330,7 +298,6 @@ def task_facts(s: Session, task: Task, matter: Matter, actor: Person, now=None) 
 
     Delegations matter only for someone else's task: acting on one's own needs no look-up.
     """
-    from quorum.services import delegations
     spec = workflow_of(s, matter)
     step = s.get(MatterStep, task.step_id)
     acting_for = delegations.principals_of(s, actor.id, now) if now is not None and actor.id != task.assignee_id \
@@ -514,7 +481,6 @@ def urge(s: Session, env: Env, actor: Person, task_id: int) -> Task:
         raise NotPermitted.because("matter.urge_who")
     if task.status != TaskStatus.OPEN:
         raise InvalidInput.because("matter.urge_task_done")
-    from quorum.db import AuditEvent
     day_start = env.now.replace(hour=0, minute=0, second=0, microsecond=0)
     already = s.execute(select(AuditEvent.id).where(AuditEvent.kind == "task.urged", AuditEvent.subject_id == task.id,
                                                     AuditEvent.at >= day_start).limit(1)).first()
@@ -522,7 +488,6 @@ def urge(s: Session, env: Env, actor: Person, task_id: int) -> Task:
         raise InvalidInput.because("matter.urge_once_a_day")
     audit.append(s, env, actor.id, "task.urged", "task", task.id, {"assignee_id": task.assignee_id, "title": task.title},
                  matter_id=matter.id)
-    from quorum.services import reminders
     reminders.urged(s, env, actor, task, matter)      # the assignee's notice, in this same transaction
     return task
 
@@ -595,29 +560,9 @@ def fast_forward_to(s: Session, env: Env, actor_id: int, matter: Matter, step_ke
     _activate(s, env, actor_id, matter, target)
 
 
-# --------------------------------------------------------------------------------------------
-# reading
-
-
-def get(s: Session, matter_id: int) -> Matter:
-    matter = s.get(Matter, matter_id)
-    if matter is None:
-        raise NotFound(what=message("state.what_matter"), ref=matter_id)
-    return matter
-
-
-def open_tasks(s: Session, person: Person, now=None) -> list[Task]:
-    """Open tasks of the person and, with `now`, of everyone they are delegate for; due first."""
-    from quorum.services import delegations
-    people = {person.id, *(delegations.principals_of(s, person.id, now) if now is not None else ())}
-    query = (select(Task).where(Task.assignee_id.in_(people), Task.status == TaskStatus.OPEN)
-             .order_by(Task.due_date.is_(None), Task.due_date, Task.id))
-    return list(s.execute(query).scalars())
-
-
-def current(matter: Matter) -> MatterStep | None:
-    return next((st for st in matter.steps if st.step_key == matter.current_step), None)
-
-
-def step_spec(s: Session, matter: Matter, key: str) -> StepSpec:
-    return workflow_of(s, matter).step(key)
+def on_supervision_settled(s: Session, env: Env, actor_id: int, matter_id: int) -> None:
+    """The last 督办 item of a matter is done: a step waiting for its supervision finishes."""
+    matter = locked(s, Matter, matter_id, message("state.what_matter"))
+    step = current(matter)
+    if step is not None and kind_class(step.kind).waits_for_supervision:
+        apply_outcome(s, env, actor_id, matter, "approve", message("supervision.all_done_note"))

@@ -33,10 +33,11 @@ from quorum.db import (
     Person,
     Recusal,
     SecretTally,
+    Task,
     Unit,
     WrittenOpinion,
 )
-from quorum.services import assign, audit, documents, matters, org, permissions, validity
+from quorum.services import assign, audit, events, matters, org, permissions, validity
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
 
@@ -137,7 +138,7 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
     for matter_id in mandatory_waiting(s, body, meeting.unit_id):
         if matter_id not in matter_ids:
             add_item(s, env, actor, meeting.id, matter_id)
-    documents.on_meeting_scheduled(s, env, meeting)
+    events.publish(s, env, events.MeetingScheduled(meeting))
     return meeting
 
 
@@ -259,7 +260,6 @@ def missing_text(s: Session, matter: Matter) -> str:
     current = next((st for st in matter.steps if st.step_key == matter.current_step), None)
     if current is None:
         return message("meeting.matter_not_in_progress")
-    from quorum.db import Task
     open_tasks = s.execute(select(Task).where(Task.step_id == current.id, Task.status == "open")).scalars()
     waiting = sorted({t.title.split(message("meeting.task_title_separator"))[0] for t in open_tasks})
     lacking = message("meeting.matter_still_lacks", names=message("value.list_separator").join(waiting))
@@ -526,7 +526,7 @@ def close(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
                                     message("meeting.action_close"))
     meeting.closed_at = env.now
     _log(s, env, actor, "meeting.closed", meeting)
-    documents.on_meeting_closed(s, env, meeting)
+    events.publish(s, env, events.MeetingClosed(meeting))
     return meeting
 
 

@@ -10,6 +10,7 @@ from quorum.core import states, voting
 from quorum.core.actions import ACTION_NAMES, TaskFacts, available_actions, secondary_actions
 from quorum.core.errors import QuorumError
 from quorum.core.messages import message
+from quorum.core.routing import FieldFormatter
 from quorum.core.spec import StepSpec, WorkflowSpec
 from quorum.core.states import MatterStatus, TaskStatus
 from quorum.core.steps import kind_class
@@ -33,7 +34,19 @@ from quorum.db import (
     Unit,
     WrittenOpinion,
 )
-from quorum.services import checks, delegations, matters, meetings, validity, visibility
+from quorum.services import (
+    checks,
+    delegations,
+    expenditure,
+    matter_rows,
+    matters,
+    meetings,
+    publicity,
+    steps,
+    task_ops,
+    validity,
+    visibility,
+)
 from quorum.services.env import Env
 from quorum.services.policies import policy_set_for
 from quorum.services.steps import options_for
@@ -267,7 +280,6 @@ def execution_record(s: Session, spec: WorkflowSpec, matter: Matter) -> dict[str
     """Payments under an approved expenditure against the approved amount and the tolerance; None elsewhere."""
     if spec.rules.execution is None:
         return None
-    from quorum.services import expenditure
     try:
         approved = expenditure.approved_amount(s, matter)
     except QuorumError:
@@ -309,7 +321,6 @@ def matter_controls(s: Session, env: Env, actor: Person, matter: Matter, record:
     The complainant's name and contact of a 公示 objection are given only to those who record or
     investigate objections (DOMAIN §6.5 #39).
     """
-    from quorum.services import expenditure, publicity, steps, task_ops
     step = matters.current(matter)
     at_publicity = step is not None and kind_class(step.kind).has_window
     may_record, may_investigate = publicity.may_record(s, env, actor), publicity.may_investigate(s, env, actor)
@@ -353,7 +364,6 @@ def _detail(payload: dict[str, Any], steps: dict[str, str], named: dict[str, str
 
 
 def _display(spec, key: str, value: Any) -> str:
-    from quorum.core.routing import FieldFormatter
     field = spec.field(key)
     if field.type == "unit":
         return str(value)
@@ -401,7 +411,7 @@ def item_record(s: Session, item: AgendaItem) -> dict[str, Any]:
 def _mandatory(s: Session, item: AgendaItem) -> bool:
     """Whether the item is at a mandatory meeting step (追认 of an emergency decision)."""
     matter = s.get(Matter, item.matter_id)
-    return matters.step_spec(s, matter, item.step_key).mandatory
+    return matter_rows.step_spec(s, matter, item.step_key).mandatory
 
 
 def meeting_record(s: Session, meeting_id: int) -> dict[str, Any]:

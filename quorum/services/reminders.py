@@ -25,7 +25,7 @@ from quorum.core.messages import message
 from quorum.core.states import MatterStatus, StepStatus, SupervisionStatus, TaskStatus
 from quorum.db import DutyOpening, Matter, MatterStep, Person, Post, SupervisionItem, Task, Unit
 from quorum.notify.wording import render
-from quorum.services import audit, org
+from quorum.services import audit, matter_rows, org
 from quorum.services.env import Env
 from quorum.services.outbox import Event, Outlets, notify
 
@@ -246,14 +246,13 @@ def recompute_provisional(s: Session, env: Env, outlets: Outlets) -> list[dict[s
     A step's deadline is N working days from the day it started; when the recount gives another
     date, the step and its open tasks move, the change is audited, and the assignees are told.
     """
-    from quorum.services import matters
     out = []
     steps = s.execute(select(MatterStep).where(MatterStep.due_provisional.is_(True),
                                                MatterStep.status == StepStatus.ACTIVE,
                                                MatterStep.started_at.is_not(None)).order_by(MatterStep.id)).scalars()
     for step in list(steps):
         matter = s.get(Matter, step.matter_id)
-        spec = matters.step_spec(s, matter, step.step_key)
+        spec = matter_rows.step_spec(s, matter, step.step_key)
         days = spec.counted_working_days()
         if days is None:       # a fixed span (months, days): its date stands; only the flag may clear
             fresh = calendar.Deadline(step.due_date, step.due_date is None or env.calendar.is_provisional(step.due_date))

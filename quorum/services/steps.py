@@ -26,7 +26,7 @@ from quorum.core.routing import assignee_role, required_opinions
 from quorum.core.spec import OptionSpec, StepSpec, WorkflowSpec
 from quorum.core.steps import TaskPlan, kind_class
 from quorum.db import Matter, MatterStep, Opinion, Person, PublicityObjection, Task
-from quorum.services import assign, audit
+from quorum.services import assign, audit, matter_rows
 from quorum.services.env import Env
 
 
@@ -89,8 +89,7 @@ def _open_countersign(s: Session, env: Env, matter: Matter, step: MatterStep, st
 
 
 def _values(matter: Matter, spec: WorkflowSpec) -> dict[str, Any]:
-    from quorum.services import matters
-    return matters.values_of(spec, matter)
+    return matter_rows.values_of(spec, matter)
 
 
 def _last_answer(s: Session, matter: Matter, step: MatterStep, unit_key: str) -> Opinion | None:
@@ -160,5 +159,4 @@ def postpone_publicity(s: Session, env: Env, actor: Person, matter: Matter, step
 
 
 def workflow(s: Session, matter: Matter) -> WorkflowSpec:
-    from quorum.services import matters
-    return matters.workflow_of(s, matter)
+    return matter_rows.workflow_of(s, matter)

@@ -12,10 +12,10 @@ from quorum.core.errors import InvalidInput, NotFound
 from quorum.core.messages import message
 from quorum.core.spec import clean_text
 from quorum.core.states import SupervisionStatus
-from quorum.core.steps import kind_class
 from quorum.db import Matter, Person, ProgressReport, SupervisionItem, Unit
-from quorum.services import audit, permissions
+from quorum.services import audit, events, permissions
 from quorum.services.env import Env
+from quorum.services.supervision_import import quarter_end
 
 
 def allowed(s: Session, env: Env, actor: Person, item_ids: list[int]) -> dict[int, tuple[bool, bool]]:
@@ -112,17 +112,12 @@ def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: b
         if item.recurrence:
             _next_check(s, env, actor, item)
         if item.matter_id is not None and all_done(s, item.matter_id):
-            from quorum.services import matters
-            matter = matters.locked(s, Matter, item.matter_id, message("state.what_matter"))
-            current = next((st for st in matter.steps if st.step_key == matter.current_step), None)
-            if current is not None and kind_class(current.kind).waits_for_supervision:
-                matters.apply_outcome(s, env, actor.id, matter, "approve", message("supervision.all_done_note"))
+            events.publish(s, env, events.SupervisionSettled(item.matter_id, actor.id))
     return item
 
 
 def _next_check(s: Session, env: Env, actor: Person, item: SupervisionItem) -> SupervisionItem:
     """完成并持续推进: a done milestone becomes a check at the end of the next quarter, and so on."""
-    from quorum.services.supervision_import import quarter_end
     due = quarter_end(quarter_end(env.now.date()) + timedelta(days=1))
     follow = SupervisionItem(matter_id=item.matter_id, title=item.title, lead_unit_id=item.lead_unit_id,
                              co_unit_ids=list(item.co_unit_ids), due_date=due,

@@ -16,7 +16,7 @@ from quorum.core.messages import message
 from quorum.core.spec import clean_text
 from quorum.core.states import MatterStatus, TaskStatus
 from quorum.db import Matter, MatterCopy, MatterStep, Opinion, Person, Task
-from quorum.services import assign, audit, matters, permissions
+from quorum.services import assign, attachments, audit, matters, permissions
 from quorum.services.env import Env
 
 
@@ -83,7 +83,6 @@ def copy_to(s: Session, env: Env, actor: Person, matter_id: int, people: Iterabl
 
 def comment(s: Session, env: Env, actor: Person, task_id: int, text: str, uploads: Iterable = ()) -> Opinion:
     """A comment on an open task, with optional attachments; it closes nothing."""
-    from quorum.services import attachments
     task = matters.locked(s, Task, task_id, message("state.what_task"))
     matter = s.get(Matter, task.matter_id)
     require_action(matters.task_facts(s, task, matter, actor, env.now), "comment")

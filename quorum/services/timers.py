@@ -28,15 +28,15 @@ from quorum.core.messages import message
 from quorum.core.routing import FieldFormatter
 from quorum.core.states import MatterStatus, StepStatus, TaskStatus
 from quorum.db import AuditEvent, Matter, MatterFlag, MatterStep, Opinion, Payment, PolicyVersion, Task
-from quorum.services import assign, audit, org
+from quorum.services import assign, audit, matters, org
 from quorum.services.env import Env
+from quorum.services.policies import policy_set_for
 
 
 def fire_due(s: Session, env: Env) -> list[dict[str, Any]]:
     """Apply every time-based rule that is due now; return what was done."""
     done: list[dict[str, Any]] = []
     for matter, step in _current_steps(s, sorted(_candidates(s, env))):
-        from quorum.services import matters
         spec = matters.workflow_of(s, matter)
         step_spec = spec.step(step.step_key)
         for rule in (_expired_result, _timer, _publicity_end, _postponement, _silence, _lapse, _ratification):
@@ -84,7 +84,6 @@ def _candidates(s: Session, env: Env) -> set[int]:
 
 def _timed_steps(s: Session) -> tuple[dict[tuple[str, str], int], set[str]]:
     """Over every stored policy version: the shortest silence per (workflow, step), the workflows with valid_months."""
-    from quorum.services.policies import policy_set_for
     silence: dict[tuple[str, str], int] = {}
     expiring: set[str] = set()
     for version_id in s.execute(select(PolicyVersion.id)).scalars().all():
@@ -116,7 +115,6 @@ def _open_holders(s: Session, step: MatterStep) -> list[int]:
 def _timer(s, env, matter, step, step_spec, spec) -> dict | None:
     if not step_spec.fires_when_due or step.due_date is None or env.now.date() < step.due_date:
         return None
-    from quorum.services import matters
     matters.apply_outcome(s, env, None, matter, "approve", message("state.timer_elapsed_note"))
     return {"kind": "timer_elapsed", "text": message("timer_elapsed", step=step.name, title=matter.title),
             "notify": _open_holders(s, current) if (current := matters.current(matter)) else []}
@@ -159,7 +157,6 @@ def _silence(s, env, matter, step, step_spec, spec) -> dict | None:
     days = step_spec.silence_consent_days
     if days is None or step.started_at is None or env.now < step.started_at + timedelta(days=days):
         return None
-    from quorum.services import matters
     values = matters.values_of(spec, matter)
     if step_spec.silence_consent_when is not None and not evaluate(step_spec.silence_consent_when, values,
                                                                    FieldFormatter(spec.fields))[0]:
@@ -187,7 +184,6 @@ def _lapse(s, env, matter, step, step_spec, spec) -> dict | None:
         return None
     if s.execute(select(Payment.id).where(Payment.matter_id == matter.id).limit(1)).first() is not None:
         return None
-    from quorum.services import matters
     months = spec.rules.execution.validity_months if spec.rules.execution else 0
     text = message("lapsed", date=step.due_date.isoformat(), months=months)
     notify = _open_holders(s, step)
@@ -206,7 +202,6 @@ def _expired_result(s, env, matter, step, step_spec, spec) -> dict | None:
         expiry = add_months(earlier.finished_at.date(), earlier_spec.valid_months)
         if env.now.date() <= expiry:
             continue
-        from quorum.services import matters
         text = message("result_expired_return", step=earlier.name, months=earlier_spec.valid_months)
         matters.return_to(s, env, None, matter, earlier.step_key, text)
         return {"kind": "result_expired", "text": message("state.notice_about_matter", text=text, title=matter.title), "notify": [matter.initiator_id]}

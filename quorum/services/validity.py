@@ -16,13 +16,13 @@ from quorum.calendar import add_months
 from quorum.core.messages import message
 from quorum.core.states import StepStatus
 from quorum.db import Matter, Opinion, Person
-from quorum.services import matters
+from quorum.services import matter_rows
 from quorum.services.env import Env
 
 
 def expired_results(s: Session, env: Env, matter: Matter, step_key: str) -> dict[str, Any] | None:
     """The first earlier result that has expired before `step_key` decides, in the words of `result_expired`."""
-    spec = matters.workflow_of(s, matter)
+    spec = matter_rows.workflow_of(s, matter)
     target = spec.step_index(step_key)
     for row in matter.steps:
         step_spec = spec.step(row.step_key)
@@ -38,7 +38,7 @@ def expired_results(s: Session, env: Env, matter: Matter, step_key: str) -> dict
 
 def to_acknowledge(s: Session, matter: Matter, step_key: str) -> list[str]:
     """The opinions behind the raised flags this meeting step must acknowledge, as "author：text"."""
-    spec = matters.workflow_of(s, matter)
+    spec = matter_rows.workflow_of(s, matter)
     flags = [f for f in spec.step(step_key).acknowledge if matter.fields.get(f) is True]
     if not flags:
         return []

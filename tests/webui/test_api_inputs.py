@@ -155,3 +155,14 @@ def test_a_concurrent_change_is_a_409_not_a_500(client, sc, monkeypatch):
 
     monkeypatch.setattr(inbox, "inbox", lost_the_race)
     assert_refused(me.get("/me/tasks"), 409, "请刷新后重试")
+
+
+def test_input_refusals_read_in_full(client, sc, world):
+    """The wording comes from the message table: examples with braces and the list of choices read whole."""
+    secretary = as_user(client, "gaowenjing")
+    body = assert_refused(secretary.post("/matters", json=["major_matter"]), 422)
+    assert body["message"].endswith("请求体须为 JSON 对象，例如 {\"title\": \"…\"}")
+    body = assert_refused(secretary.post("/matters", json={**GOOD_MATTER, "fields": "category=funds"}), 422)
+    assert body["message"].endswith("「fields」应为对象，例如 {\"category\": \"funds\"}")
+    body = assert_refused(secretary.get("/matters?status=asleep"), 422)
+    assert "查询参数「status」的值「asleep」无效，可选：active、closed、rejected、withdrawn" in body["message"]

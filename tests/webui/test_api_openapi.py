@@ -83,3 +83,30 @@ def test_every_operation_declares_security_bodies_responses_and_errors(client, s
     for target in refs(document):
         section, name = target.split("/")[-2:]
         assert name in components[section], target
+
+
+def test_the_served_document_carries_its_chinese_wording(client, sc):
+    """The descriptions live in the message table (quorum/core/messages/api.py); the served document still reads them."""
+    document = client.get(f"{API}/openapi.json").get_json()
+    assert document["info"]["title"] == "Quorum 医共体议事决策平台 API"
+    assert "错误一律返回 JSON {error, message}：401 未认证" in document["info"]["description"]
+    token = document["paths"]["/token"]["post"]
+    assert token["summary"] == "以用户名和密码换取访问令牌（也接受表单提交）" and token["tags"] == ["认证"]
+    assert token["responses"]["200"]["description"] == "成功"
+    responses = document["components"]["responses"]
+    assert responses["Conflict"]["description"] == "与当前状态或议事规则冲突（如重复表决、主持人未末位表态）"
+    assert responses["TooManyAttempts"]["description"] == "登录失败过多：账号已锁定或来源地址受限，见 Retry-After"
+    matters = document["paths"]["/matters"]["get"]
+    assert [p["description"] for p in matters["parameters"]][:2] == ["按状态筛选", "按流程筛选"]
+    objection = document["components"]["schemas"]["Objection"]["properties"]
+    assert objection["complainant"]["description"] == "仅组织人事、党政办、纪检监察可见"
+    assert objection["contact"] == objection["feedback"] == objection["complainant"]
+    assert not [key for key in _strings(document) if key.startswith("api.")], "an unknown message key was served"
+
+
+def _strings(node) -> list[str]:
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in _strings(value)]
+    return [node] if isinstance(node, str) else []

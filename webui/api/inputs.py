@@ -69,7 +69,7 @@ def _check_no_nul(value: Any) -> None:
     while stack:
         item = stack.pop()
         if isinstance(item, str) and "\x00" in item:
-            raise refuse("内容中不能包含空字符（\\u0000）")
+            raise refuse(message("api.input_nul"))
         if isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
@@ -96,14 +96,14 @@ class Body:
             except RecursionError:
                 data = None
             if not isinstance(data, dict):
-                raise refuse("请求体须为 JSON 对象，例如 {\"title\": \"…\"}")
+                raise refuse(message("api.input_not_an_object"))
         _check_no_nul(data)
         return cls(data)
 
     def _get(self, key: str, required: bool) -> Any:
         value = self.data.get(key)
         if value is None and required:
-            raise refuse(f"缺少必填项「{key}」")
+            raise refuse(message("api.input_missing", field=key))
         return value
 
     def text(self, key: str, *, required: bool = False, limit: str | int = LONG_TEXT) -> str:
@@ -113,9 +113,9 @@ class Body:
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise refuse(f"「{key}」应为字符串")
+            raise refuse(message("api.input_not_a_string", field=key))
         if required and not value.strip():
-            raise refuse(f"「{key}」不能为空")
+            raise refuse(message("api.input_empty", field=key))
         if len(value) > limit:
             raise refuse(message("security.input_too_long", field=key, limit=limit))
         return value
@@ -127,7 +127,8 @@ class Body:
         value = self.text(key, required=True, limit=KEY_LENGTH)
         options = list(options)
         if value not in options:
-            raise refuse(f"「{key}」的值「{value}」无效，可选：{'、'.join(options)}")
+            raise refuse(message("api.input_choice_invalid", field=key, value=value,
+                                 options=message("api.input_choice_separator").join(options)))
         return value
 
     def flag(self, key: str) -> bool:
@@ -135,7 +136,7 @@ class Body:
         if value is None:
             return False
         if not isinstance(value, bool):
-            raise refuse(f"「{key}」应为 true 或 false")
+            raise refuse(message("api.input_not_a_flag", field=key))
         return value
 
     def identifier(self, key: str) -> int:
@@ -146,7 +147,7 @@ class Body:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise refuse(f"「{key}」应为编号列表，例如 [12, 15]")
+            raise refuse(message("api.input_not_a_list_of_ids", field=key))
         return [as_id(v, key) for v in value]
 
     def moment(self, key: str) -> datetime:
@@ -155,11 +156,11 @@ class Body:
         try:
             value = datetime.fromisoformat(text.strip())
         except ValueError:
-            raise refuse(f"「{key}」应为 ISO 8601 时间，例如 2026-11-05T09:00:00+08:00") from None
+            raise refuse(message("api.input_not_a_moment", field=key)) from None
         bounds = limits().bounds
         if not 2000 <= value.year <= 2099 or not bounds.date_min <= value.date() <= bounds.date_max:
             low, high = max(2000, bounds.date_min.year), min(2099, bounds.date_max.year)
-            raise refuse(f"「{key}」超出可安排的年份范围（{low}—{high}）")
+            raise refuse(message("api.input_year_out_of_range", field=key, low=low, high=high))
         return value if value.tzinfo is not None else value.replace(tzinfo=TZ)
 
     def fields(self, key: str) -> dict[str, Any]:
@@ -168,16 +169,16 @@ class Body:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            raise refuse(f"「{key}」应为对象，例如 {{\"category\": \"funds\"}}")
+            raise refuse(message("api.input_fields_not_an_object", field=key))
         for name, item in value.items():
             if isinstance(item, list) and all(isinstance(i, str) and len(i) <= KEY_LENGTH for i in item):
                 continue               # a people field: a list of usernames
             if not isinstance(item, SCALARS):
-                raise refuse(f"字段「{name}」的值应为文字、数字、true/false 或用户名列表")
+                raise refuse(message("api.input_field_value_kind", field=name))
             _check_number(name, item)
             longest = limits().long_text_max
             if isinstance(item, str) and len(item) > longest:
-                raise refuse(f"字段「{name}」不能超过{longest}个字符")
+                raise refuse(message("api.input_field_value_too_long", field=name, limit=longest))
         return dict(value)
 
     def amount(self, key: str) -> str:
@@ -196,9 +197,9 @@ class Body:
         """A non-empty list of usernames, e.g. ["alatan", "liyan"]."""
         value = self._get(key, True)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-            raise refuse(f"「{key}」应为用户名列表，例如 [\"alatan\"]")
+            raise refuse(message("api.input_not_usernames", field=key))
         if any(len(v) > KEY_LENGTH for v in value) or len(value) > 100:
-            raise refuse(f"「{key}」中的用户名过长或人数过多")
+            raise refuse(message("api.input_usernames_too_long", field=key))
         return [v.strip() for v in value]
 
     def day(self, key: str) -> date | None:
@@ -209,11 +210,11 @@ class Body:
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            raise refuse(f"「{key}」应为日期，例如 2026-11-22") from None
+            raise refuse(message("api.input_not_a_day", field=key)) from None
         bounds = limits().bounds
         if not bounds.date_min <= day <= bounds.date_max:
-            raise refuse(f"「{key}」的日期 {day.isoformat()} 超出允许范围"
-                         f"（{bounds.date_min.isoformat()} 至 {bounds.date_max.isoformat()}）")
+            raise refuse(message("api.input_day_out_of_range", field=key, day=day.isoformat(),
+                                 low=bounds.date_min.isoformat(), high=bounds.date_max.isoformat()))
         return day
 
     def decision_record(self, key: str) -> dict[str, Any] | None:
@@ -232,22 +233,22 @@ def _check_number(name: str, value: Any) -> None:
 
 def as_id(value: Any, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise refuse(f"「{key}」应为正整数编号")
+        raise refuse(message("api.input_not_an_id", field=key))
     if not 1 <= value <= MAX_ID:
-        raise refuse(f"「{key}」的编号 {value} 超出范围")
+        raise refuse(message("api.input_id_out_of_range", field=key, value=value))
     return value
 
 
 def _unit_keys(value: Any, key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= KEY_LENGTH for v in value):
-        raise refuse(f"「{key}」应为单位代码列表")
+        raise refuse(message("api.input_not_unit_keys", field=key))
     return value
 
 
 def _supervision_item(raw: Any, n: int) -> dict[str, Any]:
-    where = f"督办事项第{n}项"
+    where = message("api.input_supervision_item", n=n)
     if not isinstance(raw, dict):
-        raise refuse(f"{where}应为对象")
+        raise refuse(message("api.input_supervision_item_not_an_object", item=where))
     item = Body(raw)
     out: dict[str, Any] = {"title": item.text("title", required=True, limit=TITLE),
                            "lead_unit": item.text("lead_unit", required=True, limit=KEY_LENGTH),
@@ -257,7 +258,7 @@ def _supervision_item(raw: Any, n: int) -> dict[str, Any]:
     if raw.get("due_working_days") is not None:
         days = raw["due_working_days"]
         if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3650:
-            raise refuse(f"{where}的「due_working_days」应为 0—3650 之间的整数")
+            raise refuse(message("api.input_supervision_due_working_days", item=where))
         out["due_working_days"] = days
     return out
 
@@ -265,10 +266,10 @@ def _supervision_item(raw: Any, n: int) -> dict[str, Any]:
 def decision_record(value: Any) -> dict[str, Any]:
     """The 纪要 record of a `record` action: {summary?, items: [{title, lead_unit, co_units, due_*}]}."""
     if not isinstance(value, dict):
-        raise refuse("「record」应为对象，例如 {\"items\": [...]}")
+        raise refuse(message("api.input_record_not_an_object"))
     items = value.get("items", [])
     if not isinstance(items, list):
-        raise refuse("「record.items」应为督办事项列表")
+        raise refuse(message("api.input_record_items_not_a_list"))
     record: dict[str, Any] = {"items": [_supervision_item(raw, n) for n, raw in enumerate(items, 1)]}
     if value.get("summary") is not None:
         record["summary"] = Body(value).text("summary")
@@ -281,14 +282,15 @@ def query_choice(name: str, options: Iterable[str]) -> str | None:
         return None
     options = list(options)
     if value not in options:
-        raise refuse(f"查询参数「{name}」的值「{value}」无效，可选：{'、'.join(options)}")
+        raise refuse(message("api.input_query_choice_invalid", name=name, value=value,
+                             options=message("api.input_choice_separator").join(options)))
     return value
 
 
 def query_text(name: str) -> str | None:
     value = request.args.get(name, "").strip()
     if len(value) > KEY_LENGTH or "\x00" in value:
-        raise refuse(f"查询参数「{name}」无效")
+        raise refuse(message("api.input_query_invalid", name=name))
     return value or None
 
 
@@ -297,5 +299,5 @@ def query_int(name: str, default: int, maximum: int) -> int:
     if value is None or value == "":
         return default
     if not (value.isascii() and value.isdigit() and len(value) <= 10) or int(value) > maximum:
-        raise refuse(f"查询参数「{name}」应为 0—{maximum} 之间的整数")
+        raise refuse(message("api.input_query_int", name=name, maximum=maximum))
     return int(value)

@@ -58,3 +58,99 @@ def test_no_eval_or_exec_in_the_engine():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
         assert "eval" not in calls and "exec" not in calls, path
+
+
+def _import_graph(package: str) -> dict[str, set[str]]:
+    """Module → the modules of `package` it imports, at the top or inside a function alike."""
+    modules = {}
+    for path in (ROOT / package).rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+
+    def resolve(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {}
+    for name, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {resolve(alias.name) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                named = {resolve(f"{node.module}.{alias.name}") for alias in node.names}
+                found |= named if named - {resolve(node.module)} else {resolve(node.module)}
+        graph[name] = found - {None, name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_engine_has_no_import_cycle():
+    """quorum/ imports one way, counting imports inside functions too (issue 13): no module of it is on a cycle."""
+    assert _cycles(_import_graph("quorum")) == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def _status_assignments(path: Path) -> list[int]:
+    """Lines where a status is set other than through quorum.core.states.apply."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        flat = [t for target in targets for t in (target.elts if isinstance(target, ast.Tuple) else [target])]
+        if any(isinstance(t, ast.Attribute) and t.attr == "status" for t in flat):
+            lines.append(node.lineno)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "values" \
+                and any(k.arg == "status" for k in node.keywords):
+            lines.append(node.lineno)          # an UPDATE … SET status = … behind the transitions' back
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+                and len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and node.args[1].value == "status":
+            lines.append(node.lineno)
+    return lines
+
+
+def test_a_status_changes_only_through_the_transitions_of_its_aggregate():
+    """Every status change goes through quorum.core.states.apply, the one place the transitions are checked."""
+    allowed = ROOT / "quorum" / "core" / "states.py"
+    offenders = {str(path.relative_to(ROOT)): lines
+                 for package in ("quorum", "webui", "flows") for path in sorted((ROOT / package).rglob("*.py"))
+                 if path != allowed and (lines := _status_assignments(path))}
+    assert offenders == {}

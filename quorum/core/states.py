@@ -1,11 +1,16 @@
 """The state vocabulary of every aggregate and the transitions each allows.
 
-Only quorum.services changes a status, and always through `advance(table, current, new)`, so
-an impossible move (voting on a closed item, approving a withdrawn matter) is refused in one place.
+`apply(row, what, new, action)` is the one place a status changes: every service moves a matter, a
+step, a task, a meeting, an agenda item, a 督办 item, a document, a delivery or a job run through it,
+so an impossible move (voting on a closed item, approving a withdrawn matter, signing a void
+document) is refused in one place and in words. tests/test_architecture.py fails on a service that
+assigns a status itself.
 """
 
 from enum import StrEnum
+from typing import Protocol
 
+from quorum.core.documents import TRANSITIONS as DOCUMENT
 from quorum.core.errors import InvalidTransition
 from quorum.core.messages import MESSAGES, message
 
@@ -53,6 +58,37 @@ class SupervisionStatus(StrEnum):
     DONE = "done"
 
 
+class AttendanceStatus(StrEnum):
+    """A seat's attendance as the secretariat (or the member, for 请假) records it."""
+    PRESENT = "present"
+    LEFT = "left"            # left during the meeting: counts no more toward the quorum
+    ABSENT = "absent"
+    OBSERVER = "observer"    # 列席: present, never counted
+
+
+class ObjectionStatus(StrEnum):
+    """A 公示 objection: open (named, or anonymous with specific facts) or logged, then found true or unfounded."""
+    OPEN = "open"
+    LOGGED = "logged"
+    VERIFIED = "verified"
+    UNFOUNDED = "unfounded"
+
+
+class DeliveryStatus(StrEnum):
+    """An outbox message on its way to a mailbox or a group robot."""
+    PENDING = "pending"      # waiting for its (next) attempt
+    SENDING = "sending"      # claimed by a deliverer, under a lease
+    SENT = "sent"
+    FAILED = "failed"        # the last attempt failed: the 党政办 is told and may resend
+
+
+class RunStatus(StrEnum):
+    """A run of a scheduled job."""
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
 MATTER = {
     MatterStatus.ACTIVE: {MatterStatus.CLOSED, MatterStatus.REJECTED, MatterStatus.WITHDRAWN, MatterStatus.LAPSED},
 }
@@ -74,6 +110,23 @@ ITEM = {
     ItemStatus.VOTING: {ItemStatus.DECIDED, ItemStatus.DEFERRED},
 }
 SUPERVISION = {SupervisionStatus.OPEN: {SupervisionStatus.DONE}}
+DELIVERY = {
+    DeliveryStatus.PENDING: {DeliveryStatus.SENDING, DeliveryStatus.PENDING},     # resent now, before its retry
+    DeliveryStatus.SENDING: {DeliveryStatus.SENT, DeliveryStatus.PENDING, DeliveryStatus.FAILED,
+                             DeliveryStatus.SENDING},    # a lease ran out: the next deliverer claims it again
+    DeliveryStatus.FAILED: {DeliveryStatus.PENDING},     # resent by hand
+}
+RUN = {RunStatus.RUNNING: {RunStatus.COMPLETED, RunStatus.FAILED}}
+ATTENDANCE = {status: set(AttendanceStatus) for status in AttendanceStatus}    # recorded as it happens
+OBJECTION = {ObjectionStatus.OPEN: {ObjectionStatus.VERIFIED, ObjectionStatus.UNFOUNDED},
+             ObjectionStatus.LOGGED: {ObjectionStatus.VERIFIED, ObjectionStatus.UNFOUNDED}}
+TABLES: dict[str, dict] = {"matter": MATTER, "step": STEP, "task": TASK, "meeting": MEETING, "item": ITEM,
+                           "supervision": SUPERVISION, "document": DOCUMENT, "delivery": DELIVERY, "run": RUN,
+                           "attendance": ATTENDANCE, "objection": OBJECTION}
+
+
+class Stateful(Protocol):
+    status: str
 
 
 def status_name(what: str, status: str) -> str:
@@ -87,3 +140,10 @@ def advance(table: dict, what: str, current: str, new: str, action: str) -> str:
     if new not in table.get(current, set()):
         raise InvalidTransition(what=message(f"state.what_{what}"), state=status_name(what, current), action=action)
     return new
+
+
+def apply(row: Stateful, what: str, new: str, action: str) -> str:
+    """Move row to status `new` if the transitions of `what` allow it, else refuse in words; return the old status."""
+    old = row.status
+    row.status = advance(TABLES[what], what, old, new, action)
+    return old

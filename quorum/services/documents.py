@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quorum.core import documents as rules
+from quorum.core import states
 from quorum.core.documents import DocumentKind, DocumentPolicy, DocumentStatus
 from quorum.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
 from quorum.core.messages import message
@@ -402,7 +403,7 @@ def freeze(s: Session, env: Env, actor: Person, document_id: int, done: Renderin
     if (done.number, done.stamp, done.day) != (doc.doc_number, doc.updated_at, _dated(s, env, doc, kind)):
         done = rendering(s, env, actor, document_id)
     doc.sha256, doc.file_path = done.sha256, done.path
-    doc.status = rules.advance(doc.status, DocumentStatus.FROZEN, message("documents.action_sign"))
+    states.apply(doc, "document", DocumentStatus.FROZEN, message("documents.action_sign"))
     doc.doc_date, doc.signer_id, doc.signed_at, doc.updated_at = done.day, actor.id, env.now, env.now
     doc.content = _page_json(done.page)
     _log(s, env, actor.id, "signed", doc, number=doc.doc_number, date=done.day, sha256=doc.sha256)
@@ -515,7 +516,7 @@ def void(s: Session, env: Env, actor: Person, document_id: int, reason: str) -> 
     if not may_void(s, actor, doc):
         raise NotPermitted.because("documents.void_who")
     doc.void_reason = clean_text(reason, message("documents.void_reason_label"), 1000)
-    doc.status = rules.advance(doc.status, DocumentStatus.VOID, message("documents.action_void"))
+    states.apply(doc, "document", DocumentStatus.VOID, message("documents.action_void"))
     doc.voided_at = doc.updated_at = env.now
     _log(s, env, actor.id, "voided", doc, number=doc.doc_number, reason=doc.void_reason)
     return doc

@@ -82,8 +82,7 @@ def complete(s: Session, env: Env, actor: Person, task_id: int, comment: str = "
         raise InvalidInput.because("expenditure.nothing_paid")
     comment = clean_text(comment, message("expenditure.execution_label"), 4000, required=False)
     task.acted_at, task.outcome = env.now, "complete"
-    task.status = states.advance(states.TASK, "task", task.status, TaskStatus.DONE,
-                                 message("expenditure.completed"))
+    states.apply(task, "task", TaskStatus.DONE, message("expenditure.completed"))
     s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id, author_id=actor.id,
                   decision="complete", text=comment or message("expenditure.paid_total", amount=format_money(paid)),
                   created_at=env.now))

@@ -8,12 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from quorum import calendar
+from quorum.core import states
+from quorum.core.messages import message
+from quorum.core.states import RunStatus
 from quorum.db import JobRun
 
 
 def started(s: Session, name: str, now: datetime, trigger: str = "schedule") -> int:
     """Record that a run of job `name` started; return its id."""
-    run = JobRun(name=name, started_at=now, status="running", trigger=trigger, summary={})
+    run = JobRun(name=name, started_at=now, status=RunStatus.RUNNING, trigger=trigger, summary={})
     s.add(run)
     s.flush()
     return run.id
@@ -26,7 +29,7 @@ def finished(s: Session, run_id: int, now: datetime, summary: dict[str, Any] | N
     if run is None or run.finished_at is not None:
         return
     run.finished_at = now
-    run.status = "failed" if error else "completed"
+    states.apply(run, "run", RunStatus.FAILED if error else RunStatus.COMPLETED, message("job.action_finish"))
     run.summary = summary or {}
     run.error = error
 

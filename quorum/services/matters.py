@@ -45,10 +45,9 @@ def _stored(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (str(v) if isinstance(v, (Decimal, date)) else v) for k, v in values.items()}
 
 
-def _set(s: Session, env: Env, actor_id: int | None, row: Any, what: str, table: dict, new: str,
+def _set(s: Session, env: Env, actor_id: int | None, row: Any, what: str, new: str,
          verb: str, matter_id: int, **payload: Any) -> None:
-    old = row.status
-    row.status = states.advance(table, what, old, new, verb)
+    old = states.apply(row, what, new, verb)
     audit.append(s, env, actor_id, f"{what}.{new}", what, row.id, {"from": old, **payload}, matter_id=matter_id)
 
 
@@ -91,7 +90,7 @@ def submit(s: Session, env: Env, actor: Person, workflow_key: str, title: str,
                  {"workflow": spec.key, "title": title, "fields": matter.fields, "policy": version.label,
                   "digest": version.digest, "route": matter.route}, matter_id=matter.id)
     first = matter.steps[0]
-    _set(s, env, actor.id, first, "step", states.STEP, StepStatus.ACTIVE, message("matter.action_submit"), matter.id, step=first.step_key)
+    _set(s, env, actor.id, first, "step", StepStatus.ACTIVE, message("matter.action_submit"), matter.id, step=first.step_key)
     _finish_step(s, env, actor.id, matter, first, "submitted")
     return matter
 
@@ -134,7 +133,7 @@ def _advance(s: Session, env: Env, actor_id: int | None, matter: Matter, after_s
             _activate(s, env, actor_id, matter, step)
             return
     matter.current_step = None
-    _set(s, env, actor_id, matter, "matter", states.MATTER, MatterStatus.CLOSED, message("matter.action_close"), matter.id)
+    _set(s, env, actor_id, matter, "matter", MatterStatus.CLOSED, message("matter.action_close"), matter.id)
 
 
 def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: MatterStep) -> None:
@@ -146,7 +145,7 @@ def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: 
     step.due_date, step.due_provisional = (due.due, due.provisional) if due else (None, False)
     matter.current_step = step.step_key
     matter.updated_at = env.now
-    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.ACTIVE, message("matter.action_start"), matter.id,
+    _set(s, env, actor_id, step, "step", StepStatus.ACTIVE, message("matter.action_start"), matter.id,
          step=step.step_key, round=step.round, due=step.due_date, provisional=step.due_provisional)
     events.publish(s, env, events.StepActivated(matter, step))
     if step_spec.reopens_to_initiator:
@@ -161,7 +160,7 @@ def _activate(s: Session, env: Env, actor_id: int | None, matter: Matter, step: 
 def _finish_step(s: Session, env: Env, actor_id: int | None, matter: Matter, step: MatterStep,
                  outcome: str) -> None:
     step.finished_at, step.outcome = env.now, outcome
-    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.DONE, message("matter.action_finish"), matter.id,
+    _set(s, env, actor_id, step, "step", StepStatus.DONE, message("matter.action_finish"), matter.id,
          step=step.step_key, outcome=outcome)
     events.publish(s, env, events.StepFinished(matter, step))
     _advance(s, env, actor_id, matter, step.seq)
@@ -173,7 +172,7 @@ def _cancel_open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep | 
     if among is not None:
         for task in among:
             if task.status == TaskStatus.OPEN and (group is None or task.group_key == group):
-                _set(s, env, None, task, "task", states.TASK, TaskStatus.CANCELLED, message("matter.action_cancel"), matter.id)
+                _set(s, env, None, task, "task", TaskStatus.CANCELLED, message("matter.action_cancel"), matter.id)
         return
     query = select(Task).where(Task.matter_id == matter.id, Task.status == TaskStatus.OPEN)
     if step is not None:
@@ -181,7 +180,7 @@ def _cancel_open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep | 
     if group is not None:
         query = query.where(Task.group_key == group)
     for task in s.execute(query).scalars():
-        _set(s, env, None, task, "task", states.TASK, TaskStatus.CANCELLED, message("matter.action_cancel"), matter.id)
+        _set(s, env, None, task, "task", TaskStatus.CANCELLED, message("matter.action_cancel"), matter.id)
 
 
 def return_to(s: Session, env: Env, actor_id: int | None, matter: Matter, target_key: str, reason: str) -> None:
@@ -195,13 +194,13 @@ def return_to(s: Session, env: Env, actor_id: int | None, matter: Matter, target
     _cancel_open_tasks(s, env, matter)
     _clear_flags_from(s, env, actor_id, matter, target.seq)
     current.finished_at, current.outcome = env.now, "returned"
-    _set(s, env, actor_id, current, "step", states.STEP, StepStatus.RETURNED, message("matter.action_return"), matter.id,
+    _set(s, env, actor_id, current, "step", StepStatus.RETURNED, message("matter.action_return"), matter.id,
          step=current.step_key, to=target_key, reason=reason)
     for step in matter.steps:
         if target.seq <= step.seq < current.seq and step.status == StepStatus.DONE:
-            _set(s, env, actor_id, step, "step", states.STEP, StepStatus.PENDING, message("matter.action_redo"), matter.id,
+            _set(s, env, actor_id, step, "step", StepStatus.PENDING, message("matter.action_redo"), matter.id,
                  step=step.step_key)
-    _set(s, env, actor_id, current, "step", states.STEP, StepStatus.PENDING, message("matter.action_await_redo"), matter.id,
+    _set(s, env, actor_id, current, "step", StepStatus.PENDING, message("matter.action_await_redo"), matter.id,
          step=current.step_key)
     _activate(s, env, actor_id, matter, target)
 
@@ -221,20 +220,20 @@ def _clear_flags_from(s: Session, env: Env, actor_id: int | None, matter: Matter
 def end_rejected(s: Session, env: Env, actor_id: int | None, matter: Matter, step: MatterStep, reason: str) -> None:
     _cancel_open_tasks(s, env, matter)
     step.finished_at, step.outcome = env.now, "rejected"
-    _set(s, env, actor_id, step, "step", states.STEP, StepStatus.REJECTED, message("matter.action_reject"), matter.id,
+    _set(s, env, actor_id, step, "step", StepStatus.REJECTED, message("matter.action_reject"), matter.id,
          step=step.step_key, reason=reason)
     matter.current_step = None
-    _set(s, env, actor_id, matter, "matter", states.MATTER, MatterStatus.REJECTED, message("matter.action_reject"), matter.id, reason=reason)
+    _set(s, env, actor_id, matter, "matter", MatterStatus.REJECTED, message("matter.action_reject"), matter.id, reason=reason)
 
 
 def lapse(s: Session, env: Env, matter: Matter, step: MatterStep, reason: str) -> None:
     """An approval not used within its validity period lapses (失效); the matter must be filed again."""
     _cancel_open_tasks(s, env, matter)
     step.finished_at, step.outcome = env.now, "lapsed"
-    _set(s, env, None, step, "step", states.STEP, StepStatus.LAPSED, message("matter.action_lapse"), matter.id, step=step.step_key,
+    _set(s, env, None, step, "step", StepStatus.LAPSED, message("matter.action_lapse"), matter.id, step=step.step_key,
          reason=reason)
     matter.current_step = None
-    _set(s, env, None, matter, "matter", states.MATTER, MatterStatus.LAPSED, message("matter.action_lapse"), matter.id, reason=reason)
+    _set(s, env, None, matter, "matter", MatterStatus.LAPSED, message("matter.action_lapse"), matter.id, reason=reason)
 
 
 def apply_outcome(s: Session, env: Env, actor_id: int | None, matter: Matter, outcome: str, reason: str) -> None:
@@ -283,7 +282,9 @@ def replan(s: Session, env: Env, actor_id: int | None, matter: Matter, after_seq
             changed.append(row.step_key)
         if row.seq > after_seq and row.status in (StepStatus.PENDING, StepStatus.SKIPPED):
             row.applies, row.why = planned.applies, planned.why
-            row.status = StepStatus.PENDING if planned.applies else StepStatus.SKIPPED
+            applies = StepStatus.PENDING if planned.applies else StepStatus.SKIPPED
+            if row.status != applies:
+                states.apply(row, "step", applies, message("matter.action_replan"))
     if changed:
         audit.append(s, env, actor_id, "matter.rerouted", "matter", matter.id, {"steps": changed, "route": matter.route},
                      matter_id=matter.id)
@@ -335,7 +336,7 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
         raise InvalidInput.because("matter.payment_elsewhere")
     on_behalf = task.assignee_id if task.assignee_id != actor.id else None
     task.acted_at, task.outcome = env.now, action
-    _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.DONE, message("matter.action_handle"), matter.id, action=action,
+    _set(s, env, actor.id, task, "task", TaskStatus.DONE, message("matter.action_handle"), matter.id, action=action,
          on_behalf_of=on_behalf)
     s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id,
                   author_id=actor.id, on_behalf_of_id=on_behalf, requirement=task.requirement, decision=action,
@@ -346,7 +347,7 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
         _answer(s, env, actor, matter, step, step_spec, task, chosen, comment, others)
     elif action == "withdraw":
         _cancel_open_tasks(s, env, matter)
-        _set(s, env, actor.id, matter, "matter", states.MATTER, MatterStatus.WITHDRAWN, message("matter.action_withdraw"), matter.id)
+        _set(s, env, actor.id, matter, "matter", MatterStatus.WITHDRAWN, message("matter.action_withdraw"), matter.id)
     elif action == "resubmit":
         _resubmit(s, env, actor, matter, step, fields or {})
     elif action == "record":
@@ -448,7 +449,7 @@ def withdraw(s: Session, env: Env, actor: Person, matter_id: int, reason: str) -
     reason = clean_text(reason, message("matter.withdraw_reason_label"), 1000)
     _cancel_open_tasks(s, env, matter)
     matter.current_step = None
-    _set(s, env, actor.id, matter, "matter", states.MATTER, MatterStatus.WITHDRAWN, message("matter.action_withdraw"), matter.id, reason=reason)
+    _set(s, env, actor.id, matter, "matter", MatterStatus.WITHDRAWN, message("matter.action_withdraw"), matter.id, reason=reason)
     return matter
 
 
@@ -466,7 +467,7 @@ def transfer(s: Session, env: Env, actor: Person, task_id: int, to: Person, reas
     reason = clean_text(reason, message("matter.transfer_reason_label"), 1000)
     step = s.get(MatterStep, task.step_id)
     task.acted_at, task.outcome = env.now, "transferred"
-    _set(s, env, actor.id, task, "task", states.TASK, TaskStatus.CANCELLED, message("matter.action_transfer"), matter.id,
+    _set(s, env, actor.id, task, "task", TaskStatus.CANCELLED, message("matter.action_transfer"), matter.id,
          transferred_to=to.username, reason=reason)
     assign.open_task(s, env, matter, step, task.kind, task.role, to, task.title, task.requirement, task.group_key,
                      task.due_date)
@@ -553,10 +554,10 @@ def fast_forward_to(s: Session, env: Env, actor_id: int, matter: Matter, step_ke
     for step in matter.steps:
         if step.seq < target.seq and step.status in (StepStatus.ACTIVE, StepStatus.PENDING):
             step.outcome, step.why = "urgent", message("matter.urgent_skip_why", why=step.why)
-            _set(s, env, actor_id, step, "step", states.STEP, StepStatus.SKIPPED, message("matter.action_skip"), matter.id,
+            _set(s, env, actor_id, step, "step", StepStatus.SKIPPED, message("matter.action_skip"), matter.id,
                  step=step.step_key, reason="urgent")
     if target.status == StepStatus.SKIPPED:
-        target.status = StepStatus.PENDING
+        states.apply(target, "step", StepStatus.PENDING, message("matter.action_urgent"))
     _activate(s, env, actor_id, matter, target)
 
 

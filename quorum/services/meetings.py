@@ -281,8 +281,7 @@ def open_session(s: Session, env: Env, actor: Person, meeting_id: int) -> Meetin
     earliest = meeting.scheduled_at - timedelta(minutes=body.open_early_minutes)
     if not meeting.urgent and meeting.status == MeetingStatus.SCHEDULED and env.now < earliest:
         raise InvalidTransition("meeting.too_early", at=earliest.strftime("%Y-%m-%d %H:%M"))
-    meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.IN_SESSION,
-                                    message("meeting.action_open"))
+    states.apply(meeting, "meeting", MeetingStatus.IN_SESSION, message("meeting.action_open"))
     meeting.opened_at = env.now
     _log(s, env, actor, "meeting.opened", meeting)
     return meeting
@@ -317,7 +316,8 @@ def attend(s: Session, env: Env, actor: Person, meeting_id: int, person: Person,
         row = Attendance(meeting_id=meeting.id, person_id=person.id, status=status, reason=reason, changed_at=env.now)
         s.add(row)
     else:
-        row.status, row.reason, row.changed_at = status, reason, env.now
+        states.apply(row, "attendance", status, message("meeting.action_attendance"))
+        row.reason, row.changed_at = reason, env.now
     s.flush()
     _log(s, env, actor, "meeting.attendance", meeting, person=person.username, status=status, reason=reason)
     return row
@@ -431,8 +431,7 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
     except IntegrityError:
         raise VotingRuleViolated("already_voted", name=voter.name) from None
     if agenda_item.status == ItemStatus.PENDING:
-        agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.VOTING,
-                                            message("meeting.action_vote"))
+        states.apply(agenda_item, "item", ItemStatus.VOTING, message("meeting.action_vote"))
     payload = {"item": seq, "voter": voter.username, "secret": agenda_item.secret}
     if not agenda_item.secret:
         payload |= {"choice": choice, "reason": reason.strip()}
@@ -470,8 +469,7 @@ def close_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int) -
     agenda_item.result, agenda_item.counts = result.result, result.counts
     agenda_item.basis = message("value.clause_separator").join((quorum.basis, result.basis))
     agenda_item.presiding_id, agenda_item.decided_at = presiding, env.now
-    agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.DECIDED,
-                                        message("meeting.action_decide"))
+    states.apply(agenda_item, "item", ItemStatus.DECIDED, message("meeting.action_decide"))
     _log(s, env, actor, "meeting.item_decided", meeting, agenda_item.matter_id, item=seq, result=result.result,
          counts=result.counts, basis=agenda_item.basis, presiding=presiding)
     _apply_to_matter(s, env, actor, meeting, body, agenda_item, result)
@@ -509,8 +507,7 @@ def defer_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, r
     _require_organiser(s, env, actor, body_of(s, meeting), meeting_unit(s, meeting))
     agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, message("state.what_item"))
     reason = clean_text(reason, message("meeting.defer_reason_label"), 1000)
-    agenda_item.status = states.advance(states.ITEM, "item", agenda_item.status, ItemStatus.DEFERRED,
-                                        message("meeting.action_defer"))
+    states.apply(agenda_item, "item", ItemStatus.DEFERRED, message("meeting.action_defer"))
     agenda_item.result, agenda_item.note = "deferred", reason
     _log(s, env, actor, "meeting.item_deferred", meeting, agenda_item.matter_id, item=seq, reason=reason)
     return agenda_item
@@ -522,8 +519,7 @@ def close(s: Session, env: Env, actor: Person, meeting_id: int) -> Meeting:
     open_items = [i.title for i in meeting.items if i.status in (ItemStatus.PENDING, ItemStatus.VOTING)]
     if open_items:
         raise InvalidInput.because("meeting.items_open", titles=message("value.list_separator").join(open_items))
-    meeting.status = states.advance(states.MEETING, "meeting", meeting.status, MeetingStatus.CLOSED,
-                                    message("meeting.action_close"))
+    states.apply(meeting, "meeting", MeetingStatus.CLOSED, message("meeting.action_close"))
     meeting.closed_at = env.now
     _log(s, env, actor, "meeting.closed", meeting)
     events.publish(s, env, events.MeetingClosed(meeting))

@@ -24,14 +24,16 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from quorum.core import states
 from quorum.core.messages import message
+from quorum.core.states import DeliveryStatus
 from quorum.db import Notification, OutboxMessage, Person
 from quorum.notify import DeliveryError, mail, webhook
 from quorum.scheduler_settings import MailSettings, Robot, SchedulerSettings
 from quorum.services import org, permissions
 from quorum.services.env import Env
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+PENDING, SENDING, SENT, FAILED = DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED
 SECRETARIAT = ("secretariat",)
 
 
@@ -151,14 +153,18 @@ def claim_next(s: Session, env: Env, lease_seconds: int) -> Claimed | None:
     row = s.execute(query).scalar_one_or_none()
     if row is None:
         return None
-    row.status, row.claimed_at, row.attempts = SENDING, env.now, row.attempts + 1
+    states.apply(row, "delivery", SENDING, message("outbox.action_claim"))
+    row.claimed_at, row.attempts = env.now, row.attempts + 1
     s.flush()
     return Claimed(row.id, row.key, row.channel, row.target, row.title, row.body, row.attempts)
 
 
 def mark_sent(s: Session, env: Env, message_id: int) -> None:
-    s.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-              .values(status=SENT, sent_at=env.now, last_error=None))
+    row = s.get(OutboxMessage, message_id)
+    if row.status == SENT:       # a deliverer whose lease ran out finished after the next one: sent once is enough
+        return
+    states.apply(row, "delivery", SENT, message("outbox.action_sent"))
+    row.sent_at, row.last_error = env.now, None
 
 
 def mark_failed(s: Session, env: Env, outlets: Outlets, message_id: int, error: str) -> str:
@@ -166,10 +172,10 @@ def mark_failed(s: Session, env: Env, outlets: Outlets, message_id: int, error: 
     row = s.get(OutboxMessage, message_id)
     row.last_error = error[:2000]
     if row.attempts >= outlets.scheduler.max_attempts:
-        row.status = FAILED
+        states.apply(row, "delivery", FAILED, message("outbox.action_fail"))
         _tell_secretariat(s, env, outlets, row)
     else:
-        row.status = PENDING
+        states.apply(row, "delivery", PENDING, message("outbox.action_retry"))
         row.next_attempt_at = env.now + timedelta(seconds=outlets.scheduler.backoff_seconds * 2 ** (row.attempts - 1))
     return row.status
 
@@ -275,5 +281,6 @@ def retry(s: Session, env: Env, actor: Person, message_id: int) -> OutboxMessage
         raise NotFound(what=message("outbox.what_message"), ref=message_id)
     if row.status == SENT:
         raise InvalidInput.because("outbox.already_sent")
-    row.status, row.attempts, row.next_attempt_at = PENDING, 0, env.now
+    states.apply(row, "delivery", PENDING, message("outbox.action_resend"))
+    row.attempts, row.next_attempt_at = 0, env.now
     return row

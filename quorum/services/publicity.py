@@ -9,6 +9,7 @@ only that an objection was lodged and how it was resolved.
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from quorum.core import states
 from quorum.core.errors import InvalidInput, NotFound
 from quorum.core.messages import message
 from quorum.core.spec import clean_text
@@ -68,7 +69,8 @@ def resolve(s: Session, env: Env, actor: Person, objection_id: int, result: str,
         raise InvalidInput.because("publicity.conclusion_unknown")
     row.finding = clean_text(finding, message("publicity.finding_label"), 4000)
     row.feedback = clean_text(feedback, message("publicity.feedback_label"), 4000, required=not row.anonymous) or None
-    row.status, row.resolved_at, row.resolved_by_id = result, env.now, actor.id
+    states.apply(row, "objection", result, message("publicity.action_resolve"))
+    row.resolved_at, row.resolved_by_id = env.now, actor.id
     audit.append(s, env, actor.id, "publicity.objection_resolved", "objection", row.id,
                  {"result": result, "feedback_given": bool(row.feedback)}, matter_id=row.matter_id)
     return row

@@ -106,8 +106,7 @@ def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: b
                  matter_id=item.matter_id)
     if done:
         item.done_at = env.now
-        item.status = states.advance(states.SUPERVISION, "supervision", item.status, SupervisionStatus.DONE,
-                                     message("supervision.action_done"))
+        states.apply(item, "supervision", SupervisionStatus.DONE, message("supervision.action_done"))
         audit.append(s, env, actor.id, "supervision.done", "supervision", item.id, {}, matter_id=item.matter_id)
         if item.recurrence:
             _next_check(s, env, actor, item)

@@ -169,8 +169,9 @@ def _silence(s, env, matter, step, step_spec, spec) -> dict | None:
     consent = next(o.key for o in step_spec.options if o.effect == "pass")
     for task in open_tasks:
         task.acted_at, task.outcome = env.now, "silence"
-        task.status = states.advance(states.TASK, "task", task.status, TaskStatus.CANCELLED,
-                                     message("state.consent_by_silence"))
+        states.apply(task, "task", TaskStatus.CANCELLED, message("state.consent_by_silence"))
+        audit.append(s, env, None, "task.cancelled", "task", task.id, {"from": TaskStatus.OPEN, "reason": "silence"},
+                     matter_id=matter.id)
     s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, author_id=None,
                   requirement=open_tasks[0].requirement, decision=consent, text=text, created_at=env.now))
     _mark(s, env, "step.silence_consent", matter, step, days=days)

@@ -42,6 +42,8 @@ MESSAGES: dict[str, str] = {
     "matter.action_withdraw": "撤回",
     "matter.action_transfer": "转交",
     "matter.action_skip": "跳过",
+    "matter.action_replan": "重新规划路线",
+    "matter.action_urgent": "紧急召开会议",
     # --- expenditure: payments, completion, amount changes (quorum.services.expenditure) ----------
     "expenditure.no_approved_amount": "该事项没有批准金额",
     "expenditure.amount_not_positive": "请填写大于零的支付金额（元）",

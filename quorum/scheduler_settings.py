@@ -1,4 +1,4 @@
-"""The [mail], [webhooks], [scheduler] and [backup] sections of config.toml, validated.
+"""The [mail], [webhooks], [scheduler] and [backup] sections of config.toml, and [web] base_url, validated.
 
 Read only through quorum.settings.load_settings; each error names the file, the section and the key.
 """
@@ -70,6 +70,7 @@ class DeliverySettings:
     robots: tuple[Robot, ...] = ()
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
+    base_url: str = ""     # [web] base_url: the site's address, for the links of e-mail and robot messages
 
 
 def prefect_environment(data_dir: Path) -> dict[str, str]:
@@ -201,6 +202,16 @@ def parse_backup(raw: Mapping[str, Any], path: Path, data_dir: Path) -> BackupSe
                           pg_dump=_str(t, "pg_dump", "pg_dump", path, "backup") or "pg_dump")
 
 
+def parse_base_url(raw: Mapping[str, Any], path: Path) -> str:
+    """[web] base_url: empty (links stay paths, robots get plain text) or an http(s) address."""
+    web = raw.get("web", {})
+    url = _str(web, "base_url", "", path, "web") if isinstance(web, Mapping) else ""
+    if url and not re.match(r"^https?://[^\s/]+(/\S*)?$", url):
+        raise _bad(path, "web", "base_url", message("arrivals.base_url_invalid", url=url))
+    return url.rstrip("/")
+
+
 def parse_delivery(raw: Mapping[str, Any], path: Path, data_dir: Path, env: Mapping[str, str]) -> DeliverySettings:
     return DeliverySettings(mail=parse_mail(raw, path, env), robots=parse_robots(raw, path),
-                            scheduler=parse_scheduler(raw, path), backup=parse_backup(raw, path, data_dir))
+                            scheduler=parse_scheduler(raw, path), backup=parse_backup(raw, path, data_dir),
+                            base_url=parse_base_url(raw, path))

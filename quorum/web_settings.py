@@ -40,8 +40,11 @@ def valid_bind(bind: str) -> bool:
 
 
 def parse_web(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> WebSettings:
-    """Validate [web]; env is accepted for symmetry with the other sections (no overrides yet)."""
-    t = _table(raw, "web", path, {"secret_key", "bind", "workers", "threads", "timeout", "proxies"})
+    """Validate [web]; env is accepted for symmetry with the other sections (no overrides yet).
+
+    base_url is read with the notification settings (quorum.scheduler_settings.parse_base_url)."""
+    t = _table(raw, "web", path, {"secret_key", "bind", "workers", "threads", "timeout", "proxies",
+                                  "base_url"})
     _str(t, "secret_key", "", path, "web")
     bind = _str(t, "bind", WebSettings.bind, path, "web")
     if not valid_bind(bind):

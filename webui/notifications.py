@@ -1,5 +1,9 @@
 """通知: a person's notifications (read / unread), their calendar feed, and the 党政办's delivery failures.
 
+Read receipts: the sender of a 催办 sees on this page whether the urged person has read it; the 党政办
+sees on a meeting's page who has read its 会议通知 (templates/web/notifications/_meeting_reads.html,
+through the template global `meeting_notice_reads`).
+
 The iCalendar feed at /calendar/<token>.ics is read by calendar apps without signing in: the secret
 token in the address is the credential (quorum.services.calendar_feed).
 """
@@ -30,8 +34,19 @@ def index():
     with transaction() as s:
         rows = outbox.notifications_of(s, current_user.person_id, unread_only=only_unread)
         has_feed = calendar_feed.has_feed(s, current_user.person_id)
+        urges = outbox.urges_sent(s, current_user.person_id)
     return render_template("notifications/index.html", rows=rows, only_unread=only_unread, has_feed=has_feed,
-                           staff=current_user.has(*env().policies.permissions.roles_for("outbox.retry")))
+                           staff=current_user.has(*env().policies.permissions.roles_for("outbox.retry")),
+                           urges=urges)
+
+
+@bp.app_template_global()
+def meeting_notice_reads(meeting_id: int) -> list[outbox.Receipt] | None:
+    """Who has read a meeting's 会议通知 — for the 党政办 (the holders of outbox.retry) on the meeting page; else None."""
+    if not current_user.is_authenticated or not current_user.has(*env().policies.permissions.roles_for("outbox.retry")):
+        return None
+    with transaction() as s:
+        return outbox.notice_reads(s, f"meeting:{meeting_id}:called")
 
 
 def _mark(ids, read: bool) -> None:

@@ -1,6 +1,9 @@
 """Group-robot webhooks in the 企业微信 (WeCom) and 钉钉 (DingTalk) JSON formats.
 
-Both robots take `{"msgtype": "text", "text": {"content": …}}` and answer `{"errcode": 0, …}`.
+Both robots answer `{"errcode": 0, …}`. A message with an address to open (absolute, from [web]
+base_url) is a card: WeCom `news` (one article: title, description, url), DingTalk `actionCard`
+(markdown text with one button, singleTitle / singleURL). Without one it is plain text
+(`{"msgtype": "text", "text": {"content": …}}`), as a robot cannot open a bare path.
 A DingTalk robot with 加签 wants `timestamp` and `sign` (HMAC-SHA256 of "timestamp\\nsecret") in
 the query string. Every post carries the outbox key (percent-encoded) in X-Quorum-Delivery-Key so a receiver can
 drop a copy resent after a crash.
@@ -19,9 +22,34 @@ from quorum.core.messages import message
 from quorum.notify import DeliveryError
 from quorum.scheduler_settings import Robot
 
+# WeCom's news article: title up to 128 bytes, description up to 512 bytes (UTF-8).
+WECOM_TITLE_BYTES, WECOM_DESCRIPTION_BYTES = 128, 512
+DINGTALK_TEXT_CHARS = 4000
 
-def payload(robot: Robot, title: str, body: str) -> dict:
-    return {"msgtype": "text", "text": {"content": f"{title}\n{body}".strip()}}
+
+def clip(text: str, max_bytes: int) -> str:
+    """The text cut to at most max_bytes of UTF-8, never inside a character; an ellipsis marks a cut."""
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    mark = message("notify.card_ellipsis")
+    return data[:max_bytes - len(mark.encode("utf-8"))].decode("utf-8", "ignore") + mark
+
+
+def payload(robot: Robot, title: str, body: str, link: str = "") -> dict:
+    """The JSON a robot takes: a card opening `link` when it is an absolute address, else plain text."""
+    if not link.startswith(("http://", "https://")):
+        return {"msgtype": "text", "text": {"content": f"{title}\n{body}".strip()}}
+    button = message("notify.card_button")
+    if robot.format == "dingtalk":
+        lines = [line.strip() for line in body.splitlines() if line.strip()]
+        text = f"### {title}\n\n" + "  \n".join(lines)
+        return {"msgtype": "actionCard", "actionCard": {"title": title, "text": text[:DINGTALK_TEXT_CHARS],
+                                                         "singleTitle": button, "singleURL": link,
+                                                         "btnOrientation": "0"}}
+    return {"msgtype": "news", "news": {"articles": [{"title": clip(title, WECOM_TITLE_BYTES),
+                                                       "description": clip(body, WECOM_DESCRIPTION_BYTES),
+                                                       "url": link}]}}
 
 
 def signed_url(robot: Robot, now: datetime) -> str:
@@ -34,9 +62,9 @@ def signed_url(robot: Robot, now: datetime) -> str:
     return f"{robot.url}{'&' if '?' in robot.url else '?'}timestamp={timestamp}&sign={sign}"
 
 
-def send(robot: Robot, title: str, body: str, key: str, now: datetime, timeout: float = 10.0) -> None:
+def send(robot: Robot, title: str, body: str, key: str, now: datetime, timeout: float = 10.0, link: str = "") -> None:
     """Post one message; raise DeliveryError on a network error, an HTTP error or a non-zero errcode."""
-    data = json.dumps(payload(robot, title, body), ensure_ascii=False).encode("utf-8")
+    data = json.dumps(payload(robot, title, body, link), ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(signed_url(robot, now), data=data, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8",
         "X-Quorum-Delivery-Key": urllib.parse.quote(key, safe=":-_.")})

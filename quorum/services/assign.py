@@ -20,7 +20,7 @@ from quorum.core.messages import message
 from quorum.core.spec import StepSpec, WorkflowSpec
 from quorum.core.states import TaskStatus
 from quorum.db import Matter, MatterStep, Person, Task, Unit
-from quorum.services import audit, org
+from quorum.services import arrivals, audit, org
 from quorum.services.env import Env
 
 DECIDING = DECISION_KINDS
@@ -64,6 +64,7 @@ def open_task(s: Session, env: Env, matter: Matter, step: MatterStep, kind: str,
     audit.append(s, env, None, "task.opened", "task", task.id,
                  {"assignee": person.username, "kind": kind, "step": step.step_key, "requirement": requirement,
                   "due": due_date}, matter_id=matter.id)
+    arrivals.task_assigned(s, env, task, matter, step)      # the assignee is told at once
     return task
 
 

@@ -25,6 +25,7 @@ from quorum.core.states import MatterStatus, StepStatus, TaskStatus
 from quorum.core.steps import ReturnTo, SetFlag, TaskPlan, kind_class
 from quorum.db import AuditEvent, Matter, MatterFlag, MatterStep, Opinion, Person, Task, Unit
 from quorum.services import (
+    arrivals,
     assign,
     audit,
     checks,
@@ -49,6 +50,8 @@ def _set(s: Session, env: Env, actor_id: int | None, row: Any, what: str, new: s
          verb: str, matter_id: int, **payload: Any) -> None:
     old = states.apply(row, what, new, verb)
     audit.append(s, env, actor_id, f"{what}.{new}", what, row.id, {"from": old, **payload}, matter_id=matter_id)
+    if what == "matter":
+        arrivals.request_decided(s, env, actor_id, row, payload.get("reason", ""))    # an end: its initiator is told
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,6 +344,7 @@ def act(s: Session, env: Env, actor: Person, task_id: int, action: str, comment:
     s.add(Opinion(matter_id=matter.id, step_key=step.step_key, round=step.round, task_id=task.id,
                   author_id=actor.id, on_behalf_of_id=on_behalf, requirement=task.requirement, decision=action,
                   text=comment.strip(), created_at=env.now))
+    arrivals.mentioned(s, env, actor, matter, comment, f"task:{task.id}:{action}")    # @姓名 in the opinion
     _cancel_open_tasks(s, env, matter, group=task.group_key, among=others)
     matter.updated_at = env.now
     if chosen is not None:

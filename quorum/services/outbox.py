@@ -6,7 +6,9 @@ nothing is inserted, so a sweep run twice sends nothing twice, even when two swe
 unique constraint decides; the loser's savepoint rolls back).
 
 `deliver_pending` works outside any business transaction: it first expands new notifications into
-OutboxMessage rows for e-mail and group robots as config.toml says (`dispatch`), then claims one message at a time (status
+OutboxMessage rows for e-mail and group robots as config.toml says (`dispatch`) — a burst of one
+person's notifications created within the same minute becomes one message per channel listing them
+(in-app they stay separate rows) —, then claims one message at a time (status
 "sending" with a lease; SKIP LOCKED on PostgreSQL), sends it, and marks it sent — or schedules a
 retry with exponential backoff, or after the last attempt marks it failed and tells the 党政办.
 A deliverer killed mid-send leaves its message "sending"; once the lease runs out the next run
@@ -20,21 +22,26 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from quorum import calendar
 from quorum.core import states
+from quorum.core.errors import InvalidInput, NotFound
 from quorum.core.messages import message
 from quorum.core.states import DeliveryStatus
-from quorum.db import Notification, OutboxMessage, Person
+from quorum.db import AuditEvent, Notification, OutboxMessage, Person
 from quorum.notify import DeliveryError, mail, webhook
+from quorum.notify.wording import render
 from quorum.scheduler_settings import MailSettings, Robot, SchedulerSettings
 from quorum.services import org, permissions
 from quorum.services.env import Env
 
 PENDING, SENDING, SENT, FAILED = DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED
 SECRETARIAT = ("secretariat",)
+BUNDLE = "bundle"                  # the kind of a message listing several notifications of one person
+NOTIFICATIONS_PAGE = "/notifications"
 
 
 @dataclass(frozen=True)
@@ -45,11 +52,20 @@ class Outlets:
     mail: MailSettings = MailSettings()
     robots: tuple[Robot, ...] = ()
     scheduler: SchedulerSettings = SchedulerSettings()
+    base_url: str = ""                 # [web] base_url: links in e-mail and robot messages become absolute
 
     @classmethod
     def from_settings(cls, settings: Any) -> "Outlets":
         d = settings.delivery
-        return cls(settings.templates_dir, d.mail, d.robots, d.scheduler)
+        return cls(settings.templates_dir, d.mail, d.robots, d.scheduler, d.base_url)
+
+    def url(self, link: str | None) -> str:
+        """The address a person opens: absolute under base_url when one is configured, else the path."""
+        if not link:
+            return ""
+        if link.startswith(("http://", "https://")) or not self.base_url:
+            return link
+        return self.base_url.rstrip("/") + "/" + link.lstrip("/")
 
     def emails(self, kind: str) -> bool:
         return self.mail.enabled and (not self.mail.kinds or kind in self.mail.kinds)
@@ -86,10 +102,12 @@ def _insert(s: Session, row: Any) -> bool:
     return True
 
 
-def notify(s: Session, env: Env, event: Event, person_ids: Iterable[int]) -> list[dict[str, Any]]:
+def notify(s: Session, env: Env, event: Event, person_ids: Iterable[int], fresh: bool = False) -> list[dict[str, Any]]:
     """Enqueue the event for each person, in the caller's transaction; needs no channel settings.
 
-    Returns what was newly enqueued; an empty list means everyone had been told already.
+    Returns what was newly enqueued; an empty list means everyone had been told already. `fresh` says the
+    key names something this transaction has just made (a new task's id): no earlier row can hold it, so the
+    row is added without the look-up and the savepoint, and goes out with the transaction's next flush.
     """
     out = []
     for pid in dict.fromkeys(person_ids):
@@ -100,31 +118,80 @@ def notify(s: Session, env: Env, event: Event, person_ids: Iterable[int]) -> lis
         row = Notification(key=key, event_key=event.key, person_id=pid, kind=event.kind, subject=event.subject,
                            subject_id=event.subject_id, matter_id=event.matter_id, title=event.title,
                            body=event.body, link=event.link, in_app_only=event.in_app_only, created_at=env.now)
-        if _insert(s, row):
+        if fresh:
+            s.add(row)
+        if fresh or _insert(s, row):
             out.append({"channel": "in_app", "to": person.username, "name": person.name, "kind": event.kind,
                         "subject": event.subject, "subject_id": event.subject_id, "title": event.title, "key": key})
     return out
 
 
-def _message(env: Env, n: Notification, channel: str, target: str, key: str) -> OutboxMessage:
-    return OutboxMessage(key=key, notification_id=n.id, channel=channel, target=target, kind=n.kind, title=n.title,
-                         body=n.body, status=PENDING, attempts=0, next_attempt_at=env.now, created_at=env.now)
+def _message(env: Env, n: Notification, channel: str, target: str, key: str, title: str, body: str,
+             kind: str) -> OutboxMessage:
+    return OutboxMessage(key=key, notification_id=n.id, channel=channel, target=target, kind=kind, title=title,
+                         body=body, status=PENDING, attempts=0, next_attempt_at=env.now, created_at=env.now)
+
+
+def _minute(moment: datetime) -> datetime:
+    return calendar.to_local(moment).replace(second=0, microsecond=0)
+
+
+def _without_greeting(person: Person, body: str) -> str:
+    """A notification's body without its first line when that line greets the person (a bundle greets once)."""
+    first, _, rest = body.partition("\n")
+    return rest.strip() if first.startswith(person.name) and rest else body
+
+
+def _content(outlets: Outlets, person: Person, rows: list[Notification], with_links: bool) -> tuple[str, str, str]:
+    """(kind, title, body) of one message carrying these notifications of one person: the notification
+    itself when it is alone, else a bundle listing them (templates/messages/bundle.txt)."""
+    if len(rows) == 1:
+        n = rows[0]
+        url = outlets.url(n.link)
+        body = n.body + ("\n\n" + message("notify.link_line", url=url) if with_links and url else "")
+        return n.kind, n.title, body
+    listed = [{"title": n.title, "body": _without_greeting(person, n.body),
+               "url": outlets.url(n.link) if with_links else ""} for n in rows]
+    title, body = render(outlets.templates_dir, "bundle", person=person, rows=listed)
+    if with_links:
+        body += "\n\n" + message("notify.all_notifications_line", url=outlets.url(NOTIFICATIONS_PAGE))
+    return BUNDLE, title, body
 
 
 def dispatch(s: Session, env: Env, outlets: Outlets, limit: int = 1000) -> int:
-    """Expand new notifications into e-mail (per person) and robot messages (once per event)."""
+    """Expand new notifications into e-mail (per person) and robot messages, one per person, channel and minute.
+
+    A person's notifications created within the same minute go out as one message per channel listing them
+    (a lone one goes out as itself); a robot receives an event told to several people once. Each message is
+    keyed by its first notification, and every notification is dispatched once (it is marked in the same
+    transaction, and locked with SKIP LOCKED on PostgreSQL), so a re-run or a racing dispatcher sends nothing twice.
+    """
     rows = s.execute(select(Notification).where(Notification.dispatched_at.is_(None)).order_by(Notification.id)
                      .limit(limit).with_for_update(skip_locked=True)).scalars().all()
-    made = 0
+    bursts: dict[tuple[int, datetime], list[Notification]] = {}
     for n in rows:
         n.dispatched_at = env.now
-        if n.in_app_only:
-            continue
-        email = s.get(Person, n.person_id).email
-        if email and outlets.emails(n.kind):
-            made += _insert(s, _message(env, n, "email", email, f"{n.key}:email"))
-        for robot in outlets.robots_for(n.kind):
-            made += _insert(s, _message(env, n, "webhook", robot.name, f"{n.event_key}:w:{robot.name}"))
+        if not n.in_app_only:
+            bursts.setdefault((n.person_id, _minute(n.created_at)), []).append(n)
+    made = 0
+    robot_events: dict[str, set[str]] = {r.name: set() for r in outlets.robots}
+    for (person_id, _), burst in bursts.items():
+        person = s.get(Person, person_id)
+        mailed = [n for n in burst if outlets.emails(n.kind)]
+        if person.email and mailed:
+            kind, title, body = _content(outlets, person, mailed, with_links=True)
+            key = f"{mailed[0].key}:email" if len(mailed) == 1 else f"{mailed[0].key}:bundle:email"
+            made += _insert(s, _message(env, mailed[0], "email", person.email, key, title, body, kind))
+        for robot in outlets.robots:
+            seen = robot_events[robot.name]
+            posted = [n for n in burst if (not robot.kinds or n.kind in robot.kinds) and n.event_key not in seen]
+            if not posted:
+                continue
+            seen.update(n.event_key for n in posted)
+            kind, title, body = _content(outlets, person, posted, with_links=False)
+            key = (f"{posted[0].event_key}:w:{robot.name}" if len(posted) == 1
+                   else f"{posted[0].key}:bundle:w:{robot.name}")
+            made += _insert(s, _message(env, posted[0], "webhook", robot.name, key, title, body, kind))
     return made
 
 
@@ -141,9 +208,10 @@ class Claimed:
     title: str
     body: str
     attempts: int
+    link: str = ""               # what a robot's card opens (absolute when [web] base_url is set)
 
 
-def claim_next(s: Session, env: Env, lease_seconds: int) -> Claimed | None:
+def claim_next(s: Session, env: Env, lease_seconds: int, outlets: Outlets | None = None) -> Claimed | None:
     """Take the next due message (or one whose deliverer died) and mark it sending under a lease."""
     stale = env.now - timedelta(seconds=lease_seconds)
     query = (select(OutboxMessage)
@@ -156,7 +224,18 @@ def claim_next(s: Session, env: Env, lease_seconds: int) -> Claimed | None:
     states.apply(row, "delivery", SENDING, message("outbox.action_claim"))
     row.claimed_at, row.attempts = env.now, row.attempts + 1
     s.flush()
-    return Claimed(row.id, row.key, row.channel, row.target, row.title, row.body, row.attempts)
+    return Claimed(row.id, row.key, row.channel, row.target, row.title, row.body, row.attempts,
+                   _link_of(s, row, outlets))
+
+
+def _link_of(s: Session, row: OutboxMessage, outlets: Outlets | None) -> str:
+    """A bundle opens the 通知 page; a single notice opens its own link."""
+    if row.kind == BUNDLE:
+        link: str | None = NOTIFICATIONS_PAGE
+    else:
+        n = s.get(Notification, row.notification_id) if row.notification_id is not None else None
+        link = n.link if n is not None else None
+    return outlets.url(link) if outlets is not None else (link or "")
 
 
 def mark_sent(s: Session, env: Env, message_id: int) -> None:
@@ -181,7 +260,6 @@ def mark_failed(s: Session, env: Env, outlets: Outlets, message_id: int, error: 
 
 
 def _tell_secretariat(s: Session, env: Env, outlets: Outlets, row: OutboxMessage) -> None:
-    from quorum.notify.wording import render
     title, body = render(outlets.templates_dir, "delivery_failed", message=row, channel=_channel_name(row.channel))
     event = Event(f"delivery_failed:{row.id}", "delivery_failed", title, body, "outbox", row.id,
                   link="/notifications/outbox", in_app_only=True)
@@ -206,7 +284,8 @@ def send(outlets: Outlets, now: datetime) -> Sender:
             robot = robots.get(msg.target)
             if robot is None:
                 raise DeliveryError(message("outbox.robot_gone", name=msg.target))
-            webhook.send(robot, msg.title, msg.body, msg.key, now, outlets.scheduler.webhook_timeout_seconds)
+            webhook.send(robot, msg.title, msg.body, msg.key, now, outlets.scheduler.webhook_timeout_seconds,
+                         link=msg.link)
         else:
             raise DeliveryError(message("outbox.channel_unknown", channel=msg.channel))
     return _send
@@ -221,7 +300,7 @@ def deliver_pending(sessions: sessionmaker[Session], env: Env, outlets: Outlets,
     results = []
     for _ in range(limit):
         with sessions.begin() as s:
-            msg = claim_next(s, env, outlets.scheduler.lease_seconds)
+            msg = claim_next(s, env, outlets.scheduler.lease_seconds, outlets)
         if msg is None:
             break
         try:
@@ -251,7 +330,6 @@ def notifications_of(s: Session, person_id: int, unread_only: bool = False, limi
 
 
 def unread_count(s: Session, person_id: int) -> int:
-    from sqlalchemy import func
     return s.execute(select(func.count(Notification.id)).where(Notification.person_id == person_id,
                                                                Notification.read_at.is_(None))).scalar_one()
 
@@ -274,7 +352,6 @@ def problems(s: Session, limit: int = 200) -> list[OutboxMessage]:
 
 def retry(s: Session, env: Env, actor: Person, message_id: int) -> OutboxMessage:
     """The 党政办 sends a failed message again (fresh attempts, same key)."""
-    from quorum.core.errors import InvalidInput, NotFound
     permissions.require(s, env, actor, "outbox.retry", subject="outbox_message", subject_id=message_id)
     row = s.get(OutboxMessage, message_id)
     if row is None:
@@ -284,3 +361,40 @@ def retry(s: Session, env: Env, actor: Person, message_id: int) -> OutboxMessage
     states.apply(row, "delivery", PENDING, message("outbox.action_resend"))
     row.attempts, row.next_attempt_at = 0, env.now
     return row
+
+
+# --------------------------------------------------------------------------------------------
+# read receipts
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Whether one person has read one notice: who, what, when it was sent and when read (None: unread)."""
+
+    name: str
+    title: str
+    sent_at: datetime
+    read_at: datetime | None
+    matter_id: int | None = None
+
+
+def urges_sent(s: Session, person_id: int, limit: int = 20) -> list[Receipt]:
+    """The 催办 this person sent lately, each with whether the urged person has read it (newest first)."""
+    urged = list(s.execute(select(AuditEvent.subject_id, AuditEvent.at).where(
+        AuditEvent.kind == "task.urged", AuditEvent.actor_id == person_id).order_by(AuditEvent.seq.desc())
+        .limit(limit)).all())
+    keys = [f"task:{task_id}:urge:{calendar.to_local(at).date()}" for task_id, at in urged]
+    if not keys:
+        return []
+    rows = s.execute(select(Notification, Person.name).join(Person, Person.id == Notification.person_id)
+                     .where(Notification.event_key.in_(keys))).all()
+    found = {n.event_key: (n, name) for n, name in rows}
+    return [Receipt(name, n.title, n.created_at, n.read_at, n.matter_id)
+            for n, name in (found[k] for k in keys if k in found)]
+
+
+def notice_reads(s: Session, event_key: str) -> list[Receipt]:
+    """Who was sent one notice (e.g. a 会议通知, "meeting:<id>:called") and who has read it, in sending order."""
+    rows = s.execute(select(Notification, Person.name).join(Person, Person.id == Notification.person_id)
+                     .where(Notification.event_key == event_key).order_by(Notification.id)).all()
+    return [Receipt(name, n.title, n.created_at, n.read_at, n.matter_id) for n, name in rows]

@@ -16,7 +16,7 @@ from quorum.core.messages import message
 from quorum.core.spec import clean_text
 from quorum.core.states import MatterStatus, TaskStatus
 from quorum.db import Matter, MatterCopy, MatterStep, Opinion, Person, Task
-from quorum.services import assign, attachments, audit, matters, permissions
+from quorum.services import arrivals, assign, attachments, audit, matters, permissions
 from quorum.services.env import Env
 
 
@@ -78,6 +78,7 @@ def copy_to(s: Session, env: Env, actor: Person, matter_id: int, people: Iterabl
     if not rows:
         raise InvalidInput.because("task.copy_all_present")
     s.flush()
+    arrivals.copied(s, env, actor, matter, rows)      # each person copied is told at once
     return rows
 
 
@@ -94,4 +95,5 @@ def comment(s: Session, env: Env, actor: Person, task_id: int, text: str, upload
     stored = attachments.store_for_opinion(s, env, actor, matter, row, list(uploads))
     audit.append(s, env, actor.id, "matter.commented", "matter", matter.id,
                  {"task": task.id, "attachments": [a.sha256 for a in stored]}, matter_id=matter.id)
+    arrivals.mentioned(s, env, actor, matter, row.text, f"opinion:{row.id}")    # @姓名 in the comment
     return row

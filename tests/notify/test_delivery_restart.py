@@ -47,6 +47,12 @@ def test_killed_mid_delivery_then_restarted_delivers_each_message_once(cli, tmp_
         config = write_config(tmp_path, port, smtp_port)
         cli.ok("--config", config, "init", "--demo-org")
         cli.ok("--config", config, "remind", "--no-deliver", now=NOW)
+        # A burst of one person's notices is one robot message: a matter filed a minute later gives the
+        # robot several more (each new task's assignee is told of it), so a post is in flight between others.
+        cli.ok("--config", config, "matter", "submit", "--workflow", "major_matter", "--title", "关于购置彩超的议题",
+               *[a for f in ("category=project", "amount=860000", "unit=general_hospital", "budgeted=true",
+                             "staff_interest=false", "summary=方案") for a in ("--field", f)],
+               "--as", "gaowenjing", now="2026-11-03T09:01")
         engine = cli.engine()
         with engine.connect() as conn:
             keys = set(conn.execute(select(OutboxMessage.key)).scalars())     # none yet: dispatch is part of delivery

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from quorum.calendar import WorkCalendar
 from quorum.core import reminders as core
 from quorum.db import Notification, SupervisionItem
-from quorum.services import sweeps
+from quorum.services import arrivals, sweeps
 from tests import helpers
 from tests.services.test_duties import add_supervision
 from tests.services.test_reminders import sweep
@@ -29,7 +29,8 @@ def rules():
 
 def keys(sc, subject: str) -> list[str]:
     with sc.sessions.begin() as s:
-        return list(s.execute(select(Notification.event_key).where(Notification.subject == subject)
+        return list(s.execute(select(Notification.event_key).where(Notification.subject == subject,
+                                                                   Notification.kind.not_in(arrivals.KINDS))
                               .order_by(Notification.id)).scalars())
 
 

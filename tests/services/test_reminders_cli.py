@@ -25,7 +25,7 @@ def test_remind_twice_at_the_same_instant_sends_nothing_the_second_time(cli: Cli
     again = cli.json("remind", now="2026-11-12T09:15")
     assert again["notified"] == [] and again["delivered"] == [] and again["timers"] == []
     mine = cli.json("notifications", "--as", "zhouming", "--unread")
-    assert [n["kind"] for n in mine] == ["reminder"] and "合法性审查意见" in mine[0]["title"]
+    assert [n["kind"] for n in mine] == ["reminder", "task_assigned"] and "合法性审查意见" in mine[0]["title"]
     assert cli.ok("outbox", "list") == "没有发送失败或等待重试的消息。\n"
     engine = cli.engine()          # each sweep is a job run, so /healthz sees a cron-driven `quorum remind`
     with engine.connect() as conn:

@@ -13,7 +13,7 @@ from quorum.db import AuditEvent, AuditHead
 from quorum.services import audit, matters, org
 from tests.helpers import counting, give_gate_opinions, submit
 
-LIMIT = 15
+LIMIT = 17     # 15, plus the next assignee's notice on arrival: its matter's unit read, the notice inserted
 
 
 def _leader_review(sc) -> tuple[int, str]:
@@ -30,7 +30,7 @@ def _approve(sc, username: str, task_id: int) -> list[str]:
     return seen
 
 
-def test_approving_a_review_task_costs_at_most_15_statements(sc):
+def test_approving_a_review_task_costs_at_most_17_statements(sc):
     mid, vp = _leader_review(sc)
     seen = _approve(sc, vp, sc.task_of(vp, mid))
     assert len(seen) <= LIMIT, "\n".join(seen)

@@ -3,9 +3,9 @@
 from datetime import date
 
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from quorum.db import OutboxMessage
+from quorum.db import Notification, OutboxMessage
 from quorum.scheduler_settings import MailSettings, SchedulerSettings
 from quorum.services import outbox, sweeps
 from quorum.services.outbox import Outlets
@@ -23,6 +23,8 @@ def _sweep(sc, day: date, outlets=None):
 def test_the_notifications_page_lists_and_marks_read(app, sc):
     helpers.submit(sc, "关于购置数字化X射线摄影系统的议题")
     _sweep(sc, date(2026, 11, 12))
+    with sc.sessions.begin() as s:      # the task's notice on arrival was read then: the reminder is the one unread
+        s.execute(update(Notification).where(Notification.kind == "task_assigned").values(read_at=sc.env.now))
     client = as_user(app, "zhouming")
     page = text(client.get("/notifications"))
     assert "【待办提醒】合法性审查意见：关于购置数字化X射线摄影系统的议题（2个工作日后到期）" in page

@@ -13,6 +13,11 @@ MESSAGES: dict[str, str] = {
     "notify.robot_unreachable": "无法连接机器人「{name}」：{reason}",
     "notify.robot_answer_not_json": "机器人「{name}」的应答不是 JSON",
     "notify.robot_refused": "机器人「{name}」拒收：errcode {errcode} {errmsg}",
+    "notify.card_button": "查看详情",
+    "notify.card_ellipsis": "…",
+    # --- quorum/services/outbox.py (e-mail bodies) --------------------------------------------------
+    "notify.link_line": "办理入口：{url}",
+    "notify.all_notifications_line": "全部通知：{url}",
     # --- quorum/notify/wording.py ------------------------------------------------------------------
     "notify.template_missing": "缺少通知模板",
 }

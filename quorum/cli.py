@@ -652,12 +652,23 @@ def main(argv: list[str] | None = None) -> int:
     except QuorumError as exc:
         if isinstance(exc, NotPermitted):
             _record_refusal(args, exc, sys.argv[1:] if argv is None else argv)
-        if getattr(args, "json", False):
-            print(json.dumps({"error": exc.key, "message": str(exc)}, ensure_ascii=False), file=sys.stderr)
-        else:
-            print(message("cli.error_line", exc=exc, error_key=exc.key), file=sys.stderr)
-        return EXIT_USER_ERROR
+        return _refused(args, exc)
+    except Exception as exc:
+        from quorum.services import failures
+        refused = failures.refusal_for(exc)      # a lost lock, a value too large, a busy database: as on the web
+        if refused is None:
+            raise
+        return _refused(args, refused)
     return 0
+
+
+def _refused(args: argparse.Namespace, exc: QuorumError) -> int:
+    """Say why on stderr — one Chinese line, or {"error": key, "message": …} with --json — and exit 2."""
+    if getattr(args, "json", False):
+        print(json.dumps({"error": exc.key, "message": str(exc)}, ensure_ascii=False), file=sys.stderr)
+    else:
+        print(message("cli.error_line", exc=exc), file=sys.stderr)
+    return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":

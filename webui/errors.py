@@ -1,13 +1,14 @@
 """Map engine refusals and HTTP errors to a clear page (or JSON under /api) — never a 500 for bad input."""
 
 from flask import jsonify, render_template, request
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from quorum.core.errors import QuorumError
 from quorum.core.messages import MESSAGES, message
+from quorum.services import failures
 
 
 def wants_json() -> bool:
@@ -15,27 +16,15 @@ def wants_json() -> bool:
 
 
 RETRY_AFTER = "2"        # seconds: a burst of sign-offs drains in about that long
-BUSY_SIGNS = ("database is locked", "lock timeout", "lock_timeout", "could not serialize", "deadlock detected",
-              "canceling statement due to lock", "could not obtain lock")
-
-
-def busy(exc: BaseException) -> bool:
-    """A pool or lock timeout: the database is busy, not broken — the request may simply be tried again."""
-    if isinstance(exc, PoolTimeout):
-        return True
-    if not isinstance(exc, OperationalError | DBAPIError):
-        return False
-    text = str(getattr(exc, "orig", exc)).lower()
-    return any(sign in text for sign in BUSY_SIGNS)
 
 
 def init_app(app) -> None:
     @app.errorhandler(PoolTimeout)
     @app.errorhandler(DBAPIError)
     def database_busy(exc: Exception):
-        if not busy(exc):
+        if not failures.busy(exc):
             raise exc
-        text = message("http.503")
+        text = str(failures.refusal_for(exc))
         headers = {"Retry-After": RETRY_AFTER}
         if wants_json():
             return jsonify(error="service_busy", message=text), 503, headers
@@ -43,9 +32,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)
-    def concurrent_change(_exc: Exception):
-        """Two people changed the same row at once (a lost optimistic lock): 409 on a page as in the API."""
-        text = message("conflict", reason=message("conflict.changed_meanwhile"))
+    def concurrent_change(exc: Exception):
+        """Two people changed the same row at once (a lost optimistic lock): 409 on a page as in the API and CLI."""
+        text = str(failures.refusal_for(exc))
         if wants_json():
             return jsonify(error="conflict", message=text), 409
         return render_template("error.html", status=409, message=text, key="conflict"), 409

@@ -41,7 +41,7 @@ class QuorumServer(BaseApplication):
             refusal: QuorumError = unreachable(self.settings, exc)
         except QuorumError as exc:
             refusal = exc
-        print(message("cli.error_line", exc=refusal, error_key=refusal.key), file=sys.stderr, flush=True)
+        print(message("cli.error_line", exc=refusal), file=sys.stderr, flush=True)
         sys.exit(WORKER_BOOT_ERROR)
 
 

@@ -81,3 +81,9 @@ class VotingRuleViolated(QuorumError):
 
     key = "invalid_input"
     http_status = 409
+
+
+class ServiceBusy(QuorumError):
+    """The database is busy (a pool or lock timeout): nothing was changed; try again shortly."""
+    key = "service_busy"
+    http_status = 503

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, event, text
 
+from quorum.core.messages import MESSAGES
 from quorum.db.session import make_engine
 from tests.snapshots import Snapshots
 
@@ -152,16 +153,17 @@ def _engines_closed() -> Iterator[None]:
 
 
 def user_error(result: subprocess.CompletedProcess, key: str) -> str:
-    """Assert the shape of a refused user mistake; return the one Chinese line (without the key)."""
+    """Assert the shape of a refused user mistake — one Chinese line in the wording of refusal `key`, never the key
+    itself — and return the line's text after 「错误：」."""
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     line = lines[0]
-    assert line.startswith("错误："), line
-    assert line.endswith(f"（{key}）"), line
-    return line[len("错误："):-len(f"（{key}）")]
+    assert line.startswith("错误：" + MESSAGES[key].split("{")[0]), (key, line)
+    assert key not in line, line
+    return line[len("错误："):]
 
 
 def json_error(result: subprocess.CompletedProcess, key: str) -> str:

@@ -4,7 +4,7 @@ The key flow — init with the demo 医共体, submit a 600,000 元 大额资金
 opinions, the two reviews, then hold the 院长办公会 (schedule, open, attend, recuse, vote with the
 chair last, close-item, close) and verify the audit chain — runs once per backend in a
 module-scoped fixture that records every command's result; the tests below assert on them.
-User mistakes must print one Chinese line with the English key in brackets and exit 2.
+User mistakes must print one Chinese line in the refusal's wording (never its key: that is for --json) and exit 2.
 """
 
 import json

@@ -105,7 +105,7 @@ def test_a_worker_that_finds_the_schema_behind_says_so_in_one_line_and_stops_the
         server.load()
     assert stopped.value.code == WORKER_BOOT_ERROR       # gunicorn halts instead of forking it again
     assert capsys.readouterr().err.strip() == ("错误：输入有误：数据库尚未初始化（应为版本 " + code_head()
-                                               + "）：请先运行 quorum migrate（或 quorum init）（invalid_input）")
+                                               + "）：请先运行 quorum migrate（或 quorum init）")
 
 
 def test_an_unreachable_database_is_one_line_too(tmp_path, capsys):

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from quorum.core.messages import message
 from quorum.db import Person
-from quorum.services import access, org
+from quorum.services import access, failures, org
 from quorum.services.env import Env
 from webui.auth import csrf
 from webui.runtime import env, transaction
@@ -95,11 +95,8 @@ def acting() -> Iterator[tuple[Session, Env, Person]]:
 
 @api.errorhandler(StaleDataError)
 @api.errorhandler(IntegrityError)
-def concurrent_change(_exc: Exception) -> Response:
-    """Two people changed the same row at once; the loser is told to reload, never shown a 500."""
-    return refusal(409, "conflict", message("conflict", reason=message("conflict.changed_meanwhile")))
-
-
 @api.errorhandler(DataError)
-def out_of_range(_exc: Exception) -> Response:
-    return refusal(422, "invalid_input", message("invalid_input", reason=message("api.out_of_range")))
+def database_refusal(exc: Exception) -> Response:
+    """Two people changed the same row at once (409: reload), or a value too large (422) — as on a page and the CLI."""
+    refused = failures.refusal_for(exc)
+    return refusal(refused.http_status, refused.key, str(refused))

@@ -78,7 +78,7 @@ MESSAGES: dict[str, str] = {
     "cli.supervision_list_help": "督办事项一览",
     "cli.supervision_import_help": "导入重点任务清单（CSV；如 action_plan_2021.csv）",
     "cli.supervision_report_help": "报告督办进展",
-    "cli.error_line": "错误：{exc}（{error_key}）",
+    "cli.error_line": "错误：{exc}",
     # --- quorum/cli.py -----------------------------------------------------------------------------
     "cli.demo_post_separator": "；",
     "cli.audit_chain_intact": "完整",

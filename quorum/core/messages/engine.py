@@ -278,6 +278,7 @@ MESSAGES: dict[str, str] = {
     "http.422": "输入有误",
     "http.500": "系统错误",
     "http.503": "系统繁忙，请稍后重试（数据库正忙）",
+    "service_busy": "系统繁忙，请稍后重试（数据库正忙）",
     "web.health_db_unreachable": "数据库无法连接",
     "web.health_schema": "数据库结构版本 {revision} 与程序（{head}）不一致：请运行 quorum migrate",
     "web.health_never_swept": "调度器从未完成巡检：请启动定时任务（quorum run 或 python -m flows.serve）",

@@ -188,12 +188,30 @@ def written_opinion(meeting_id: int, seq: int):
                 person, request.form.get("text", ""))
 
 
+@bp.route("/meetings/<int:meeting_id>/hand-in", methods=["POST"])
+@login_required
+def hand_in(meeting_id: int):
+    """A member who cannot attend: his 请假 and his own 书面意见 on the items, before the meeting opens."""
+    opinions = {int(key.removeprefix("text-")): value for key, value in request.form.items()
+                if key.startswith("text-") and key.removeprefix("text-").isdigit()}
+    try:
+        done = call(agenda.hand_in, meeting_id, request.form.get("reason", ""), opinions)
+    except QuorumError as exc:
+        if exc.http_status == 403:
+            raise
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("meetings.room", meeting_id=meeting_id, _anchor="absence"))
+
+
 @bp.route("/meetings/<int:meeting_id>/items/<int:seq>/vote", methods=["POST"])
 @login_required
 def vote(meeting_id: int, seq: int):
     choice, reason = request.form.get("choice", ""), request.form.get("reason", "")
-    if not request.form.get("voter"):       # one's own ballot: the confirmation never repeats the choice
-        return _run(meeting_id, seq, message(DONE["vote"]), meetings.vote, meeting_id, seq, choice, reason)
+    if not request.form.get("voter"):       # one's own ballot: the room shows the choice to her, the flash does not
+        _run(meeting_id, seq, message(DONE["vote"]), meetings.vote, meeting_id, seq, choice, reason)
+        return redirect(url_for("meetings.room", meeting_id=meeting_id, _anchor=f"ballot-{seq}"))
     voter = _named("voter")
     if voter is None:
         return _back(meeting_id, seq)

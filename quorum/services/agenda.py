@@ -14,12 +14,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quorum.core import voting
-from quorum.core.errors import NotPermitted
+from quorum.core.errors import InvalidInput, NotPermitted
 from quorum.core.messages import message
 from quorum.core.spec import BodySpec
 from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus, StepStatus, status_name
-from quorum.db import AgendaItem, Attendance, Matter, MatterStep, Meeting, Person, Post, Unit, WrittenOpinion
-from quorum.services import matter_rows, matters, meetings, org, permissions, records
+from quorum.db import (
+    AgendaItem,
+    Attendance,
+    Ballot,
+    Matter,
+    MatterStep,
+    Meeting,
+    Opinion,
+    Person,
+    Post,
+    Unit,
+    WrittenOpinion,
+)
+from quorum.services import attachments, matter_rows, matters, meetings, org, permissions, records, visibility
 from quorum.services.env import Env
 from quorum.services.policies import policy_set_for
 
@@ -205,10 +217,12 @@ def room(s: Session, env: Env, actor: Person, meeting_id: int) -> dict[str, Any]
         wanted = set(ids)
         return [{"username": usernames[pid], "name": name} for pid, name in seats if pid in wanted]
 
-    record["items"] = [_item_controls(s, env, meeting, body, i, rec, actor, organiser, people)
+    record["items"] = [{**_item_controls(s, env, meeting, body, i, rec, actor, organiser, people),
+                        **_my_part(s, i, actor), **_materials(s, env, actor, i)}
                        for i, rec in zip(meeting.items, record["items"], strict=True)]
     open_items = any(i.status in OPEN_ITEM for i in meeting.items)
     record.update(
+        me=_me(s, meeting, actor),
         organiser=organiser, chair_speaks_last=body.chair_speaks_last,
         can_open=organiser and meeting.status == MeetingStatus.SCHEDULED,
         can_close=organiser and in_session and not open_items,
@@ -232,6 +246,7 @@ def _item_controls(s: Session, env: Env, meeting: Meeting, body: BodySpec, item:
             "waiting_acknowledgement": votable and waiting_ack,
             "may_acknowledge": votable and waiting_ack and meetings.can_close_item(s, env, actor, presiding),
             "voted_by_me": actor.id in roll.voted,
+            "in_my_vote": votable and (actor.id in roll.voters or actor.id in roll.voted),
             "is_presiding": presiding == actor.id,
             "chair_waiting": body.chair_speaks_last and presiding == actor.id
             and bool(voting.pending_before_chair(body, roll)),
@@ -244,6 +259,69 @@ def _item_controls(s: Session, env: Env, meeting: Meeting, body: BodySpec, item:
             "can_close": votable and meetings.can_close_item(s, env, actor, presiding),
             "can_defer": votable and organiser,
             "show_ballots": item.status == ItemStatus.DECIDED and not item.secret}
+
+
+def _me(s: Session, meeting: Meeting, actor: Person) -> dict[str, Any]:
+    """The viewer's own seat: whether he holds one, has 请假, and may still hand in his own 书面意见."""
+    member = any(m.person_id == actor.id for m in meeting.members)
+    row = s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                             Attendance.person_id == actor.id)).scalar_one_or_none()
+    absent = row is not None and row.status == "absent"
+    open_items = any(i.status in OPEN_ITEM for i in meeting.items)
+    return {"member": member, "absent": absent, "absence_reason": row.reason if absent else "",
+            "may_hand_in": member and meeting.status == MeetingStatus.SCHEDULED and open_items,
+            "not_registered": member and meeting.status == MeetingStatus.IN_SESSION and open_items and row is None}
+
+
+def _my_part(s: Session, item: AgendaItem, actor: Person) -> dict[str, Any]:
+    """What the viewer chose on a named ballot (never on a secret one: it is not kept) and his own 书面意见."""
+    ballot = None if item.secret else s.execute(select(Ballot).where(
+        Ballot.item_id == item.id, Ballot.person_id == actor.id)).scalar_one_or_none()
+    written = s.execute(select(WrittenOpinion.text).where(WrittenOpinion.item_id == item.id,
+                                                          WrittenOpinion.person_id == actor.id)).scalar_one_or_none()
+    return {"my_choice": ballot.choice if ballot else None,
+            "my_choice_name": message(f"choice.{ballot.choice}") if ballot else None,
+            "my_reason": ballot.reason if ballot else "", "my_written": written}
+
+
+def _materials(s: Session, env: Env, actor: Person, item: AgendaItem) -> dict[str, Any]:
+    """The item's papers one tap away in the room: the matter's attachments and its 前置程序 opinions of the
+    current round, for those who may read the matter (the same rule as the matter page)."""
+    matter = s.get(Matter, item.matter_id)
+    if not visibility.can_view(s, env, actor, matter):
+        return {"materials_visible": False, "attachments": [], "gate_opinions": []}
+    spec = matter_rows.workflow_of(s, matter)
+    rounds = {st.step_key: st.round for st in matter.steps}
+    requirement_names = {r.key: r.name for st in spec.steps for r in st.requirements}
+    opinions = [o for o in s.execute(select(Opinion).where(Opinion.matter_id == matter.id,
+                                                           Opinion.requirement.is_not(None))
+                                     .order_by(Opinion.id)).scalars()
+                if o.round == rounds.get(o.step_key)]
+    names = dict(s.execute(select(Person.id, Person.name).where(
+        Person.id.in_({o.author_id for o in opinions if o.author_id}))).all())
+    return {"materials_visible": True,
+            "attachments": [{"id": a.id, "filename": a.filename, "size": a.size}
+                            for a in attachments.listing(s, matter.id)],
+            "gate_opinions": [{"requirement": requirement_names.get(o.requirement, ""),
+                               "author": names.get(o.author_id) or message("system_author"),
+                               "decision": records.action_label(spec.step(o.step_key), o.decision), "text": o.text}
+                              for o in opinions]}
+
+
+def hand_in(s: Session, env: Env, actor: Person, meeting_id: int, reason: str, opinions: dict[int, str]) -> str:
+    """A member who cannot attend: his 请假 (when he gives a reason) and his 书面意见 on each item he wrote one for,
+    in one go before the meeting opens. Returns what was handed in, in words."""
+    done = []
+    if reason.strip():
+        meetings.request_leave(s, env, actor, meeting_id, reason)
+        done.append(message("meeting_room.leave_recorded"))
+    filed = [meetings.own_written_opinion(s, env, actor, meeting_id, seq, text)
+             for seq, text in sorted(opinions.items()) if text.strip()]
+    if filed:
+        done.append(message("meeting_room.opinions_recorded", count=len(filed)))
+    if not done:
+        raise InvalidInput.because("meeting_room.nothing_handed_in")
+    return message("meeting_room.handed_in", what=message("value.list_separator").join(done))
 
 
 def _observer_choices(s: Session, meeting: Meeting) -> list[dict[str, str]]:

@@ -19,7 +19,7 @@ from quorum.core import states, voting
 from quorum.core.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted, VotingRuleViolated
 from quorum.core.messages import message
 from quorum.core.spec import BodySpec, clean_text
-from quorum.core.states import ItemStatus, MatterStatus, MeetingStatus
+from quorum.core.states import AttendanceStatus, ItemStatus, MatterStatus, MeetingStatus
 from quorum.core.steps import kind_class
 from quorum.db import (
     AgendaItem,
@@ -37,7 +37,7 @@ from quorum.db import (
     Unit,
     WrittenOpinion,
 )
-from quorum.services import assign, audit, events, matters, org, permissions, validity
+from quorum.services import arrivals, assign, audit, events, matters, org, permissions, validity
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
 
@@ -139,6 +139,7 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
         if matter_id not in matter_ids:
             add_item(s, env, actor, meeting.id, matter_id)
     events.publish(s, env, events.MeetingScheduled(meeting))
+    arrivals.meeting_called(s, env, actor, meeting)      # 会议通知 to every member and 列席
     return meeting
 
 
@@ -361,11 +362,18 @@ def written_opinion(s: Session, env: Env, actor: Person, meeting_id: int, seq: i
     _require_organiser(s, env, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
         raise states_error(meeting, message("meeting.action_written_opinion"))
+    if not any(m.person_id == person.id for m in meeting.members):
+        raise InvalidInput.because("meeting.written_opinion_not_member", name=person.name)
+    return _file_written(s, env, actor, meeting, seq, person, text)
+
+
+def _file_written(s: Session, env: Env, actor: Person, meeting: Meeting, seq: int, person: Person,
+                  text: str) -> WrittenOpinion:
+    """Keep a member's 书面意见 on one open item, once, and record who filed it."""
+    name = person.name                  # read now: a refused insert rolls back and expires the actor's row
     agenda_item = item(s, meeting, seq)
     if agenda_item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
         raise InvalidInput.because("meeting.written_opinion_too_late")
-    if not any(m.person_id == person.id for m in meeting.members):
-        raise InvalidInput.because("meeting.written_opinion_not_member", name=person.name)
     if person.id in _present(s, meeting):
         raise InvalidInput.because("meeting.written_opinion_present", name=person.name)
     row = WrittenOpinion(item_id=agenda_item.id, person_id=person.id, text=clean_text(text, message("meeting.written_opinion_label"), 4000),
@@ -375,9 +383,49 @@ def written_opinion(s: Session, env: Env, actor: Person, meeting_id: int, seq: i
         with s.begin_nested():
             s.flush()
     except IntegrityError:
-        raise InvalidInput.because("meeting.written_opinion_twice", name=person.name) from None
-    _log(s, env, actor, "meeting.written_opinion", meeting, agenda_item.matter_id, item=seq, person=person.username)
+        raise InvalidInput.because("meeting.written_opinion_twice", name=name) from None
+    _log(s, env, actor, "meeting.written_opinion", meeting, agenda_item.matter_id, item=seq, person=person.username,
+         own=actor.id == person.id)
     return row
+
+
+def request_leave(s: Session, env: Env, actor: Person, meeting_id: int, reason: str) -> Attendance:
+    """A member says himself, before the meeting opens, that he cannot attend (请假), with the reason."""
+    meeting = _before_opening(s, actor, meeting_id)
+    reason = clean_text(reason, message("meeting.absence_reason_label"), 1000)
+    row = s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                             Attendance.person_id == actor.id)).scalar_one_or_none()
+    if row is None:
+        row = Attendance(meeting_id=meeting.id, person_id=actor.id, status="absent", reason=reason, changed_at=env.now)
+        s.add(row)
+    else:
+        states.apply(row, "attendance", AttendanceStatus.ABSENT, message("meeting.action_attendance"))
+        row.reason, row.changed_at = reason, env.now
+    s.flush()
+    _log(s, env, actor, "meeting.attendance", meeting, person=actor.username, status="absent", reason=reason,
+         own=True)
+    return row
+
+
+def own_written_opinion(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, text: str) -> WrittenOpinion:
+    """An absent member files his own 书面意见 on an item before the meeting opens (the same record as the
+    secretariat's): shown in the room and printed in the 纪要, never counted as presence or a vote."""
+    meeting = _before_opening(s, actor, meeting_id)
+    absent = s.execute(select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.person_id == actor.id,
+                                                   Attendance.status == "absent")).first()
+    if absent is None:
+        raise InvalidInput.because("meeting_room.leave_first")
+    return _file_written(s, env, actor, meeting, seq, actor, text)
+
+
+def _before_opening(s: Session, actor: Person, meeting_id: int) -> Meeting:
+    """Lock a meeting not yet opened of which the actor holds a seat; refuse anyone else, or once it opened (409)."""
+    meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
+    if not any(m.person_id == actor.id for m in meeting.members):
+        raise NotPermitted.because("meeting_room.members_only")
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise InvalidTransition("meeting_room.too_late", state=states.status_name("meeting", meeting.status))
+    return meeting
 
 
 def _present(s: Session, meeting: Meeting) -> frozenset[int]:
@@ -432,6 +480,7 @@ def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice:
         raise VotingRuleViolated("already_voted", name=voter.name) from None
     if agenda_item.status == ItemStatus.PENDING:
         states.apply(agenda_item, "item", ItemStatus.VOTING, message("meeting.action_vote"))
+        arrivals.vote_opened(s, env, actor, meeting, agenda_item, current.voters, voter.id)   # the room is told
     payload = {"item": seq, "voter": voter.username, "secret": agenda_item.secret}
     if not agenda_item.secret:
         payload |= {"choice": choice, "reason": reason.strip()}
@@ -495,8 +544,10 @@ def _apply_to_matter(s: Session, env: Env, actor: Person, meeting: Meeting, body
 
 
 def _postpone_reasons(s: Session, agenda_item: AgendaItem) -> str:
-    reasons = s.execute(select(Ballot.reason).where(Ballot.item_id == agenda_item.id, Ballot.choice == "postpone"))
-    texts = [r for r in reasons.scalars() if r]
+    """The 缓议 reasons of the item's ballots, each said once (voters often give the same reason)."""
+    reasons = s.execute(select(Ballot.reason).where(Ballot.item_id == agenda_item.id, Ballot.choice == "postpone")
+                        .order_by(Ballot.id))
+    texts = list(dict.fromkeys(r.strip() for r in reasons.scalars() if r and r.strip()))
     reasons = message("value.clause_separator").join(texts) if texts else message("meeting.postponed_default")
     return message("meeting.postponed_reason", reasons=reasons)
 

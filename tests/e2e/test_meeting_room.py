@@ -3,7 +3,7 @@ phones, the chair is refused when voting first and votes last, the result is ann
 on the matter page."""
 
 from quorum.services import meetings
-from tests.helpers import pass_gate_and_reviews, schedule, submit
+from tests.helpers import pass_gate_and_reviews, schedule, start, submit
 
 
 def test_secretariat_runs_a_meeting_with_a_recusal_and_the_chair_last(sc, live, page_for):
@@ -61,3 +61,41 @@ def test_secretariat_runs_a_meeting_with_a_recusal_and_the_chair_last(sc, live, 
     result = matter_page.locator("[data-testid=meetings]").inner_text()
     assert "通过" in result and "回避" in result
     assert "同意4票" in result.replace(" ", "")
+
+
+def test_on_a_phone_the_ballot_is_the_first_thing_and_shows_the_choice_after_voting(sc, live, page_for):
+    """390×844: a member's and the chair's ballot start within the first screen, above the secretariat's
+    panels (folded on a phone); after voting the member reads what she chose and has no second ballot."""
+    mid = submit(sc, "关于乌兰社区卫生服务中心购置数字化X光机的议题", category="funds", amount="380000")
+    pass_gate_and_reviews(sc, mid)
+    meeting_id = schedule(sc, "president_office", [mid])
+    start(sc, meeting_id)
+    with sc.sessions.begin() as s:
+        live.runtime.fixed_now = meetings.get(s, meeting_id).scheduled_at
+    chair, member = sc.holder("president"), sc.holder("vice_president", 1)
+
+    for who in (member, chair):
+        page = page_for(who)                                   # 390 × 844
+        page.goto(f"{live.url}/meetings/{meeting_id}")
+        ballot = page.locator("[data-testid=ballot-1]")
+        top = ballot.bounding_box()["y"]
+        assert top < 700, f"{who}'s ballot starts {top:.0f} px down"
+        assert page.locator("[data-testid=vote-1] button[value=agree]").bounding_box()["y"] < 844 * 1.5
+        assert page.locator("[data-testid=attendance]").get_attribute("open") is None     # folded on a phone
+        materials = ballot.locator("details.materials")
+        assert not materials.locator("h4", has_text="前置程序意见").is_visible()
+        materials.locator("summary").click()                  # one tap away
+        assert materials.locator("text=合法性审查").first.is_visible()
+
+    page = page_for(member)
+    page.goto(f"{live.url}/meetings/{meeting_id}")
+    page.fill("[data-testid=vote-1] textarea[name=reason]", "建议与区域影像中心统筹。")
+    page.locator("[data-testid=vote-1] button[value=disagree]").click()
+    mine = page.locator("[data-testid=my-choice-1]")
+    assert mine.inner_text().startswith("您已表决：不同意")
+    assert mine.bounding_box()["y"] < 700
+    assert page.locator("[data-testid=vote-1]").count() == 0
+
+    wide = page_for(chair, width=1280, height=900)
+    wide.goto(f"{live.url}/meetings/{meeting_id}")
+    assert wide.locator("[data-testid=attendance]").get_attribute("open") is not None   # open on a desktop

@@ -4,13 +4,15 @@ All on the 二连浩特 党委会 (9 seats, quorum >=2/3, pass > 1/2 of 应到�
 brought there through 前置程序 and the 书记's 审定.
 """
 
+import io
 from collections import Counter
 
+import docx
 from sqlalchemy import func, select, text
 
 from quorum.core.errors import InvalidInput, NotPermitted, VotingRuleViolated
-from quorum.db import AgendaItem, AuditEvent, Ballot, BallotReceipt, SecretTally
-from quorum.services import matters, meetings, records
+from quorum.db import AgendaItem, AuditEvent, Ballot, BallotReceipt, Document, SecretTally
+from quorum.services import documents, matters, meetings, records
 from tests.helpers import pass_gate_and_reviews, person, schedule, start, submit
 from tests.services.test_meeting_rules import (
     REASONS,
@@ -182,7 +184,18 @@ def test_more_postpone_than_disagree_sends_the_matter_back_with_the_reasons(sc):
     returned = [e for e in m["timeline"] if e["kind"] == "step.returned"]
     assert len(returned) == 1 and returned[0]["payload"]["step"] == "party_committee"
     assert returned[0]["payload"]["to"] == "proposal"
-    assert returned[0]["payload"]["reason"] == "缓议：" + "；".join([REASONS["postpone"]] * 3)
+    assert returned[0]["payload"]["reason"] == "缓议：" + REASONS["postpone"]     # the shared reason said once
+    assert [o["text"] for o in m["opinions"] if o["decision"] == "postpone"] == ["缓议：" + REASONS["postpone"]]
+
+    # The 纪要 names the three who asked for 缓议 together, with their one reason.
+    sc.do(p.secretary, meetings.close, party)
+    with sc.sessions.begin() as s:
+        minutes = s.execute(select(Document).where(Document.kind == "minutes", Document.meeting_id == party)).scalar_one()
+        _page, data = documents.render_file(s, sc.env, minutes, number="", day=sc.env.now.date(), signer="")
+    body = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    postponers = "、".join(name(sc, u) for u in (p.president, p.leaders[0], p.leaders[3]))
+    assert f"{postponers}表决意见为缓议，理由：{REASONS['postpone'].rstrip('。')}。" in body
+    assert body.count(REASONS["postpone"].rstrip("。")) == 1
 
     # The initiator re-files with the supplementary materials; the 前置程序 opens again.
     sc.do(initiator, matters.act, sc.task_of(initiator, mid), "resubmit", "已补充考察材料。",

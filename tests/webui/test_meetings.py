@@ -23,7 +23,7 @@ from quorum.db import (
     SecretTally,
     WrittenOpinion,
 )
-from quorum.services import matters, meetings, records
+from quorum.services import attachments, matters, meetings, org, records
 from tests.helpers import pass_gate_and_reviews, schedule, start, submit
 from tests.webui.conftest import as_user, business_events, flashes, post, text
 
@@ -99,6 +99,13 @@ def state(client, meeting_id: int, seq: int) -> str:
     response = client.get(f"/meetings/{meeting_id}/items/{seq}/state", headers={"X-Requested-With": "fetch"})
     assert response.status_code == 200
     return re.sub(r"\s+", " ", text(response))
+
+
+def ballot_section(page: str, seq: int) -> str:
+    """The viewer's own ballot card for an item in vote, at the top of the room."""
+    match = re.search(rf'<article class="card ballot" id="ballot-{seq}".*?</article>', page, re.S)
+    assert match, f"no ballot for item {seq} on the page"
+    return match.group(0)
 
 
 def item_section(page: str, seq: int) -> str:
@@ -240,13 +247,13 @@ def test_run_the_room_attendance_recusal_live_quorum_and_votes_with_the_chair_la
     assert "已达到法定人数" in state(secretary, meeting_id, 1)
 
     room = text(secretary.get(room_url(meeting_id)))
-    attendance = re.search(r'data-testid="attendance">.*?</section>', room, re.S).group(0)
+    attendance = re.search(r'data-testid="attendance".*?data-testid="observers">[^<]*</p>', room, re.S).group(0)
     assert "请假事由：参加市委党校培训" in attendance and 'data-testid="observers">孙立新' in attendance
     assert "回避：</strong>张丽萍（其配偶在拟投标的设备供应商任职）" in item_section(room, 1)
 
     # 末位表态: the chair may not go first.
     chair = as_user(app, PRESIDENT)
-    assert 'data-testid="vote-1"' in item_section(text(chair.get(room_url(meeting_id))), 1)
+    assert 'data-testid="vote-1"' in ballot_section(text(chair.get(room_url(meeting_id))), 1)
     before = snapshot(community)
     act(chair, meeting_id, "items/1/vote", {"choice": "agree"})
     assert "末位表态：主持人须在其他到会且未回避的成员全部表态后表态，尚待表态：刘志刚、乌云其其格" in flashes(chair)
@@ -254,12 +261,13 @@ def test_run_the_room_attendance_recusal_live_quorum_and_votes_with_the_chair_la
 
     liu = as_user(app, LIU)
     page = text(liu.get(room_url(meeting_id)))
-    assert 'data-testid="vote-1"' in item_section(page, 1)
+    assert 'data-testid="vote-1"' in ballot_section(page, 1)
     assert 'name="status"' not in page and 'data-testid="close-item-1"' not in page    # no organiser controls
     act(liu, meeting_id, "items/1/vote", {"choice": "agree"})
     act(as_user(app, WU), meeting_id, "items/1/vote", {"choice": "agree"})
     assert "尚未表态：额尔敦" in state(secretary, meeting_id, 1)
-    assert 'data-testid="vote-1"' not in item_section(text(liu.get(room_url(meeting_id))), 1)   # voted once
+    mine = ballot_section(text(liu.get(room_url(meeting_id))), 1)
+    assert 'data-testid="vote-1"' not in mine and "您已表决：<strong" in mine and ">同意</strong>" in mine  # voted once
     zhang = as_user(app, ZHANG)
     act(zhang, meeting_id, "items/1/vote", {"choice": "agree"})                    # recused: refused
     assert "张丽萍不是本议题的表决成员" in flashes(zhang)
@@ -474,3 +482,94 @@ def test_a_member_who_does_not_organise_may_not_run_the_meeting(app, sc, communi
         act(liu, meeting_id, action, data)
         assert "无权执行此操作" in flashes(liu), action
     assert snapshot(community) == before
+
+
+# --------------------------------------------------------------------------------------------
+# the member's own part of the room (issue 14): 请假 and 书面意见 before the meeting, the papers one tap away
+
+
+def test_an_absent_member_hands_in_his_leave_and_written_opinion_before_the_meeting(app, sc, community):
+    analyser = project(sc, "关于购置全自动生化分析仪的议题")
+    parking = project(sc, "关于总医院停车场改造的议题", amount="450000")
+    meeting_id = schedule(sc, "president_office", [analyser, parking])
+    wang = as_user(app, WANG)
+    page = text(wang.get(room_url(meeting_id)))
+    assert 'data-testid="hand-in"' in page and "不能到会？请假并提交书面意见" in page
+    assert 'name="text-1"' in page and 'name="text-2"' in page
+
+    before = snapshot(community)
+    act(wang, meeting_id, "hand-in", {"reason": " ", "text-1": ""})
+    assert "请填写请假原因或至少一项议题的书面意见" in flashes(wang)
+    assert snapshot(community) == before
+
+    act(wang, meeting_id, "hand-in", {"reason": "参加市委党校培训", "text-1": "同意购置，建议同步做好维保约定。",
+                                      "text-2": ""})
+    assert "已提交：请假、1项议题的书面意见" in flashes(wang)
+    record = meeting_record(community, meeting_id)
+    assert [(p["name"], p["attendance"], p["reason"]) for p in record["members"] if p["attendance"]] == [
+        ("王建华", "absent", "参加市委党校培训")]
+    assert record["items"][0]["written_opinions"] == [{"name": "王建华", "text": "同意购置，建议同步做好维保约定。"}]
+    assert record["items"][1]["written_opinions"] == []
+    page = text(wang.get(room_url(meeting_id)))
+    assert "您已请假（参加市委党校培训），可就各议题提交书面意见" in page
+    assert 'data-testid="my-written-1"' in page and 'name="text-1"' not in page and 'name="text-2"' in page
+    act(wang, meeting_id, "hand-in", {"text-2": "停车场改造宜并入明年基建计划。"})
+    assert "已提交：1项议题的书面意见" in flashes(wang)
+
+    # The chair reads both in the room; the meeting opens and it is too late to file more.
+    app.extensions["quorum"].fixed_now = meeting_time(community, meeting_id)
+    secretary = as_user(app, SECRETARY)
+    act(secretary, meeting_id, "open")
+    chair_page = text(as_user(app, PRESIDENT).get(room_url(meeting_id)))
+    assert "王建华：同意购置，建议同步做好维保约定。" in item_section(chair_page, 1)
+    assert "王建华：停车场改造宜并入明年基建计划。" in item_section(chair_page, 2)
+    assert 'data-testid="hand-in"' not in text(wang.get(room_url(meeting_id)))
+    before = snapshot(community)
+    liu = as_user(app, LIU)
+    act(liu, meeting_id, "hand-in", {"reason": "临时有事", "text-1": "同意。"})
+    assert "会议当前状态为「会议进行中」，只能在开会前自行请假或提交书面意见" in flashes(liu)
+    assert snapshot(community) == before
+
+    # Someone without a seat may not hand anything in.
+    staff = as_user(app, STAFF_REP)
+    response = post(staff, f"/meetings/{meeting_id}/hand-in", {"reason": "出差"}, page="/meetings")
+    assert response.status_code == 403
+    assert snapshot(community) == before
+
+
+def test_the_ballot_comes_first_with_the_papers_one_tap_away_and_shows_the_choice_after_voting(app, sc, community):
+    analyser = project(sc, "关于购置全自动生化分析仪的议题")
+    rt = app.extensions["quorum"]
+    with community.sessions.begin() as s:
+        attachments.add(s, rt.env(), org.person(s, SECRETARY), analyser, "可行性论证报告.pdf", "application/pdf",
+                        b"%PDF-1.4 feasibility")
+    meeting_id = schedule(sc, "president_office", [analyser])
+    app.extensions["quorum"].fixed_now = meeting_time(community, meeting_id)
+    secretary = as_user(app, SECRETARY)
+    act(secretary, meeting_id, "open")
+    liu = as_user(app, LIU)
+    page = text(liu.get(room_url(meeting_id)))
+    assert 'data-testid="not-registered"' in page and 'data-testid="my-ballots"' not in page
+    for member in (PRESIDENT, LIU, WU, ZHANG, WANG):
+        act(secretary, meeting_id, "attendance", {"person": member, "status": "present"})
+    page = text(liu.get(room_url(meeting_id)))
+    assert 'data-testid="not-registered"' not in page
+    ballot = ballot_section(page, 1)
+    assert page.index('data-testid="my-ballots"') < page.index('data-testid="item-1"') < page.index(
+        'data-testid="attendance"')
+    assert 'data-testid="vote-1"' in ballot and 'data-testid="materials-1"' in ballot
+    assert "可行性论证报告.pdf" in ballot and "合法性审查" in ballot         # the papers and the 前置程序 opinions
+    link = re.search(r'href="(/matters/\d+/attachments/\d+)"', ballot).group(1)
+    download = liu.get(link)
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 feasibility"
+    assert 'data-testid="vote-1"' not in item_section(page, 1)                 # one ballot on the page
+
+    act(liu, meeting_id, "items/1/vote", {"choice": "disagree", "reason": "建议先做市场调研。"})
+    flashed = flashes(liu)
+    assert "您的表决已记录" in flashed and "不同意" not in flashed                 # the flash never repeats it
+    mine = ballot_section(text(liu.get(room_url(meeting_id))), 1)
+    assert re.search(r'您已表决：<strong class="dissent">不同意</strong><span class="muted">（建议先做市场调研。）', mine)
+    assert 'data-testid="vote-1"' not in mine
+    act(liu, meeting_id, "items/1/vote", {"choice": "agree"})                   # twice: refused
+    assert "刘志刚已对本议题表决，同一人对同一议题只能表决一次" in flashes(liu)
+    assert [b["choice"] for b in meeting_record(community, meeting_id)["items"][0]["ballots"]] == ["disagree"]

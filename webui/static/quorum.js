@@ -11,6 +11,10 @@
     var every = parseInt(el.dataset.refreshEvery || "5000", 10);
     setInterval(function () { refresh(el); }, every);
   });
+  // Panels folded on phones (the meeting room's secretariat controls) start open on wider screens.
+  if (window.matchMedia && window.matchMedia("(min-width: 760px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  }
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (e) { if (!confirm(form.dataset.confirm)) { e.preventDefault(); } });
   });

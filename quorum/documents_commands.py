@@ -1,4 +1,5 @@
-"""`quorum document list|show|new|edit|regenerate|sign|void|pdf|preview` and `quorum dossier MATTER_ID`.
+"""`quorum document list|show|new|edit|regenerate|sign|return|send|awaiting|void|pdf|preview`, `quorum unit set-code`
+and `quorum dossier MATTER_ID`.
 
 Wire into the cli with register(sub, add) (the same signature as the "quorum.commands" entry points).
 """
@@ -93,6 +94,32 @@ def cmd_sign(args: argparse.Namespace) -> None:
     _show(args, doc.id)
 
 
+def cmd_return(args: argparse.Namespace) -> None:
+    from quorum.services import documents
+    doc = args.runtime.act(documents.return_draft, args.document, args.reason)
+    _show(args, doc.id)
+
+
+def cmd_send(args: argparse.Namespace) -> None:
+    from quorum.services import documents
+    doc = args.runtime.act(documents.send_for_signature, args.document)
+    _show(args, doc.id)
+
+
+def cmd_awaiting(args: argparse.Namespace) -> None:
+    """The drafts in 送签 the --as person may 签发."""
+    from quorum.services import document_records
+    rows = args.runtime.act(lambda s, env, me: document_records.awaiting_signature(s, me))
+    _emit(args, rows, [_row_line(r) for r in rows] or [message("cli.document_awaiting_none")])
+
+
+def cmd_unit_set_code(args: argparse.Namespace) -> None:
+    """`quorum unit set-code UNIT CODE`: register the 机关代字 a unit's own documents are numbered under."""
+    from quorum.services import documents
+    done = args.runtime.act(documents.set_unit_code, args.unit, args.code)
+    _emit(args, done, [message("cli.unit_code_set", unit=done["unit"], code=done["code"])])
+
+
 def cmd_void(args: argparse.Namespace) -> None:
     from quorum.services import documents
     doc = args.runtime.act(documents.void, args.document, args.reason)
@@ -160,6 +187,11 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--notes", help=message("cli.document_edit_notes_help"))
     add(doc, "regenerate", cmd_regenerate, message("cli.document_regenerate_help")).add_argument("document", type=int)
     add(doc, "sign", cmd_sign, message("cli.document_sign_help")).add_argument("document", type=int)
+    p = add(doc, "return", cmd_return, message("cli.document_return_help"))
+    p.add_argument("document", type=int)
+    p.add_argument("--reason", required=True)
+    add(doc, "send", cmd_send, message("cli.document_send_help")).add_argument("document", type=int)
+    add(doc, "awaiting", cmd_awaiting, message("cli.document_awaiting_help"))
     p = add(doc, "void", cmd_void, message("cli.document_void_help"))
     p.add_argument("document", type=int)
     p.add_argument("--reason", required=True)
@@ -169,6 +201,10 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add(doc, "preview", cmd_preview, message("cli.document_preview_help"))
     p.add_argument("--out", required=True, help=message("cli.document_preview_out_help"))
     p.add_argument("--dpi", type=int, default=80)
+    unit = sub.add_parser("unit", help=message("cli.unit_help")).add_subparsers(dest="sub", required=True)
+    p = add(unit, "set-code", cmd_unit_set_code, message("cli.unit_set_code_help"))
+    p.add_argument("unit", help=message("cli.unit_ref_help"))
+    p.add_argument("code", help=message("cli.unit_code_help"))
     p = add(sub, "dossier", cmd_dossier, message("cli.document_dossier_help"))
     p.add_argument("matter", type=int)
     p.add_argument("--out", help=message("cli.document_dossier_out_help"))

@@ -8,6 +8,7 @@ The matter and meeting pages include templates/web/documents/_panel.html through
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
+from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
@@ -20,7 +21,7 @@ from webui.runtime import actor, env, runtime, transaction
 
 bp = Blueprint("documents", __name__)
 MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "pdf": "application/pdf"}
+             "pdf": "application/pdf", "ofd": "application/ofd"}
 
 
 @bp.app_context_processor
@@ -46,6 +47,11 @@ def index():
         rows = [r for r in document_records.listing(s, status=status)
                 if document_records.can_read(s, env(), me, documents.get(s, r["id"]))]
     return render_template("documents/index.html", rows=rows, status=status)
+
+
+def content_disposition(name: str, fallback: str) -> str:
+    """attachment with an ASCII filename for old clients and the real name as RFC 5987 filename*=UTF-8''…."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _page(document_id: int, error: str | None = None, form: dict | None = None, status: int = 200):
@@ -164,5 +170,49 @@ def download(document_id: int, which: str):
     with transaction() as s:
         doc = document_records.require_read(s, env(), actor(s), document_id)
         data = documents.read_file(env(), doc, which)
-        name = f"{doc.doc_number or doc.title}.{which}"
-    return send_file(BytesIO(data), mimetype=MIMETYPES[which], as_attachment=True, download_name=name)
+        name = documents.download_name(doc, which)
+    response = send_file(BytesIO(data), mimetype=MIMETYPES[which])
+    response.headers["Content-Disposition"] = content_disposition(name, f"document-{document_id}.{which}")
+    return response
+
+
+@bp.route("/documents/<int:document_id>/preview")
+@login_required
+def preview(document_id: int, error: str | None = None, status: int = 200):
+    """送签: the pages as they will print (PNG per page), with 签发 and 退回 for the signer."""
+    from quorum.services import document_preview
+    try:
+        with _reads() as s:
+            me = actor(s)
+            doc = document_records.require_read(s, env(), me, document_id)
+            rec = document_records.record(s, env(), document_id)
+            rights = {"sign": documents.may_sign(s, me, doc)}
+            key, pages = document_preview.pages(s, env(), doc)
+    except InvalidInput as exc:
+        key, pages, error, status = "", [], str(exc), 503
+    return render_template("documents/preview.html", d=rec, may=rights, key=key, pages=pages, error=error,
+                           form={}), status
+
+
+@bp.route("/documents/<int:document_id>/preview/<key>/<int:page>.png")
+@login_required
+def preview_page(document_id: int, key: str, page: int):
+    from quorum.services import document_preview
+    with transaction() as s:
+        document_records.require_read(s, env(), actor(s), document_id)
+    data = document_preview.page_png(env(), key, page)
+    if data is None:
+        abort(404)
+    return send_file(BytesIO(data), mimetype="image/png", max_age=3600)
+
+
+@bp.route("/documents/<int:document_id>/return", methods=["POST"])
+@login_required
+def return_draft(document_id: int):
+    return _act(document_id, "web.document_returned", documents.return_draft, request.form.get("reason", ""))
+
+
+@bp.route("/documents/<int:document_id>/send", methods=["POST"])
+@login_required
+def send(document_id: int):
+    return _act(document_id, "web.document_sent", documents.send_for_signature)

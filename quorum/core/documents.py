@@ -28,6 +28,9 @@ UNIT_KINDS = ("government", "bureau", "party_org", "lead_hospital", "member_unit
 SPECIAL_ADDRESSEES = ("@matter_unit", "@superior", "@requester", "@meeting_members", "@supervision_units",
                       "@step_units")
 MEETING_CHAIR = "meeting_chair"        # signer token: the chair of the body that met / decided
+# Issuer tokens: the matter's unit; the unit whose own meeting it is (a member unit's 班子会), else the matter's
+UNIT_ISSUERS = ("@matter_unit", "@meeting_unit")
+SERIES_FIELDS = ("issuer",)            # a series_by_body value may name the issuing unit: "{issuer}班子会议纪要"
 NUMBER_FIELDS = ("series", "year", "serial")
 # The words that mark a request, looked for in a 报告's body, and the genre they may not appear in: data
 # matched against documents and policies/documents.toml, not wording
@@ -108,7 +111,8 @@ class DocumentPolicy:
     def signers(self, roles: Iterable[str], issuer_kind: str | None) -> tuple[str, ...]:
         """A kind's signer roles narrowed to those the issuing organ allows (党委 documents: the 党委 only)."""
         allowed = self.signers_by_issuer.get(issuer_kind or "")
-        return tuple(r for r in roles if allowed is None or r in allowed)
+        narrowed = tuple(r for r in roles if allowed is None or r in allowed)
+        return narrowed or tuple(allowed or ())      # none of the kind's roles at this organ: the organ's own
 
     def kind(self, key: str) -> DocumentKind:
         try:
@@ -162,7 +166,7 @@ def _check_format(text: str, source: str, where: str) -> str:
 
 
 def _issuer(value: str, source: str, where: str) -> str:
-    if value != "@matter_unit" and value not in UNIT_KINDS:
+    if value not in UNIT_ISSUERS and value not in UNIT_KINDS:
         raise _fail(source, where, message("document.policy_issuer", value=value, kinds=message("value.list_separator").join(UNIT_KINDS)))
     return value
 
@@ -187,6 +191,9 @@ def parse_kind(key: str, raw: Mapping[str, Any], roles: Mapping[str, str], bodie
     for body in (*issuer_by_body, *series_by_body):
         if body not in bodies:
             raise _fail(source, where, message("document.policy_body_unknown", body=body))
+    for series in series_by_body.values():
+        if not set(re.findall(r"{(\w*)}", series)) <= set(SERIES_FIELDS):
+            raise _fail(source, where, message("document.policy_series_fields", text=series))
     window = raw.get("window_working_days")
     if window is not None and (not isinstance(window, int) or window < 1):
         raise _fail(source, where, message("document.policy_window"))
@@ -282,6 +289,24 @@ def check_workflow_documents(policy: DocumentPolicy, workflows: Iterable[Any]) -
 def cn_date(day: date) -> str:
     """成文日期: Arabic numerals, full year, no zero padding — 2026年1月5日."""
     return message("document.date", year=day.year, month=day.month, day=day.day)
+
+
+def series_text(template: str, issuer_short_name: str) -> str:
+    """A series_by_body value with the issuing unit filled in: {issuer}班子会议纪要 → 乌兰社区中心班子会议纪要."""
+    return template.replace("{issuer}", issuer_short_name)
+
+
+def printed_number(kind: DocumentKind, number: str, series: str | None) -> str:
+    """The number as the page prints it: a 纪要's 〔2026〕第1期 under its own heading (the series is its name)."""
+    if kind.layout == "minutes" and series and number.startswith(series):
+        return number[len(series):]
+    return number
+
+
+def download_stem(number: str | None, series: str | None, title: str) -> str:
+    """The name a signed document downloads under: 〔2026〕3号 关于…… (the 发文字号 without the 机关代字)."""
+    short = number[len(series):] if number and series and number.startswith(series) else (number or "")
+    return f"{short} {title}".strip()
 
 
 def format_number(kind: DocumentKind, series: str, year: int, serial: int) -> str:

@@ -108,6 +108,7 @@ def run(sessions: sessionmaker[Session], env: Env) -> dict[str, Any]:
     meeting_day = cal.add_working_days(day, 3).due
     office = sc.do(secretary, meetings.schedule, "president_office", "",
                    datetime.combine(meeting_day, time(8, 30), tzinfo=TZ), "总医院行政楼三楼会议室", [mid])
+    sc.do(secretary, documents.sign_meeting_notice, office.id)      # the 会议通知 is signed before the meeting
     sc.at(meeting_day, 8, 30)
     _hold(sc, secretary, office.id, recusals={}, absent={}, dissent={})
     # 党委会: notice the same afternoon, meeting three working days later.
@@ -115,6 +116,7 @@ def run(sessions: sessionmaker[Session], env: Env) -> dict[str, Any]:
     party_day = cal.add_working_days(meeting_day, 3).due
     party = sc.do(secretary, meetings.schedule, "party_committee", "",
                   datetime.combine(party_day, time(9), tzinfo=TZ), "总医院党委会议室", [mid])
+    sc.do(secretary, documents.sign_meeting_notice, party.id)
     sc.at(party_day, 9)
     recused = sc.holder("member_unit_party_leader", unit="mongolian_tcm_hospital")
     absent = sc.holder("member_unit_party_leader", unit="gerile_station")

@@ -19,10 +19,13 @@ from sqlalchemy import select
 from quorum.calendar import TZ
 from quorum.core import voting
 from quorum.db import Person, Task
-from quorum.services import expenditure, matters, meetings, publicity
+from quorum.services import documents, expenditure, matters, meetings, publicity
 from quorum.services.env import Env
 
 SECRETARY = "gaowenjing"
+# 机关代字 of the member units: each issues its own documents (班子会 notices and minutes, 请示) under it
+UNIT_CODES = {"mongolian_tcm_hospital": "二蒙中医发", "maternal_child_center": "二妇幼发", "wulan_chc": "乌社卫发",
+              "dongcheng_chc": "东社卫发", "xilin_chc": "锡社卫发", "gerile_station": "格卫站发"}
 
 
 class Walk:
@@ -57,6 +60,7 @@ class Walk:
         """Hold a meeting on `day` (notice given now): all present, all agree, the presiding member last."""
         at = datetime.combine(day, time(9), tzinfo=TZ)
         meeting_id = self.sc.do(organiser, meetings.schedule, body, "", at, place, matter_ids, unit_key=unit).id
+        self.sc.do(organiser, documents.sign_meeting_notice, meeting_id)     # the 会议通知 goes out before it
         self.sc.at(day, 9)
         self.sc.do(organiser, meetings.open_session, meeting_id)
         with self.sc.sessions.begin() as s:
@@ -88,6 +92,8 @@ def run(sc, env: Env) -> dict[str, Any]:
     w, cal = Walk(sc), env.calendar
     day0 = cal.subtract_working_days(env.now.date(), 35).due
     w.at(day0, 9)
+    for unit, code in UNIT_CODES.items():              # as `quorum unit set-code UNIT CODE` does
+        sc.do(SECRETARY, documents.set_unit_code, unit, code)
     ids = {
         "expenditure": _expenditure_filed(sc),
         "appointment": _appointment_filed(sc),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from quorum.core.documents import STATUS_NAMES, DocumentStatus
 from quorum.core.errors import NotPermitted
+from quorum.core.messages import message
 from quorum.db import AgendaItem, Document, Matter, Meeting, MeetingMember, Person, Unit
 from quorum.services import documents, drafting, permissions, visibility
 from quorum.services.env import Env
@@ -17,7 +18,32 @@ def row(s: Session, doc: Document) -> dict[str, Any]:
     return {"id": doc.id, "kind": doc.kind, "kind_name": kind.name, "status": doc.status,
             "status_name": STATUS_NAMES[doc.status], "title": doc.title, "doc_number": doc.doc_number,
             "doc_date": doc.doc_date, "matter_id": doc.matter_id, "meeting_id": doc.meeting_id,
-            "has_pdf": bool(doc.pdf_sha256), "signed_at": doc.signed_at}
+            "has_pdf": bool(doc.pdf_sha256), "has_ofd": bool(doc.ofd_sha256), "signed_at": doc.signed_at}
+
+
+def awaiting_signature(s: Session, person: Person) -> list[dict[str, Any]]:
+    """送签 entries of a person's 待办: the drafts they may 签发, with the issuing organ and when they were sent."""
+    out = []
+    for doc in documents.awaiting(s, person):
+        signoff = documents.open_signoff(s, doc.id)
+        issuer = s.get(Unit, doc.issuer_unit_id) if doc.issuer_unit_id else None
+        meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
+        out.append({**row(s, doc), "issuer": issuer.name if issuer else "", "sent_at": signoff.opened_at,
+                    "meeting_at": meeting.scheduled_at if meeting else None,
+                    "label": message("documents.signoff_title", kind=documents.kind_of(s, doc).name,
+                                     title=doc.title)})
+    return out
+
+
+def signoff_state(s: Session, doc: Document) -> dict[str, Any]:
+    """Whether a draft is in 送签 now, and its latest 退回 (who, when, why) while it is a draft."""
+    returned = documents.last_return(s, doc.id) if doc.status == DocumentStatus.DRAFT else None
+    who = s.get(Person, returned.closed_by_id) if returned is not None and returned.closed_by_id else None
+    return {"open": documents.open_signoff(s, doc.id) is not None,
+            "returned": None if returned is None else {
+                "by": who.name if who else "", "at": returned.closed_at, "reason": returned.reason,
+                "text": message("documents.signoff_returned", who=who.name if who else "",
+                                at=returned.closed_at.strftime("%Y-%m-%d %H:%M"), reason=returned.reason)}}
 
 
 def listing(s: Session, matter_id: int | None = None, meeting_id: int | None = None,
@@ -82,4 +108,5 @@ def record(s: Session, env: Env, document_id: int) -> dict[str, Any]:
             "request_id": doc.request_id, "meeting_title": meeting.title if meeting else None,
             "direction": kind.direction, "layout": kind.layout, "warnings": documents.warnings(s, doc),
             "signer_roles": [documents.policy_set_for(s, doc.policy_version_id).role_name(r)
-                             for r in documents.signer_roles(s, doc)]}
+                             for r in documents.signer_roles(s, doc)],
+            "signoff": signoff_state(s, doc), "ofd_path": doc.ofd_path, "ofd_sha256": doc.ofd_sha256}

@@ -10,6 +10,7 @@ sha256 and freezes the row. A frozen document never changes; voiding it keeps it
 
 import hashlib
 import os
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from quorum.core.documents import DocumentKind, DocumentPolicy, DocumentStatus
 from quorum.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
 from quorum.core.messages import message
 from quorum.core.spec import clean_text
-from quorum.db import Document, DocumentSerial, Matter, MatterStep, Meeting, Person, Post, Unit
+from quorum.core.states import MeetingStatus
+from quorum.db import Document, DocumentSerial, DocumentSignoff, Matter, MatterStep, Meeting, Person, Post, Unit
 from quorum.services import audit, org, permissions
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
@@ -95,9 +97,12 @@ def _declared(s: Session, env: Env, matter: Matter, step_row: MatterStep, moment
     if not spec.documents:
         return
     policy = _policy(s, matter.policy_version_id)
+    # a submit step opens and finishes in one act: what it drafts when it opens is drafted as it finishes
+    # (the 请示 a member unit files with its application, which the 批复 answers)
+    at_once = moment == "step_finished" and spec.kind == "submit"
     for key in spec.documents:
         kind = policy.kind(key)
-        if kind.drafted == moment:
+        if kind.drafted == moment or (at_once and kind.drafted == "step_opened"):
             _ensure(s, env, kind, matter=matter, step_key=step_row.step_key)
         elif kind.drafted == "meeting_closed" and moment == "step_finished":
             meeting_id = ((matter.decision or {}).get("last") or {}).get("meeting_id")
@@ -166,6 +171,7 @@ def _create(s: Session, env: Env, actor_id: int | None, kind: DocumentKind, *, m
     s.flush()
     _fill(s, env, doc, kind, policy, matter, meeting, request, issuer)
     _log(s, env, actor_id, "drafted", doc, meeting_id=doc.meeting_id, step=step_key)
+    _open_signoff(s, env, actor_id, doc)          # 送签: in the signers' 待办, and they are told
     return doc
 
 
@@ -249,11 +255,15 @@ def may_sign(s: Session, actor: Person, doc: Document) -> bool:
     When nobody holds a signer role at the issuing unit itself (the 医共体党委's secretary holds his
     post at the 卫健委), any holder of a signer role may sign.
     """
-    if doc.status != DocumentStatus.DRAFT:
-        return False
-    posts = list(s.execute(select(Post).where(Post.role.in_(signer_roles(s, doc)), Post.active.is_(True))).scalars())
+    return doc.status == DocumentStatus.DRAFT and actor.id in signers_of(s, doc)
+
+
+def signers_of(s: Session, doc: Document) -> list[int]:
+    """The people who may 签发 the document: holders of a signer role at the issuing unit, else anywhere."""
+    posts = list(s.execute(select(Post).where(Post.role.in_(signer_roles(s, doc)), Post.active.is_(True))
+                           .order_by(Post.id)).scalars())
     at_issuer = [p for p in posts if p.unit_id == doc.issuer_unit_id]
-    return any(p.person_id == actor.id for p in (at_issuer or posts))
+    return list(dict.fromkeys(p.person_id for p in (at_issuer or posts)))
 
 
 def may_void(s: Session, actor: Person, doc: Document) -> bool:
@@ -368,6 +378,7 @@ def reserve(s: Session, env: Env, actor: Person, document_id: int) -> Document:
     _refuse_unless_draft(doc, message("documents.action_sign_again"))
     kind = kind_of(s, doc)
     _require_signer(s, actor, doc, kind)
+    _check_meeting_time(s, doc, kind)
     check_distribution(s, doc, doc.addressees, doc.cc)
     _check_request(s, doc, kind)
     if kind.numbered and doc.serial is None:
@@ -398,6 +409,7 @@ def freeze(s: Session, env: Env, actor: Person, document_id: int, done: Renderin
     _refuse_unless_draft(doc, message("documents.action_sign_again"))
     kind = kind_of(s, doc)
     _require_signer(s, actor, doc, kind)
+    _check_meeting_time(s, doc, kind)
     if kind.numbered and doc.serial is None:
         reserve(s, env, actor, document_id)
     if (done.number, done.stamp, done.day) != (doc.doc_number, doc.updated_at, _dated(s, env, doc, kind)):
@@ -406,6 +418,7 @@ def freeze(s: Session, env: Env, actor: Person, document_id: int, done: Renderin
     states.apply(doc, "document", DocumentStatus.FROZEN, message("documents.action_sign"))
     doc.doc_date, doc.signer_id, doc.signed_at, doc.updated_at = done.day, actor.id, env.now, env.now
     doc.content = _page_json(done.page)
+    _close_signoff(s, env, actor.id, doc, "signed")
     _log(s, env, actor.id, "signed", doc, number=doc.doc_number, date=done.day, sha256=doc.sha256)
     return doc
 
@@ -436,19 +449,38 @@ def _check_request(s: Session, doc: Document, kind: DocumentKind) -> None:
 
 
 def _dated(s: Session, env: Env, doc: Document, kind: DocumentKind):
-    """成文日期: the 签发 date, or for kinds dated by the meeting, the date the meeting passed it."""
+    """成文日期: the 签发 date, or for kinds dated by the meeting, the date the meeting passed it.
+
+    A 纪要 is never dated before its meeting (it can only be signed once the meeting closed).
+    """
     if kind.dated == "meeting" and doc.matter_id:
         last = (s.get(Matter, doc.matter_id).decision or {}).get("last") or {}
         if last.get("decided_at"):
             return _drafting()._day(last["decided_at"])
-    return env.now.date()
+    day = env.now.date()
+    if kind.drafted == "meeting_closed" and doc.meeting_id:
+        day = max(day, s.get(Meeting, doc.meeting_id).scheduled_at.date())
+    return day
+
+
+def _check_meeting_time(s: Session, doc: Document, kind: DocumentKind) -> None:
+    """A 会议通知 is signed before its meeting, never once it is held; a 纪要 only after the meeting closed."""
+    if doc.meeting_id is None:
+        return
+    meeting = s.get(Meeting, doc.meeting_id)
+    name = meeting.title or policy_set_for(s, meeting.policy_version_id).body(meeting.body_key).name
+    if kind.drafted == "meeting_scheduled" and meeting.status in (MeetingStatus.IN_SESSION, MeetingStatus.CLOSED):
+        held = meeting.opened_at or meeting.scheduled_at
+        raise InvalidTransition("documents.notice_meeting_held", meeting=name, title=doc.title,
+                                date=rules.cn_date(held.date()))
+    if kind.drafted == "meeting_closed" and meeting.status != MeetingStatus.CLOSED:
+        raise InvalidTransition("documents.minutes_before_meeting", meeting=name, kind=kind.name, title=doc.title)
 
 
 def _series(s: Session, doc: Document, kind: DocumentKind, issuer: Unit) -> str:
     matter = s.get(Matter, doc.matter_id) if doc.matter_id else None
     meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
-    body = _drafting().body_key(matter, meeting)
-    series = kind.series_by_body.get(body or "") or kind.series or issuer.doc_prefix
+    series = _drafting().series_of(kind, _drafting().body_key(matter, meeting), issuer)
     if not series:
         raise InvalidInput.because("documents.issuer_no_prefix", issuer=issuer.name, kind=kind.name)
     return series
@@ -490,11 +522,14 @@ def store(env: Env, data: bytes, suffix: str) -> tuple[str, str]:
     return digest, f"documents/{target.name}"
 
 
+FILES = {"docx": ("file_path", "sha256"), "pdf": ("pdf_path", "pdf_sha256"), "ofd": ("ofd_path", "ofd_sha256")}
+
+
 def read_file(env: Env, doc: Document, which: str = "docx") -> bytes:
-    """The stored bytes of a frozen document (docx or pdf), checked against the stored sha256."""
-    path, digest = (doc.file_path, doc.sha256) if which == "docx" else (doc.pdf_path, doc.pdf_sha256)
+    """The stored bytes of a frozen document (docx, pdf or ofd), checked against the stored sha256."""
+    path, digest = (getattr(doc, column) for column in FILES[which])
     if not path:
-        raise NotFound(what=message("documents.docx_file" if which == "docx" else "documents.pdf_file"), ref=doc.title)
+        raise NotFound(what=message(f"documents.{which}_file"), ref=doc.title)
     try:
         data = (Path(env.files_dir or ".") / path).read_bytes()
     except FileNotFoundError:
@@ -518,6 +553,7 @@ def void(s: Session, env: Env, actor: Person, document_id: int, reason: str) -> 
     doc.void_reason = clean_text(reason, message("documents.void_reason_label"), 1000)
     states.apply(doc, "document", DocumentStatus.VOID, message("documents.action_void"))
     doc.voided_at = doc.updated_at = env.now
+    _close_signoff(s, env, actor.id, doc, "voided", doc.void_reason)
     _log(s, env, actor.id, "voided", doc, number=doc.doc_number, reason=doc.void_reason)
     return doc
 
@@ -539,15 +575,17 @@ def convert_pdf(s: Session, env: Env, document_id: int) -> Document:
     from quorum.documents.pdf import to_pdf
     pdf = to_pdf(read_file(env, doc))
     doc.pdf_sha256, doc.pdf_path = store(env, pdf, "pdf")
-    ofd_sha256, ofd_path = store(env, ofd.from_pdf(pdf, doc.title, env.now), "ofd")
-    _log(s, env, None, "pdf_converted", doc, sha256=doc.pdf_sha256, ofd_sha256=ofd_sha256, ofd_path=ofd_path)
+    doc.ofd_sha256, doc.ofd_path = store(env, ofd.from_pdf(pdf, doc.title, env.now), "ofd")
+    _log(s, env, None, "pdf_converted", doc, sha256=doc.pdf_sha256, ofd_sha256=doc.ofd_sha256, ofd_path=doc.ofd_path)
     return doc
 
 
-def sign_off_drafts(s: Session, env: Env, actor: Person | None = None) -> list[int]:
-    """Have each draft signed by a holder of its signer role (the demo); 请示 before the 批复 that cite them."""
-    drafts = list(s.execute(select(Document).where(Document.status == DocumentStatus.DRAFT)
-                            .order_by(Document.id)).scalars())
+def sign_off_drafts(s: Session, env: Env, actor: Person | None = None, only: Sequence[int] | None = None) -> list[int]:
+    """Have each draft (or those of `only`) signed by a holder of its signer role (the demo); 请示 before 批复."""
+    query = select(Document).where(Document.status == DocumentStatus.DRAFT)
+    if only is not None:
+        query = query.where(Document.id.in_(list(only)))
+    drafts = list(s.execute(query.order_by(Document.id)).scalars())
     signed = []
     for doc in sorted(drafts, key=lambda d: kind_of(s, d).requires_request):
         signer = next((p for role in signer_roles(s, doc) for p in org.holders(s, role) if may_sign(s, p, doc)), None)
@@ -556,10 +594,19 @@ def sign_off_drafts(s: Session, env: Env, actor: Person | None = None) -> list[i
         try:
             with s.begin_nested():
                 sign(s, env, signer, doc.id)
-        except InvalidInput:
+        except (InvalidInput, InvalidTransition):
             continue
         signed.append(doc.id)
     return signed
+
+
+def sign_meeting_notice(s: Session, env: Env, actor: Person | None, meeting_id: int) -> list[int]:
+    """Have the drafts of a meeting's notice (drafted when it was scheduled) signed now, before it is held (the demo)."""
+    policy = _policy(s, s.get(Meeting, meeting_id).policy_version_id)
+    keys = [k.key for k in policy.kinds.values() if k.drafted == "meeting_scheduled"]
+    ids = list(s.execute(select(Document.id).where(Document.meeting_id == meeting_id, Document.kind.in_(keys),
+                                                    Document.status == DocumentStatus.DRAFT)).scalars())
+    return sign_off_drafts(s, env, actor, only=ids)
 
 
 def count(s: Session, **where: Any) -> int:
@@ -567,3 +614,112 @@ def count(s: Session, **where: Any) -> int:
     for key, value in where.items():
         query = query.where(getattr(Document, key) == value)
     return s.execute(query).scalar_one()
+
+
+# --------------------------------------------------------------------------------------------
+# 送签: a draft waits in the 待办 of every holder of its signer role until one 签发 or 退回 it
+
+
+def open_signoff(s: Session, document_id: int) -> DocumentSignoff | None:
+    return s.execute(select(DocumentSignoff).where(DocumentSignoff.document_id == document_id,
+                                                   DocumentSignoff.closed_at.is_(None))
+                     .order_by(DocumentSignoff.id.desc()).limit(1)).scalars().first()
+
+
+def _open_signoff(s: Session, env: Env, actor_id: int | None, doc: Document, first: bool = True) -> DocumentSignoff:
+    row = DocumentSignoff(document_id=doc.id, opened_at=env.now, opened_by_id=actor_id, reason="")
+    s.add(row)
+    s.flush()
+    # TODO(issue 14 item 1): tell the signers — quorum.services.arrivals.awaiting_signature(s, env, doc,
+    # signers_of(s, doc)) when `first` — once arrivals.py is committed (its helper wires it in)
+    return row
+
+
+def _close_signoff(s: Session, env: Env, actor_id: int | None, doc: Document, outcome: str,
+                   reason: str = "") -> None:
+    row = open_signoff(s, doc.id)
+    if row is not None:
+        row.closed_at, row.closed_by_id, row.outcome, row.reason = env.now, actor_id, outcome, reason
+
+
+def return_draft(s: Session, env: Env, actor: Person, document_id: int, reason: str) -> Document:
+    """退回: a signer sends the draft back to the secretariat with a reason; the 送签 closes for every signer."""
+    doc = _locked(s, document_id)
+    action = message("documents.action_return")
+    _refuse_unless_draft(doc, action)
+    _require_signer(s, actor, doc, kind_of(s, doc))
+    text = clean_text(reason, message("documents.return_reason_label"), 1000)
+    if open_signoff(s, doc.id) is None:
+        raise InvalidTransition("documents.signoff_not_open", title=doc.title, action=action)
+    _close_signoff(s, env, actor.id, doc, "returned", text)
+    doc.updated_at = env.now
+    _log(s, env, actor.id, "returned", doc, reason=text)
+    return doc
+
+
+def send_for_signature(s: Session, env: Env, actor: Person, document_id: int) -> Document:
+    """送签 again: the secretariat puts a returned (and edited) draft before the signers once more."""
+    doc = _locked(s, document_id)
+    _refuse_unless_draft(doc, message("documents.action_send"))
+    _require_editor(s, actor, doc.policy_version_id)
+    if open_signoff(s, doc.id) is not None:
+        raise InvalidTransition("documents.signoff_already_open", title=doc.title)
+    _open_signoff(s, env, actor.id, doc, first=False)
+    _log(s, env, actor.id, "sent_for_signature", doc)
+    return doc
+
+
+def awaiting(s: Session, person: Person) -> list[Document]:
+    """The drafts in 送签 this person may 签发, oldest 送签 first (their 待办's 送签 entries).
+
+    Two statements when nothing waits or the person holds no post; a draft is checked in full only
+    when the person holds one of its signer roles.
+    """
+    docs = list(s.execute(select(Document).join(DocumentSignoff, DocumentSignoff.document_id == Document.id)
+                          .where(DocumentSignoff.closed_at.is_(None), Document.status == DocumentStatus.DRAFT)
+                          .order_by(DocumentSignoff.opened_at, Document.id)).scalars())
+    if not docs:
+        return []
+    roles = set(s.execute(select(Post.role).where(Post.person_id == person.id, Post.active.is_(True))).scalars())
+    return [doc for doc in docs if roles & set(signer_roles(s, doc)) and may_sign(s, person, doc)]
+
+
+def last_return(s: Session, document_id: int) -> DocumentSignoff | None:
+    """The latest 退回 of a draft (shown on its page until it is signed)."""
+    return s.execute(select(DocumentSignoff).where(DocumentSignoff.document_id == document_id,
+                                                   DocumentSignoff.outcome == "returned")
+                     .order_by(DocumentSignoff.id.desc()).limit(1)).scalars().first()
+
+
+def download_name(doc: Document, which: str) -> str:
+    """〔2026〕3号 关于….docx: the 发文字号 without the 机关代字, then the title; no path separators."""
+    stem = rules.download_stem(doc.doc_number, doc.series, doc.title)
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem) + f".{which}"
+
+
+# --------------------------------------------------------------------------------------------
+# 机关代字: a unit issuing documents in its own name numbers them in its own series
+
+
+# no blank, digit or bracket of any width (the 〔2026〕 of a number is added to it)
+UNIT_CODE = re.compile(r"[^\s\d()\uff08\uff09\u3014\u3015\[\]\u3010\u3011{}]{1,20}")
+
+
+def set_unit_code(s: Session, env: Env, actor: Person, unit_ref: str, code: str) -> dict[str, str]:
+    """Register a unit's 机关代字 (乌社卫发): the series its own documents are numbered in (audited)."""
+    permissions.require(s, env, actor, "admin.manage", subject="unit")
+    ref = (unit_ref or "").strip()
+    unit = s.execute(select(Unit).where((Unit.key == ref) | (Unit.name == ref) | (Unit.short_name == ref))
+                     .order_by(Unit.id).limit(1)).scalars().first()
+    if unit is None:
+        raise InvalidInput.because("documents.unit_unknown", ref=ref)
+    code = (code or "").strip()
+    if not UNIT_CODE.fullmatch(code):
+        raise InvalidInput.because("documents.unit_code_bad", code=code)
+    other = s.execute(select(Unit).where(Unit.doc_prefix == code, Unit.id != unit.id).limit(1)).scalars().first()
+    if other is not None:
+        raise Conflict("documents.unit_code_taken", code=code, unit=other.name)
+    before, unit.doc_prefix = unit.doc_prefix, code
+    audit.append(s, env, actor.id, "unit.code_set", "unit", unit.id, {"unit": unit.name, "code": code,
+                                                                       "before": before})
+    return {"unit": unit.name, "code": code}

@@ -14,7 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quorum.core import voting
-from quorum.core.documents import DocumentKind, DocumentPolicy, cn_date, document_policy_of, join_names, subject_of
+from quorum.core.documents import (
+    DocumentKind,
+    DocumentPolicy,
+    cn_date,
+    document_policy_of,
+    join_names,
+    printed_number,
+    series_text,
+    subject_of,
+)
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 from quorum.db import (
@@ -89,8 +98,17 @@ def body_key(doc_matter: Matter | None, meeting: Meeting | None) -> str | None:
 
 
 def issuer_unit(s: Session, kind: DocumentKind, matter: Matter | None, meeting: Meeting | None) -> Unit:
-    """The issuing organ: the body's issuer if the kind names one, else the kind's unit kind or the matter's unit."""
+    """The issuing organ: the body's issuer if the kind names one, else the kind's unit kind or the matter's unit.
+
+    "@meeting_unit": the unit whose own meeting it is (a member unit's 班子会 — for a matter, the meeting
+    that decided it), else the matter's unit.
+    """
     issuer = kind.issuer_by_body.get(body_key(matter, meeting) or "", kind.issuer)
+    if issuer == "@meeting_unit":
+        held = meeting or _deciding_meeting(s, matter)
+        if held is not None and held.unit_id:
+            return s.get(Unit, held.unit_id)
+        issuer = "@matter_unit"
     if issuer == "@matter_unit":
         unit = s.get(Unit, matter.unit_id) if matter is not None and matter.unit_id else None
         issuer = "lead_hospital" if unit is None else None
@@ -100,6 +118,19 @@ def issuer_unit(s: Session, kind: DocumentKind, matter: Matter | None, meeting: 
     if unit is None:
         raise InvalidInput.because("document.issuer_missing", kind=issuer, document=kind.name)
     return unit
+
+
+def _deciding_meeting(s: Session, matter: Matter | None) -> Meeting | None:
+    meeting_id = ((matter.decision or {}).get("last") or {}).get("meeting_id") if matter is not None else None
+    return s.get(Meeting, meeting_id) if meeting_id else None
+
+
+def series_of(kind: DocumentKind, body: str | None, issuer: Unit) -> str | None:
+    """The 机关代字 series a document is numbered in: the body's own (纪要), the kind's, else the issuer's code."""
+    by_body = kind.series_by_body.get(body or "")
+    if by_body:
+        return series_text(by_body, issuer.short_name)
+    return kind.series or issuer.doc_prefix
 
 
 def lead_unit(s: Session) -> Unit | None:
@@ -404,18 +435,21 @@ def page(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: Docume
     blocks = wording.render(kind.template, ctx, templates_dir(env))
     matter, meeting, issuer, _request, lead = sources
     lead = lead or issuer
-    series = doc.series or kind.series_by_body.get(body_key(matter, meeting) or "") or kind.series or issuer.doc_prefix
+    series = doc.series or series_of(kind, body_key(matter, meeting), issuer)
     organ = policy.organ(series, issuer.name)
+    number = printed_number(kind, number, series)
+    printer = issuer if issuer.kind == "member_unit" else lead      # a member unit prints its own documents
     heading = organ + kind.heading_suffix
     if kind.layout == "minutes" and meeting is not None:
-        heading = message("document.minutes_heading",
-                          body=policy_set_for(s, meeting.policy_version_id).body(meeting.body_key).name)
+        body_spec = policy_set_for(s, meeting.policy_version_id).body(meeting.body_key)
+        heading = (message("document.minutes_heading_unit", unit=issuer.name, body=body_spec.short_name)
+                   if meeting.unit_id else message("document.minutes_heading", body=body_spec.name))
     body = "\n".join(part for part in (blocks["record"], doc.body) if part)
     result = Page(layout=kind.layout, title=doc.title, heading=heading, number=number, signer=signer,
                   addressees=tuple(doc.addressees), body=body, attachments=tuple(doc.attachments),
                   attendance=attendance(ctx["meeting"]) if kind.layout == "minutes" and ctx["meeting"] else (),
                   signature=organ if kind.signature else "", date=day, notes=doc.notes,
-                  cc_label=kind.cc_label, cc=tuple(doc.cc), printer=lead.name + policy.printing_office,
+                  cc_label=kind.cc_label, cc=tuple(doc.cc), printer=printer.name + policy.printing_office,
                   print_date=day, secrecy=kind.secrecy, star=issuer.kind in policy.star_issuers,
                   created=env.now)
     return result, blocks

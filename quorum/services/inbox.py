@@ -1,4 +1,9 @@
-"""我的待办: a person's open tasks (their own and those they act on as 代理) and the votes awaiting them.
+"""我的待办: a person's open tasks (their own and those they act on as 代理), the votes awaiting them
+and the drafts in 送签 they may 签发.
+
+A 送签 is not a Task row: a task belongs to a matter's step, while a 会议通知 or 纪要 has no matter, and
+every holder of the signer role sees the same draft until one of them signs it. It is a second kind of
+entry, read from the open document_signoff rows (quorum.services.documents.awaiting).
 
 The page costs a fixed number of statements however many tasks a person has: one grouped count,
 one page of tasks, their views read together (records.task_views), and the votes.
@@ -13,7 +18,7 @@ from sqlalchemy.orm import Session
 from quorum.core import voting
 from quorum.core.states import ItemStatus, MeetingStatus, TaskStatus
 from quorum.db import AgendaItem, Meeting, MeetingMember, Person, Task
-from quorum.services import delegations, meetings, records
+from quorum.services import delegations, document_records, meetings, records
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -76,7 +81,8 @@ def inbox(s: Session, person: Person, now: datetime, page: int = 1, per_page: in
     for task in tasks:
         task["overdue"] = bool(task["due_date"] and task["due_date"] < today)
     votes = pending_votes(s, person) if in_session else []
-    return {"tasks": tasks, "votes": votes, "total": total, "overdue": overdue,
+    signoffs = document_records.awaiting_signature(s, person)    # 送签: drafts waiting for my 签发
+    return {"tasks": tasks, "votes": votes, "signoffs": signoffs, "total": total, "overdue": overdue,
             "page": page, "per_page": per_page, "pages": pages}
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from quorum.db import Document
+from quorum.db import Document, Unit
 from quorum.services import documents, org
 from tests.conftest import from_snapshot
 
@@ -41,14 +41,16 @@ def _draft_every_kind(community, denv, result):
         documents.sign_off_drafts(s, denv)
         documents.draft(s, denv, secretary, "reply", [mid])
         documents.sign_off_drafts(s, denv)
-        rows = s.execute(select(Document.kind, Document.id, Document.status).order_by(Document.id)).all()
+        rows = s.execute(select(Document.kind, Document.id, Document.status, Unit.kind)
+                         .join(Unit, Unit.id == Document.issuer_unit_id).order_by(Document.id)).all()
         party_minutes = s.execute(select(Document.id).where(Document.kind == "minutes",
                                                             Document.meeting_id == result["meetings"][1])).scalar_one()
-    assert {status for _k, _i, status in rows} == {"frozen"}, rows
-    kinds = {}
-    for kind, ident, _status in rows:
-        kinds.setdefault(kind, ident)
-    return {"kinds": kinds, "matter_id": mid, "meetings": result["meetings"], "party_minutes": party_minutes}
+    assert {status for _k, _i, status, _u in rows} == {"frozen"}, rows
+    kinds, member = {}, {}
+    for kind, ident, _status, issuer_kind in rows:    # the 医共体's own first; a member unit's in `member`
+        (member if issuer_kind == "member_unit" else kinds).setdefault(kind, ident)
+    return {"kinds": {**member, **kinds}, "member": member, "matter_id": mid, "meetings": result["meetings"],
+            "party_minutes": party_minutes}
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ def test_libreoffice_converts_every_kind(world, community, denv, tmp_path):
     with community.sessions.begin() as s:
         for kind in KINDS:
             doc = documents.get(s, world["kinds"][kind])
-            files[kind], numbers[kind] = documents.read_file(denv, doc), doc.doc_number
+            files[kind], numbers[kind] = documents.read_file(denv, doc), (doc.content or {}).get("number")
     pdfs = to_pdf_many(files)
     assert set(pdfs) == set(KINDS)
     for kind, pdf in pdfs.items():

@@ -110,3 +110,50 @@ def test_edit_sign_download_and_void(app, community, world):
     status, title, _body, number, _v = state(community, d)[0]
     assert status == "void" and number.startswith("二医共党发〔2026〕")
     assert as_user(app, SECRETARY).get("/documents/999999").status_code == 404
+
+
+def test_a_signoff_waits_in_the_signers_inbox_with_a_page_preview_and_is_returned(app, community, world):
+    """送签 (issue 14, item 4): the signer's 待办 lists the draft; its preview shows each page as PNG; 退回 needs
+    a reason and takes it out of every signer's 待办; the 党政办 sends it again; 签发 from the preview."""
+    d = world["draft"]
+    signer, secretary, president = as_user(app, SIGNER), as_user(app, SECRETARY), as_user(app, PRESIDENT)
+    inbox = text(signer.get("/tasks"))
+    assert 'data-testid="signoffs"' in inbox and f'data-testid="signoff-{d}"' in inbox and "送签" in inbox
+    assert f'data-testid="signoff-{d}"' not in text(president.get("/tasks"))      # the 党委's series: not his
+    preview = signer.get(f"/documents/{d}/preview")
+    page = text(preview)
+    assert preview.status_code == 200 and 'data-testid="return-form"' in page and 'data-testid="sign-form"' in page
+    images = [line.split('src="', 1)[1].split('"', 1)[0] for line in page.splitlines() if "<img " in line]
+    assert images, page
+    png = signer.get(images[0])
+    assert png.status_code == 200 and png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+    assert 'data-testid="return-form"' not in text(president.get(f"/documents/{d}/preview"))
+    before = state(community, d)
+    assert post(president, f"/documents/{d}/return", {"reason": "不同意"}, page=f"/documents/{d}").status_code == 302
+    assert state(community, d)[0] == before[0]                                    # refused: nothing changed
+    post(signer, f"/documents/{d}/return", {"reason": ""}, page=f"/documents/{d}")
+    assert f'data-testid="signoff-{d}"' in text(signer.get("/tasks"))            # no reason: still waiting
+    post(signer, f"/documents/{d}/return", {"reason": "请补充建设周期"}, page=f"/documents/{d}")
+    assert f'data-testid="signoff-{d}"' not in text(signer.get("/tasks"))
+    shown = text(secretary.get(f"/documents/{d}"))
+    assert 'data-testid="returned"' in shown and "请补充建设周期" in shown and "巴特尔" in shown
+    assert 'data-testid="send-form"' in shown
+    assert post(secretary, f"/documents/{d}/send", page=f"/documents/{d}").status_code == 302
+    assert f'data-testid="signoff-{d}"' in text(signer.get("/tasks"))
+    assert post(signer, f"/documents/{d}/sign", page=f"/documents/{d}/preview").status_code == 302
+    assert f'data-testid="signoff-{d}"' not in text(signer.get("/tasks"))
+
+
+def test_downloads_are_named_by_number_and_title(app, community, world):
+    """〔2026〕3号 关于….docx as RFC 5987 filename*=UTF-8''…, with an ASCII name for old clients."""
+    from urllib.parse import unquote
+    f = world["frozen"]
+    with community.sessions.begin() as s:
+        doc = s.get(Document, f)
+        number, series, title = doc.doc_number, doc.series, doc.title
+    response = as_user(app, SECRETARY).get(f"/documents/{f}/file.docx")
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment; ") and f'filename="document-{f}.docx"' in disposition
+    encoded = disposition.split("filename*=UTF-8''", 1)[1]
+    assert encoded.isascii() and " " not in encoded
+    assert unquote(encoded) == f"{number[len(series):]} {title}.docx" and unquote(encoded).startswith("〔2026〕")

@@ -28,8 +28,7 @@ def _print_result(result: dict[str, Any]) -> None:
         print(message("cli.remind_timer_line", timer=CHANNELS["timer"], matter_id=t.get("matter_id"),
                       text=t.get("text", "")))
     for n in result.get("notified", []):
-        print(message("cli.remind_notified_line", in_app=CHANNELS["in_app"], name=n["name"], to=n["to"],
-                      title=n["title"]))
+        print(message("cli.remind_notified_line", in_app=CHANNELS["in_app"], name=n["name"], title=n["title"]))
     for d in result.get("delivered", []):
         status = STATUSES.get(d["status"], d["status"])
         error = message("cli.remind_delivery_error", error=d["error"]) if d.get("error") else ""

@@ -228,11 +228,10 @@ def person_record(s: Session, env: Env, person_id: int) -> dict[str, Any]:
 def choices(s: Session, env: Env) -> dict[str, Any]:
     """What the forms offer: roles from the policies, units and active people from the database."""
     units = s.execute(select(Unit).order_by(Unit.id)).scalars()
-    active = s.execute(select(Person).where(Person.active.is_(True)).order_by(Person.id)).scalars()
+    ids = dict(s.execute(select(Person.username, Person.id).where(Person.active.is_(True))).all())
     return {"roles": list(env.policies.policy_set.roles.items()),
             "units": [(u.key, u.short_name) for u in units],
-            "people": [(p.id, message("admin.person_choice", name=p.name, username=p.username))
-                       for p in active]}
+            "people": [(ids[username], label) for username, label in org.active_people(s)]}
 
 
 def body_seats(s: Session, env: Env) -> list[dict[str, Any]]:

@@ -68,9 +68,19 @@ def holders(s: Session, role: str, unit_id: int | None = None) -> list[Person]:
 
 
 def active_people(s: Session) -> list[tuple[str, str]]:
-    """Every active person as (username, name), for the person selects of the forms."""
-    rows = s.execute(select(Person.username, Person.name).where(Person.active.is_(True)).order_by(Person.id))
-    return [(username, name) for username, name in rows]
+    """Every active person as (username, label), for the person selects of the forms.
+
+    The label is the name with the title of the person's first post (「那仁（东城社区卫生服务中心党支部书记…）」) —
+    what tells two 张华 apart to the clerk choosing one — never the username.
+    """
+    rows = s.execute(select(Person.username, Person.name, Post.title)
+                     .outerjoin(Post, and_(Post.person_id == Person.id, Post.active.is_(True)))
+                     .where(Person.active.is_(True)).order_by(Person.id, Post.id))
+    labels: dict[str, str] = {}
+    for username, name, title in rows:
+        if username not in labels:
+            labels[username] = message("admin.person_choice", name=name, title=title) if title else name
+    return list(labels.items())
 
 
 @dataclass(frozen=True)

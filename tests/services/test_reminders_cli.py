@@ -19,7 +19,7 @@ def test_remind_twice_at_the_same_instant_sends_nothing_the_second_time(cli: Cli
            "--field", "budgeted=true", "--field", "staff_interest=false", "--field", "summary=购置DR一台。",
            "--as", "gaowenjing")
     first = cli.ok("remind", now="2026-11-12T09:00")
-    assert "站内 → 周明（zhouming）：【待办提醒】合法性审查意见：关于购置数字化X射线摄影系统的议题（2个工作日后到期）" in first
+    assert "站内 → 周明：【待办提醒】合法性审查意见：关于购置数字化X射线摄影系统的议题（2个工作日后到期）" in first
     assert "推进机制研究医共体工作" in first
     assert cli.ok("remind", now="2026-11-12T09:00") == "此时没有需要发送的提醒或通知。\n"
     again = cli.json("remind", now="2026-11-12T09:15")

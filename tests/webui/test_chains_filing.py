@@ -83,7 +83,8 @@ def test_the_form_shows_inputs_only_with_defaults_filled_and_system_values_read_
     fields = forms(appointment)["matter-form"].fields
     assert fields["field_variant"] == ["member_head_y2024"] and fields["field_probation"] == ["true"]
     assert '<select id="f-candidate" name="field_candidate" required>' in appointment
-    assert '<option value="naren">那仁（naren）</option>' in appointment
+    assert '<option value="naren">那仁（东城社区卫生服务中心党支部书记，医共体党委委员）</option>' in appointment
+    assert "（naren）" not in appointment            # a person is chosen by name and post, never by username
     assert 'name="field_relatives" multiple' in appointment
     assert "field_consultation_negative" not in fields and "field_probation_failed" not in fields
     dispatch = forms(page(hr, "/matters/new?workflow=executive_president"))["matter-form"].fields

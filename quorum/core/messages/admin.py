@@ -17,7 +17,7 @@ MESSAGES: dict[str, str] = {
     "admin.post_held": "{name}已在{unit}担任「{role}」",
     "admin.post_ended": "该任职已结束",
     "admin.last_administrator": "至少须保留一名系统管理员",
-    "admin.person_choice": "{name}（{username}）",
+    "admin.person_choice": "{name}（{title}）",
     # --- the community's units (quorum.services.org) --------------------------------------------
     "org.what_unit": "单位",
     "org.already_loaded": "数据库中已有单位和人员，不能重复导入",

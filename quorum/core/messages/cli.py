@@ -212,7 +212,7 @@ MESSAGES: dict[str, str] = {
     "cli.delivery_pending": "待重试",
     "cli.delivery_failed": "发送失败",
     "cli.remind_timer_line": "{timer}：事项 {matter_id} {text}",
-    "cli.remind_notified_line": "{in_app} → {name}（{to}）：{title}",
+    "cli.remind_notified_line": "{in_app} → {name}：{title}",
     "cli.remind_delivery_error": "：{error}",
     "cli.remind_delivered_line": "{channel} → {to}：{title}（{status}{error}）",
     "cli.remind_nothing": "此时没有需要发送的提醒或通知。",

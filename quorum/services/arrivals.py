@@ -94,11 +94,10 @@ def task_assigned(s: Session, env: Env, task: Task, matter: Matter, step: Matter
     step = step or s.get(MatterStep, task.step_id)
     unit = s.get(Unit, matter.unit_id) if matter.unit_id else None
     actor_id = acting_person(s)
-    by = actor_id if actor_id not in (None, task.assignee_id) else None
     return _tell(s, env, "task_assigned", f"task:{task.id}:assigned", [task.assignee_id], actor_id=actor_id,
                  subject="task", subject_id=task.id, matter_id=matter.id, link=matter_link(matter.id), fresh=True,
                  task=task, matter=matter, step_name=step.name if step else "", unit_name=unit.name if unit else "",
-                 amount=_amount(s, matter), by_name=_name(s, by))
+                 amount=_amount(s, matter))
 
 
 def vote_opened(s: Session, env: Env, actor: Person, meeting: Meeting, item: Any, voter_ids: Iterable[int],

@@ -12,6 +12,11 @@ from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 
 
+def _code(code: str) -> str:
+    """The exit's code in brackets after its line (scripts grep for it)."""
+    return message("value.parenthesised", text=code)
+
+
 def cmd_audit_verify(args) -> None:
     """Recompute the chain (and check it against the anchors); exit 3 when broken or a row disagrees."""
     from quorum.services import audit, audit_anchor
@@ -20,7 +25,8 @@ def cmd_audit_verify(args) -> None:
         try:
             lines = audit_anchor.read_anchor_lines(Path(args.anchors))
         except OSError as exc:
-            raise InvalidInput(reason=f"无法读取锚定文件 {args.anchors}：{exc.strerror or exc}") from None
+            raise InvalidInput.because("audit.anchors_unreadable", path=args.anchors,
+                                       error=exc.strerror or exc) from None
     with args.runtime.db.sessions.begin() as s:
         result = audit.verify(s, lines)
     if args.json:
@@ -28,13 +34,13 @@ def cmd_audit_verify(args) -> None:
         found |= {"mismatches": list(result.mismatches)} if result.mismatches else {}
         emit(args, found | ({"anchors": result.anchors} if lines is not None else {}))
     elif result.ok:
-        anchored = f"，与 {result.anchors} 条锚定记录一致" if lines is not None else ""
-        print(f"审计链完整：共 {result.count} 条事件，逐条哈希校验通过{anchored}。")
+        anchored = message("audit.verified_anchors", anchors=result.anchors) if lines is not None else ""
+        print(message("audit.verified", count=result.count, anchored=anchored))
     elif result.mismatches:
         for line in result.mismatches:
-            print(message("audit_mismatch", detail=line) + "（audit_mismatch）", file=sys.stderr)
+            print(message("audit_mismatch", detail=line) + _code("audit_mismatch"), file=sys.stderr)
     else:
-        print(message("audit_broken", seq=result.first_bad_seq, reason=result.reason) + "（audit_broken）",
+        print(message("audit_broken", seq=result.first_bad_seq, reason=result.reason) + _code("audit_broken"),
               file=sys.stderr)
     if not result.ok:
         raise SystemExit(EXIT_AUDIT_BROKEN)
@@ -50,7 +56,7 @@ def cmd_audit_anchor(args) -> None:
     if args.json:
         emit(args, {"seq": head.seq, "hash": head.hash, "at": head.at, "file": str(target)})
     else:
-        print(f"审计链已锚定：第 {head.seq} 条事件，哈希 {head.hash}，写入 {target}。")
+        print(message("audit.anchored", seq=head.seq, hash=head.hash, file=target))
 
 
 def cmd_audit_rotate_key(args) -> None:
@@ -91,11 +97,11 @@ def cmd_audit_refusals(args) -> None:
 
 def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the `audit` commands."""
-    audit = sub.add_parser("audit", help="审计").add_subparsers(dest="sub", required=True)
-    p = add(audit, "verify", cmd_audit_verify, "校验审计哈希链（及锚定记录），并核对表决记录")
-    p.add_argument("--anchors", metavar="文件", help="锚定文件：核对链条未被截断、改写或伪造追加")
-    p = add(audit, "anchor", cmd_audit_anchor, "把审计链头（序号、哈希、时间）签名写入数据目录之外的锚定文件并通知纪检")
-    p.add_argument("--file", metavar="文件", help="锚定文件（默认 config.toml [audit] anchor_file）")
+    audit = sub.add_parser("audit", help=message("audit.help")).add_subparsers(dest="sub", required=True)
+    p = add(audit, "verify", cmd_audit_verify, message("audit.help_verify"))
+    p.add_argument("--anchors", metavar=message("audit.file_metavar"), help=message("audit.help_anchors"))
+    p = add(audit, "anchor", cmd_audit_anchor, message("audit.help_anchor"))
+    p.add_argument("--file", metavar=message("audit.file_metavar"), help=message("audit.help_anchor_file"))
     add(audit, "rotate-key", cmd_audit_rotate_key, message("security.help_rotate_key"))
     p = add(audit, "refusals", cmd_audit_refusals, message("refusal.help"))
     p.add_argument("--since", metavar=message("refusal.since_metavar"), help=message("refusal.since_help"))

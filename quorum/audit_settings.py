@@ -31,8 +31,7 @@ class AuditSettings:
         """The anchor file to write, refused when it lies inside the data directory."""
         target = (chosen or self.anchor_file).expanduser().resolve()
         if target.is_relative_to(self.data_dir):
-            raise InvalidInput(reason=f"锚定文件 {target} 位于数据目录 {self.data_dir} 内；请在 config.toml [audit] "
-                                      f"anchor_file 中指定数据目录之外的文件")
+            raise InvalidInput.because("config.anchor_file_in_data_dir", target=target, data_dir=self.data_dir)
         return target
 
 
@@ -60,7 +59,7 @@ def load_key(key_file: Path) -> bytes:
     except ValueError:
         key = b""
     if len(key) < KEY_BYTES:
-        raise InvalidInput(reason=f"审计密钥文件 {key_file} 无效：应为至少 {KEY_BYTES * 2} 位十六进制字符")
+        raise InvalidInput.because("config.audit_key_invalid", key_file=key_file, digits=KEY_BYTES * 2)
     return key
 
 

@@ -28,13 +28,13 @@ from typing import Any
 
 from quorum.calendar import YearArrangement, _parse_date, statutory_holidays
 from quorum.core.errors import InvalidInput
-from quorum.core.messages import message
+from quorum.core.messages import configuration, message
 
 WEEKDAYS = message("calendar.weekday_names")
-# The words an arrangement file may begin a line with: the file format's vocabulary (as written in the
-# State Council's notice), parsed, never shown — data, not wording, so it stays here.
-_KINDS = {"放假": "holidays", "休息": "holidays", "holiday": "holidays", "holidays": "holidays",
-          "上班": "workdays", "调休上班": "workdays", "workday": "workdays", "workdays": "workdays"}
+# The words an arrangement file may begin a line with: the file format's vocabulary (the notice's words are
+# kept with the configuration area's wording), parsed, never shown.
+_KINDS = {**configuration.ARRANGEMENT_KINDS, "holiday": "holidays", "holidays": "holidays",
+          "workday": "workdays", "workdays": "workdays"}
 MAX_RANGE_DAYS = 31
 
 
@@ -65,7 +65,8 @@ def _read_lines(text: str, name: str) -> dict[str, Any]:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        cells = [c.strip() for c in line.replace("，", ",").split(",")]     # a full-width comma typed in the file
+        typed = line.replace(configuration.ARRANGEMENT_FULL_WIDTH_COMMA, ",")    # a full-width comma typed in the file
+        cells = [c.strip() for c in typed.split(",")]
         kind = _KINDS.get(cells[0])
         if kind is None or len(cells) not in (2, 3) or not all(cells[1:]):
             raise InvalidInput.because("calendar.file_line_malformed", name=name, number=number, line=line)

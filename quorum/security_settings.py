@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quorum.core.messages import message
 from quorum.scheduler_settings import _int, _table
 
 KEYS = {"password_min_length", "password_classes", "max_failures", "lockout_minutes", "source_max_failures",
@@ -31,14 +32,14 @@ class SecuritySettings:
     def password_problem(self, password: str, username: str = "", name: str = "") -> str | None:
         """The rule a new password breaks, in Chinese, or None if it is acceptable."""
         if len(password) < self.password_min_length:
-            return f"密码至少 {self.password_min_length} 位"
+            return message("config.password_too_short", length=self.password_min_length)
         classes = sum((any(c.islower() for c in password), any(c.isupper() for c in password),
                        any(c.isdigit() for c in password), any(not c.isalnum() for c in password)))
         if classes < self.password_classes:
-            return f"密码须包含大写字母、小写字母、数字、其他符号中的至少 {self.password_classes} 类"
+            return message("config.password_classes", classes=self.password_classes)
         lowered = password.lower()
         if any(part and part.lower() in lowered for part in (username, name)):
-            return "密码不得包含用户名或姓名"
+            return message("config.password_names_person")
         return None
 
 

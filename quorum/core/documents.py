@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from quorum.core.errors import InvalidInput, InvalidPolicy, InvalidTransition
-from quorum.core.messages import message
+from quorum.core.messages import message, typesetting
 
 DIRECTIONS = ("up", "down", "parallel", "internal")
 LAYOUTS = ("standard", "upward", "letter", "minutes", "form")
@@ -33,9 +33,9 @@ UNIT_ISSUERS = ("@matter_unit", "@meeting_unit")
 SERIES_FIELDS = ("issuer",)            # a series_by_body value may name the issuing unit: "{issuer}班子会议纪要"
 NUMBER_FIELDS = ("series", "year", "serial")
 # The words that mark a request, looked for in a 报告's body, and the genre they may not appear in: data
-# matched against documents and policies/documents.toml, not wording
-REQUEST_WORDS = ("请批示", "请审批", "请批准", "妥否", "请予批复", "请审定")
-REPORT_GENRE = "报告"
+# matched against documents and policies/documents.toml, not wording (kept in the typesetting area)
+REQUEST_WORDS = typesetting.REQUEST_WORDS
+REPORT_GENRE = typesetting.REPORT_GENRE
 
 
 class DocumentStatus(StrEnum):
@@ -318,8 +318,8 @@ def subject_of(title: str) -> str:
     """The 事由 of a title: 关于建设远程会诊中心的议题 → 建设远程会诊中心."""
     text = title.strip()
     # the 关于 … 的议题 frame of a title, matched in what people typed (patterns, not wording)
-    text = re.sub(r"^关于", "", text)
-    text = re.sub(r"(的)?(议题|请示|报告|事项|申请|方案)$", "", text)
+    text = re.sub(typesetting.TITLE_FRAME_START, "", text)
+    text = re.sub(typesetting.TITLE_FRAME_END, "", text)
     return text or title.strip()
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import values as value_data
 from quorum.core.workflow_rules import SplitRule
 
 
@@ -64,7 +65,7 @@ def match_key(text: Any) -> str:
     if text is None:
         return ""
     # full-width brackets are data here: the characters folded when comparing what people typed
-    folded = str(text).translate(str.maketrans("（）", "()")).lower()
+    folded = str(text).translate(str.maketrans(value_data.FULL_WIDTH_BRACKETS, "()")).lower()
     return "".join(folded.split())
 
 

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from quorum.core.conditions import as_decimal
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
+from quorum.core.messages import values as value_data
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _coerce(spec: FieldSpec, raw: Any) -> Any:
             return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
         if spec.type == "people":
             # the separators people type between names, full-width ones included: data, not wording
-            items = raw if isinstance(raw, (list, tuple)) else re.split(r"[,，、\s]+", str(raw))
+            items = raw if isinstance(raw, (list, tuple)) else re.split(value_data.PEOPLE_SEPARATORS, str(raw))
             names = [str(i).strip() for i in items if str(i).strip()]
             if not all(re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", n) for n in names):
                 raise ValueError

@@ -19,6 +19,7 @@ from docx.shared import Mm, Pt, Twips
 
 from quorum.core.documents import cn_date
 from quorum.core.messages import message
+from quorum.core.messages import typesetting as typesetting_data
 from quorum.documents.fonts import font_table
 from quorum.documents.page import Page
 from quorum.documents.titles import title_lines
@@ -60,13 +61,13 @@ HEADING_SIZE = Pt(36)                      # 小初: the usual size of a 发文�
 HEADING_TOP = Mm(35)                       # its top edge below the top of the type area
 SEPARATOR_GAP_PT = 11                      # 4 mm between the 发文字号 and the red line
 # The numbering of heading levels (一、 （一） 1. （1）) and the full stop ending a heading's lead sentence
-# are how a body's text is read, not wording: they stay here as patterns.
-SENTENCE_END = "。"
+# are how a body's text is read, not wording: patterns kept in the typesetting area.
+SENTENCE_END = typesetting_data.SENTENCE_END
 LEVELS = (
-    (re.compile(r"^[一二三四五六七八九十百]+、"), HEITI),
-    (re.compile(r"^（[一二三四五六七八九十百]+）"), KAITI),
-    (re.compile(r"^\d+[.．]"), FANGSONG),
-    (re.compile(r"^（\d+）"), FANGSONG),
+    (re.compile(typesetting_data.HEADING_LEVEL_1), HEITI),
+    (re.compile(typesetting_data.HEADING_LEVEL_2), KAITI),
+    (re.compile(typesetting_data.HEADING_LEVEL_3), FANGSONG),
+    (re.compile(typesetting_data.HEADING_LEVEL_4), FANGSONG),
 )
 WIDTH_TWIPS = round(TYPE_WIDTH.pt * 20)
 SEAL_LINES = 2                             # 2 free lines + 署名 + date ≈ the 42 mm of a 印章

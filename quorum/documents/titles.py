@@ -12,11 +12,13 @@ import math
 import re
 from functools import lru_cache
 
-# particles a line never starts with (data of Chinese line breaking, not wording)
-NO_LINE_START = frozenset("的之和与及、，。）》”")
+from quorum.core.messages import typesetting
+
+# particles a line never starts with (data of Chinese line breaking, not wording: kept in the typesetting area)
+NO_LINE_START = frozenset(typesetting.NO_LINE_START)
 NUMBER = re.compile(r"^[0-9A-Za-z.]+$")
 # words that close the name of an organ or a person: a break after one keeps the name whole (data, not wording)
-NAME_ENDS = ("委员会", "医共体", "医院", "中心", "服务站", "卫生院", "政府", "同志")
+NAME_ENDS = typesetting.NAME_ENDS
 NAME_BONUS = 3
 
 

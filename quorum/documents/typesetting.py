@@ -15,12 +15,14 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from quorum.core.messages import typesetting as typesetting_data
+
 # Font names as installed (GB/T 9704 names them): data a word processor looks up, not wording
-FANGSONG = "仿宋_GB2312"
-HEITI = "黑体"
-KAITI = "楷体_GB2312"
-XIAOBIAOSONG = "方正小标宋简体"
-SONGTI = "宋体"
+FANGSONG = typesetting_data.FONT_FANGSONG
+HEITI = typesetting_data.FONT_HEITI
+KAITI = typesetting_data.FONT_KAITI
+XIAOBIAOSONG = typesetting_data.FONT_XIAOBIAOSONG
+SONGTI = typesetting_data.FONT_SONGTI
 RED = RGBColor(0xFF, 0x00, 0x00)
 RED_HEX = "FF0000"
 

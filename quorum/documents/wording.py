@@ -18,6 +18,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from quorum.core.errors import InvalidInput
+from quorum.core.messages import typesetting
 from quorum.resources import shipped
 
 BLOCKS = ("title", "body", "record", "notes", "attachments")
@@ -40,25 +41,25 @@ def environment(directory: Path | None = None) -> SandboxedEnvironment:
 
 def _numbered(index: int) -> str:
     """1 → 一, 12 → 十二: the numbers of 一、 headings."""
-    # Chinese numerals are a number system, not wording: they stay here like the digits 0-9 would
-    digits = "零一二三四五六七八九"
+    # Chinese numerals are a number system, not wording (kept with the typesetting data)
+    digits = typesetting.NUMERAL_DIGITS
     if index < 10:
         return digits[index]
     tens, ones = divmod(index, 10)
-    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    return ("" if tens == 1 else digits[tens]) + typesetting.NUMERAL_TEN + (digits[ones] if ones else "")
 
 
 def _cell(value: object) -> str:
     """Text fit for one table cell of a "|…|" row: no bar, line breaks kept as \\n."""
     # the full-width bar is an escape (the row's separator cannot appear in a cell), not wording
     text = "" if value is None else str(value)
-    return text.replace("|", "｜").replace("\r", "").replace("\n", "\\n")
+    return text.replace("|", typesetting.CELL_BAR).replace("\r", "").replace("\n", "\\n")
 
 
 def _bare(value: object) -> str:
     """A phrase without its closing punctuation, to be quoted inside a sentence."""
     # the closing punctuation stripped (data, not wording)
-    return ("" if value is None else str(value)).strip().rstrip("。；;.，,")
+    return ("" if value is None else str(value)).strip().rstrip(typesetting.CLOSING_PUNCTUATION)
 
 
 def _clean(text: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from quorum.core.messages import message
+from quorum.core.messages import message, typesetting
 from quorum.db import AgendaItem, AuditEvent
 from quorum.services import audit, document_records, documents, records
 from quorum.services.env import Env
@@ -48,7 +48,7 @@ def _events(s: Session, matter_id: int, meeting_ids: list[int], document_ids: li
 
 def _file_name(doc) -> str:
     # the characters of a 发文字号 kept in a file name (a pattern over document numbers, not wording)
-    number = re.sub(r"[^\w〔〕年第期号-]", "", doc.doc_number or "") or message("document.unnumbered")
+    number = re.sub(typesetting.DOCUMENT_NUMBER_DROPPED, "", doc.doc_number or "") or message("document.unnumbered")
     return f"documents/{doc.id}-{doc.kind}-{number}"
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from quorum.calendar import month_end
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
+from quorum.core.messages import supervision as task_list
 from quorum.core.states import SupervisionStatus
 from quorum.db import Person, SupervisionItem, Unit
 from quorum.services import audit, permissions
@@ -41,20 +42,20 @@ RECURRING_SUFFIX = message("supervision.import_recurring_suffix")
 RECURRENCE = "quarterly"
 TITLE_MAX = 200
 
-# The task list's format is data, not wording: its column names (also the keys of a read row), the other
-# header names accepted for each (the seeds say 具体任务 or 主要内容 for the task text), the separators
-# between owners and the patterns of 完成时限 and of generic owners are matched against what a file holds.
-NUMBER, TASK, OWNERS, DEADLINE = "序号", "任务", "责任单位", "完成时限"
-COLUMNS = {NUMBER: (NUMBER,), TASK: (TASK, "具体任务", "主要内容"), OWNERS: (OWNERS, "牵头单位"),
-           DEADLINE: (DEADLINE, "时限")}
+# The task list's format is data, not wording, matched against what a file holds: its column names, the
+# header names accepted for each, the owners' separators and the patterns of 完成时限 and of generic owners
+# (kept with the area's wording, quorum/core/messages/supervision.py).
+NUMBER, TASK, OWNERS, DEADLINE = (task_list.TASK_LIST_NUMBER, task_list.TASK_LIST_TASK, task_list.TASK_LIST_OWNERS,
+                                  task_list.TASK_LIST_DEADLINE)
+COLUMNS = task_list.TASK_LIST_COLUMNS
 REQUIRED = (TASK, OWNERS, DEADLINE)
-ALIAS_NAME = "名称"          # the column of unit_aliases.csv holding the generic owner name
-GENERIC_PREFIXES = ("各地", "各")
-OWNER_SEPARATORS = re.compile(r"[、，,；;/]")
-_CONTINUING_TAIL = re.compile(r"[,，、\s]*并?(?:完成)?并?持续(?:推进|实施)$")
-_MONTH = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(?:底|末|份)?$")
-_YEAR_END = re.compile(r"^(\d{4})年(?:底|末)$")
-_DONE_TAIL = re.compile(r"(?:前)?(?:完成)?$")
+ALIAS_NAME = task_list.TASK_LIST_ALIAS_NAME
+GENERIC_PREFIXES = task_list.TASK_LIST_GENERIC_PREFIXES
+OWNER_SEPARATORS = re.compile(task_list.TASK_LIST_OWNER_SEPARATORS)
+_CONTINUING_TAIL = re.compile(task_list.TASK_LIST_CONTINUING_TAIL)
+_MONTH = re.compile(task_list.TASK_LIST_MONTH)
+_YEAR_END = re.compile(task_list.TASK_LIST_YEAR_END)
+_DONE_TAIL = re.compile(task_list.TASK_LIST_DONE_TAIL)
 _FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 

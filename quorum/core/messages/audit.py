@@ -22,4 +22,15 @@ MESSAGES: dict[str, str] = {
                                "没有对应的表决记录",
     "audit.secret_tally_differs": "无记名表决计票 secret_tally（会议 {meeting_id} 第{item}项议题）合计 {total} 票，"
                                   "审计日志记有 {logged} 张选票",
+    # --- the commands (quorum.audit_commands) ---------------------------------------------------
+    "audit.help": "审计",
+    "audit.help_verify": "校验审计哈希链（及锚定记录），并核对表决记录",
+    "audit.help_anchors": "锚定文件：核对链条未被截断、改写或伪造追加",
+    "audit.help_anchor": "把审计链头（序号、哈希、时间）签名写入数据目录之外的锚定文件并通知纪检",
+    "audit.help_anchor_file": "锚定文件（默认 config.toml [audit] anchor_file）",
+    "audit.file_metavar": "文件",
+    "audit.anchors_unreadable": "无法读取锚定文件 {path}：{error}",
+    "audit.verified": "审计链完整：共 {count} 条事件，逐条哈希校验通过{anchored}。",
+    "audit.verified_anchors": "，与 {anchors} 条锚定记录一致",
+    "audit.anchored": "审计链已锚定：第 {seq} 条事件，哈希 {hash}，写入 {file}。",
 }

@@ -34,3 +34,22 @@ MESSAGES: dict[str, str] = {
     "supervision.import_task_control": "{where}「任务」含有无法保存的控制字符",
     "supervision.import_skipped_existing": "已有相同的未办结督办事项（编号 {item_id}）",
 }
+
+
+# The task list's format: not wording but the vocabulary a file is matched against — the column names (also the
+# keys of a read row), the other header names accepted for each (the seeds say 具体任务 or 主要内容 for the task
+# text), the separators between owners, the prefixes of generic owners and the patterns of 完成时限.
+TASK_LIST_NUMBER, TASK_LIST_TASK, TASK_LIST_OWNERS, TASK_LIST_DEADLINE = "序号", "任务", "责任单位", "完成时限"
+TASK_LIST_COLUMNS: dict[str, tuple[str, ...]] = {
+    TASK_LIST_NUMBER: (TASK_LIST_NUMBER,),
+    TASK_LIST_TASK: (TASK_LIST_TASK, "具体任务", "主要内容"),
+    TASK_LIST_OWNERS: (TASK_LIST_OWNERS, "牵头单位"),
+    TASK_LIST_DEADLINE: (TASK_LIST_DEADLINE, "时限"),
+}
+TASK_LIST_ALIAS_NAME = "名称"          # the column of unit_aliases.csv holding the generic owner name
+TASK_LIST_GENERIC_PREFIXES = ("各地", "各")
+TASK_LIST_OWNER_SEPARATORS = r"[、，,；;/]"
+TASK_LIST_CONTINUING_TAIL = r"[,，、\s]*并?(?:完成)?并?持续(?:推进|实施)$"
+TASK_LIST_MONTH = r"^(?:(\d{4})年)?(\d{1,2})月(?:底|末|份)?$"
+TASK_LIST_YEAR_END = r"^(\d{4})年(?:底|末)$"
+TASK_LIST_DONE_TAIL = r"(?:前)?(?:完成)?$"

@@ -44,3 +44,9 @@ MESSAGES: dict[str, str] = {
     "value.year_month": "{year}年{month}月",
     "value.month": "{month}月",
 }
+
+# Data, not wording, matched in what people typed: the separators typed between names (full-width ones
+# included; quorum.core.values) and the full-width brackets folded to "()" when comparing a vendor, project
+# or purpose (quorum.core.money).
+PEOPLE_SEPARATORS = r"[,，、\s]+"
+FULL_WIDTH_BRACKETS = "（）"

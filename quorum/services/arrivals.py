@@ -125,8 +125,12 @@ def meeting_called(s: Session, env: Env, actor: Person, meeting: Meeting) -> lis
     return out
 
 
-def awaiting_signature(s: Session, env: Env, document: Document, signer_ids: Iterable[int]) -> list[dict[str, Any]]:
-    """送签: a draft that needs 签发 waits; the people who may sign it are told (not the one who drafted it)."""
+def awaiting_signature(s: Session, env: Env, document: Document, signer_ids: Iterable[int],
+                       signoff_id: int | None = None) -> list[dict[str, Any]]:
+    """送签: a draft that needs 签发 waits; the people who may sign it are told (not the one who sent it).
+
+    `signoff_id` (the 送签 round) keys the notice, so a draft sent again after 退回 is told again.
+    """
     unit = s.get(Unit, document.issuer_unit_id) if document.issuer_unit_id else None
     about = ""
     if document.matter_id:
@@ -134,7 +138,8 @@ def awaiting_signature(s: Session, env: Env, document: Document, signer_ids: Ite
     elif document.meeting_id:
         about = s.get(Meeting, document.meeting_id).title
     actor_id = acting_person(s) or document.created_by_id
-    return _tell(s, env, "awaiting_signature", f"document:{document.id}:awaiting_signature", signer_ids,
+    key = f"document:{document.id}:signoff:{signoff_id}" if signoff_id else f"document:{document.id}:awaiting_signature"
+    return _tell(s, env, "awaiting_signature", key, signer_ids,
                  actor_id=actor_id, subject="document", subject_id=document.id, matter_id=document.matter_id,
                  link=f"/documents/{document.id}", fresh=True, document=document, issuer_name=unit.name if unit else "",
                  about=about if about != document.title else "")

@@ -29,7 +29,7 @@ from quorum.core.messages import message
 from quorum.core.spec import clean_text
 from quorum.core.states import MeetingStatus
 from quorum.db import Document, DocumentSerial, DocumentSignoff, Matter, MatterStep, Meeting, Person, Post, Unit
-from quorum.services import audit, org, permissions
+from quorum.services import arrivals, audit, org, permissions
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
 
@@ -630,8 +630,7 @@ def _open_signoff(s: Session, env: Env, actor_id: int | None, doc: Document, fir
     row = DocumentSignoff(document_id=doc.id, opened_at=env.now, opened_by_id=actor_id, reason="")
     s.add(row)
     s.flush()
-    # TODO(issue 14 item 1): tell the signers — quorum.services.arrivals.awaiting_signature(s, env, doc,
-    # signers_of(s, doc)) when `first` — once arrivals.py is committed (its helper wires it in)
+    arrivals.awaiting_signature(s, env, doc, signers_of(s, doc), signoff_id=row.id)    # the signers are told, each round
     return row
 
 

@@ -205,3 +205,21 @@ def test_a_meeting_notice_shows_who_has_read_it(sc):
     with sc.sessions.begin() as s:
         after = {r.name: r.read_at is not None for r in outbox.notice_reads(s, f"meeting:{meeting_id}:called")}
     assert after == {r.name: r.name == name_of(sc, reader) for r in before}
+
+
+def test_a_draft_sent_again_after_it_was_returned_tells_its_signers_again(sc):
+    from quorum.services import documents
+    helpers.submit(sc, "关于购置数字化X射线摄影系统的议题")
+    secretary = sc.holder("secretariat", 0)
+    secretary_id = person(sc, secretary).id
+    with sc.sessions.begin() as s:
+        doc = next(d for d in s.execute(select(Document).where(Document.status == "draft")).scalars()
+                   if set(documents.signers_of(s, d)) - {secretary_id})
+        doc_id = doc.id
+        signer = s.get(Person, next(p for p in documents.signers_of(s, doc) if p != secretary_id)).username
+    first = [u for u, _t, _b, _l, sid in notices(sc, "awaiting_signature") if sid == doc_id]
+    assert signer in first
+    sc.do(signer, documents.return_draft, doc_id, "请补充采购依据。")
+    sc.do(secretary, documents.send_for_signature, doc_id)
+    again = [u for u, _t, _b, _l, sid in notices(sc, "awaiting_signature") if sid == doc_id]
+    assert sorted(again) == sorted(first * 2)

@@ -42,21 +42,23 @@ def build_scene(app) -> dict:
     sc.at(day, 9)
     secretary = sc.holder("secretariat", 0)
     # The scene's title, summary, comments, place and absence reason are demo data, what people would have typed
-    # (like quorum/services/demo.py), not the program's wording: they stay here, counted in tests/test_wording.py.
-    second = sc.do(secretary, matters.submit, "major_matter", "关于乌兰社区卫生服务中心购置数字化X光机的议题", {
+    # (like quorum/services/demo.py); they are read on the screenshots, so they live in the message table.
+    second = sc.do(secretary, matters.submit, "major_matter", message("web.screenshots_scene_title"), {
         "category": "funds", "unit": "wulan_chc", "amount": "380000", "budgeted": "true", "staff_interest": "false",
-        "summary": "购置数字化X光机（DR）一台，提升社区影像检查能力。"}).id
+        "summary": message("web.screenshots_scene_summary")}).id
     for role, req in (("legal_counsel", "legality"), ("risk_officer", "risk"), ("finance_center_head", "finance")):
         who = sc.holder(role)
-        sc.do(who, matters.act, sc.task_of(who, second, req), "approve", "同意。")
+        sc.do(who, matters.act, sc.task_of(who, second, req), "approve", message("web.screenshots_scene_agree"))
     clerk = sc.holder("secretariat", 1)
-    sc.do(clerk, matters.act, sc.task_of(clerk, second, "consultation"), "approve", "已征求意见。")
+    sc.do(clerk, matters.act, sc.task_of(clerk, second, "consultation"), "approve",
+          message("web.screenshots_scene_consulted"))
     for role in ("vice_president", "president"):
         who = sc.holder(role)
-        sc.do(who, matters.act, sc.task_of(who, second), "approve", "同意。")
+        sc.do(who, matters.act, sc.task_of(who, second), "approve", message("web.screenshots_scene_agree"))
     meeting_day = cal.add_working_days(day, 2).due
     meeting = sc.do(secretary, meetings.schedule, "president_office", "",
-                    datetime.combine(meeting_day, time(8, 30), tzinfo=TZ), "总医院行政楼三楼会议室", [second])
+                    datetime.combine(meeting_day, time(8, 30), tzinfo=TZ), message("web.screenshots_scene_place"),
+                    [second])
     sc.at(meeting_day, 8, 30)
     sc.do(secretary, meetings.open_session, meeting.id)
     with rt.db.sessions.begin() as s:
@@ -64,7 +66,8 @@ def build_scene(app) -> dict:
     for index, user in enumerate(members):
         present = index < 4
         sc.do(secretary, meetings.attend, meeting.id, demo.detached_person(sc, user),
-              "present" if present else "absent", "" if present else "外出学习")
+              "present" if present else "absent",
+              "" if present else message("web.screenshots_scene_absence"))
     sc.do(members[1], meetings.vote, meeting.id, 1, "agree")
     _refused_attempt(rt, sc, members[2], second)
     return {"matter": result["matter_id"], "meeting": meeting.id, "member": members[2], "secretary": secretary,
@@ -93,6 +96,7 @@ def capture(out: Path) -> list[Path]:
     password = demo.demo_data()["demo_password"]
     shots = [("inbox", scene["member"], "/tasks"), ("matter", scene["secretary"], f"/matters/{scene['matter']}"),
              ("meeting-room", scene["secretary"], f"/meetings/{scene['meeting']}"),
+             ("meeting-room-member", scene["member"], f"/meetings/{scene['meeting']}"),     # her ballot during a vote
              ("dashboard", scene["secretary"], "/dashboard"),
              ("audit-refusals", scene["inspector"], "/audit/refusals")]
     out.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ The demo community is built once per session and backend, then copied into each 
 (tests/snapshots.py): `community` starts every test from the same rows, ids and audit chain.
 """
 
+import hashlib
 import os
 import shutil
 import uuid
@@ -30,6 +31,19 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("QUORUM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # A Monday with no holiday nearby: 2026-11-02 09:00 in Asia/Shanghai.
 START = datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """With pytest-xdist (`-n 2 --dist loadgroup`, scripts/test.sh), the tests of a module that share a
+    module-scoped fixture (a wheel built once, a command-line flow run once…) stay on one worker, so the
+    fixture is built once, not once per worker. Runs before xdist reads the groups."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        if any(d.scope in ("module", "class", "package") for defs in info.name2fixturedefs.values() for d in defs):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 def backends() -> list:
@@ -61,6 +75,31 @@ def _audit_key_of_the_checkout(checkout_audit_key):
 @pytest.fixture(scope="session")
 def loaded_policies():
     return policies.load(ROOT / "policies")
+
+
+@pytest.fixture(scope="session")
+def pdfs(tmp_path_factory):
+    """pdfs({stem: docx bytes}) → {stem: PDF bytes}, as quorum.documents.pdf.to_pdf_many, but LibreOffice
+    converts each distinct .docx once per test run: several tests print the same frozen document (every kind,
+    the 请示, the 纪要). Kept by content hash in the run's directory, shared by the pytest-xdist workers
+    (written to a temporary name, then renamed into place)."""
+    from quorum.documents.pdf import to_pdf_many
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent              # the controller's directory above popen-gw0, popen-gw1…
+    cache = root / "pdf-cache"
+    cache.mkdir(exist_ok=True)
+
+    def convert(files: dict[str, bytes]) -> dict[str, bytes]:
+        keys = {stem: hashlib.sha256(data).hexdigest() for stem, data in files.items()}
+        missing = {stem: files[stem] for stem, key in keys.items() if not (cache / f"{key}.pdf").exists()}
+        if missing:
+            for stem, pdf in to_pdf_many(missing).items():
+                part = cache / f"{keys[stem]}.{os.getpid()}.part"
+                part.write_bytes(pdf)
+                part.replace(cache / f"{keys[stem]}.pdf")
+        return {stem: (cache / f"{key}.pdf").read_bytes() for stem, key in keys.items()}
+    return convert
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from quorum.core.messages import message
 from quorum.db import AuditEvent, Document
 from quorum.documents import Page, gbt9704, render_docx
-from quorum.documents.pdf import font_environment, to_pdf, to_pdf_many
+from quorum.documents.pdf import font_environment, to_pdf
 from quorum.documents.titles import title_lines
 from quorum.services import documents
 from tests.documents.test_layout import KINDS
@@ -46,27 +46,27 @@ def frozen(community, denv, document_id):
         return documents.read_file(denv, doc), (doc.content or {}).get("number") or doc.doc_number or "", doc.title
 
 
-def test_every_demo_document_passes_the_gbt9704_check(world, community, denv):
+def test_every_demo_document_passes_the_gbt9704_check(world, community, denv, pdfs):
     files, numbers = {}, {}
     for kind in KINDS:
         files[kind], numbers[kind], _title = frozen(community, denv, world["kinds"][kind])
-    pdfs = to_pdf_many(files)
+    printed_pdfs = pdfs(files)
     labels = (message("document.cc_label_default"), "分送")
     for kind in KINDS:
-        printed = gbt9704.read_pdf(pdfs[kind])
+        printed = gbt9704.read_pdf(printed_pdfs[kind])
         expect = gbt9704.Expect(heading=HEADINGS[kind], number=numbers[kind], cc_labels=labels)
         assert [str(f) for f in gbt9704.check(files[kind], printed, expect)] == [], kind
         assert {(round(w), round(h)) for w, h, _words in printed.pages} == {(210, 297)}, kind
 
 
-def test_the_request_reads_as_a_clerk_expects(world, community, denv):
+def test_the_request_reads_as_a_clerk_expects(world, community, denv, pdfs):
     data, number, title = frozen(community, denv, world["kinds"]["request"])
     d = docx.Document(io.BytesIO(data))
     texts = [p.text for p in d.paragraphs]
     assert texts[:4] == [f"{COMMUNITY}文件", f"{number}\t签发人：额尔敦",
                          "关于二连浩特市紧密型医共体", "2026年度绩效分配的请示"]      # not 「绩效 / 分配」
     assert "".join(texts[2:4]) == title
-    printed = gbt9704.read_pdf(to_pdf(data))
+    printed = gbt9704.read_pdf(pdfs({"request": data})["request"])
     assert any("NotoSerifCJK" in f for f in printed.fonts) and not any("Sans" in f for f in printed.fonts)
     assert_seal_space_is_free(d, printed)
 
@@ -89,9 +89,9 @@ def assert_seal_space_is_free(d, printed):
     assert body_above and name.y - max(w.y for w in body_above) <= 3 * 10.2 + 1     # the seal within a line of the body
 
 
-def test_the_minutes_end_block_sits_on_the_foot_of_the_last_even_page(world, community, denv):
+def test_the_minutes_end_block_sits_on_the_foot_of_the_last_even_page(world, community, denv, pdfs):
     data, _number, _title = frozen(community, denv, world["party_minutes"])
-    printed = gbt9704.read_pdf(to_pdf(data))
+    printed = gbt9704.read_pdf(pdfs({"minutes": data})["minutes"])
     assert len(printed.pages) % 2 == 0                  # the 版记 on an even page, the back of a sheet
     last = printed.pages[-1][2]
     issued = next(w for w in last if w.text.endswith("日印发"))
@@ -209,16 +209,16 @@ def test_the_fontconfig_aliases_give_each_standard_face_an_installed_cjk_face(tm
     assert matched("楷体_GB2312") in ("AR PL UKai CN|Book", "Noto Serif CJK SC|Regular")   # fonts-arphic-ukai if installed
 
 
-def test_every_minutes_ends_on_an_even_page_with_blank_and_end_pages_unnumbered(world, community, denv):
+def test_every_minutes_ends_on_an_even_page_with_blank_and_end_pages_unnumbered(world, community, denv, pdfs):
     with community.sessions.begin() as s:
         rows = s.execute(select(Document.id, Document.doc_number).where(
             Document.kind == "minutes", Document.status == "frozen").order_by(Document.id)).all()
     files = {str(ident): frozen(community, denv, ident)[0] for ident, _number in rows}
-    pdfs = to_pdf_many(files)
+    printed_pdfs = pdfs(files)
     shapes = []
     for ident, _stored in rows:
         number = frozen(community, denv, ident)[1]          # 〔2026〕第1期 as printed under the body's heading
-        printed = gbt9704.read_pdf(pdfs[str(ident)])
+        printed = gbt9704.read_pdf(printed_pdfs[str(ident)])
         expect = gbt9704.Expect(heading="", number=number, cc_labels=("分送",))
         assert [str(f) for f in gbt9704.check(files[str(ident)], printed, expect)] == [], ident
         pages = [page_words for _w, _h, page_words in printed.pages]

@@ -5,21 +5,20 @@ import re
 import shutil
 import subprocess
 
-from quorum.documents.pdf import to_pdf_many
 from quorum.services import documents
 from tests.documents.test_layout import KINDS
 
 
-def test_libreoffice_converts_every_kind(world, community, denv, tmp_path):
+def test_libreoffice_converts_every_kind(world, community, denv, tmp_path, pdfs):
     assert shutil.which("soffice") and shutil.which("pdfinfo") and shutil.which("pdftotext")
     files, numbers = {}, {}
     with community.sessions.begin() as s:
         for kind in KINDS:
             doc = documents.get(s, world["kinds"][kind])
             files[kind], numbers[kind] = documents.read_file(denv, doc), (doc.content or {}).get("number")
-    pdfs = to_pdf_many(files)
-    assert set(pdfs) == set(KINDS)
-    for kind, pdf in pdfs.items():
+    printed = pdfs(files)
+    assert set(printed) == set(KINDS)
+    for kind, pdf in printed.items():
         path = tmp_path / f"{kind}.pdf"
         path.write_bytes(pdf)
         info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout

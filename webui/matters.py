@@ -130,7 +130,7 @@ def _page(s: Session, me: Person, matter_id: int, now) -> dict[str, Any]:
             "people": org.active_people(s),
             "units": visibility.unit_choices(s), "earlier": _earlier_steps(record),
             "return_default": _return_default(spec, record),
-            "requirement_names": {r.key: r.name for st in spec.steps for r in st.requirements},
+            "requirement_names": records.requirement_names(s, spec),
             "step_names": {st["key"]: st["name"] for st in record["steps"]},
             "stored": _form_values({f["key"]: f["value"] for f in record["fields"]})}
 

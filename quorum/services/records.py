@@ -162,6 +162,13 @@ def task_action_label(s: Session, task: Task, action: str) -> str:
     return action_label(_step_spec_of(s, s.get(Matter, task.matter_id), task), action)
 
 
+def requirement_names(s: Session, spec: WorkflowSpec) -> dict[str, str]:
+    """What an opinion answered, by its requirement key: a 前置程序 requirement's name, or the unit a 会签 group
+    is of (its short name) — never the key itself."""
+    units = dict(s.execute(select(Unit.key, Unit.short_name)).all())
+    return {**units, **{r.key: r.name for st in spec.steps for r in st.requirements}}
+
+
 def action_label(step_spec: StepSpec, action: str) -> str:
     """The step's own wording of an answer (OptionSpec.label), else the message table's."""
     option = step_spec.option(action)

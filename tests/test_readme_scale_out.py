@@ -120,7 +120,11 @@ def test_the_readme_scale_out_block_runs_a_scheduled_sweep_through_a_worker(tmp_
     finally:
         try:
             os.killpg(shell.pid, signal.SIGTERM)
-            time.sleep(5)
+            deadline = time.monotonic() + 5       # up to 5 s to stop, then killed; no longer than that
+            while time.monotonic() < deadline:
+                shell.poll()                      # reap the shell, so an empty group reads as gone
+                os.killpg(shell.pid, 0)           # ProcessLookupError once every process of the block is gone
+                time.sleep(0.1)
             os.killpg(shell.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass

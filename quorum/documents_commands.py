@@ -50,6 +50,11 @@ def _show(args: argparse.Namespace, document_id: int) -> None:
              message("cli.document_body_heading"), record["body"] or empty]
     if record["notes"]:
         lines.append(message("cli.document_notes", notes=record["notes"]))
+    if record["signoff"]["open"]:
+        lines.append(message("cli.document_signoff_open", roles=message("cli.list_separator").join(
+            record["signer_roles"])))
+    if record["signoff"]["returned"]:
+        lines.append(message("cli.document_returned", text=record["signoff"]["returned"]["text"]))
     if record["sha256"]:
         lines.append(message("cli.document_file", file_path=record["file_path"], sha256=record['sha256']))
     lines += [message("cli.document_warning", warning=w) for w in record["warnings"]]

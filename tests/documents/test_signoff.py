@@ -183,3 +183,41 @@ def test_unit_set_code_on_the_command_line(cli):  # noqa: F811
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"{WULAN}的机关代字：乌社卫发"
     assert cli.run("unit", "set-code", "wulan_chc", "乌社卫发", "--as", HEAD).returncode != 0
+
+
+def test_the_series_and_issuer_tokens_of_documents_toml(tmp_path):
+    """series_by_body may name only {issuer}; an issuer is a unit kind, @matter_unit or @meeting_unit; a kind none
+    of whose signer roles a member unit allows is signed by the unit's own 班子 ([signers] by_issuer)."""
+    import shutil
+    import tomllib
+    from pathlib import Path
+
+    from quorum import policies
+    from quorum.core.documents import download_stem, parse_document_policy, series_text
+    from quorum.core.errors import InvalidPolicy
+
+    root = Path(__file__).resolve().parents[2] / "policies"
+    rules = policies.load(root).policy_set
+    policy = parse_document_policy(tomllib.loads((root / "documents.toml").read_text(encoding="utf-8")),
+                                   rules.roles, rules.bodies)
+    assert policy.kind("meeting_notice").issuer_by_body["member_leadership"] == "@meeting_unit"
+    assert policy.signers(("president", "party_secretary"), "member_unit") == ("member_unit_head",
+                                                                               "member_unit_party_leader")
+    assert policy.signers(("president", "member_unit_head"), "member_unit") == ("member_unit_head",)
+    assert policy.signers(("party_secretary", "president"), "party_org") == ("party_secretary",)
+    assert series_text(policy.kind("minutes").series_by_body["member_leadership"], "乌兰社区中心") == \
+        "乌兰社区中心班子会议纪要"
+    assert download_stem("二医共发〔2026〕3号", "二医共发", "关于印发方案的通知") == "〔2026〕3号 关于印发方案的通知"
+    assert download_stem(None, None, "议题申报表") == "议题申报表"
+    for n, (old, new, refusal) in enumerate((
+            ('member_leadership = "{issuer}班子会议纪要"', 'member_leadership = "{unit}班子会议纪要"', "只能使用"),
+            ('member_leadership = "@meeting_unit" }\nsigner_roles = ["president", "party_secretary"]',
+             'member_leadership = "@meeting" }\nsigner_roles = ["president", "party_secretary"]', "@meeting_unit"))):
+        target = tmp_path / f"policies{n}"
+        shutil.copytree(root, target)
+        toml = target / "documents.toml"
+        text = toml.read_text(encoding="utf-8")
+        assert text.count(old) == 1, old
+        toml.write_text(text.replace(old, new), encoding="utf-8")
+        with pytest.raises(InvalidPolicy, match=refusal):
+            policies.load(target)

@@ -48,7 +48,7 @@ MESSAGES: dict[str, str] = {
     "documents.action_return": "退回",
     "documents.action_send": "送签",
     "documents.signoff_title": "送签：{kind}「{title}」",
-    "documents.signoff_returned": "{who}于{at}退回：{reason}",
+    "documents.signoff_returned": "{who}于{at}退回，理由：{reason}",
     # --- 机关代字 of a unit ---------------------------------------------------------------------------
     "documents.unit_unknown": "未找到单位「{ref}」（可写单位代码、全称或简称）",
     "documents.unit_code_label": "机关代字",
@@ -70,4 +70,6 @@ MESSAGES: dict[str, str] = {
     "cli.document_send_help": "把退回的公文草稿重新送签",
     "cli.document_awaiting_help": "我待签发的公文（--as 用户名）",
     "cli.document_awaiting_none": "没有待签发的公文",
+    "cli.document_signoff_open": "送签中：等待{roles}签发",
+    "cli.document_returned": "最近一次退回：{text}",
 }

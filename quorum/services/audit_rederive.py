@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from quorum.core.actions import ACTION_NAMES
 from quorum.core.messages import message
+from quorum.core.states import status_name
 from quorum.db import AgendaItem, AuditEvent, Ballot, Person, SecretTally, Task
 
 BALLOT = "meeting.ballot"
@@ -50,14 +52,16 @@ def _tasks(s: Session) -> Iterator[str]:
         seq, kind, payload = last.get(task_id, (None, None, {}))
         logged_done = kind == "task.done"
         if (status == "done") != logged_done:
-            where = message("audit.task_last_event", seq=seq, kind=kind) if seq else message("audit.task_no_event")
-            yield message("audit.task_status_differs", task_id=task_id, status=status, where=where)
+            where = message("audit.task_last_event", seq=seq, kind=message(f"event.{kind}")) if seq else message("audit.task_no_event")
+            yield message("audit.task_status_differs", task_id=task_id, status=status_name("task", status),
+                          where=where)
         elif logged_done and payload.get("action") and payload["action"] != outcome:
-            yield message("audit.task_outcome_differs", task_id=task_id, outcome=outcome, seq=seq,
-                          action=payload["action"])
+            yield message("audit.task_outcome_differs", task_id=task_id, outcome=ACTION_NAMES.get(outcome, outcome),
+                          seq=seq, action=ACTION_NAMES.get(payload["action"], payload["action"]))
 
 
 def _named(s: Session, events: Counter, first_seq: dict[tuple, int]) -> Iterator[str]:
+    names = dict(s.execute(select(Person.username, Person.name)).all())    # the events name voters by username
     rows = s.execute(select(Ballot.id, AgendaItem.meeting_id, AgendaItem.seq, Person.username, Ballot.choice)
                      .join(AgendaItem, AgendaItem.id == Ballot.item_id).join(Person, Person.id == Ballot.person_id)
                      .order_by(Ballot.id))
@@ -67,12 +71,12 @@ def _named(s: Session, events: Counter, first_seq: dict[tuple, int]) -> Iterator
             events[vote] -= 1
         else:
             yield message("audit.ballot_not_logged", ballot_id=ballot_id, meeting_id=meeting_id, item=item,
-                          voter=voter, choice=choice)
+                          voter=names.get(voter, voter), choice=message(f"choice.{choice}"))
     for vote, left in sorted(events.items(), key=lambda kv: first_seq[kv[0]]):
         if left > 0:
             meeting_id, item, voter, choice = vote
             yield message("audit.vote_not_recorded", seq=first_seq[vote], meeting_id=meeting_id, item=item,
-                          voter=voter, choice=choice)
+                          voter=names.get(voter, voter), choice=message(f"choice.{choice}"))
 
 
 def _secret(s: Session, events: Counter) -> Iterator[str]:

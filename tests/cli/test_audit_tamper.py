@@ -65,7 +65,7 @@ def broken(cli: Cli, seq: int, reason: str) -> None:
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == EXIT_AUDIT_BROKEN, (result.returncode, result.stdout, result.stderr)
     assert result.stdout == ""
-    assert result.stderr == f"审计链在第{seq}条事件处断裂：{reason}（audit_broken）\n"
+    assert result.stderr == f"审计链在第{seq}条事件处断裂：{reason}\n"      # its exit code says broken, not a key
     as_json = cli.run("audit", "verify", "--json")
     assert as_json.returncode == EXIT_AUDIT_BROKEN
     body = json.loads(as_json.stdout)

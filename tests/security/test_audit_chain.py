@@ -81,8 +81,8 @@ def broken(cli: Cli, anchors: Path, seq: int | None, reason: str) -> None:
     result = cli.run("audit", "verify", "--anchors", anchors)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == EXIT_AUDIT_BROKEN, (result.returncode, result.stdout, result.stderr)
-    prefix = f"审计链在第{seq}条事件处断裂：" if seq is not None else "审计链在第None条事件处断裂："
-    assert result.stderr == f"{prefix}{reason}（audit_broken）\n"
+    prefix = f"审计链在第{seq}条事件处断裂：" if seq is not None else "审计链与锚定记录不符："
+    assert result.stderr == f"{prefix}{reason}\n"
     as_json = cli.run("audit", "verify", "--anchors", anchors, "--json")
     assert as_json.returncode == EXIT_AUDIT_BROKEN
     found = json.loads(as_json.stdout)
@@ -167,9 +167,12 @@ def test_a_ballot_changed_outside_the_log_is_named(cli, anchors):
     execute(cli, update(Ballot.__table__).where(Ballot.id == ballot["id"]).values(choice=choice))
     result = cli.run("audit", "verify", "--anchors", anchors)
     assert result.returncode == EXIT_AUDIT_BROKEN, (result.stdout, result.stderr)
-    where = f"会议 {ballot['meeting_id']} 第{ballot['seq']}项议题，{ballot['username']}"
-    assert f"表决记录 ballot #{ballot['id']}（{where}：{choice}）在审计日志中没有对应的投票事件" in result.stderr
-    assert f"投票事件（{where}：{ballot['choice']}）没有对应的表决记录" in result.stderr
+    name = fetch(cli, select(Person.name).where(Person.username == ballot["username"]))[0]["name"]
+    where = f"会议 #{ballot['meeting_id']} 第{ballot['seq']}项议题，{name}"
+    said = {"agree": "同意", "disagree": "不同意", "abstain": "弃权", "postpone": "缓议"}
+    assert f"表决记录 #{ballot['id']}（{where}：{said[choice]}）在审计日志中没有对应的投票事件" in result.stderr
+    assert f"投票事件（{where}：{said[ballot['choice']]}）没有对应的表决记录" in result.stderr
+    assert ballot["username"] not in result.stderr
     found = json.loads(cli.run("audit", "verify", "--json").stdout)
     assert not found["ok"] and len(found["mismatches"]) == 2
 
@@ -180,8 +183,8 @@ def test_a_task_marked_done_outside_the_log_is_named(cli, anchors):
     execute(cli, update(Task.__table__).where(Task.id == task["id"]).values(status="done", outcome="approve"))
     result = cli.run("audit", "verify")
     assert result.returncode == EXIT_AUDIT_BROKEN, (result.stdout, result.stderr)
-    assert f"任务 task #{task['id']} 状态为 done，而最后的状态事件为第" in result.stderr
-    assert "（task.opened）（audit_mismatch）" in result.stderr
+    assert f"待办 #{task['id']} 的状态为「已完成」，而最后的状态事件为第" in result.stderr
+    assert "条（分派待办）" in result.stderr and "audit_mismatch" not in result.stderr
 
 
 def test_anchor_file_inside_the_data_directory_is_refused(cli):

@@ -14,13 +14,13 @@ MESSAGES: dict[str, str] = {
     # --- records against the log (quorum.services.audit_rederive) -------------------------------
     "audit.task_last_event": "最后的状态事件为第{seq}条（{kind}）",
     "audit.task_no_event": "审计日志中没有它的状态事件",
-    "audit.task_status_differs": "任务 task #{task_id} 状态为 {status}，而{where}",
-    "audit.task_outcome_differs": "任务 task #{task_id} 办理结果为 {outcome}，而审计日志第{seq}条记为 {action}",
-    "audit.ballot_not_logged": "表决记录 ballot #{ballot_id}（会议 {meeting_id} 第{item}项议题，{voter}：{choice}）"
+    "audit.task_status_differs": "待办 #{task_id} 的状态为「{status}」，而{where}",
+    "audit.task_outcome_differs": "待办 #{task_id} 的办理结果为「{outcome}」，而审计日志第{seq}条记为「{action}」",
+    "audit.ballot_not_logged": "表决记录 #{ballot_id}（会议 #{meeting_id} 第{item}项议题，{voter}：{choice}）"
                                "在审计日志中没有对应的投票事件",
-    "audit.vote_not_recorded": "审计日志第{seq}条投票事件（会议 {meeting_id} 第{item}项议题，{voter}：{choice}）"
+    "audit.vote_not_recorded": "审计日志第{seq}条投票事件（会议 #{meeting_id} 第{item}项议题，{voter}：{choice}）"
                                "没有对应的表决记录",
-    "audit.secret_tally_differs": "无记名表决计票 secret_tally（会议 {meeting_id} 第{item}项议题）合计 {total} 票，"
+    "audit.secret_tally_differs": "无记名表决计票（会议 #{meeting_id} 第{item}项议题）合计 {total} 票，"
                                   "审计日志记有 {logged} 张选票",
     # --- the commands (quorum.audit_commands) ---------------------------------------------------
     "audit.help": "审计",

@@ -29,6 +29,7 @@ MESSAGES: dict[str, str] = {
     "no_other_holder": "「{role}」的担任人是本事项的申报人、被提名人或其亲属，须回避；请管理员指定其他人员后再办理",
     "unknown_user": "用户不存在：{username}",
     "audit_broken": "审计链在第{seq}条事件处断裂：{reason}",
+    "audit_broken_anchors": "审计链与锚定记录不符：{reason}",
     "audit_mismatch": "业务记录与审计事件不符：{detail}",
     "document_frozen": "公文「{title}」已签发（{number}），不能{action}；如需更正，请作废后重新起草",
     "document_void": "公文「{title}」已作废，不能{action}",

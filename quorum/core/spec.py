@@ -66,6 +66,7 @@ class PolicySet:
     bodies: Mapping[str, BodySpec]
     workflows: Mapping[str, WorkflowSpec]
     meta: Mapping[str, Any] = field(default_factory=dict)
+    substitutes: Mapping[str, str] = field(default_factory=dict)   # role → who decides when all its holders recuse
 
     def workflow(self, key: str) -> WorkflowSpec:
         try:
@@ -83,6 +84,14 @@ class PolicySet:
 
     def role_name(self, key: str) -> str:
         return self.roles.get(key, key)
+
+    def substitutes_of(self, role: str) -> tuple[str, ...]:
+        """The roles that decide, in turn, when every holder of `role` must recuse (roles.toml `substitute`)."""
+        chain, seen = [], {role}
+        while (role := self.substitutes.get(role)) is not None and role not in seen:
+            chain.append(role)
+            seen.add(role)
+        return tuple(chain)
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,6 +247,11 @@ def parse_policy_set(raw: Mapping[str, Any]) -> PolicySet:
         roles[key] = value["name"]
     if not roles:
         raise roles_ctx.fail("", message("policy.no_roles"))
+    substitutes = {key: value["substitute"] for key, value in roles_data.items() if value.get("substitute")}
+    for key, substitute in substitutes.items():
+        if substitute not in roles or substitute == key:
+            raise roles_ctx.fail(message("policy.role_where", role=key),
+                                 message("policy.substitute_unknown", substitute=substitute))
     bodies = parse_bodies(raw.get("bodies", {}), roles, sources.get("bodies", "policies/bodies.toml"))
     workflows = {}
     for name, data in raw.get("workflows", {}).items():
@@ -248,4 +262,4 @@ def parse_policy_set(raw: Mapping[str, Any]) -> PolicySet:
         workflows[spec.key] = spec
     policy = raw.get("policy", {})
     return PolicySet(label=str(policy.get("version", "unversioned")), roles=roles, bodies=bodies,
-                     workflows=workflows, meta=policy)
+                     workflows=workflows, meta=policy, substitutes=substitutes)

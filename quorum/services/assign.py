@@ -39,17 +39,39 @@ def excluded_people(s: Session, spec: WorkflowSpec, matter: Matter) -> frozenset
 
 def holders_for(s: Session, env: Env, spec: WorkflowSpec, matter: Matter, step_spec: StepSpec, role: str,
                 unit_id: int | None = None, kind: str = "review") -> list[Person]:
-    """The people who get this step's task, with the separation-of-duty rules applied."""
+    """The people who get this step's task, with the separation-of-duty rules applied.
+
+    When every holder of the role must recuse (he filed the matter, or it is about him), the role's
+    `substitute` in roles.toml decides instead — at the same unit — and the matter's record says so.
+    """
     if unit_id is None and step_spec.role_scope == "matter_unit":
         unit_id = matter.unit_id
-    everyone = org.holders(s, role, unit_id)
     excluded = excluded_people(s, spec, matter)
-    people = [p for p in everyone if p.id not in excluded and (kind not in DECIDING or p.id != matter.initiator_id)]
-    if not people:
-        where = s.get(Unit, unit_id).short_name if unit_id is not None else ""
-        name = where + env.policies.policy_set.role_name(role)
-        raise InvalidInput("no_other_holder" if everyone else "no_holder", role=name)
-    return people
+
+    def eligible(holders: list[Person]) -> list[Person]:
+        return [p for p in holders if p.id not in excluded and (kind not in DECIDING or p.id != matter.initiator_id)]
+
+    everyone = org.holders(s, role, unit_id)
+    people = eligible(everyone)
+    if people or not everyone:
+        if not people:
+            raise InvalidInput("no_holder", role=_role_at(s, env, role, unit_id))
+        return people
+    for substitute in env.policies.policy_set.substitutes_of(role):
+        people = eligible(org.holders(s, substitute, unit_id))
+        if people:
+            reason = message("assign.substituted", role=_role_at(s, env, role, unit_id),
+                             substitute=_role_at(s, env, substitute, unit_id))
+            audit.append(s, env, None, "task.substituted", "matter", matter.id,
+                         {"role": role, "substitute": substitute, "unit_id": unit_id, "reason": reason,
+                          "people": [p.username for p in people]}, matter_id=matter.id)
+            return people
+    raise InvalidInput("no_other_holder", role=_role_at(s, env, role, unit_id))
+
+
+def _role_at(s: Session, env: Env, role: str, unit_id: int | None) -> str:
+    where = s.get(Unit, unit_id).short_name if unit_id is not None else ""
+    return where + env.policies.policy_set.role_name(role)
 
 
 def open_task(s: Session, env: Env, matter: Matter, step: MatterStep, kind: str, role: str, person: Person,

@@ -190,6 +190,8 @@ MESSAGES: dict[str, str] = {
     "event.task.opened": "分派待办",
     "event.task.done": "办理待办",
     "event.task.cancelled": "待办撤销（已由他人办理、转交或流程变化）",
+    "event.task.substituted": "改由替代角色办理",
+    "assign.substituted": "「{role}」的担任人均须回避，由「{substitute}」办理",
     "event.task.urged": "催办",
     "event.meeting.scheduled": "安排会议并发出通知",
     "event.meeting.item_added": "列入会议议程",

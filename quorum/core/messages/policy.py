@@ -20,6 +20,7 @@ MESSAGES: dict[str, str] = {
     "policy.ratio_range": "比例「{text}」须在 0 与 1 之间",
     "policy.role_where": "角色 {role}",
     "policy.role_needs_name": "须给出 name",
+    "policy.substitute_unknown": "substitute「{substitute}」不是另一个已定义的角色",
     "policy.no_roles": "未定义任何角色（[roles.*]）",
     "policy.initiator_role_unknown": "未定义的角色「{role}」",
     "policy.field_where_any": "字段",

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response
 
 from quorum.core.messages import message
+from quorum.core.states import MatterStatus
 from webui.api.blueprint import api, reply
 from webui.api.inputs import KEY, MAX_ID, NAME_LENGTH, SECRET, TEXT, TITLE, limits
 from webui.api.schema_bounds import IDENTIFIER, bounded, day, field_values, moment, money, text
@@ -226,7 +227,7 @@ M = (MEETING_ID,)
 MS = (MEETING_ID, SEQ)
 
 MATTER_FILTERS = (
-    query_param("status", message("api.param_status"), {"enum": ["active", "closed", "rejected", "withdrawn"]}),
+    query_param("status", message("api.param_status"), {"enum": [s.value for s in MatterStatus]}),
     query_param("workflow", message("api.param_workflow"), text(KEY)),
     query_param("limit", message("api.param_limit"), {"type": "integer", "minimum": 0, "maximum": 500}),
     query_param("offset", message("api.param_offset"), {"type": "integer", "minimum": 0, "maximum": 10**9}),

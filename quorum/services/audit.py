@@ -15,11 +15,14 @@ from sqlalchemy import event as orm_events
 from sqlalchemy import insert, select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from quorum.audit_settings import load_keyring
 from quorum.core import audit as chain
 from quorum.core.audit import Anchor
 from quorum.core.messages import message
 from quorum.db import AuditEvent, AuditHead
+from quorum.services.audit_rederive import mismatches
 from quorum.services.env import Env
+from quorum.settings import load_settings
 
 
 def _event_body(seq: int, at: Any, actor_id: int | None, kind: str, subject: str, subject_id: int | None,
@@ -63,7 +66,6 @@ def use_key(key: bytes | None) -> None:
 
 def use_key_file(key_file: Path) -> None:
     """Sign with the current key of this key file, and verify with its whole keyring."""
-    from quorum.audit_settings import load_keyring
     keys = load_keyring(key_file)            # generates the key on first use, so it can be stamped after
     _Keys.keys, _Keys.file, _Keys.stamp = keys, key_file, _stamp(key_file)
 
@@ -84,7 +86,6 @@ def _stamp(key_file: Path) -> tuple[int, int] | None:
 def keyring() -> tuple[bytes, ...]:
     """Every audit key of this process, oldest first (loaded from the default configuration on first use)."""
     if not _Keys.keys:
-        from quorum.settings import load_settings
         use_key_file(load_settings().audit.key_file)
     elif _Keys.file is not None and _stamp(_Keys.file) not in (_Keys.stamp, None):    # a file gone: keep the key
         use_key_file(_Keys.file)
@@ -209,7 +210,6 @@ def verify(s: Session, anchor_lines: list[str] | None = None) -> Verification:
     head = s.get(AuditHead, 1)
     if head is not None and (head.seq, head.hash) != last:
         return Verification(False, last[0], last[0] + 1, message("audit.verify_head_mismatch"))
-    from quorum.services.audit_rederive import mismatches
     found = tuple(mismatches(s))
     reason = message("audit_mismatch", detail=message("value.clause_separator").join(found[:3])) if found else ""
     return Verification(not found, last[0], None, reason, found, len(anchors))

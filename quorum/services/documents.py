@@ -680,7 +680,16 @@ def awaiting(s: Session, person: Person) -> list[Document]:
     if not docs:
         return []
     roles = set(s.execute(select(Post.role).where(Post.person_id == person.id, Post.active.is_(True))).scalars())
-    return [doc for doc in docs if roles & set(signer_roles(s, doc)) and may_sign(s, person, doc)]
+    return [doc for doc in docs if roles & _possible_signers(s, doc) and may_sign(s, person, doc)]
+
+
+def _possible_signers(s: Session, doc: Document) -> set[str]:
+    """Every role that could sign a document of this kind, read from the (cached) policies alone — no statement."""
+    kind, policy = kind_of(s, doc), _policy(s, doc.policy_version_id)
+    roles = set(kind.signer_roles) - {rules.MEETING_CHAIR}
+    if rules.MEETING_CHAIR in kind.signer_roles:
+        roles |= {body.chair_role for body in policy_set_for(s, doc.policy_version_id).bodies.values()}
+    return roles | {r for allowed in policy.signers_by_issuer.values() for r in allowed}
 
 
 def last_return(s: Session, document_id: int) -> DocumentSignoff | None:

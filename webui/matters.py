@@ -124,13 +124,14 @@ def _page(s: Session, me: Person, matter_id: int, now) -> dict[str, Any]:
     spec = policy_set_for(s, record["policy_version_id"]).workflow(record["workflow"])
     tasks = inbox.tasks_on(s, me, matter_id, now)
     urgeable = ([t for t in record["tasks"] if t["status"] == "open"] if matters.may_urge(s, env(), me, matter) else [])
+    units = visibility.unit_choices(s)
     return {"m": record, "spec": spec, "tasks": tasks, "files": attachments.listing(s, matter_id),
             **records.matter_controls(s, env(), me, matter, record),
             "may_withdraw": matters.may_withdraw(s, me, matter), "urgeable": urgeable,
             "people": org.active_people(s),
-            "units": visibility.unit_choices(s), "earlier": _earlier_steps(record),
+            "units": units, "earlier": _earlier_steps(record),
             "return_default": _return_default(spec, record),
-            "requirement_names": records.requirement_names(s, spec),
+            "requirement_names": records.requirement_names(spec, units),
             "step_names": {st["key"]: st["name"] for st in record["steps"]},
             "stored": _form_values({f["key"]: f["value"] for f in record["fields"]})}
 

@@ -19,9 +19,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from quorum.core.errors import QuorumNotMet, VotingRuleViolated
+from quorum.core.errors import InvalidInput, NotPermitted, QuorumNotMet, VotingRuleViolated
 from quorum.core.messages import message
 from quorum.core.spec import BodySpec
+from quorum.core.states import ItemStatus
 
 
 @dataclass(frozen=True)
@@ -167,3 +168,66 @@ def tally(body: BodySpec, roll: ItemRoll, choices: Iterable[str]) -> Tally:
 def missing_votes(roll: ItemRoll) -> Sequence[int]:
     """Return voters who have not voted yet; an item cannot close while anyone is missing."""
     return [s.person_id for s in roll.seats if s.person_id in roll.voters and s.person_id not in roll.voted]
+
+
+# --------------------------------------------------------------------------------------------
+# one ballot: decide (every rule, no database) → the event the service records
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the rules of a ballot need to know of its agenda item, read by the service."""
+
+    title: str
+    status: str                        # quorum.core.states.ItemStatus
+    result: str | None
+    secret: bool
+    unacknowledged: tuple[str, ...]    # opinions the body must acknowledge before voting (过期的前置意见 …)
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    """The command: `voter` votes `choice`; `by_proxy` when the 党政办 enters a show-of-hands vote for him."""
+
+    voter_id: int
+    voter_name: str
+    choice: str
+    reason: str = ""
+    by_proxy: bool = False
+    may_enter_votes: bool = False      # the actor may enter votes for members (meeting.organise)
+
+
+@dataclass(frozen=True)
+class BallotCast:
+    """The event: a ballot to record; `opens_voting` when it is the item's first."""
+
+    voter_id: int
+    choice: str
+    reason: str
+    secret: bool
+    opens_voting: bool
+
+
+def decide_ballot(body: BodySpec, roll: ItemRoll, item: ItemFacts, command: CastBallot) -> BallotCast:
+    """Every rule a ballot must pass, in the order a person would be told: who may cast it, whether the item is
+    still open, whether the voter counts, the acknowledgements, the 议事规则 (quorum, one vote, 末位表态), and a
+    reason for 不同意 or 缓议 on a named vote. Returns the ballot to record, or raises the refusal."""
+    if command.by_proxy:
+        if item.secret:
+            raise NotPermitted.because("meeting.secret_ballot_own")
+        if not command.may_enter_votes:
+            raise NotPermitted.because("meeting.proxy_vote_secretariat")
+    if item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
+        raise InvalidInput.because("meeting.item_already_decided", title=item.title,
+                                   result=message("result." + (item.result or "deferred")))
+    if command.voter_id not in roll.expected:
+        raise VotingRuleViolated("not_a_voter", name=command.voter_name)
+    if item.unacknowledged:
+        raise VotingRuleViolated("acknowledge_first",
+                                 opinions=message("value.clause_separator").join(item.unacknowledged))
+    check_ballot(body, roll, command.voter_id, command.choice)
+    reason = command.reason.strip()
+    if command.choice in ("disagree", "postpone") and not reason and not item.secret:
+        raise InvalidInput.because("meeting.vote_reason_required")
+    return BallotCast(command.voter_id, command.choice, reason, item.secret,
+                      opens_voting=item.status == ItemStatus.PENDING)

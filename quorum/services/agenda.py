@@ -292,7 +292,7 @@ def _materials(s: Session, env: Env, actor: Person, item: AgendaItem) -> dict[st
         return {"materials_visible": False, "attachments": [], "gate_opinions": []}
     spec = matter_rows.workflow_of(s, matter)
     rounds = {st.step_key: st.round for st in matter.steps}
-    requirement_names = records.requirement_names(s, spec)
+    requirement_names = {r.key: r.name for st in spec.steps for r in st.requirements}    # 前置程序 opinions
     opinions = [o for o in s.execute(select(Opinion).where(Opinion.matter_id == matter.id,
                                                            Opinion.requirement.is_not(None))
                                      .order_by(Opinion.id)).scalars()

@@ -445,45 +445,45 @@ def roll(s: Session, meeting: Meeting, agenda_item: AgendaItem) -> voting.ItemRo
 
 def vote(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, choice: str, reason: str = "",
          voter: Person | None = None) -> None:
-    """Cast a ballot. The secretariat may enter a named (show-of-hands) vote for a member; never a secret one."""
+    """Cast a ballot. The secretariat may enter a named (show-of-hands) vote for a member; never a secret one.
+
+    The rules are `voting.decide_ballot`'s; this loads the facts it needs and records the ballot it returns.
+    """
     meeting = _in_session(s, meeting_id)
     body = body_of(s, meeting)
     agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, message("state.what_item"))
     voter = voter or actor
-    if voter.id != actor.id:
-        if agenda_item.secret:
-            raise NotPermitted.because("meeting.secret_ballot_own")
-        if not can_enter_votes(s, env, actor):
-            raise NotPermitted.because("meeting.proxy_vote_secretariat")
-    if agenda_item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
-        raise InvalidInput.because("meeting.item_already_decided", title=agenda_item.title,
-                                    result=message("result." + (agenda_item.result or "deferred")))
     current = roll(s, meeting, agenda_item)
-    if voter.id not in current.expected:
-        raise VotingRuleViolated("not_a_voter", name=voter.name)
-    _require_acknowledged(s, agenda_item)
-    voting.check_ballot(body, current, voter.id, choice)
+    facts = voting.ItemFacts(agenda_item.title, agenda_item.status, agenda_item.result, agenda_item.secret,
+                             _unacknowledged(s, agenda_item))
     reason = clean_text(reason, message("meeting.vote_reason_label"), 2000, required=False)
-    if choice in ("disagree", "postpone") and not reason and not agenda_item.secret:
-        raise InvalidInput.because("meeting.vote_reason_required")
+    proxy = voter.id != actor.id
+    command = voting.CastBallot(voter.id, voter.name, choice, reason, by_proxy=proxy,
+                                may_enter_votes=proxy and can_enter_votes(s, env, actor))
+    cast = voting.decide_ballot(body, current, facts, command)
+    _record_ballot(s, env, actor, meeting, agenda_item, voter, cast, current)
+
+
+def _record_ballot(s: Session, env: Env, actor: Person, meeting: Meeting, agenda_item: AgendaItem, voter: Person,
+                   cast: voting.BallotCast, current: voting.ItemRoll) -> None:
     try:
         with s.begin_nested():
-            if agenda_item.secret:
+            if cast.secret:
                 s.add(BallotReceipt(item_id=agenda_item.id, person_id=voter.id, cast_at=env.now))
                 s.execute(update(SecretTally).where(SecretTally.item_id == agenda_item.id).values(
-                    count=SecretTally.count + case((SecretTally.choice == choice, 1), else_=0)))
+                    count=SecretTally.count + case((SecretTally.choice == cast.choice, 1), else_=0)))
             else:
-                s.add(Ballot(item_id=agenda_item.id, person_id=voter.id, choice=choice, reason=reason.strip(),
+                s.add(Ballot(item_id=agenda_item.id, person_id=voter.id, choice=cast.choice, reason=cast.reason,
                              cast_at=env.now))
             s.flush()
     except IntegrityError:
         raise VotingRuleViolated("already_voted", name=voter.name) from None
-    if agenda_item.status == ItemStatus.PENDING:
+    if cast.opens_voting:
         states.apply(agenda_item, "item", ItemStatus.VOTING, message("meeting.action_vote"))
         arrivals.vote_opened(s, env, actor, meeting, agenda_item, current.voters, voter.id)   # the room is told
-    payload = {"item": seq, "voter": voter.username, "secret": agenda_item.secret}
-    if not agenda_item.secret:
-        payload |= {"choice": choice, "reason": reason.strip()}
+    payload = {"item": agenda_item.seq, "voter": voter.username, "secret": cast.secret}
+    if not cast.secret:
+        payload |= {"choice": cast.choice, "reason": cast.reason}
     _log(s, env, actor, "meeting.ballot", meeting, agenda_item.matter_id, **payload)
 
 
@@ -599,9 +599,8 @@ def acknowledge(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, 
     return agenda_item
 
 
-def _require_acknowledged(s: Session, agenda_item: AgendaItem) -> None:
+def _unacknowledged(s: Session, agenda_item: AgendaItem) -> tuple[str, ...]:
+    """The opinions the body must acknowledge before this item is voted on (none once acknowledged)."""
     if agenda_item.acknowledged_at is not None:
-        return
-    opinions = validity.to_acknowledge(s, s.get(Matter, agenda_item.matter_id), agenda_item.step_key)
-    if opinions:
-        raise VotingRuleViolated("acknowledge_first", opinions=message("value.clause_separator").join(opinions))
+        return ()
+    return tuple(validity.to_acknowledge(s, s.get(Matter, agenda_item.matter_id), agenda_item.step_key))

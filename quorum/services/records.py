@@ -1,5 +1,6 @@
 """Read models: plain dictionaries of a matter, a meeting, a task list — for CLI, web and API alike."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -162,11 +163,10 @@ def task_action_label(s: Session, task: Task, action: str) -> str:
     return action_label(_step_spec_of(s, s.get(Matter, task.matter_id), task), action)
 
 
-def requirement_names(s: Session, spec: WorkflowSpec) -> dict[str, str]:
+def requirement_names(spec: WorkflowSpec, units: Iterable[tuple[str, str]]) -> dict[str, str]:
     """What an opinion answered, by its requirement key: a 前置程序 requirement's name, or the unit a 会签 group
-    is of (its short name) — never the key itself."""
-    units = dict(s.execute(select(Unit.key, Unit.short_name)).all())
-    return {**units, **{r.key: r.name for st in spec.steps for r in st.requirements}}
+    is of (from `units`, (key, name) pairs the page has already read) — never the key itself."""
+    return {**dict(units), **{r.key: r.name for st in spec.steps for r in st.requirements}}
 
 
 def action_label(step_spec: StepSpec, action: str) -> str:

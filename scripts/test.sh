@@ -4,8 +4,9 @@
 # (`pytest tests/core tests/services -m "not postgres"`), the check to run before each commit; CI runs the
 # whole suite, both databases (without --fast). Other arguments go to pytest in both cases.
 # The tests run in parallel with pytest-xdist: QUORUM_TEST_WORKERS workers (default 2, the CI machine's cores;
-# 0 = one process). --dist loadgroup hands out single tests, except the tests of a module sharing a
-# module-scoped fixture, which stay on one worker (tests/conftest.py marks them with xdist_group).
+# 0 = one process). --dist loadfile hands out whole test modules, so a module-scoped fixture (a wheel built
+# once, a command-line flow run once…) is built on one worker only. (--dist loadgroup would not group:
+# pytest 9.2 ignores the node ids pytest-xdist 3.8 rewrites for xdist_group.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh .venv/test test chromium fonts-noto-cjk fonts-arphic-ukai libreoffice-writer-nogui poppler-utils \
@@ -16,7 +17,7 @@ lint-imports
 workers="${QUORUM_TEST_WORKERS:-2}"
 parallel=()
 if [[ "$workers" != "0" ]]; then
-  parallel=(-n "$workers" --dist loadgroup)
+  parallel=(-n "$workers" --dist loadfile)
 fi
 if [[ "${1:-}" == "--fast" ]]; then
   shift

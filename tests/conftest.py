@@ -33,19 +33,6 @@ PG_URL = os.environ.get("QUORUM_TEST_PG_URL", "postgresql+psycopg://postgres@127
 START = datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items) -> None:
-    """With pytest-xdist (`-n 2 --dist loadgroup`, scripts/test.sh), the tests of a module that share a
-    module-scoped fixture (a wheel built once, a command-line flow run once…) stay on one worker, so the
-    fixture is built once, not once per worker. Runs before xdist reads the groups."""
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        if any(d.scope in ("module", "class", "package") for defs in info.name2fixturedefs.values() for d in defs):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
 def backends() -> list:
     params = [pytest.param("sqlite", id="sqlite")]
     if os.environ.get("QUORUM_TEST_SKIP_PG") != "1":

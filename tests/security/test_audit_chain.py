@@ -18,16 +18,19 @@ from sqlalchemy import delete, insert, select, update
 
 from quorum.audit_settings import generate_key, load_key
 from quorum.core import audit as chain
+from quorum.database import migrate
 from quorum.db import AuditEvent, AuditHead, Ballot, Notification, Person, Task
 from quorum.db.meetings import AgendaItem
-from tests.cli.support import ROOT, Cli, cli_backends, make_cli
+from tests.cli.support import ROOT, Cli, cli_backends, make_cli, with_snapshot
 
 EXIT_AUDIT_BROKEN = 3
 
 
 @pytest.fixture(params=cli_backends())
-def cli(request, tmp_path) -> Iterator[Cli]:
-    yield from make_cli(request.param, tmp_path / "data")
+def cli(request, tmp_path, snapshots) -> Iterator[Cli]:
+    for made in make_cli(request.param, tmp_path / "data"):
+        made.snapshots = snapshots          # the demo is run once per session and backend, then copied
+        yield made
 
 
 @pytest.fixture
@@ -36,8 +39,13 @@ def anchors(tmp_path) -> Path:
 
 
 def demo_anchored(cli: Cli, anchors: Path) -> int:
-    """Run the demo and anchor its chain; return the anchored seq."""
-    cli.ok("demo")
+    """Run the demo (the session's first test runs `quorum demo`, the others start from a copy, as in
+    tests/cli/test_audit_tamper.py) and anchor its chain; return the anchored seq."""
+    if cli.backend == "postgresql":         # the test's own schema, migrated to take the copy
+        engine = cli.engine()
+        migrate(engine)
+        engine.dispose()
+    with_snapshot(cli, "cli_demo", lambda: cli.ok("demo"))
     out = cli.json("audit", "anchor", "--file", anchors)
     assert out["file"] == str(anchors.resolve())
     return out["seq"]

@@ -17,11 +17,11 @@ from quorum.settings import load_settings
 ROOT = Path(__file__).resolve().parent.parent
 TIMEZONE = "Asia/Shanghai"
 FLOWS = (("sweep", "sweep_flow", "sweep_cron"), ("digest", "digest_flow", "digest_cron"),
-         ("nightly", "nightly_flow", "nightly_cron"))
+         ("nightly", "nightly_flow", "nightly_cron"), ("deliver", "deliver_flow", "deliver_cron"))
 
 
 def deploy(pool: str, schedules: bool = True) -> list[str]:
-    """Create or update the three deployments in the pool; return their ids."""
+    """Create or update the four deployments in the pool; return their ids."""
     from prefect import flow
     from prefect.schedules import Cron
     sched = load_settings().delivery.scheduler

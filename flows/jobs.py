@@ -87,6 +87,14 @@ def _sweep(now: str | None) -> dict[str, Any]:
     return {"timers": timers, "notified": notified, "delivered": delivered, "converted": converted}
 
 
+@flow(name="quorum-deliver", log_prints=True)
+def deliver_flow(now: str | None = None) -> dict[str, Any]:
+    """Every minute: send what waits in the outbox, so a notice on arrival (a task, a 会议通知, a 送签) reaches
+    mail and the group robots within a minute of the change. Not recorded as a job run (the sweep is): a quiet
+    minute sends nothing, and delivery is idempotent."""
+    return {"delivered": deliver(now)}
+
+
 @task(retries=2, retry_delay_seconds=60)
 def digest(now: str | None) -> list[dict[str, Any]]:
     rt = current()

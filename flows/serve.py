@@ -9,7 +9,7 @@ to do (`quorum migrate`) and exits 2.
 import sys
 
 from flows import environment  # noqa: F401  (prepares Prefect's environment first)
-from flows.jobs import digest_flow, nightly_flow, sweep_flow
+from flows.jobs import deliver_flow, digest_flow, nightly_flow, sweep_flow
 from quorum.core.errors import QuorumError
 from quorum.core.messages import message
 from quorum.database import open_database
@@ -26,6 +26,7 @@ def deployments(settings=None) -> list:
         sweep_flow.to_deployment(name="sweep", schedule=Cron(sched.sweep_cron, timezone=TIMEZONE)),
         digest_flow.to_deployment(name="digest", schedule=Cron(sched.digest_cron, timezone=TIMEZONE)),
         nightly_flow.to_deployment(name="nightly", schedule=Cron(sched.nightly_cron, timezone=TIMEZONE)),
+        deliver_flow.to_deployment(name="deliver", schedule=Cron(sched.deliver_cron, timezone=TIMEZONE)),
     ]
 
 

@@ -49,6 +49,7 @@ class SchedulerSettings:
     sweep_cron: str = "*/15 * * * *"
     digest_cron: str = "30 7 * * *"
     nightly_cron: str = "30 2 * * *"
+    deliver_cron: str = "* * * * *"
     max_attempts: int = 6
     backoff_seconds: int = 60
     lease_seconds: int = 300
@@ -175,7 +176,7 @@ def parse_robots(raw: Mapping[str, Any], path: Path) -> tuple[Robot, ...]:
 
 
 def parse_scheduler(raw: Mapping[str, Any], path: Path) -> SchedulerSettings:
-    t = _table(raw, "scheduler", path, {"sweep_cron", "digest_cron", "nightly_cron", "max_attempts",
+    t = _table(raw, "scheduler", path, {"sweep_cron", "digest_cron", "nightly_cron", "deliver_cron", "max_attempts",
                                         "backoff_seconds", "lease_seconds", "webhook_timeout_seconds",
                                         "prefect_port", "start_with_run"})
     start = t.get("start_with_run", True)
@@ -185,6 +186,7 @@ def parse_scheduler(raw: Mapping[str, Any], path: Path) -> SchedulerSettings:
         sweep_cron=_cron(t, "sweep_cron", "*/15 * * * *", path),
         digest_cron=_cron(t, "digest_cron", "30 7 * * *", path),
         nightly_cron=_cron(t, "nightly_cron", "30 2 * * *", path),
+        deliver_cron=_cron(t, "deliver_cron", "* * * * *", path),
         max_attempts=_int(t, "max_attempts", 6, path, "scheduler", 1, 50),
         backoff_seconds=_int(t, "backoff_seconds", 60, path, "scheduler", 1, 86400),
         lease_seconds=_int(t, "lease_seconds", 300, path, "scheduler", 1, 86400),

@@ -154,3 +154,33 @@ def test_a_status_changes_only_through_the_transitions_of_its_aggregate():
                  for package in ("quorum", "webui", "flows") for path in sorted((ROOT / package).rglob("*.py"))
                  if path != allowed and (lines := _status_assignments(path))}
     assert offenders == {}
+
+
+# The command line imports what a command runs inside the command (`quorum --help` stays quick), and Alembic's
+# env.py imports inside its functions by design; everywhere else a module of quorum is imported at the top.
+LAZY_BY_DESIGN = ("quorum/cli.py", "quorum/cli_support.py", "quorum/migrations/env.py")
+
+
+def _function_level_imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("quorum"):
+                    found.append(node.module)
+                elif isinstance(node, ast.Import):
+                    found += [alias.name for alias in node.names if alias.name.startswith("quorum")]
+    return found
+
+
+def test_modules_of_the_engine_are_imported_at_the_top():
+    """No import of a quorum module hides inside a function (it hid the cycles) but in the command line."""
+    offenders = {}
+    for path in sorted((ROOT / "quorum").rglob("*.py")):
+        name = str(path.relative_to(ROOT))
+        if name in LAZY_BY_DESIGN or name.endswith("_commands.py"):
+            continue
+        if found := _function_level_imports(path):
+            offenders[name] = found
+    assert offenders == {}

@@ -29,20 +29,17 @@ from quorum.core.messages import message
 from quorum.core.spec import clean_text
 from quorum.core.states import MeetingStatus
 from quorum.db import Document, DocumentSerial, DocumentSignoff, Matter, MatterStep, Meeting, Person, Post, Unit
-from quorum.services import arrivals, audit, org, permissions
+from quorum.documents import ofd, render_docx
+from quorum.documents.pdf import to_pdf
+from quorum.services import arrivals, audit, drafting, org, permissions
 from quorum.services.env import Env
 from quorum.services.policies import current_version, policy_set_for
 
 LIST_LIMIT = 30
 
 
-def _drafting():
-    from quorum.services import drafting  # imported late: drafting reads records, which imports matters
-    return drafting
-
-
 def _policy(s: Session, version_id: int) -> DocumentPolicy:
-    return _drafting().policy_for(s, version_id)
+    return drafting.policy_for(s, version_id)
 
 
 def kind_of(s: Session, doc: Document) -> DocumentKind:
@@ -152,7 +149,6 @@ def _request_of(s: Session, matter: Matter | None) -> Document | None:
 def _create(s: Session, env: Env, actor_id: int | None, kind: DocumentKind, *, matter: Matter | None = None,
             meeting: Meeting | None = None, step_key: str | None = None,
             request: Document | None = None) -> Document:
-    drafting = _drafting()
     version_id = matter.policy_version_id if matter else meeting.policy_version_id if meeting else \
         current_version(s, env).id
     policy = _policy(s, version_id)
@@ -178,7 +174,6 @@ def _create(s: Session, env: Env, actor_id: int | None, kind: DocumentKind, *, m
 def _fill(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: DocumentPolicy, matter: Matter | None,
           meeting: Meeting | None, request: Document | None, issuer: Unit) -> None:
     """Set a draft's editable parts from its template and the record."""
-    drafting = _drafting()
     blocks = drafting.wording.render(kind.template, drafting.context(s, env, doc, kind, policy),
                                      drafting.templates_dir(env))
     doc.title = clean_text(blocks["title"] or kind.name, message("documents.title_label"))
@@ -240,7 +235,7 @@ def signer_roles(s: Session, doc: Document) -> tuple[str, ...]:
     kind = kind_of(s, doc)
     matter = s.get(Matter, doc.matter_id) if doc.matter_id else None
     meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
-    body = _drafting().body_key(matter, meeting)
+    body = drafting.body_key(matter, meeting)
     version = meeting.policy_version_id if meeting else doc.policy_version_id
     chair = policy_set_for(s, version).bodies[body].chair_role if body else None
     roles = [chair if r == rules.MEETING_CHAIR else r for r in kind.signer_roles]
@@ -336,7 +331,7 @@ def check_distribution(s: Session, doc: Document, addressees: Sequence[str], cc:
              for name in (u_name, u_short)}
     people = s.execute(select(Person.name)).scalars()
     issuer = s.get(Unit, doc.issuer_unit_id)
-    joint = _drafting().step_units(s, s.get(Matter, doc.matter_id) if doc.matter_id else None, doc.step_key)
+    joint = drafting.step_units(s, s.get(Matter, doc.matter_id) if doc.matter_id else None, doc.step_key)
     rules.check_distribution(kind, _policy(s, doc.policy_version_id), issuer.kind, addressees, cc, units, people,
                              joint)
 
@@ -432,9 +427,8 @@ def _require_signer(s: Session, actor: Person, doc: Document, kind: DocumentKind
 
 def render_file(s: Session, env: Env, doc: Document, *, number: str, day, signer: str) -> tuple[Any, bytes]:
     """Lay a document out from its draft and a fresh rendering of its record; return the Page and the .docx."""
-    page, _blocks = _drafting().page(s, env, doc, kind_of(s, doc), _policy(s, doc.policy_version_id),
+    page, _blocks = drafting.page(s, env, doc, kind_of(s, doc), _policy(s, doc.policy_version_id),
                                      number=number, day=day, signer=signer)
-    from quorum.documents import render_docx
     return page, render_docx(page)
 
 
@@ -456,7 +450,7 @@ def _dated(s: Session, env: Env, doc: Document, kind: DocumentKind):
     if kind.dated == "meeting" and doc.matter_id:
         last = (s.get(Matter, doc.matter_id).decision or {}).get("last") or {}
         if last.get("decided_at"):
-            return _drafting()._day(last["decided_at"])
+            return drafting._day(last["decided_at"])
     day = env.now.date()
     if kind.drafted == "meeting_closed" and doc.meeting_id:
         day = max(day, s.get(Meeting, doc.meeting_id).scheduled_at.date())
@@ -480,7 +474,7 @@ def _check_meeting_time(s: Session, doc: Document, kind: DocumentKind) -> None:
 def _series(s: Session, doc: Document, kind: DocumentKind, issuer: Unit) -> str:
     matter = s.get(Matter, doc.matter_id) if doc.matter_id else None
     meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
-    series = _drafting().series_of(kind, _drafting().body_key(matter, meeting), issuer)
+    series = drafting.series_of(kind, drafting.body_key(matter, meeting), issuer)
     if not series:
         raise InvalidInput.because("documents.issuer_no_prefix", issuer=issuer.name, kind=kind.name)
     return series
@@ -571,8 +565,6 @@ def convert_pdf(s: Session, env: Env, document_id: int) -> Document:
         raise InvalidInput.because("documents.pdf_not_signed", title=doc.title)
     if doc.pdf_sha256 and (Path(env.files_dir or ".") / doc.pdf_path).exists():
         return doc
-    from quorum.documents import ofd
-    from quorum.documents.pdf import to_pdf
     pdf = to_pdf(read_file(env, doc))
     doc.pdf_sha256, doc.pdf_path = store(env, pdf, "pdf")
     doc.ofd_sha256, doc.ofd_path = store(env, ofd.from_pdf(pdf, doc.title, env.now), "ofd")

@@ -22,7 +22,7 @@ from quorum.core.errors import NotPermitted
 from quorum.core.messages import message
 from quorum.database import open_database
 from quorum.db import Person
-from quorum.services import demo, matters, meetings, refusals
+from quorum.services import demo, documents, matters, meetings, org, refusals
 from quorum.settings import load_settings
 from webui import create_app
 
@@ -70,8 +70,20 @@ def build_scene(app) -> dict:
               "" if present else message("web.screenshots_scene_absence"))
     sc.do(members[1], meetings.vote, meeting.id, 1, "agree")
     _refused_attempt(rt, sc, members[2], second)
+    notice, signer = _notice_awaiting_signature(sc, secretary, cal.add_working_days(meeting_day, 3).due)
     return {"matter": result["matter_id"], "meeting": meeting.id, "member": members[2], "secretary": secretary,
-            "inspector": sc.holder("discipline_inspector")}
+            "inspector": sc.holder("discipline_inspector"), "notice": notice, "signer": signer}
+
+
+def _notice_awaiting_signature(sc, secretary: str, day) -> tuple[int, str]:
+    """A 党委会 called for `day`: its 会议通知 waits in 送签 for the 党委书记 (the signer's 待办 and preview)."""
+    meeting = sc.do(secretary, meetings.schedule, "party_committee", "",
+                    datetime.combine(day, time(15, 0), tzinfo=TZ), message("web.screenshots_scene_place"), [])
+    signer = sc.holder("party_secretary")
+    with sc.sessions.begin() as s:
+        waiting = documents.awaiting(s, org.person(s, signer))
+        notice = next(d.id for d in waiting if d.meeting_id == meeting.id)
+    return notice, signer
 
 
 def _refused_attempt(rt, sc, username: str, matter_id: int) -> None:
@@ -97,6 +109,8 @@ def capture(out: Path) -> list[Path]:
     shots = [("inbox", scene["member"], "/tasks"), ("matter", scene["secretary"], f"/matters/{scene['matter']}"),
              ("meeting-room", scene["secretary"], f"/meetings/{scene['meeting']}"),
              ("meeting-room-member", scene["member"], f"/meetings/{scene['meeting']}"),     # her ballot during a vote
+             ("signer-inbox", scene["signer"], "/tasks"),                                   # 送签 in 我的待办
+             ("signoff-preview", scene["signer"], f"/documents/{scene['notice']}/preview"),  # pages before 签发
              ("dashboard", scene["secretary"], "/dashboard"),
              ("audit-refusals", scene["inspector"], "/audit/refusals")]
     out.mkdir(parents=True, exist_ok=True)

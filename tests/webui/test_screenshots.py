@@ -14,7 +14,8 @@ import pytest
 from webui.screenshots import SIZES
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ("inbox", "matter", "meeting-room", "meeting-room-member", "dashboard", "audit-refusals")
+PAGES = ("inbox", "matter", "meeting-room", "meeting-room-member", "signer-inbox", "signoff-preview", "dashboard",
+         "audit-refusals")
 
 
 @pytest.mark.slow

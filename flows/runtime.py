@@ -5,7 +5,7 @@ from datetime import datetime
 
 from quorum import calendar, policies
 from quorum.database import Database, open_database
-from quorum.services import audit
+from quorum.services import audit, reactions  # noqa: F401 — reactions: the engine's routes
 from quorum.services.env import Env
 from quorum.services.outbox import Outlets
 from quorum.services.sweeps import SweepRules

@@ -643,6 +643,7 @@ def _record_refusal(args, error: NotPermitted, argv: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    from quorum.services import reactions  # noqa: F401 — the routes of the engine's events, as every entry point
     try:
         args.runtime = Runtime(args)
         args.fn(args)

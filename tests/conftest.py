@@ -23,7 +23,7 @@ from quorum import policies
 from quorum.calendar import TZ, WorkCalendar
 from quorum.database import Database, migrate
 from quorum.db.session import make_engine, make_session_factory
-from quorum.services import demo
+from quorum.services import demo, reactions  # noqa: F401 — the engine's routes, as every entry point
 from quorum.services.env import Env
 from tests.snapshots import Snapshots, empty_tables
 

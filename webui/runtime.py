@@ -16,7 +16,7 @@ from quorum.core.errors import NotPermitted
 from quorum.database import Database, open_database
 from quorum.db import Person
 from quorum.policies import LoadedPolicies
-from quorum.services import audit, org, refusals
+from quorum.services import audit, org, reactions, refusals  # noqa: F401 — reactions: the engine's routes
 from quorum.services.env import Env
 from quorum.settings import Settings
 

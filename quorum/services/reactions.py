@@ -1,7 +1,9 @@
 """The routes from the engine's events to what reacts to them — the one place they are wired.
 
-Installed when quorum.services is imported (its __init__ imports this module), so every entry
-point — web, API, CLI, flows, tests — runs the same reactions.
+The application layer: every entry point imports it before it acts — webui.runtime, flows.runtime,
+the CLI's main, the tests' conftest, bench — so all run the same reactions; nothing below imports it
+(the import graph stays one-way), and publishing an event with no route installed is an error, never
+a silent skip.
 """
 
 from quorum.services import documents, events, matters

@@ -4,5 +4,5 @@
 # with the scheduler in the background (LibreOffice converts the frozen documents to PDF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh .venv/run run libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils
+scripts/bootstrap.sh .venv/run run libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils
 exec .venv/run/bin/quorum run "$@"

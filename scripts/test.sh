@@ -9,7 +9,7 @@
 # pytest 9.2 ignores the node ids pytest-xdist 3.8 rewrites for xdist_group.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh .venv/test test chromium fonts-noto-cjk fonts-arphic-ukai libreoffice-writer-nogui poppler-utils \
+scripts/bootstrap.sh .venv/test test chromium fonts-noto-cjk fonts-arphic-ukai libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils \
   postgresql-client curl nginx openssl systemd
 export PATH="$PWD/.venv/test/bin:$PATH"
 ruff check .

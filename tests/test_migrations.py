@@ -6,6 +6,7 @@ from alembic.script import ScriptDirectory
 
 from quorum.database import alembic_config
 from quorum.db import Base
+from quorum.db.search import is_fts_table  # issue 15 search: SQLite FTS5 tables are not models
 
 
 def test_one_head(db):
@@ -15,7 +16,9 @@ def test_one_head(db):
 
 def test_migrations_match_the_models(db):
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        # issue 15 search: the SQLite FTS5 index tables are made by migration 0016 only, not declared as models
+        skip_fts = {"include_name": lambda name, kind, _parent: not (kind == "table" and is_fts_table(name))}
+        diff = compare_metadata(MigrationContext.configure(connection, opts=skip_fts), Base.metadata)
     assert diff == []
 
 

@@ -23,6 +23,7 @@ from quorum.db.meetings import (
 from quorum.db.org import Person, Post, Unit
 from quorum.db.outbox import CalendarFeed, DutyOpening, Notification, OutboxMessage
 from quorum.db.policy import PolicyVersion
+from quorum.db.search import DocumentSearch, MatterSearch
 from quorum.db.supervision import ProgressReport, SupervisionItem
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "MatterStep", "Meeting", "MeetingMember", "Opinion", "Person", "PolicyVersion", "Post", "ProgressReport",
     "Recusal", "SecretTally", "SupervisionItem", "Task", "Unit", "WrittenOpinion",
     "CalendarFeed", "DutyOpening", "Notification", "OutboxMessage", "JobRun", "CalendarYear",
+    "MatterSearch", "DocumentSearch",
 ]

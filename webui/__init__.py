@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.register_blueprint(account.bp)
     from webui import health
     app.register_blueprint(health.bp)
+    from webui import jobs  # background jobs (生成 PDF, exports): their status pages and job thread
+    jobs.init_app(app)
     return app
 
 

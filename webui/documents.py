@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from quorum.core.errors import InvalidInput, QuorumError
 from quorum.core.messages import message
-from quorum.services import document_records, documents
+from quorum.services import background_jobs, document_records, documents
+from webui.jobs import job_view
 from webui.runtime import actor, env, runtime, transaction
 
 bp = Blueprint("documents", __name__)
@@ -61,7 +62,13 @@ def _page(document_id: int, error: str | None = None, form: dict | None = None, 
         rec = document_records.record(s, env(), document_id)
         rights = {"edit": documents.may_edit(s, me, doc), "sign": documents.may_sign(s, me, doc),
                   "void": documents.may_void(s, me, doc)}
-    return render_template("documents/show.html", d=rec, may=rights, error=error, form=form or {}), status
+    job = job_view(_number("job"))
+    return render_template("documents/show.html", d=rec, may=rights, error=error, form=form or {}, job=job), status
+
+
+def _number(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 @bp.route("/documents/<int:document_id>")
@@ -154,12 +161,17 @@ def regenerate(document_id: int):
 @bp.route("/documents/<int:document_id>/pdf", methods=["POST"])
 @login_required
 def make_pdf(document_id: int):
-    def convert(s, env_, me, doc_id):
-        if not (documents.may_edit(s, me, documents.get(s, doc_id)) or documents.may_void(s, me, documents.get(s, doc_id))):
-            from quorum.core.errors import NotPermitted
-            raise NotPermitted.because("documents.pdf_who")
-        return documents.convert_pdf(s, env_, doc_id)
-    return _act(document_id, "web.document_pdf", convert)
+    """生成 PDF takes LibreOffice 10 s or more: queued as a background job, the page shows its progress."""
+    try:
+        with transaction() as s:
+            me = actor(s)
+            document_records.require_read(s, env(), me, document_id)
+            job_id = background_jobs.start(s, env(), "document_pdf", me, {"document_id": document_id})
+    except QuorumError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("documents.show", document_id=document_id))
+    flash(message("job.started", what=message("job.what_document_pdf")), "info")
+    return redirect(url_for("documents.show", document_id=document_id, job=job_id))
 
 
 @bp.route("/documents/<int:document_id>/file.<which>")

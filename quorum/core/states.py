@@ -89,6 +89,14 @@ class RunStatus(StrEnum):
     FAILED = "failed"
 
 
+class JobStatus(StrEnum):
+    """A background job a person started from a page (issue 15: 生成 PDF, exports)."""
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 MATTER = {
     MatterStatus.ACTIVE: {MatterStatus.CLOSED, MatterStatus.REJECTED, MatterStatus.WITHDRAWN, MatterStatus.LAPSED},
 }
@@ -117,11 +125,13 @@ DELIVERY = {
     DeliveryStatus.FAILED: {DeliveryStatus.PENDING},     # resent by hand
 }
 RUN = {RunStatus.RUNNING: {RunStatus.COMPLETED, RunStatus.FAILED}}
+JOB = {JobStatus.QUEUED: {JobStatus.RUNNING},
+       JobStatus.RUNNING: {JobStatus.DONE, JobStatus.FAILED, JobStatus.RUNNING}}   # RUNNING: lease ran out, reclaimed
 ATTENDANCE = {status: set(AttendanceStatus) for status in AttendanceStatus}    # recorded as it happens
 OBJECTION = {ObjectionStatus.OPEN: {ObjectionStatus.VERIFIED, ObjectionStatus.UNFOUNDED},
              ObjectionStatus.LOGGED: {ObjectionStatus.VERIFIED, ObjectionStatus.UNFOUNDED}}
 TABLES: dict[str, dict] = {"matter": MATTER, "step": STEP, "task": TASK, "meeting": MEETING, "item": ITEM,
-                           "supervision": SUPERVISION, "document": DOCUMENT, "delivery": DELIVERY, "run": RUN,
+                           "supervision": SUPERVISION, "document": DOCUMENT, "delivery": DELIVERY, "run": RUN, "job": JOB,
                            "attendance": ATTENDANCE, "objection": OBJECTION}
 
 

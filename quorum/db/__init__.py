@@ -6,7 +6,7 @@ from quorum.db.base import Base
 from quorum.db.calendar import CalendarYear
 from quorum.db.chains import MatterCopy, MatterFlag, Payment, PublicityObjection
 from quorum.db.documents import Document, DocumentSerial, DocumentSignoff
-from quorum.db.jobs import JobRun
+from quorum.db.jobs import BackgroundJob, JobRun
 from quorum.db.match_keys import MatterMatchKey
 from quorum.db.matters import Matter, MatterStep, Opinion, Task
 from quorum.db.meetings import (
@@ -32,6 +32,6 @@ __all__ = [
     "DocumentSerial", "DocumentSignoff", "Matter",
     "MatterStep", "Meeting", "MeetingMember", "Opinion", "Person", "PolicyVersion", "Post", "ProgressReport",
     "Recusal", "SecretTally", "SupervisionItem", "Task", "Unit", "WrittenOpinion",
-    "CalendarFeed", "DutyOpening", "Notification", "OutboxMessage", "JobRun", "CalendarYear",
+    "CalendarFeed", "DutyOpening", "Notification", "OutboxMessage", "JobRun", "BackgroundJob", "CalendarYear",
     "MatterSearch", "DocumentSearch",
 ]

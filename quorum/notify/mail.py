@@ -1,7 +1,9 @@
-"""E-mail over SMTP (smtplib): plain-text UTF-8 messages, one recipient each."""
+"""E-mail over SMTP (smtplib): plain-text UTF-8 messages, one recipient each, with optional attachments
+(a 会议通知 carries its .ics invitation)."""
 
 import smtplib
 import ssl
+from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -11,7 +13,15 @@ from quorum.notify import DeliveryError
 from quorum.scheduler_settings import MailSettings
 
 
-def build(settings: MailSettings, to: str, title: str, body: str, key: str) -> EmailMessage:
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str           # "text/calendar; method=REQUEST"
+    data: bytes
+
+
+def build(settings: MailSettings, to: str, title: str, body: str, key: str,
+          attachments: tuple[Attachment, ...] = ()) -> EmailMessage:
     """The message; its Message-ID derives from the outbox key, so a resent copy can be recognised."""
     msg = EmailMessage()
     msg["From"] = settings.sender
@@ -22,6 +32,11 @@ def build(settings: MailSettings, to: str, title: str, body: str, key: str) -> E
     msg["Message-ID"] = make_msgid(idstring=_safe(key), domain=domain)
     msg["X-Quorum-Delivery-Key"] = key
     msg.set_content(body)
+    for item in attachments:
+        kind, _, params = item.content_type.partition(";")
+        maintype, _, subtype = kind.strip().partition("/")
+        extra = dict(p.strip().split("=", 1) for p in params.split(";") if "=" in p)
+        msg.add_attachment(item.data, maintype=maintype, subtype=subtype, filename=item.filename, params=extra)
     return msg
 
 
@@ -29,7 +44,8 @@ def _safe(key: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-." else "." for ch in key)[:120]
 
 
-def send(settings: MailSettings, to: str, title: str, body: str, key: str) -> None:
+def send(settings: MailSettings, to: str, title: str, body: str, key: str,
+         attachments: tuple[Attachment, ...] = ()) -> None:
     """Send one e-mail; raise DeliveryError naming what went wrong (connection, login, refusal)."""
     if not settings.enabled:
         raise DeliveryError(message("notify.mail_not_configured"))
@@ -37,7 +53,7 @@ def send(settings: MailSettings, to: str, title: str, body: str, key: str) -> No
         Address(addr_spec=to)
     except (ValueError, IndexError):
         raise DeliveryError(message("notify.mail_address_malformed", to=to)) from None
-    msg = build(settings, to, title, body, key)
+    msg = build(settings, to, title, body, key, attachments)
     try:
         with _connect(settings) as smtp:
             if settings.username:

@@ -31,16 +31,17 @@ from quorum.core import states
 from quorum.core.errors import InvalidInput, NotFound
 from quorum.core.messages import message
 from quorum.core.states import DeliveryStatus
-from quorum.db import AuditEvent, Notification, OutboxMessage, Person
+from quorum.db import AuditEvent, Meeting, Notification, OutboxMessage, Person
 from quorum.notify import DeliveryError, mail, webhook
 from quorum.notify.wording import render
 from quorum.scheduler_settings import MailSettings, Robot, SchedulerSettings
-from quorum.services import org, permissions
+from quorum.services import calendar_feed, org, permissions
 from quorum.services.env import Env
 
 PENDING, SENDING, SENT, FAILED = DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED
 SECRETARIAT = ("secretariat",)
 BUNDLE = "bundle"                  # the kind of a message listing several notifications of one person
+MEETING_CALLED = "meeting_called"  # a 会议通知: its e-mail carries the .ics invitation
 NOTIFICATIONS_PAGE = "/notifications"
 
 
@@ -144,11 +145,13 @@ def _without_greeting(person: Person, body: str) -> str:
 
 def _content(outlets: Outlets, person: Person, rows: list[Notification], with_links: bool) -> tuple[str, str, str]:
     """(kind, title, body) of one message carrying these notifications of one person: the notification
-    itself when it is alone, else a bundle listing them (templates/messages/bundle.txt)."""
+    itself when it is alone, else a bundle listing them (templates/messages/bundle.txt). An e-mail (with links)
+    greets its reader; a group robot's post is read by the whole group, so it greets no one."""
     if len(rows) == 1:
         n = rows[0]
         url = outlets.url(n.link)
-        body = n.body + ("\n\n" + message("notify.link_line", url=url) if with_links and url else "")
+        body = n.body if with_links else _without_greeting(person, n.body)
+        body += "\n\n" + message("notify.link_line", url=url) if with_links and url else ""
         return n.kind, n.title, body
     listed = [{"title": n.title, "body": _without_greeting(person, n.body),
                "url": outlets.url(n.link) if with_links else ""} for n in rows]
@@ -209,6 +212,7 @@ class Claimed:
     body: str
     attempts: int
     link: str = ""               # what a robot's card opens (absolute when [web] base_url is set)
+    attachments: tuple[mail.Attachment, ...] = ()    # an e-mailed 会议通知's .ics invitation
 
 
 def claim_next(s: Session, env: Env, lease_seconds: int, outlets: Outlets | None = None) -> Claimed | None:
@@ -225,7 +229,35 @@ def claim_next(s: Session, env: Env, lease_seconds: int, outlets: Outlets | None
     row.claimed_at, row.attempts = env.now, row.attempts + 1
     s.flush()
     return Claimed(row.id, row.key, row.channel, row.target, row.title, row.body, row.attempts,
-                   _link_of(s, row, outlets))
+                   _link_of(s, row, outlets), _invitations(s, row, outlets))
+
+
+def _invitations(s: Session, row: OutboxMessage, outlets: Outlets | None) -> tuple[mail.Attachment, ...]:
+    """The .ics invitation of the meetings an e-mail calls its reader to (alone or in a bundle).
+
+    A bundle is keyed by its first notification; its others are that person's notifications of the same
+    dispatch and minute, so they are found again by person, dispatch time and minute.
+    """
+    first = s.get(Notification, row.notification_id) if row.notification_id is not None else None
+    if row.channel != "email" or first is None or outlets is None:
+        return ()
+    query = select(Notification.subject_id).where(Notification.kind == MEETING_CALLED,
+                                                  Notification.subject == "meeting")
+    if row.kind == BUNDLE:
+        minute = _minute(first.created_at)
+        query = query.where(Notification.person_id == first.person_id,
+                            Notification.dispatched_at == first.dispatched_at,
+                            Notification.in_app_only.is_(False))
+        ids = [i for i, created in s.execute(query.add_columns(Notification.created_at))
+               if _minute(created) == minute]
+    else:
+        ids = list(s.execute(query.where(Notification.id == first.id)).scalars())
+    meetings = [m for m in (s.get(Meeting, i) for i in dict.fromkeys(ids) if i is not None) if m is not None]
+    if not meetings:
+        return ()
+    person = s.get(Person, first.person_id)
+    data = calendar_feed.invitation(meetings, outlets.mail.sender, row.target, person.name, row.created_at)
+    return (mail.Attachment(message("outbox.invitation_filename"), "text/calendar; method=REQUEST; charset=utf-8", data),)
 
 
 def _link_of(s: Session, row: OutboxMessage, outlets: Outlets | None) -> str:
@@ -279,7 +311,7 @@ def send(outlets: Outlets, now: datetime) -> Sender:
 
     def _send(msg: Claimed) -> None:
         if msg.channel == "email":
-            mail.send(outlets.mail, msg.target, msg.title, msg.body, msg.key)
+            mail.send(outlets.mail, msg.target, msg.title, msg.body, msg.key, msg.attachments)
         elif msg.channel == "webhook":
             robot = robots.get(msg.target)
             if robot is None:

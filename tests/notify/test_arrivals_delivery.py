@@ -2,9 +2,10 @@
 message is a card with the absolute link, and a delivery run twice sends nothing twice (both databases)."""
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
-from quorum.db import Notification, OutboxMessage, Person
+from quorum.db import Meeting, Notification, OutboxMessage, Person
 from quorum.notify import webhook
 from quorum.scheduler_settings import MailSettings, Robot
 from quorum.services import outbox
@@ -139,3 +140,44 @@ def test_base_url_is_read_from_the_web_section_and_a_bad_one_is_a_clear_error(tm
     bad.write_text(text.replace('base_url = ""', 'base_url = "yigongti.example.org"'), encoding="utf-8")
     with pytest.raises(InvalidInput, match="base_url.*以 http:// 或 https:// 开头"):
         load_settings(bad, env={})
+
+
+def test_a_meeting_notice_e_mail_carries_its_ics_invitation_and_a_robot_card_greets_no_one(sc):
+    mid = helpers.submit(sc, "关于购置数字化X射线摄影系统的议题")
+    helpers.pass_gate_and_reviews(sc, mid)
+    receiver = Receiver()
+    with smtp_server() as (box, port), robot_server(receiver) as robot_port:
+        robots = (Robot("党政办工作群", "wecom", f"http://127.0.0.1:{robot_port}/cgi-bin/webhook/send?key=abc",
+                        kinds=("meeting_called",)),)
+        outlets = Outlets(ROOT / "templates", MailSettings(host="127.0.0.1", port=port, sender=SENDER,
+                                                           kinds=("meeting_called",)), robots=robots, base_url=BASE)
+        with sc.sessions.begin() as s:
+            outbox.dispatch(s, sc.env, outlets)                      # the tasks so far: not these kinds
+        meeting_id = helpers.schedule(sc, "president_office", [mid])
+        outbox.deliver_pending(sc.sessions, sc.env, outlets)
+        assert box.messages
+        for to, msg in box.messages:
+            [ics] = [part for part in msg.iter_attachments() if part.get_content_type() == "text/calendar"]
+            assert ics.get_filename() == "会议邀请.ics" and ics.get_param("method") == "REQUEST"
+            cal = Calendar.from_ical(ics.get_content())
+            assert cal["method"] == "REQUEST"
+            [event] = cal.walk("VEVENT")
+            assert str(event["uid"]) == f"meeting-{meeting_id}@quorum"       # the feed's UID: one entry, not two
+            assert str(event["location"]) == "总医院会议室" and "会" in str(event["summary"])
+            assert str(event["attendee"]) == f"mailto:{to[0]}" and str(event["organizer"]) == "mailto:quorum@example.org"
+            with sc.sessions.begin() as s:
+                meeting = s.get(Meeting, meeting_id)
+                assert event.decoded("dtstart").replace(tzinfo=None) == meeting.scheduled_at.replace(tzinfo=None)
+                names = {s.get(Person, m.person_id).name for m in meeting.members}
+        [post] = receiver.posts
+        description = post["body"]["news"]["articles"][0]["description"]
+        assert names and not any(description.startswith(n + "：") for n in names)    # a group is greeted by no name
+
+
+def test_a_task_e_mail_carries_no_invitation(sc):
+    helpers.submit(sc, "关于购置第一批医疗设备的议题")
+    with smtp_server() as (box, port):
+        outlets = Outlets(ROOT / "templates", MailSettings(host="127.0.0.1", port=port, sender=SENDER,
+                                                           kinds=("task_assigned",)))
+        outbox.deliver_pending(sc.sessions, sc.env.later(seconds=20), outlets)
+        assert box.messages and all(not list(m.iter_attachments()) for _to, m in box.messages)

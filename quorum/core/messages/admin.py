@@ -33,6 +33,7 @@ MESSAGES: dict[str, str] = {
     "outbox.channel_email": "电子邮件",
     "outbox.channel_webhook": "群机器人",
     "outbox.robot_gone": "config.toml 中已没有名为「{name}」的机器人",
+    "outbox.invitation_filename": "会议邀请.ics",
     "outbox.channel_unknown": "未知的发送渠道「{channel}」",
     "outbox.what_message": "待发消息",
     "outbox.already_sent": "该消息已发送成功",

@@ -20,7 +20,7 @@ from quorum.core.messages import message
 from quorum.core.spec import PolicySet, WorkflowSpec
 from quorum.core.states import MatterStatus
 from quorum.db import Matter, Person
-from quorum.services import attachments, inbox, matters, org, records, visibility
+from quorum.services import attachment_preview, attachments, inbox, matters, org, records, visibility
 from quorum.services.policies import policy_set_for
 from webui.runtime import actor, call, env, transaction
 
@@ -166,6 +166,46 @@ def _form_values(values: dict[str, Any]) -> dict[str, str]:
 def download(matter_id: int, attachment_id: int):
     row, data = call(attachments.fetch, matter_id, attachment_id)
     return send_file(BytesIO(data), mimetype=row.content_type, as_attachment=True, download_name=row.filename)
+
+
+# --- attachment previews (issue 15, item 6): inline images and PDFs, PNG pages of PDFs and office files ---
+INLINE_CSP = {"application/pdf": "default-src 'none'; frame-ancestors 'self'",
+              "image": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"}
+
+
+@bp.route("/matters/<int:matter_id>/attachments/<int:attachment_id>/inline")
+@login_required
+def attachment_inline(matter_id: int, attachment_id: int):
+    """An image or a PDF opened in the browser; any other file (HTML, SVG...) is only ever downloaded."""
+    row, data = call(attachments.fetch, matter_id, attachment_id)
+    kind = attachment_preview.inline_type(data)
+    if kind is None:
+        return send_file(BytesIO(data), mimetype="application/octet-stream", as_attachment=True,
+                         download_name=row.filename)
+    response = send_file(BytesIO(data), mimetype=kind, as_attachment=False, download_name=row.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = INLINE_CSP.get(kind, INLINE_CSP["image"])
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.route("/matters/<int:matter_id>/attachments/<int:attachment_id>/preview")
+@login_required
+def attachment_preview_page(matter_id: int, attachment_id: int):
+    """The attachment's pages as PNG (or the image itself); 「正在生成预览…」 while the background job works."""
+    with transaction() as s:
+        me = actor(s)
+        row, shown = attachment_preview.show(s, env(), me, matter_id, attachment_id)
+        title = s.get(Matter, matter_id).title
+    return render_template("matters/attachment_preview.html", a=row, preview=shown, matter_id=matter_id,
+                           matter_title=title)
+
+
+@bp.route("/matters/<int:matter_id>/attachments/<int:attachment_id>/pages/<int:number>.png")
+@login_required
+def attachment_preview_png(matter_id: int, attachment_id: int, number: int):
+    data = call(attachment_preview.page, matter_id, attachment_id, number)
+    return send_file(BytesIO(data), mimetype="image/png", max_age=3600)
 
 
 @bp.route("/matters/<int:matter_id>/tasks/<int:task_id>/resubmit", methods=["POST"])

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from quorum.core.errors import InvalidInput, NotFound
 from quorum.core.messages import message
 from quorum.db import Attachment, Matter, Person
-from quorum.services import audit, matters, permissions, visibility
+from quorum.services import attachment_preview, audit, matters, permissions, visibility
 from quorum.services.env import Env
 
 NAME_LIMIT = 200
@@ -85,6 +85,7 @@ def add(s: Session, env: Env, actor: Person, matter_id: int, filename: str, cont
     s.flush()
     audit.append(s, env, actor.id, "attachment.added", "attachment", row.id,
                  {"filename": name, "size": len(data), "sha256": digest}, matter_id=matter.id)
+    attachment_preview.request(env, row)         # its pages are rendered off the request (PDF, office files)
     return row
 
 
@@ -104,6 +105,7 @@ def store_for_opinion(s: Session, env: Env, actor: Person, matter: Matter, opini
         audit.append(s, env, actor.id, "attachment.added", "attachment", row.id,
                      {"filename": name, "size": len(upload.data), "sha256": digest, "opinion": opinion.id},
                      matter_id=matter.id)
+        attachment_preview.request(env, row)
         rows.append(row)
     return rows
 

@@ -21,6 +21,7 @@ from quorum.core.messages import (
     notify,
     onboarding,
     operations,
+    previews,
     supervision,
     typesetting,
     values,
@@ -39,7 +40,7 @@ from quorum.core.messages import steps as step_wording
 _AREAS = (engine, cli, operations, notify, web, values, state_names, documents, duties, supervision, audit, access,
           safeguards, policy_wording, step_wording, meeting_wording,
           matter_wording, document_service_wording, admin_wording, rendering_wording, api_wording, configuration,
-          typesetting, arrivals, meeting_room, inbox_card, onboarding)
+          typesetting, arrivals, meeting_room, inbox_card, onboarding, previews)
 
 
 def _merge(*tables: dict[str, str]) -> dict[str, str]:

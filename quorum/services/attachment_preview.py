@@ -1,0 +1,386 @@
+"""Previews of matter attachments (附件预览): images and PDFs open in the page, office files through a PDF.
+
+What an attachment is comes from its first bytes and, for office files, its name's extension — never
+from the content type the browser sent, which the uploader controls:
+
+- an image (PNG, JPEG, GIF, WebP) is served inline as such and shown on the preview page;
+- a PDF is served inline too, and its pages are rendered as PNG by the background job (a phone's
+  browser often cannot show a PDF in a page; a picture it always can);
+- an office file (.docx .xlsx .doc .xls .odt .ods, with the zip or OLE signature its extension
+  promises) is converted to PDF by LibreOffice headless in the background job, then to PNG pages;
+- anything else (HTML, SVG, archives, text) is only ever downloaded: served inline it could run
+  script in the site's origin.
+
+The renders are cached beside the attachments, keyed by the bytes' SHA-256 (the same file attached
+twice is converted once): files_dir/attachment_previews/<sha256>/ holds preview.pdf, page-N.png
+and, written last, state.json ({"state": "ready", "pages": n, "total": m} or {"state": "failed",
+"reason": key}). Until state.json exists the preview is pending.
+
+The conversion never runs inside a request: `request` (called when a file is attached) puts the
+digest in a queue of files (files_dir/attachment_previews/queue/<sha256>, holding the extension),
+and `run_pending` — the background job, `flows/previews.py` — claims each entry by renaming it
+(an atomic step, so two workers never convert the same entry), converts it within the limits of
+`PreviewLimits` (size, time, pages) and removes it. A failure (a corrupt file, a timeout, a file too
+large) is recorded as the preview's state and worded 「无法生成预览，请下载查看」; it is never an error
+of the page.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from quorum.core.errors import NotFound, QuorumError
+from quorum.core.messages import message
+from quorum.db import Attachment, Person
+from quorum.documents.pdf import font_environment, soffice
+from quorum.services import visibility
+from quorum.services.env import Env
+
+IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+PDF_TYPE = "application/pdf"
+ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OFFICE = {"docx": ZIP, "xlsx": ZIP, "odt": ZIP, "ods": ZIP, "doc": OLE, "xls": OLE}
+HEAD = 16
+FOLDER = "attachment_previews"
+QUEUE = "queue"
+STATE = "state.json"
+STALE_CLAIM_SECONDS = 3600       # a claim older than this belonged to a worker that died: the entry is taken again
+
+
+@dataclass(frozen=True)
+class PreviewLimits:
+    """How much one conversion may take: the file's size, LibreOffice's and pdftoppm's time, the pages shown."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    timeout_seconds: int = 120
+    max_pages: int = 30
+    dpi: int = 80
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the preview page of one attachment shows.
+
+    kind: image | pdf | office | none; state: inline (an image, shown as it is), ready (pages rendered),
+    pending (the job has not finished), failed (reason: a message key), none (download only).
+    """
+
+    kind: str
+    state: str
+    pages: tuple[int, ...] = ()
+    total: int = 0
+    reason: str = ""
+
+    @property
+    def failure(self) -> str:
+        """The Chinese sentence shown when there is no preview (empty when there is one or it is coming)."""
+        return message(self.reason) if self.state in ("failed", "none") and self.reason else ""
+
+
+# --- what a file is --------------------------------------------------------------------------------
+
+def sniff(head: bytes) -> str | None:
+    """The inline type of a file from its first bytes: an image's or a PDF's media type, else None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return IMAGE_TYPES["png"]
+    if head.startswith(b"\xff\xd8\xff"):
+        return IMAGE_TYPES["jpeg"]
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return IMAGE_TYPES["gif"]
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return IMAGE_TYPES["webp"]
+    if head.startswith(b"%PDF-"):
+        return PDF_TYPE
+    return None
+
+
+def extension(filename: str) -> str:
+    stem, dot, ext = (filename or "").rpartition(".")
+    return ext.lower() if dot and stem else ""
+
+
+def kind_of(filename: str, head: bytes) -> str:
+    """image | pdf | office | none, from the first bytes and (office files) the extension they must match."""
+    found = sniff(head)
+    if found == PDF_TYPE:
+        return "pdf"
+    if found:
+        return "image"
+    ext = extension(filename)
+    return "office" if ext in OFFICE and head.startswith(OFFICE[ext]) else "none"
+
+
+def _stored(env: Env, sha256: str) -> Path:
+    return Path(env.files_dir or ".") / "attachments" / sha256
+
+
+def _head(env: Env, sha256: str) -> bytes:
+    try:
+        with _stored(env, sha256).open("rb") as f:
+            return f.read(HEAD)
+    except FileNotFoundError:
+        return b""
+
+
+# --- the cache and the queue -----------------------------------------------------------------------
+
+def _root(env: Env) -> Path:
+    return Path(env.files_dir or ".") / FOLDER
+
+
+def _folder(env: Env, sha256: str) -> Path:
+    return _root(env) / sha256
+
+
+def _queue(env: Env) -> Path:
+    return _root(env) / QUEUE
+
+
+def _read_state(env: Env, sha256: str) -> dict | None:
+    try:
+        return json.loads((_folder(env, sha256) / STATE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _write_state(folder: Path, state: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{STATE}.{os.getpid()}.part"
+    partial.write_text(json.dumps(state), encoding="utf-8")
+    os.replace(partial, folder / STATE)
+
+
+def _queued(env: Env, sha256: str) -> bool:
+    """Whether the digest waits in the queue or is being converted (a live claim)."""
+    queue = _queue(env)
+    if (queue / sha256).exists():
+        return True
+    now = time.time()
+    return any(now - p.stat().st_mtime < STALE_CLAIM_SECONDS for p in queue.glob(f".{sha256}.*.claim"))
+
+
+def _enqueue(env: Env, sha256: str, ext: str) -> None:
+    queue = _queue(env)
+    queue.mkdir(parents=True, exist_ok=True)
+    partial = queue / f".{sha256}.{os.getpid()}.part"
+    partial.write_text(ext, encoding="utf-8")
+    os.replace(partial, queue / sha256)
+
+
+def needs_job(row: Attachment, head: bytes) -> bool:
+    return kind_of(row.filename, head) in ("pdf", "office")
+
+
+def request(env: Env, row: Attachment) -> bool:
+    """Ask the background job for this attachment's pages (a PDF or an office file); False when it needs none.
+
+    Called when a file is attached, inside the caller's transaction: should that roll back, the pages of
+    bytes nobody attached are rendered anyway, which is harmless (they are keyed by the bytes).
+    """
+    if env.files_dir is None or not needs_job(row, _head(env, row.sha256)):
+        return False
+    if _read_state(env, row.sha256) is None and not _queued(env, row.sha256):
+        _enqueue(env, row.sha256, extension(row.filename))
+    return True
+
+
+def state_of(env: Env, row: Attachment) -> Preview:
+    """The preview of an attachment as it stands; a pending one whose request was lost is asked for again."""
+    kind = kind_of(row.filename, _head(env, row.sha256))
+    if kind == "image":
+        return Preview(kind, "inline")
+    if kind == "none":
+        return Preview(kind, "none", reason="preview.not_previewable")
+    state = _read_state(env, row.sha256)
+    if state is None:
+        request(env, row)           # attached before previews existed, or its entry was lost
+        return Preview(kind, "pending")
+    if state.get("state") == "ready":
+        return Preview(kind, "ready", tuple(range(1, int(state["pages"]) + 1)), int(state.get("total", 0)))
+    return Preview(kind, "failed", reason=state.get("reason") or "preview.failed")
+
+
+# --- the background job ----------------------------------------------------------------------------
+
+def _claim(env: Env) -> list[tuple[str, str, Path]]:
+    """Take every queued entry (and every stale claim) for this worker: (digest, extension, claim file)."""
+    queue = _queue(env)
+    if not queue.is_dir():
+        return []
+    taken = []
+    now = time.time()
+    for path in sorted(queue.iterdir()):
+        name = path.name
+        if name.endswith(".part"):
+            continue
+        if name.endswith(".claim"):
+            if now - path.stat().st_mtime < STALE_CLAIM_SECONDS:
+                continue
+            sha256 = name[1:].split(".", 1)[0]
+        else:
+            sha256 = name
+        claim = queue / f".{sha256}.{os.getpid()}-{time.monotonic_ns()}.claim"
+        try:
+            os.rename(path, claim)         # atomic: another worker that renamed it first wins
+            os.utime(claim)
+        except FileNotFoundError:
+            continue
+        taken.append((sha256, claim.read_text(encoding="utf-8").strip(), claim))
+    return taken
+
+
+def run_pending(env: Env, limits: PreviewLimits | None = None) -> list[dict]:
+    """Convert every queued attachment; return what each became ({"sha256", "state", "pages" | "reason"})."""
+    limits = limits or PreviewLimits()
+    done = []
+    for sha256, ext, claim in _claim(env):
+        try:
+            state = convert(env, sha256, ext, limits)
+        finally:
+            claim.unlink(missing_ok=True)
+        done.append({"sha256": sha256, **state})
+    return done
+
+
+def convert(env: Env, sha256: str, ext: str, limits: PreviewLimits | None = None) -> dict:
+    """Render the stored file `sha256` (named with extension `ext`) as PNG pages and record the outcome.
+
+    Always records a state: ready with the number of pages, or failed with the reason's message key.
+    """
+    limits = limits or PreviewLimits()
+    folder = _folder(env, sha256)
+    try:
+        state = _render(_stored(env, sha256), ext, folder, limits)
+    except _Failed as failed:
+        state = {"state": "failed", "reason": failed.reason}
+    except QuorumError:                  # no LibreOffice on this host
+        state = {"state": "failed", "reason": "preview.no_tools"}
+    except OSError:                      # the disk, a vanished file: recorded, the queue goes on
+        state = {"state": "failed", "reason": "preview.failed"}
+    _write_state(folder, state)
+    return state
+
+
+class _Failed(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _render(source: Path, ext: str, folder: Path, limits: PreviewLimits) -> dict:
+    try:
+        size = source.stat().st_size
+    except FileNotFoundError:
+        raise _Failed("preview.missing") from None
+    if size > limits.max_bytes:
+        raise _Failed("preview.too_large")
+    with source.open("rb") as f:
+        head = f.read(HEAD)
+    kind = kind_of(f"file.{ext}", head)
+    if kind == "pdf":
+        pdf = source
+    elif kind == "office":
+        pdf = _office_to_pdf(source, ext, folder, limits.timeout_seconds)
+    else:
+        raise _Failed("preview.not_previewable")
+    total = _page_count(pdf, limits.timeout_seconds)
+    shown = min(total, limits.max_pages)
+    _pdf_to_png(pdf, folder, shown, limits)
+    return {"state": "ready", "pages": shown, "total": total}
+
+
+def _office_to_pdf(source: Path, ext: str, folder: Path, timeout: int) -> Path:
+    """LibreOffice headless, with a throw-away profile and a timeout, as quorum/documents/pdf.py converts 公文."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="quorum-attachment-") as tmp:
+        work = Path(tmp)
+        named = work / f"attachment.{ext}"
+        shutil.copyfile(source, named)
+        command = [soffice(), f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
+                   "--convert-to", "pdf", "--outdir", str(work / "out"), str(named)]
+        try:
+            subprocess.run(command, capture_output=True, timeout=timeout, check=False, env=font_environment(work),
+                           start_new_session=True)
+        except subprocess.TimeoutExpired:
+            raise _Failed("preview.timeout") from None
+        out = work / "out" / "attachment.pdf"
+        if not out.is_file() or out.stat().st_size == 0 or sniff(out.read_bytes()[:HEAD]) != PDF_TYPE:
+            raise _Failed("preview.unreadable")
+        target = folder / "preview.pdf"
+        shutil.copyfile(out, target)
+    return target
+
+
+def _page_count(pdf: Path, timeout: int) -> int:
+    tool = shutil.which("pdfinfo")
+    if tool is None:
+        raise _Failed("preview.no_tools")
+    try:
+        info = subprocess.run([tool, str(pdf)], capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise _Failed("preview.timeout") from None
+    for line in info.stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith("Pages:"):
+            pages = int(line.split(":", 1)[1].strip() or 0)
+            if pages > 0:
+                return pages
+    raise _Failed("preview.unreadable")
+
+
+def _pdf_to_png(pdf: Path, folder: Path, pages: int, limits: PreviewLimits) -> None:
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        raise _Failed("preview.no_tools")
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("page-*.png"):
+        old.unlink()
+    try:
+        done = subprocess.run([tool, "-png", "-r", str(limits.dpi), "-f", "1", "-l", str(pages), str(pdf),
+                               str(folder / "page")], capture_output=True, timeout=limits.timeout_seconds, check=False)
+    except subprocess.TimeoutExpired:
+        raise _Failed("preview.timeout") from None
+    found = sorted(folder.glob("page-*.png"))
+    if done.returncode != 0 or len(found) != pages:
+        raise _Failed("preview.unreadable")
+    for path in found:                    # pdftoppm pads the number to the page count's width: page-01.png
+        path.rename(folder / f"page-{int(path.stem.rsplit('-', 1)[1])}.png")
+
+
+# --- what a reader asks for -------------------------------------------------------------------------
+
+def _row(s: Session, env: Env, actor: Person, matter_id: int, attachment_id: int) -> Attachment:
+    visibility.require_view(s, env, actor, matter_id)
+    row = s.get(Attachment, attachment_id)
+    if row is None or row.matter_id != matter_id:
+        raise NotFound(what=message("attachment.what"), ref=attachment_id)
+    return row
+
+
+def show(s: Session, env: Env, actor: Person, matter_id: int, attachment_id: int) -> tuple[Attachment, Preview]:
+    """The attachment of a matter the actor may read, with its preview as it stands."""
+    row = _row(s, env, actor, matter_id, attachment_id)
+    return row, state_of(env, row)
+
+
+def inline_type(data: bytes) -> str | None:
+    """The type to show an attachment's bytes inline as: an image's or a PDF's, else None (download only)."""
+    return sniff(data[:HEAD])
+
+
+def page(s: Session, env: Env, actor: Person, matter_id: int, attachment_id: int, number: int) -> bytes:
+    """One rendered page (PNG) of an attachment of a matter the actor may read."""
+    row = _row(s, env, actor, matter_id, attachment_id)
+    state = _read_state(env, row.sha256) or {}
+    if state.get("state") != "ready" or not 1 <= number <= int(state.get("pages", 0)):
+        raise NotFound(what=message("preview.what_page"), ref=number)
+    try:
+        return (_folder(env, row.sha256) / f"page-{number}.png").read_bytes()
+    except FileNotFoundError:
+        raise NotFound(what=message("preview.what_page"), ref=number) from None

@@ -24,7 +24,8 @@ ACTIONS = ("supervision.report", "supervision.complete", "supervision.import", "
            "matter.file_for_other_unit", "matter.urge", "matter.copy", "matter.attach", "matter.view_all",
            "expenditure.change_amount", "publicity.record_objection", "publicity.resolve_objection",
            "meeting.organise", "meeting.view_all", "delegation.manage", "audit.inspect", "outbox.retry",
-           "calendar.load", "admin.manage")
+           "calendar.load", "admin.manage",
+           "register.decisions", "register.supervision", "register.documents")
 _KEYS = {"name", "who", "roles", "unit_roles", "relations"}
 
 

@@ -189,8 +189,8 @@ class _Plan:
     people: dict[str, dict[str, str]] = field(default_factory=dict)         # username → clean values
     posts: list[dict[str, str]] = field(default_factory=list)               # username, unit key, role, title
 
-    def bad(self, row: Row, key: str, **params: object) -> None:
-        self.errors.append(message("onboarding.error_line", where=row.where, reason=message(key, **params)))
+    def bad(self, row: Row, reason: str, /, **params: object) -> None:
+        self.errors.append(message("onboarding.error_line", where=row.where, reason=message(reason, **params)))
 
 
 def import_org(s: Session, env: Env, actor: Person | None, data: OrgData, *, rules: SecuritySettings | None = None,

@@ -125,6 +125,15 @@ def meeting_called(s: Session, env: Env, actor: Person, meeting: Meeting) -> lis
     return out
 
 
+def observer_invited(s: Session, env: Env, actor: Person, meeting: Meeting, person_id: int) -> list[dict[str, Any]]:
+    """A 列席 recorded after the 会议通知 went out gets the same notice then (once: the key is the notice's)."""
+    context = {"meeting": meeting, "at": calendar.to_local(meeting.scheduled_at),
+               "items": [i.title for i in meeting.items]}
+    return _tell(s, env, "meeting_called", f"meeting:{meeting.id}:called", [person_id], actor_id=actor.id,
+                 subject="meeting", subject_id=meeting.id, matter_id=None, link=f"/meetings/{meeting.id}",
+                 observer=True, **context)
+
+
 def awaiting_signature(s: Session, env: Env, document: Document, signer_ids: Iterable[int],
                        signoff_id: int | None = None) -> list[dict[str, Any]]:
     """送签: a draft that needs 签发 waits; the people who may sign it are told (not the one who sent it).

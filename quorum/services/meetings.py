@@ -313,6 +313,7 @@ def attend(s: Session, env: Env, actor: Person, meeting_id: int, person: Person,
     reason = clean_text(reason, label, 1000, required=status == "absent")
     row = s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id,
                                              Attendance.person_id == person.id)).scalar_one_or_none()
+    newly_observer = status == "observer" and (row is None or row.status != "observer")
     if row is None:
         row = Attendance(meeting_id=meeting.id, person_id=person.id, status=status, reason=reason, changed_at=env.now)
         s.add(row)
@@ -321,6 +322,8 @@ def attend(s: Session, env: Env, actor: Person, meeting_id: int, person: Person,
         row.reason, row.changed_at = reason, env.now
     s.flush()
     _log(s, env, actor, "meeting.attendance", meeting, person=person.username, status=status, reason=reason)
+    if newly_observer and meeting.status == MeetingStatus.SCHEDULED:
+        arrivals.observer_invited(s, env, actor, meeting, person.id)     # the 会议通知 reaches a late 列席 too
     return row
 
 

@@ -223,3 +223,24 @@ def test_a_draft_sent_again_after_it_was_returned_tells_its_signers_again(sc):
     sc.do(secretary, documents.send_for_signature, doc_id)
     again = [u for u, _t, _b, _l, sid in notices(sc, "awaiting_signature") if sid == doc_id]
     assert sorted(again) == sorted(first * 2)
+
+
+def test_a_listener_recorded_after_the_notice_is_told_then_and_only_once(sc):
+    mid = helpers.submit(sc, "关于购置数字化X射线摄影系统的议题")
+    helpers.pass_gate_and_reviews(sc, mid)
+    meeting_id = helpers.schedule(sc, "president_office", [mid])
+    with sc.sessions.begin() as s:
+        meeting = meetings.get(s, meeting_id)
+        members = {m.person_id for m in meeting.members}
+        guest = s.execute(select(Person).where(Person.id.not_in(members), Person.active.is_(True),
+                                               Person.email.is_not(None)).order_by(Person.id)).scalars().first()
+        guest_username = guest.username
+    before = len(notices(sc, "meeting_called"))
+    secretary_id, guest_id = person(sc, sc.holder("secretariat", 0)).id, person(sc, guest_username).id
+    for _ in range(2):                                                 # recorded twice: told once
+        with sc.sessions.begin() as s:
+            meetings.attend(s, sc.env, s.get(Person, secretary_id), meeting_id, s.get(Person, guest_id), "observer")
+    told = notices(sc, "meeting_called")
+    assert len(told) == before + 1
+    username, title, body, link, subject_id = told[-1]
+    assert username == guest_username and subject_id == meeting_id and "请您列席" in body

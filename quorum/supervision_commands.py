@@ -1,4 +1,6 @@
-"""CLI command: import a 重点任务清单 (CSV / XLSX) as 督办 items.
+"""CLI command: import a 重点任务清单 (XLSX, or CSV in UTF-8 or GB18030) as 督办 items.
+
+The text summary names the units by their short names; --json carries the unit keys beside them.
 
 register(sub, add) adds the top-level command `supervision-import`; cmd_import(args) is the handler,
 ready to be mounted as `quorum supervision import` too (args need .file, .year, .skip_unknown and may
@@ -29,14 +31,15 @@ def summary(name: str, result: dict[str, list[dict[str, Any]]]) -> str:
     created, skipped = result["created"], result["skipped"]
     lines = [message("cli.supervision_import_summary", name=name, created=len(created), skipped=len(skipped))]
     for item in created:
-        co_units = message("cli.list_separator").join(item["co_units"])
+        co_units = message("cli.list_separator").join(item["co_unit_names"])
         co = message("cli.supervision_import_co_units", co_units=co_units) if item["co_units"] else ""
         flag = message("cli.supervision_due_provisional") if item["provisional"] else ""
         recurring = ""
         if item["continuing"]:
             recurring = message("cli.supervision_import_check_after" if item.get("milestone", True)
                                 else "cli.supervision_import_check_ongoing")
-        lines.append(message("cli.supervision_import_line", id=item["id"], row=item["row"], lead_unit=item["lead_unit"],
+        lines.append(message("cli.supervision_import_line", id=item["id"], row=item["row"],
+                             lead_unit=item["lead_unit_name"],
                              co=co, due_date=item["due_date"], flag=flag, recurring=recurring))
     for item in skipped:
         lines.append(message("cli.supervision_import_skipped", row=item["row"], reason=item["reason"]))

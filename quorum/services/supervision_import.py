@@ -1,34 +1,46 @@
 """Import 重点任务清单 (task lists with 责任单位 and 完成时限) as 督办 items.
 
-A task list is a table with the columns 序号, 任务, 责任单位, 完成时限 (CSV in UTF-8, or XLSX when
-openpyxl happens to be installed). Each row becomes one open SupervisionItem without a matter:
+A task list is a table with the columns 序号, 任务, 责任单位, 完成时限: an .xlsx workbook (its first sheet) or
+a CSV file in UTF-8 (with or without BOM) or GB18030/GBK, as Excel saves it on a Chinese Windows. The header
+is the first row naming the columns, so title rows above it are skipped. Each row becomes one open
+SupervisionItem without a matter:
 
 - 责任单位 may name several owners separated by 、: the first is the lead (牵头), the rest co-own.
   Generic owners such as 各医共体管委会办公室 are mapped to the community's units through the explicit
   table demo/task_lists/unit_aliases.csv; a unit's own key, name or short name is accepted too.
 - 完成时限 such as "2022年6月底", "12月底" (year from the file) or "2023年3月" is the last calendar
-  day of that month (DOMAIN §6.6 #41: a calendar deadline, not moved to a working day).
+  day of that month (DOMAIN §6.6 #41: a calendar deadline, not moved to a working day); a day
+  (an Excel date cell, its bare serial number, "2026-06-30", "2026年6月30日") is that day.
 - "…完成并持续推进/持续实施" is a dated milestone that becomes a quarterly check once done
   (§6.6 #42); "持续实施" alone is a quarterly check only, first due at the end of the current quarter.
   The item table has no column for this, so it is marked by a title suffix and recorded in the audit
   event of each created item.
+
+Every row is checked before anything is written: the refusal lists every bad row, and the owners that
+map to no unit once each with the rows naming them.
 """
 
 import csv
+import io
 import re
 import unicodedata
+import zipfile
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quorum.calendar import month_end
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
+from quorum.core.messages import registers as task_list_dates
 from quorum.core.messages import supervision as task_list
 from quorum.core.states import SupervisionStatus
 from quorum.db import Person, SupervisionItem, Unit
@@ -57,6 +69,11 @@ _MONTH = re.compile(task_list.TASK_LIST_MONTH)
 _YEAR_END = re.compile(task_list.TASK_LIST_YEAR_END)
 _DONE_TAIL = re.compile(task_list.TASK_LIST_DONE_TAIL)
 _FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_DAY = re.compile(task_list_dates.TASK_LIST_DAY)
+_SERIAL = re.compile(task_list_dates.TASK_LIST_SERIAL)
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")      # UTF-8 with or without BOM; GB18030 reads GBK and GB2312 too
+EXCEL_EPOCH = date(1899, 12, 30)             # serial 1 is 1900-01-01 (Excel counts a 1900-02-29 that never was)
+SERIALS = (20000, 80000)                     # the serials of 1954-10-03 … 2119-01-10: plainly dates, not numbers
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,8 @@ def parse_deadline(text: str, year_hint: int | None = None, where: str = "") -> 
         if continuing:
             return TaskDeadline(None, True, original)
         raise InvalidInput.because("supervision.import_deadline_unknown", label=label, text=original)
+    if (m := _DAY.match(t)) or (m := _SERIAL.match(t)):
+        return TaskDeadline(_exact_day(m, label, original), continuing, original)
     if m := _YEAR_END.match(t):
         year, month = int(m.group(1)), 12
     elif m := _MONTH.match(t):
@@ -110,6 +129,31 @@ def parse_deadline(text: str, year_hint: int | None = None, where: str = "") -> 
     if not 2000 <= year <= 2100:
         raise InvalidInput.because("supervision.import_deadline_year", label=label, text=original, year=year)
     return TaskDeadline(month_end(year, month), continuing, original)
+
+
+def is_serial(value: float) -> bool:
+    """Whether a number in a 完成时限 cell is an Excel date serial (a date cell that lost its format)."""
+    return SERIALS[0] <= value < SERIALS[1]
+
+
+def serial_date(value: float) -> date:
+    return EXCEL_EPOCH + timedelta(days=int(value))
+
+
+def _exact_day(m: re.Match, label: str, original: str) -> date:
+    """A 完成时限 written as a day (2026-06-30, 2026年6月30日) or an Excel serial: that very day."""
+    if len(m.groups()) == 1:
+        if not is_serial(int(m.group(1))):
+            raise InvalidInput.because("supervision.import_deadline_hint", label=label, text=original)
+        day = serial_date(int(m.group(1)))
+    else:
+        try:
+            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise InvalidInput.because("task_list.deadline_date", label=label, text=original) from None
+    if not 2000 <= day.year <= 2100:
+        raise InvalidInput.because("supervision.import_deadline_year", label=label, text=original, year=day.year)
+    return day
 
 
 def quarter_end(day: date) -> date:
@@ -135,20 +179,58 @@ def resolve_path(path: str | Path) -> Path:
     return p
 
 
-def _normalise(header: Iterable[Any], rows: Iterable[tuple[int, list[Any]]], source: str) -> list[dict[str, Any]]:
-    names = [str(h or "").strip() for h in header]
+def _header_index(names: list[str]) -> dict[str, int]:
     index = {}
     for column, accepted in COLUMNS.items():
         found = next((i for i, n in enumerate(names) if n in accepted), None)
         if found is not None:
             index[column] = found
-    missing = [c for c in REQUIRED if c not in index]
-    if missing:
-        raise InvalidInput.because("supervision.import_columns_missing", source=source,
-                                   columns=message("value.list_separator").join(missing))
+    return index
+
+
+def _find_header(rows: list[tuple[int, list[Any]]], source: str) -> tuple[int, dict[str, int]]:
+    """The position of the header row — the first row naming every required column — and its column index.
+
+    Lists from the 卫健委 often carry a title (and a date or a 附件 line) above the header. When no row names
+    them all, the refusal names the columns the first non-empty row lacks.
+    """
+    first: dict[str, int] | None = None
+    for position, (_line, cells) in enumerate(rows):
+        names = [_text(c) for c in cells]
+        if not any(names):
+            continue
+        index = _header_index(names)
+        if all(c in index for c in REQUIRED):
+            return position, index
+        first = index if first is None else first
+    if first is None:
+        raise InvalidInput.because("task_list.no_header", source=source)
+    missing = [c for c in REQUIRED if c not in first]
+    raise InvalidInput.because("supervision.import_columns_missing", source=source,
+                               columns=message("value.list_separator").join(missing))
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _deadline_cell(value: Any) -> str:
+    """A 完成时限 cell as text: an Excel date (a date cell or a bare serial number) becomes YYYY-MM-DD."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return serial_date(value).isoformat() if is_serial(value) else _text(value)
+    return _text(value)
+
+
+def _normalise(rows: list[tuple[int, list[Any]]], source: str) -> list[dict[str, Any]]:
+    position, index = _find_header(rows, source)
     out = []
-    for line, cells in rows:
-        values = {c: ("" if i >= len(cells) or cells[i] is None else str(cells[i]).strip()) for c, i in index.items()}
+    for line, cells in rows[position + 1:]:
+        values = {c: ("" if i >= len(cells) else (_deadline_cell(cells[i]) if c == DEADLINE else _text(cells[i])))
+                  for c, i in index.items()}
         if not any(values.values()):
             continue
         out.append({NUMBER: values.get(NUMBER, ""), TASK: values[TASK], OWNERS: values[OWNERS],
@@ -156,42 +238,48 @@ def _normalise(header: Iterable[Any], rows: Iterable[tuple[int, list[Any]]], sou
     return out
 
 
-def read_csv(path: str | Path) -> list[dict[str, Any]]:
-    """Read a UTF-8 CSV task list (with or without BOM); each row keeps its file line as _line."""
-    p = Path(path)
+def _decoded(p: Path) -> str:
+    """The text of a CSV file in UTF-8 (with or without BOM) or, failing that, GB18030 (a superset of GBK)."""
     try:
-        with p.open(encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            if header is None:
-                raise InvalidInput.because("supervision.import_file_empty", name=p.name)
-            rows = [(reader.line_num, cells) for cells in reader]
+        data = p.read_bytes()
     except FileNotFoundError:
-        raise InvalidInput.because("supervision.import_file_not_found", path=path) from None
-    except UnicodeDecodeError:
-        raise InvalidInput.because("supervision.import_not_utf8", name=p.name) from None
-    return _normalise(header, rows, message("supervision.import_file", name=p.name))
+        raise InvalidInput.because("supervision.import_file_not_found", path=p) from None
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput.because("task_list.not_text", name=p.name)
+
+
+def read_csv(path: str | Path) -> list[dict[str, Any]]:
+    """Read a CSV task list (UTF-8 or GB18030/GBK, detected); each row keeps its file line as _line."""
+    p = Path(path)
+    text = _decoded(p)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = [(reader.line_num, cells) for cells in reader]
+    if not rows:
+        raise InvalidInput.because("supervision.import_file_empty", name=p.name)
+    return _normalise(rows, message("supervision.import_file", name=p.name))
 
 
 def read_xlsx(path: str | Path) -> list[dict[str, Any]]:
-    """Read the first sheet of an XLSX task list; needs openpyxl, which Quorum does not depend on."""
-    try:
-        import openpyxl
-    except ImportError:
-        raise InvalidInput.because("supervision.import_needs_openpyxl") from None
+    """Read the first sheet of an XLSX task list; each row keeps its sheet row number as _line."""
     p = Path(path)
     if not p.is_file():
         raise InvalidInput.because("supervision.import_file_not_found", path=path)
-    book = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    try:
+        book = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
+        raise InvalidInput.because("task_list.not_xlsx", name=p.name) from None
     try:
         sheet = book.worksheets[0]
-        all_rows = list(sheet.iter_rows(values_only=True))
+        all_rows = [(n, list(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
     finally:
         book.close()
     if not all_rows:
         raise InvalidInput.because("supervision.import_file_empty", name=p.name)
-    return _normalise(all_rows[0], [(i, list(r)) for i, r in enumerate(all_rows[1:], start=2)],
-                      message("supervision.import_file", name=p.name))
+    return _normalise(all_rows, message("supervision.import_file", name=p.name))
 
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
@@ -256,75 +344,144 @@ def _where(row: Mapping[str, Any], index: int) -> str:
         message("supervision.import_row_number", number=number) if number else "")
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """A row checked and ready to write: its place in the file, title, units and deadline."""
+
+    where: str
+    task: str
+    title: str
+    lead: Unit
+    co: tuple[Unit, ...]
+    deadline: TaskDeadline
+
+
+class _Problems:
+    """Every refusal of a list's rows, gathered so one answer names them all (nothing is written meanwhile)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.unknown: dict[str, list[str]] = defaultdict(list)     # owner name → the rows naming it
+
+    def add(self, error: InvalidInput) -> None:
+        self.lines.append(str(error.params.get("reason", error)))
+
+    def raise_any(self) -> None:
+        lines = list(self.lines)
+        if self.unknown:
+            names = message("task_list.row_separator").join(
+                message("task_list.unknown_owner_rows", name=name, rows=message("task_list.row_separator").join(rows))
+                for name, rows in self.unknown.items())
+            lines.append(message("task_list.unknown_owners", names=names))
+        if len(lines) == 1 and not self.unknown:
+            raise InvalidInput(reason=lines[0])
+        if lines:
+            raise InvalidInput.because("task_list.problems", count=len(self.lines) + len(self.unknown),
+                                       problems=message("task_list.problem_separator").join(lines))
+
+
+def _check_row(row: Mapping[str, Any], where: str, owners: "_Owners", year_hint: int | None,
+               default_unit: str | None) -> tuple[_Planned | None, list[str]]:
+    """The planned item of one row, or the owner names that map to no unit; raise InvalidInput for the rest."""
+    task = str(row.get(TASK) or "").strip()
+    if not task:
+        raise InvalidInput.because("supervision.import_task_empty", where=where)
+    deadline = parse_deadline(str(row.get(DEADLINE) or ""), year_hint, where)
+    names = split_owners(str(row.get(OWNERS) or ""))
+    if not names:
+        if not default_unit:
+            raise InvalidInput.because("supervision.import_owner_empty", where=where)
+        names = [default_unit]
+    units, unknown = [], []
+    for name in names:
+        found = owners.find(name)
+        if found is None:
+            unknown.append(name)
+        elif found not in units:
+            units.append(found)
+    if deadline.continuing:
+        title = task + (CONTINUING_SUFFIX if deadline.due is not None else RECURRING_SUFFIX)
+    else:
+        title = task
+    if len(title) > TITLE_MAX:
+        raise InvalidInput.because("supervision.import_task_too_long", where=where, limit=TITLE_MAX)
+    if any(ord(ch) < 32 for ch in title):
+        raise InvalidInput.because("supervision.import_task_control", where=where)
+    if unknown:
+        return None, unknown
+    return _Planned(where, task, title, units[0], tuple(units[1:]), deadline), []
+
+
+def check_rows(s: Session, rows: Iterable[Mapping[str, Any]], year_hint: int | None, skip_unknown: bool = False,
+               default_unit: str | None = None, aliases: Mapping[str, str] | None = None
+               ) -> tuple[list[_Planned], list[dict[str, Any]]]:
+    """Check every row before anything is written; return the planned items and the rows skipped as unknown.
+
+    One InvalidInput names every bad row; owners that map to no unit are listed once each with their rows
+    (or, with skip_unknown, those rows are skipped and listed).
+    """
+    owners = _Owners(s, load_aliases() if aliases is None else aliases)
+    problems, planned, skipped = _Problems(), [], []
+    for index, row in enumerate(rows):
+        where = _where(row, index)
+        try:
+            item, unknown = _check_row(row, where, owners, year_hint, default_unit)
+        except InvalidInput as error:
+            problems.add(error)
+            continue
+        if item is not None:
+            planned.append(item)
+        elif skip_unknown:
+            skipped.append({"row": where, "title": str(row.get(TASK) or "").strip(),
+                            "reason": message("supervision.import_skipped_unknown",
+                                              names=message("value.list_separator").join(unknown))})
+        else:
+            for name in unknown:
+                problems.unknown[name].append(where)
+    problems.raise_any()
+    return planned, skipped
+
+
 def import_rows(s: Session, env: Env, actor: Person, rows: Iterable[Mapping[str, Any]], year_hint: int | None,
                 skip_unknown: bool = False, default_unit: str | None = None, source: str = "",
                 aliases: Mapping[str, str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Open one 督办 item per task row; only 党政办 (secretariat) may import.
 
     Rows whose 责任单位 is blank use default_unit (a unit key or any owner name), for lists such as
-    the Yunnan 附件1 that name no owner per task. An owner that maps to no unit refuses the whole
-    import, or with skip_unknown skips the row and lists it. A task already open with the same title
-    and lead unit is skipped, so importing the same list twice creates nothing the second time.
+    the Yunnan 附件1 that name no owner per task. Every row is checked first (check_rows): any bad row
+    refuses the whole import, naming them all. A task already open with the same title and lead unit is
+    skipped, so importing the same list twice creates nothing the second time.
     """
     permissions.require(s, env, actor, "supervision.import", subject="supervision")
-    owners = _Owners(s, load_aliases() if aliases is None else aliases)
+    planned, skipped = check_rows(s, rows, year_hint, skip_unknown, default_unit, aliases)
     created: list[dict[str, Any]] = []
-    skipped: list[dict[str, Any]] = []
-    for index, row in enumerate(rows):
-        where = _where(row, index)
-        task = str(row.get(TASK) or "").strip()
-        if not task:
-            raise InvalidInput.because("supervision.import_task_empty", where=where)
-        deadline = parse_deadline(str(row.get(DEADLINE) or ""), year_hint, where)
-        names = split_owners(str(row.get(OWNERS) or ""))
-        if not names:
-            if not default_unit:
-                raise InvalidInput.because("supervision.import_owner_empty", where=where)
-            names = [default_unit]
-        units, unknown = [], []
-        for name in names:
-            found = owners.find(name)
-            if found is None:
-                unknown.append(name)
-            elif found not in units:
-                units.append(found)
-        if unknown:
-            if not skip_unknown:
-                raise InvalidInput.because("supervision.import_owner_unknown", where=where,
-                                           names=message("value.list_separator").join(unknown))
-            skipped.append({"row": where, "title": task,
-                            "reason": message("supervision.import_skipped_unknown", names=message("value.list_separator").join(unknown))})
-            continue
-        lead, co = units[0], units[1:]
-        if deadline.continuing:
-            title = task + (CONTINUING_SUFFIX if deadline.due is not None else RECURRING_SUFFIX)
-        else:
-            title = task
-        if len(title) > TITLE_MAX:
-            raise InvalidInput.because("supervision.import_task_too_long", where=where, limit=TITLE_MAX)
-        if any(ord(ch) < 32 for ch in title):
-            raise InvalidInput.because("supervision.import_task_control", where=where)
+    for plan in planned:
         existing = s.execute(select(SupervisionItem.id).where(
-            SupervisionItem.title == title, SupervisionItem.lead_unit_id == lead.id,
+            SupervisionItem.title == plan.title, SupervisionItem.lead_unit_id == plan.lead.id,
             SupervisionItem.status == SupervisionStatus.OPEN)).first()
         if existing is not None:
-            skipped.append({"row": where, "title": task,
+            skipped.append({"row": plan.where, "title": plan.task,
                             "reason": message("supervision.import_skipped_existing", item_id=existing[0])})
             continue
-        due = deadline.due if deadline.due is not None else quarter_end(env.now.date())
-        provisional = env.calendar.is_provisional(due)
-        item = SupervisionItem(matter_id=None, title=title, lead_unit_id=lead.id, co_unit_ids=[u.id for u in co],
-                               due_date=due, due_provisional=provisional, recurrence=deadline.recurrence,
-                               status=SupervisionStatus.OPEN, created_at=env.now)
-        s.add(item)
-        s.flush()
-        audit.append(s, env, actor.id, "supervision.opened", "supervision", item.id,
-                     {"title": title, "lead_unit": lead.key, "co_units": [u.key for u in co], "due": due,
-                      "provisional": provisional, "source": source or "import", "row": where,
-                      "deadline_text": deadline.text, "continuing": deadline.continuing,
-                      "recurrence": deadline.recurrence, "milestone": deadline.due is not None})
-        created.append({"id": item.id, "row": where, "title": title, "lead_unit": lead.key,
-                        "co_units": [u.key for u in co], "due_date": due, "provisional": provisional,
-                        "continuing": deadline.continuing, "recurrence": deadline.recurrence,
-                        "milestone": deadline.due is not None})
+        created.append(_open_item(s, env, actor, plan, source))
     return {"created": created, "skipped": skipped}
+
+
+def _open_item(s: Session, env: Env, actor: Person, plan: _Planned, source: str) -> dict[str, Any]:
+    deadline, lead, co = plan.deadline, plan.lead, plan.co
+    due = deadline.due if deadline.due is not None else quarter_end(env.now.date())
+    provisional = env.calendar.is_provisional(due)
+    item = SupervisionItem(matter_id=None, title=plan.title, lead_unit_id=lead.id, co_unit_ids=[u.id for u in co],
+                           due_date=due, due_provisional=provisional, recurrence=deadline.recurrence,
+                           status=SupervisionStatus.OPEN, created_at=env.now)
+    s.add(item)
+    s.flush()
+    audit.append(s, env, actor.id, "supervision.opened", "supervision", item.id,
+                 {"title": plan.title, "lead_unit": lead.key, "co_units": [u.key for u in co], "due": due,
+                  "provisional": provisional, "source": source or "import", "row": plan.where,
+                  "deadline_text": deadline.text, "continuing": deadline.continuing,
+                  "recurrence": deadline.recurrence, "milestone": deadline.due is not None})
+    return {"id": item.id, "row": plan.where, "title": plan.title, "lead_unit": lead.key,
+            "lead_unit_name": lead.short_name, "co_units": [u.key for u in co],
+            "co_unit_names": [u.short_name for u in co], "due_date": due, "provisional": provisional,
+            "continuing": deadline.continuing, "recurrence": deadline.recurrence, "milestone": deadline.due is not None}

@@ -1,11 +1,11 @@
 """Importing 重点任务清单 (seeds 000 附件1 and 002) as 督办 items: deadlines, owners, duplicates, rights."""
 
 import argparse
-import sys
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from quorum import supervision_commands
@@ -245,20 +245,27 @@ def test_read_csv_accepts_a_bom_and_the_seed_header_names(tmp_path):
                                     "_line": 2}]
 
 
-def test_read_file_refuses_wrong_headers_encodings_and_types(tmp_path, monkeypatch):
+def test_read_file_refuses_wrong_headers_encodings_and_types(tmp_path):
     bad = tmp_path / "a.csv"
     bad.write_text("序号,任务,完成时限\n1,x,4月底\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="缺少列：责任单位"):
         imp.read_file(bad)
-    gbk = tmp_path / "b.csv"
-    gbk.write_bytes("序号,任务,责任单位,完成时限\n".encode("gbk"))
-    with pytest.raises(InvalidInput, match="UTF-8"):
-        imp.read_file(gbk)
+    binary = tmp_path / "b.csv"
+    binary.write_bytes(b"\xff\xfe\x00\xd8\x81\x30\x81")          # neither UTF-8 nor GB18030
+    with pytest.raises(InvalidInput, match="既不是 UTF-8 也不是 GB18030"):
+        imp.read_file(binary)
     with pytest.raises(InvalidInput, match="不支持的文件类型"):
         imp.read_file(tmp_path / "c.txt")
-    monkeypatch.setitem(sys.modules, "openpyxl", None)         # as on an install without openpyxl
-    with pytest.raises(InvalidInput, match="openpyxl"):
-        imp.read_file(tmp_path / "d.xlsx")
+    fake = tmp_path / "d.xlsx"
+    fake.write_text("序号,任务", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="不是有效的 .xlsx 工作簿"):
+        imp.read_file(fake)
+    with pytest.raises(InvalidInput, match="找不到文件"):
+        imp.read_file(tmp_path / "e.xlsx")
+    empty = tmp_path / "f.csv"
+    empty.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="找不到表头行"):
+        imp.read_file(empty)
 
 
 def test_command_registers_and_prints_a_chinese_summary(sc, capsys):
@@ -278,8 +285,127 @@ def test_command_registers_and_prints_a_chinese_summary(sc, capsys):
     args.fn(args)
     out = capsys.readouterr().out
     assert out.startswith("已从「action_plan_2021.csv」导入 39 项督办事项，跳过 0 项。")
-    assert "第5行（序号 2.1） 牵头 health_commission，配合 general_hospital｜时限 2021-06-30｜完成后每季度检查" in out
-    assert "第38行（序号 13.1） 牵头 health_commission，配合 general_hospital｜时限 2026-12-31｜持续实施，每季度检查" in out
+    assert "第5行（序号 2.1） 牵头 市卫健委，配合 总医院｜时限 2021-06-30｜完成后每季度检查" in out
+    assert "第38行（序号 13.1） 牵头 市卫健委，配合 总医院｜时限 2026-12-31｜持续实施，每季度检查" in out
+    assert "health_commission" not in out and "general_hospital" not in out      # names, never unit keys
     args.fn(args)
     assert "导入 0 项督办事项，跳过 39 项" in capsys.readouterr().out
     assert counts(sc)[0] == 39
+
+
+# ------------------------------------------------------------------------------------------------
+# task lists from Excel (issue 15, item 7): title rows, date cells, GB18030, every unknown unit at once
+
+def write_xlsx(path, rows) -> None:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+WEIJIANWEI = [
+    ["二连浩特市卫生健康委员会2026年重点任务清单"],                   # a title row
+    ["（2026年3月印发）", None, None, None],                          # and a line under it
+    [],
+    ["序号", "任务", "责任单位", "完成时限"],
+    [1, "制定医共体药品耗材统一采购目录", "总医院、市医保局", datetime(2026, 6, 30)],
+    [2, "建成远程心电诊断中心", "总医院", date(2026, 9, 15)],
+    [3, "完成基层医务人员轮训", "各医共体", 46385],                    # a date cell that lost its format
+    [4, "落实村医待遇保障", "市财政局、市人社局", "2026年底"],
+    [5, "推进家庭医生签约服务", "各医共体", "持续实施"],
+]
+
+
+@pytest.mark.parametrize("text, due", [
+    ("2026-06-30", date(2026, 6, 30)),
+    ("2026/6/5", date(2026, 6, 5)),
+    ("2026.06.05", date(2026, 6, 5)),
+    ("2026年6月30日前完成", date(2026, 6, 30)),
+    ("46385", date(2026, 12, 29)),
+    ("46385.0", date(2026, 12, 29)),
+])
+def test_a_deadline_written_as_a_day_is_that_day(text, due):
+    parsed = imp.parse_deadline(text, None)
+    assert (parsed.due, parsed.continuing) == (due, False)
+    assert imp.parse_deadline(text + "并持续推进", None).continuing
+
+
+def test_a_day_that_does_not_exist_is_refused_naming_the_cell():
+    with pytest.raises(InvalidInput, match="第4行「完成时限」「2026-02-30」不是有效日期"):
+        imp.parse_deadline("2026-02-30", None, where="第4行")
+    with pytest.raises(InvalidInput, match="无法识别"):
+        imp.parse_deadline("12345", None, where="第4行")        # a number, but no plausible date
+
+
+def test_an_xlsx_list_with_title_rows_and_excel_dates_is_read_from_its_header(tmp_path):
+    path = tmp_path / "重点任务清单.xlsx"
+    write_xlsx(path, WEIJIANWEI)
+    rows = imp.read_file(path)
+    assert [(r["序号"], r["完成时限"], r["_line"]) for r in rows] == [
+        ("1", "2026-06-30", 5), ("2", "2026-09-15", 6), ("3", "2026-12-29", 7), ("4", "2026年底", 8),
+        ("5", "持续实施", 9)]
+    assert rows[0]["任务"] == "制定医共体药品耗材统一采购目录" and rows[0]["责任单位"] == "总医院、市医保局"
+
+
+def test_an_xlsx_list_becomes_items_with_exact_and_month_end_dues(sc, tmp_path):
+    path = tmp_path / "weijianwei_2026.xlsx"
+    write_xlsx(path, WEIJIANWEI)
+    result = sc.do(SECRETARY, imp.import_rows, imp.read_file(path), 2026, source=path.name)
+    assert [r["row"] for r in result["created"]] == [f"第{n}行（序号 {n - 4}）" for n in range(5, 10)]
+    got = items(sc)
+    assert (got["制定医共体药品耗材统一采购目录"]["lead"], got["制定医共体药品耗材统一采购目录"]["co"],
+            got["制定医共体药品耗材统一采购目录"]["due"]) == ("general_hospital", ["medical_security"], date(2026, 6, 30))
+    assert got["建成远程心电诊断中心"]["due"] == date(2026, 9, 15)
+    assert got["完成基层医务人员轮训"]["due"] == date(2026, 12, 29)
+    assert got["落实村医待遇保障"]["due"] == date(2026, 12, 31)
+    assert got["推进家庭医生签约服务"]["due"] == date(2026, 12, 31)       # quarterly, from 2026-11-02
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8", "utf-8-sig"])
+def test_a_csv_list_in_gbk_gb18030_or_utf8_is_read_alike(tmp_path, encoding):
+    path = tmp_path / "清单.csv"
+    text = ("二连浩特市2026年重点任务清单,,,\r\n序号,主要内容,牵头单位,时限\r\n"
+            "1,建成远程影像诊断中心,总医院,2026/9/30\r\n2,制定县域医共体建设任务清单,各医共体管委会办公室,4月底\r\n")
+    path.write_bytes(text.encode(encoding))
+    assert imp.read_file(path) == [
+        {"序号": "1", "任务": "建成远程影像诊断中心", "责任单位": "总医院", "完成时限": "2026/9/30", "_line": 3},
+        {"序号": "2", "任务": "制定县域医共体建设任务清单", "责任单位": "各医共体管委会办公室", "完成时限": "4月底",
+         "_line": 4}]
+
+
+UNKNOWN_MANY = [
+    {"序号": "1", "任务": "出台工作推进实施方案", "责任单位": "各医共体管委会办公室", "完成时限": "6月底"},
+    {"序号": "2", "任务": "建成紧密型县域医共体示范县", "责任单位": "各州市人民政府、各医共体", "完成时限": "12月底"},
+    {"序号": "3", "任务": "建立医保总额付费机制", "责任单位": "市医保中心", "完成时限": "9月底"},
+    {"序号": "4", "任务": "推进示范县创建", "责任单位": "各州市人民政府", "完成时限": "12月底"},
+    {"序号": "5", "任务": "某项任务", "责任单位": "各医共体", "完成时限": "下半年"},
+]
+
+
+def test_every_unknown_unit_and_bad_row_is_named_in_one_refusal_and_nothing_is_written(sc):
+    before = counts(sc)
+    refusal = sc.refused(SECRETARY, imp.import_rows, UNKNOWN_MANY, 2026)
+    assert "任务清单有 3 处问题，未导入任何事项" in refusal
+    assert "第6行（序号 5）「完成时限」「下半年」无法识别" in refusal
+    assert "「各州市人民政府」（第3行（序号 2）、第5行（序号 4））" in refusal
+    assert "「市医保中心」（第4行（序号 3））" in refusal and "--skip-unknown" in refusal
+    assert refusal.count("各州市人民政府") == 1
+    assert counts(sc) == before
+
+
+def test_the_import_command_reads_an_xlsx_with_a_title_row(sc, capsys, tmp_path):
+    path = tmp_path / "weijianwei_2026.xlsx"
+    write_xlsx(path, WEIJIANWEI)
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command")
+    supervision_commands.register(sub, lambda parent, name, fn, help_text: parent.add_parser(name).set_defaults(fn=fn)
+                                  or parent.choices[name])
+    args = parser.parse_args(["supervision-import", str(path)])
+    args.json = False
+    args.runtime = SimpleNamespace(act=lambda fn, *a, **kw: sc.do(SECRETARY, fn, *a, **kw))
+    args.fn(args)
+    out = capsys.readouterr().out
+    assert out.startswith("已从「weijianwei_2026.xlsx」导入 5 项督办事项，跳过 0 项。")
+    assert "第5行（序号 1） 牵头 总医院，配合 市医保局｜时限 2026-06-30" in out
+    assert "第7行（序号 3） 牵头 总医院｜时限 2026-12-29" in out

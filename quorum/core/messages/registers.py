@@ -90,3 +90,8 @@ MESSAGES: dict[str, str] = {
     "task_list.problem_separator": "\n",
     "task_list.deadline_date": "{label}「{text}」不是有效日期",
 }
+
+# The patterns of a 完成时限 written as a day (2026-06-30, 2026/6/30, 2026年6月30日) and of an Excel date serial
+# number that lost its date format (45838), matched against what a task list holds (not wording).
+TASK_LIST_DAY = r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"
+TASK_LIST_SERIAL = r"^(\d{5})(?:\.\d+)?$"

@@ -10,7 +10,7 @@ import pytest
 from quorum.services import attachment_preview, attachments, matters
 from tests.helpers import submit
 from tests.services.test_attachment_preview import excel_file, pdf, png, word_file
-from tests.webui.conftest import as_user, text
+from tests.webui.conftest import PASSWORD, as_user, text
 
 SECRETARY = "gaowenjing"
 
@@ -137,3 +137,20 @@ def test_the_png_route_is_not_a_path_into_the_files(app, sc, filed, app_env):
                  f"/matters/{filed}/attachments/{aid}/pages/..%2Fstate.json"):
         assert client.get(path).status_code == 404
     assert io.BytesIO(client.get(f"/matters/{filed}/attachments/{aid}/pages/1.png").data).read(4) == b"\x89PNG"
+
+
+def test_the_api_gives_each_attachment_its_preview_url(app, sc, filed):
+    aid = attach(sc, filed, "建设方案.pdf", pdf(1), "application/pdf")
+    token = app.test_client().post("/api/v1/token", json={"username": SECRETARY, "password": PASSWORD}).get_json()
+    api = app.test_client()
+    record = api.get(f"/api/v1/matters/{filed}", headers={"Authorization": f"Bearer {token['token']}"}).get_json()
+    [shown] = record["attachments"]
+    assert (shown["id"], shown["filename"], shown["size"]) == (aid, "建设方案.pdf", len(pdf(1)))
+    assert shown["preview_url"] == f"/matters/{filed}/attachments/{aid}/preview"
+    assert shown["download_url"] == f"/matters/{filed}/attachments/{aid}"
+    browser = as_user(app, SECRETARY)
+    assert browser.get(shown["preview_url"]).status_code == 200
+    assert browser.get(shown["download_url"]).data == pdf(1)
+    schema = api.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert schema["Matter"]["properties"]["attachments"]["items"] == {"$ref": "#/components/schemas/Attachment"}
+    assert "preview_url" in schema["Attachment"]["required"]

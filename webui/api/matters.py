@@ -6,15 +6,24 @@ from flask import Response, url_for
 from sqlalchemy.orm import Session
 
 from quorum.core.states import MatterStatus
-from quorum.services import matters, records
+from quorum.services import attachments, matters, records
 from webui.api import visibility
 from webui.api.blueprint import ID, acting, api, reply
 from webui.api.inputs import KEY_LENGTH, TEXT, TITLE, Body, query_choice, query_int, query_text
 
 
 def matter_view(s: Session, matter_id: int) -> dict[str, Any]:
-    """The full record (records.matter_record) plus its documents, of which there are none yet."""
-    return {**records.matter_record(s, matter_id), "documents": []}
+    """The full record (records.matter_record) plus its attachments, and its documents, of which there are none yet."""
+    return {**records.matter_record(s, matter_id), "attachments": attachment_views(s, matter_id), "documents": []}
+
+
+def attachment_views(s: Session, matter_id: int) -> list[dict[str, Any]]:
+    """A matter's attachments with where to download each and where its preview page is (issue 15, item 6)."""
+    return [{"id": a.id, "filename": a.filename, "size": a.size, "sha256": a.sha256, "uploaded_at": a.uploaded_at,
+             "opinion_id": a.opinion_id,
+             "download_url": url_for("matters.download", matter_id=matter_id, attachment_id=a.id),
+             "preview_url": url_for("matters.attachment_preview_page", matter_id=matter_id, attachment_id=a.id)}
+            for a in attachments.listing(s, matter_id)]
 
 
 @api.post("/matters")

@@ -26,6 +26,7 @@ from quorum.db import (
 from quorum.services import attachments, matters, meetings, org, records
 from tests.helpers import pass_gate_and_reviews, schedule, start, submit
 from tests.webui.conftest import as_user, business_events, flashes, post, text
+from tests.webui.test_api import as_user as api_client
 
 THURSDAY = "2026-11-05T09:00"
 SECRETARY = "gaowenjing"          # 党政办主任
@@ -573,3 +574,27 @@ def test_the_ballot_comes_first_with_the_papers_one_tap_away_and_shows_the_choic
     act(liu, meeting_id, "items/1/vote", {"choice": "agree"})                   # twice: refused
     assert "刘志刚已对本议题表决，同一人对同一议题只能表决一次" in flashes(liu)
     assert [b["choice"] for b in meeting_record(community, meeting_id)["items"][0]["ballots"]] == ["disagree"]
+
+
+def test_the_api_takes_a_members_own_leave_and_written_opinions_before_the_meeting(app, client, sc, community):
+    analyser = project(sc, "关于购置全自动生化分析仪的议题")
+    parking = project(sc, "关于总医院停车场改造的议题", amount="450000")
+    meeting_id = schedule(sc, "president_office", [analyser, parking])
+    me = api_client(client, WANG)
+    before = snapshot(community)
+    for bad in ({"opinions": ["同意。"]}, {"opinions": {"一": "同意。"}}, {"opinions": {"1": 3}}, {}):
+        response = me.post(f"/meetings/{meeting_id}/absence", json=bad)
+        assert response.status_code == 422 and response.get_json()["message"]
+    assert snapshot(community) == before                                   # refused: nothing stored
+
+    response = me.post(f"/meetings/{meeting_id}/absence",
+                       json={"reason": "参加市委党校培训", "opinions": {"1": "同意购置，建议同步做好维保约定。"}})
+    assert response.status_code == 201, response.get_json()
+    record = meeting_record(community, meeting_id)
+    assert [(p["name"], p["attendance"]) for p in record["members"] if p["attendance"]] == [("王建华", "absent")]
+    assert record["items"][0]["written_opinions"] == [{"name": "王建华", "text": "同意购置，建议同步做好维保约定。"}]
+    again = me.post(f"/meetings/{meeting_id}/absence", json={"opinions": {"1": "再补充一句。"}})
+    assert again.status_code == 422 and "已" in again.get_json()["message"]       # once per item
+    outsider = api_client(client, "zhouming")                        # 党政办: sees the meeting, holds no seat
+    refused = outsider.post(f"/meetings/{meeting_id}/absence", json={"reason": "有事"})
+    assert refused.status_code in (403, 404)

@@ -181,6 +181,23 @@ class Body:
                 raise refuse(message("api.input_field_value_too_long", field=name, limit=longest))
         return dict(value)
 
+    def opinions(self, key: str) -> dict[int, str]:
+        """Texts by agenda item number: an object {"1": "…", "2": "…"} of strings of at most [limits] long_text_max."""
+        value = self._get(key, False)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise refuse(message("api.input_opinions_not_an_object", field=key))
+        longest = limits().long_text_max
+        out: dict[int, str] = {}
+        for seq, text in value.items():
+            if not (isinstance(seq, str) and seq.isdigit() and 0 < int(seq) < 1000) or not isinstance(text, str):
+                raise refuse(message("api.input_opinions_not_an_object", field=key))
+            if len(text) > longest:
+                raise refuse(message("security.input_too_long", field=f"{key}.{seq}", limit=longest))
+            out[int(seq)] = text
+        return out
+
     def amount(self, key: str) -> str:
         """A required sum in 元 as text ("120000.00") of at most [limits] money_max; the engine reads its form."""
         text = self.text(key, required=True, limit=AMOUNT).strip()

@@ -12,7 +12,7 @@ from flask import Response, url_for
 from sqlalchemy.orm import Session
 
 from quorum.core.states import MeetingStatus
-from quorum.services import meetings, org, records
+from quorum.services import agenda, meetings, org, records
 from webui.api import visibility
 from webui.api.blueprint import ID, acting, api, reply
 from webui.api.inputs import KEY_LENGTH, TEXT, TITLE, Body, query_choice
@@ -118,6 +118,20 @@ def written_opinion(meeting_id: int, seq: int) -> Response:
         visibility.require_meeting(s, me, meeting_id)
         meetings.written_opinion(s, env, me, meeting_id, seq, org.person(s, username), text)
         record = item_view(s, meeting_id, seq)
+    return reply(record, 201)
+
+
+@api.post(f"{MEETING}/absence")
+def hand_in(meeting_id: int) -> Response:
+    """A member who cannot attend, before the meeting opens: his 请假 (reason) and his own 书面意见 per item
+    (`opinions`: {"1": "…"} by item number) in one go — the same command as the meeting room's form."""
+    body = Body.read()
+    reason = body.text("reason", limit=TEXT)
+    opinions = body.opinions("opinions")
+    with acting() as (s, env, me):
+        visibility.require_meeting(s, me, meeting_id)
+        agenda.hand_in(s, env, me, meeting_id, reason, opinions)
+        record = meeting_view(s, meeting_id)
     return reply(record, 201)
 
 

@@ -203,6 +203,10 @@ SCHEMAS: dict[str, Any] = {
                              reason=text(TEXT, description=message("api.schema_absence_reason"))),
     "Attendance": obj(("person", "status"), person=S, name=S, status=S, reason=S, changed_at=DT),
     "RecusalRequest": obj(("person", "reason"), person=text(KEY), reason=text(TEXT)),
+    "AbsenceRequest": obj(reason=text(description=message("api.schema_absence_reason")),
+                          opinions={"type": "object", "description": message("api.schema_absence_opinions"),
+                                    "propertyNames": {"pattern": "^[1-9][0-9]{0,2}$"},
+                                    "additionalProperties": text()}),
     "WrittenOpinionRequest": obj(("person", "text"), person=text(KEY), text=text()),
     "VoteRequest": obj(("choice",), choice={"enum": ["agree", "disagree", "abstain", "postpone"]},
                        reason=text(description=message("api.schema_vote_reason")),
@@ -324,6 +328,9 @@ PATHS: dict[str, dict[str, Any]] = {
     "/meetings/{meeting_id}/items/{seq}/written-opinions": {
         "post": op("written_opinion", message("api.summary_written_opinion"), TAG_MEETINGS, ref("AgendaItem"),
                    status=201, body="WrittenOpinionRequest", errors=REFUSED, params=MS)},
+    "/meetings/{meeting_id}/absence": {
+        "post": op("hand_in", message("api.summary_hand_in"), TAG_MEETINGS, ref("Meeting"), status=201,
+                   body="AbsenceRequest", errors=REFUSED, params=M)},
     "/meetings/{meeting_id}/items/{seq}/votes": {
         "post": op("vote", message("api.summary_vote"), TAG_MEETINGS, ref("AgendaItem"), status=201,
                    body="VoteRequest", errors=REFUSED, params=MS)},

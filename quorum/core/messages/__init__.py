@@ -23,6 +23,7 @@ from quorum.core.messages import (
     operations,
     previews,
     registers,
+    search,
     supervision,
     typesetting,
     values,
@@ -41,7 +42,8 @@ from quorum.core.messages import steps as step_wording
 _AREAS = (engine, cli, operations, notify, web, values, state_names, documents, duties, supervision, audit, access,
           safeguards, policy_wording, step_wording, meeting_wording,
           matter_wording, document_service_wording, admin_wording, rendering_wording, api_wording, configuration,
-          typesetting, arrivals, meeting_room, inbox_card, onboarding, previews, registers)
+          typesetting, arrivals, meeting_room, inbox_card, onboarding, previews, registers,
+          search)
 
 
 def _merge(*tables: dict[str, str]) -> dict[str, str]:

@@ -588,6 +588,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     config_commands.register(sub, add)
     from quorum import calendar_commands
     calendar_commands.register(sub, add)
+    from quorum import export_commands
+    export_commands.register(sub, add)
     from quorum import org_commands
     org_commands.register(sub, add)
     if _command_of(argv) not in set(sub.choices) - EXTENDED:

@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from quorum.cli_support import EXIT_AUDIT_BROKEN, EXIT_USER_ERROR, emit, parse_pairs, parse_time
@@ -184,8 +185,8 @@ def _print_demo(args, result: dict) -> None:
     from quorum.services import audit, records
     rt = args.runtime
     with rt.db.sessions.begin() as s:
-        record = records.matter_record(s, result["matter_id"])
-        meeting_records = [records.meeting_record(s, m) for m in result["meetings"]]
+        record = _matter_for(args, s, result["matter_id"])
+        meeting_records = [_keyed(args, s, records.meeting_record(s, m), "meeting") for m in result["meetings"]]
         check = audit.verify(s)
     if args.json:
         emit(args, {"matter": record, "meetings": meeting_records, "refusals": result["refusals"],
@@ -201,6 +202,32 @@ def _print_demo(args, result: dict) -> None:
     print(message("cli.demo_audit_check", count=check.count,
                   verdict=message("cli.audit_chain_intact" if check.ok else "cli.audit_chain_broken")))
     print(message("cli.demo_database", database_url=rt.settings.database_url))
+
+
+def _matter_for(args, s, matter_id: int) -> dict[str, Any]:
+    """A matter's record as --json gives it (usernames and unit keys beside the names) or as its text shows it
+    (each opinion headed by its step's and requirement's names, never their keys)."""
+    from quorum.services import records
+    record = records.matter_record(s, matter_id)
+    if args.json:
+        return _keyed(args, s, record, "matter")
+    from quorum.services.policies import policy_set_for
+    from quorum.services.visibility import unit_choices
+    spec = policy_set_for(s, record["policy_version_id"]).workflow(record["workflow"])
+    steps = {st["key"]: st["name"] for st in record["steps"]}
+    answered = records.requirement_names(spec, unit_choices(s))
+    for opinion in record["opinions"]:
+        opinion["step_name"] = steps.get(opinion["step"], "")
+        opinion["requirement_name"] = answered.get(opinion["requirement"], "") if opinion["requirement"] else ""
+    return record
+
+
+def _keyed(args, s, record: Any, what: str) -> Any:
+    """With --json, the record with usernames and unit keys beside its names (what --as, --person, --unit take)."""
+    if not args.json:
+        return record
+    from quorum import org_list_commands
+    return org_list_commands.with_keys(s, record, what)
 
 
 def cmd_policy_check(args) -> None:
@@ -239,28 +266,52 @@ def cmd_policy_list(args) -> None:
 
 
 def cmd_policy_explain(args) -> None:
+    """The command line's reference for a workflow: its rules in words, with the codes its options take."""
     from quorum.explain import workflow_context
     ps = args.runtime.policies.policy_set
-    ctx = workflow_context(ps, ps.workflow(args.workflow))
+    wf = ps.workflow(args.workflow)
+    ctx = workflow_context(ps, wf, codes=not args.json)
+    units = ctx["units"] = _registered_units(args.runtime)
     if args.json:
-        emit(args, {"key": ctx["wf"].key, "name": ctx["wf"].name, "steps": ctx["steps"]})
+        emit(args, {"key": wf.key, "name": wf.name, "steps": ctx["steps"],
+                    "initiators": [{"key": r, "name": ps.role_name(r)} for r in wf.initiator_roles],
+                    "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required,
+                                "choices": [{"value": k, "label": v} for k, v in
+                                            (f.choices or (units or [] if f.type == "unit" else []))]}
+                               for f in wf.fields if f.input]})
         return
-    emit(args, None, "policy_explain.txt", **ctx)
+    emit(args, None, "policy_explain.txt", **ctx, unit_hint=message("cli.explain_unit_choices_unknown"))
+
+
+def _registered_units(rt) -> list[tuple[str, str]] | None:
+    """The registered units as (key, name), the choices of a unit field; None before the database exists
+    (explaining a workflow needs no database, and never creates one)."""
+    from sqlalchemy.engine import make_url
+    url = make_url(rt.settings.database_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        return None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from quorum import org_list_commands
+    try:
+        with rt.db.sessions() as s:
+            return [(u["key"], u["name"]) for u in org_list_commands.units(s)]
+    except (QuorumError, SQLAlchemyError):      # not migrated yet, or unreachable: the rules are explained anyway
+        return None
 
 
 def cmd_matter_submit(args) -> None:
-    from quorum.services import matters, records
+    from quorum.services import matters
     rt = args.runtime
     matter = rt.act(matters.submit, args.workflow, args.title, parse_pairs(args.field, message("cli.field_noun")))
     with rt.db.sessions.begin() as s:
-        record = records.matter_record(s, matter.id)
+        record = _matter_for(args, s, matter.id)
     emit(args, record, "matter.txt", m=record)
 
 
 def cmd_matter_show(args) -> None:
-    from quorum.services import records
     with args.runtime.db.sessions.begin() as s:
-        record = records.matter_record(s, args.matter)
+        record = _matter_for(args, s, args.matter)
     emit(args, record, "matter.txt", m=record)
 
 
@@ -298,7 +349,7 @@ def cmd_task_list(args) -> None:
         raise InvalidInput.because("cli.actor_required")
     with rt.db.sessions.begin() as s:
         person = rt.person(s, args.actor)
-        tasks = records.my_tasks(s, person, rt.now())        # no rules or calendar needed to list
+        tasks = _keyed(args, s, records.my_tasks(s, person, rt.now()), "tasks")   # no rules or calendar needed
         name = person.name
     emit(args, tasks, "tasks.txt", tasks=tasks, name=name)
 
@@ -317,20 +368,20 @@ def _record_items(raw: list[str] | None) -> list[dict[str, Any]]:
 
 
 def cmd_task_act(args) -> None:
-    from quorum.services import matters, records
+    from quorum.services import matters
     rt = args.runtime
     task = rt.act(matters.act, args.task, args.action, args.comment or "", return_to_step=args.to,
                   fields=parse_pairs(args.field, message("cli.field_noun")),
                   record={"items": _record_items(args.record_item)})
     with rt.db.sessions.begin() as s:
-        record = records.matter_record(s, task.matter_id)
+        record = _matter_for(args, s, task.matter_id)
     emit(args, record, "matter.txt", m=record)
 
 
 def _meeting_out(args, meeting_id: int) -> None:
     from quorum.services import records
     with args.runtime.db.sessions.begin() as s:
-        record = records.meeting_record(s, meeting_id)
+        record = _keyed(args, s, records.meeting_record(s, meeting_id), "meeting")
     emit(args, record, "meeting.txt", mt=record)
 
 
@@ -424,7 +475,7 @@ def cmd_meeting_show(args) -> None:
 def cmd_supervision_list(args) -> None:
     from quorum.services import records
     with args.runtime.db.sessions.begin() as s:
-        rows = records.supervision_records(s)
+        rows = _keyed(args, s, records.supervision_records(s), "supervision")
     if args.json:
         emit(args, rows)
         return
@@ -463,6 +514,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     common = _common_options(suppress=True)
     parser = argparse.ArgumentParser(prog="quorum", description=message("cli.description"),
                                      parents=[_common_options(suppress=False)])
+    parser.add_argument("--version", action=_Version, nargs=0, help=message("cli.version_help"))
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(parent, name: str, fn: Callable, help_text: str) -> argparse.ArgumentParser:
@@ -592,9 +644,24 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     export_commands.register(sub, add)
     from quorum import org_commands
     org_commands.register(sub, add)
+    from quorum import org_list_commands
+    org_list_commands.register(sub, add)
     if _command_of(argv) not in set(sub.choices) - EXTENDED:
         _plugin_commands(sub, add)
     return parser
+
+
+class _Version(argparse.Action):
+    """`quorum --version`: the version in the installed package's metadata (read only when asked)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            found = version("quorum")
+        except PackageNotFoundError:
+            found = "0+unknown"
+        print(message("cli.version", version=found))
+        parser.exit()
 
 
 EXTENDED = {"run"}           # built-in commands entry points extend (the web UI adds its server options to run)
@@ -657,7 +724,7 @@ def main(argv: list[str] | None = None) -> int:
     except QuorumError as exc:
         if isinstance(exc, NotPermitted):
             _record_refusal(args, exc, sys.argv[1:] if argv is None else argv)
-        return _refused(args, exc)
+        return _refused(args, _with_hint(args, exc))
     except Exception as exc:
         from quorum.services import failures
         refused = failures.refusal_for(exc)      # a lost lock, a value too large, a busy database: as on the web
@@ -665,6 +732,21 @@ def main(argv: list[str] | None = None) -> int:
             raise
         return _refused(args, refused)
     return 0
+
+
+def _with_hint(args: argparse.Namespace, exc: QuorumError) -> QuorumError:
+    """An unknown username or unit key: the refusal says where to look the right one up and the close ones."""
+    import copy
+
+    from quorum import org_list_commands
+    rt = getattr(args, "runtime", None)
+    sessions = rt.db.sessions if rt is not None and rt._db is not None else None
+    hint = org_list_commands.refusal_hint(exc, sessions)
+    if not hint:
+        return exc
+    hinted = copy.copy(exc)
+    hinted.args = (str(exc) + hint,)
+    return hinted
 
 
 def _refused(args: argparse.Namespace, exc: QuorumError) -> int:

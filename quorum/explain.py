@@ -1,12 +1,19 @@
-"""Describe a workflow and its bodies' 议事规则 in words (`quorum policy explain`, the web policy page)."""
+"""Describe a workflow and its bodies' 议事规则 in words (`quorum policy explain`, the web policy page).
+
+With codes=True (the command line's reference, `quorum policy explain`) the words carry the codes the command line
+accepts beside them as 标签（code）: step keys (`task act --to`), answers (`task act --action`), field choices
+(`--field category=…`), bodies (`meeting schedule --body`) and units (`--field unit=…`). That is the one text
+output of the command line that shows keys, with `unit list`, `person list` and `policy list`: it is their reference.
+"""
 
 from typing import Any
 
+from quorum.core.actions import ACTION_NAMES
 from quorum.core.conditions import describe
 from quorum.core.messages import message
 from quorum.core.routing import FieldFormatter, format_money
 from quorum.core.spec import BodySpec, PolicySet, StepSpec, WorkflowSpec
-from quorum.core.steps import step_kinds
+from quorum.core.steps import TaskPlan, step_kinds
 
 KIND_NAMES = {kind: message(f"steps.kind_{kind}") for kind in step_kinds()}
 
@@ -35,8 +42,29 @@ def body_rules(policies: PolicySet, body: BodySpec) -> list[str]:
     ]
 
 
-def step_lines(policies: PolicySet, wf: WorkflowSpec, st: StepSpec, fmt: FieldFormatter) -> list[str]:
-    """Return what one step does, who acts, when it applies and what 不同意 does, one line each."""
+def coded(label: str, code: str) -> str:
+    """标签（code）: a name with the code the command line takes for it."""
+    return message("cli.explain_coded", label=label, code=code)
+
+
+def step_actions(wf: WorkflowSpec, st: StepSpec) -> list[tuple[str, str]]:
+    """The answers (`task act --action`) a task of this step offers, as (code, label); none for a taskless step."""
+    if st.tasks is TaskPlan.NONE:
+        return []
+    if st.kind == "record":
+        return [("record", ACTION_NAMES["record"])]
+    if st.kind == "execution":
+        return [("pay", ACTION_NAMES["pay"]), ("complete", ACTION_NAMES["complete"])]
+    answers = [(o.key, o.label) for o in st.options] or [("approve", ACTION_NAMES["approve"]),
+                                                         ("reject", ACTION_NAMES["reject"])]
+    if st.answers_may_return and wf.steps.index(st) > 0:
+        answers.append(("return", ACTION_NAMES["return"]))
+    return answers
+
+
+def step_lines(policies: PolicySet, wf: WorkflowSpec, st: StepSpec, fmt: FieldFormatter,
+               codes: bool = False) -> list[str]:
+    """Return what one step does, who acts, when it applies and what 不同意 does, one line each (codes: see above)."""
     lines = [message("steps.explain_role_when" if rule.when else "steps.explain_role",
                      role=policies.role_name(rule.role), when=describe(rule.when, fmt) if rule.when else "")
              for rule in st.roles]
@@ -51,12 +79,15 @@ def step_lines(policies: PolicySet, wf: WorkflowSpec, st: StepSpec, fmt: FieldFo
                              if req.when else message("steps.explain_requirement_always")))
     if st.body:
         body = policies.body(st.body)
-        lines.append(message("steps.explain_body", body=body.name))
+        lines.append(message("steps.explain_body", body=coded(body.name, body.key) if codes else body.name))
         lines.extend("  " + line for line in body_rules(policies, body))
     if st.deadline_working_days is not None:
         lines.append(message("steps.explain_deadline", days=st.deadline_working_days))
     if st.states_reject_rule:
         lines.append(reject_line(wf, st))
+    if codes and step_actions(wf, st):
+        lines.append(message("cli.explain_actions", actions=message("value.list_separator").join(
+            coded(label, code) for code, label in step_actions(wf, st))))
     return lines
 
 
@@ -70,10 +101,17 @@ def reject_line(wf: WorkflowSpec, st: StepSpec) -> str:
     return text
 
 
-def workflow_context(policies: PolicySet, wf: WorkflowSpec) -> dict[str, Any]:
-    """Return the template context that explains a workflow step by step."""
+def workflow_context(policies: PolicySet, wf: WorkflowSpec, codes: bool = False,
+                     units: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Return the template context that explains a workflow step by step.
+
+    codes: show the command line's codes beside the names (see the module's note); units: the registered units as
+    (key, name), the choices of a unit field (None: the database is not there to ask).
+    """
     fmt = FieldFormatter(wf.fields)
-    steps = [{"name": st.name, "kind_name": st.kind_name, "lines": step_lines(policies, wf, st, fmt)}
+    steps = [{"key": st.key, "name": st.name, "kind": st.kind, "kind_name": st.kind_name,
+              "lines": step_lines(policies, wf, st, fmt, codes),
+              "actions": [{"key": code, "label": label} for code, label in step_actions(wf, st)]}
              for st in wf.steps]
     return {"wf": wf, "steps": steps, "initiators": [policies.role_name(r) for r in wf.initiator_roles],
-            "money": format_money}
+            "money": format_money, "codes": codes, "units": units}

@@ -285,7 +285,7 @@ def test_meeting_attendance_and_recusal(flow):
     assert [m["attendance"] for m in mt["members"]] == ["present"] * 5
     assert mt["observers"] == ["孙立新"]
     item = mt["items"][0]
-    assert item["recusals"] == [{"name": "张丽萍", "reason": "其配偶在拟投标的设备供应商任职"}]
+    assert item["recusals"] == [{"name": "张丽萍", "reason": "其配偶在拟投标的设备供应商任职", "username": "zhangliping"}]
     assert (item["quorum"]["met"], item["quorum"]["base"], item["quorum"]["present"]) == (True, 4, 4)
 
 
@@ -370,6 +370,7 @@ def test_audit_verify_passes_on_the_intact_chain(flow):
 # user mistakes: one Chinese line, the key in brackets, exit 2, no traceback, no trace in the database
 
 SUBMIT = ["matter", "submit", "--workflow", "major_matter", "--title", "购置救护车"]
+FIND_USERNAME = "。用户名可用 quorum person list 查看（可加 --unit 单位代码 或 --role 角色代码 筛选）"   # issue 15, item 8
 
 
 @pytest.mark.parametrize("args", [
@@ -379,12 +380,12 @@ SUBMIT = ["matter", "submit", "--workflow", "major_matter", "--title", "购置�
     ["meeting", "attend", "1", "--person", "nobody", "--status", "present", "--as", SECRETARY],
 ], ids=["task-list", "submit", "task-act", "meeting-person"])
 def test_unknown_user(flow, args):
-    assert user_error(flow.cli.run(*args), "unknown_user") == "用户不存在：nobody"
+    assert user_error(flow.cli.run(*args), "unknown_user") == "用户不存在：nobody" + FIND_USERNAME
 
 
 def test_unknown_user_as_json(flow):
     result = flow.cli.run("task", "list", "--as", "nobody", "--json")
-    assert json_error(result, "unknown_user") == "用户不存在：nobody"
+    assert json_error(result, "unknown_user") == "用户不存在：nobody" + FIND_USERNAME
 
 
 def money(value: str) -> list[str]:
@@ -514,17 +515,17 @@ def test_policy_explain_major_matter(sqlite_cli):
     assert lines[0] == "流程 major_matter：三重一大事项集体决策"
     assert "  - funds_party_committee：200,000 元" in lines
     assert "     须有：风险评估报告，由风险管理（审计）科出具（当 事项类别 属于 重大事项决策、重大项目安排 或 金额 ≥ 200,000 元）" in lines
-    assert "  5. 院长办公会研究（上会表决）" in lines
-    assert "  6. 党委会集体决定（上会表决）" in lines
+    assert "  5. 院长办公会研究（president_office）（上会表决）" in lines
+    assert "  6. 党委会集体决定（party_committee）（上会表决）" in lines
     assert "       法定人数：一般议题超过1/2，人事议题不少于2/3（回避人员不计入基数；无利害关系的到会成员少于3人须提交上级）" in lines
     assert "       法定人数：一般议题不少于2/3，人事议题不少于2/3（回避人员不计入基数；无利害关系的到会成员少于3人须提交上级）" in lines
     assert lines.count("       通过：同意票超过1/2应到会人数；平票或同意不足为未通过") == 2
-    party = lines.index("  6. 党委会集体决定（上会表决）")
+    party = lines.index("  6. 党委会集体决定（party_committee）（上会表决）")
     condition = lines[party + 1]
     assert condition.startswith("     适用条件：事项类别 属于 重大事项决策、重要干部任免、重大项目安排 或 金额 ≥ 200,000 元 或 ")
     assert condition.endswith("——须提交党委会集体决策")
-    assert lines[party + 2] == "     议事机构：医共体党委会议"
-    assert lines[-1] == "  8. 督办落实（督办）"
+    assert lines[party + 2] == "     议事机构：医共体党委会议（party_committee）"
+    assert lines[-1] == "  8. 督办落实（supervision）（督办）"
 
 
 def test_policy_explain_json(sqlite_cli):

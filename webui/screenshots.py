@@ -22,7 +22,7 @@ from quorum.core.errors import NotPermitted
 from quorum.core.messages import message
 from quorum.database import open_database
 from quorum.db import Person
-from quorum.services import demo, documents, matters, meetings, org, refusals
+from quorum.services import audit_view, demo, documents, matters, meetings, org, refusals
 from quorum.settings import load_settings
 from webui import create_app
 
@@ -71,6 +71,7 @@ def build_scene(app) -> dict:
     sc.do(members[1], meetings.vote, meeting.id, 1, "agree")
     _refused_attempt(rt, sc, members[2], second)
     notice, signer = _notice_awaiting_signature(sc, secretary, cal.add_working_days(meeting_day, 3).due)
+    audit_view.run_check(rt.db.sessions, None)          # the 纪检's page shows a finished check of the chain
     return {"matter": result["matter_id"], "meeting": meeting.id, "member": members[2], "secretary": secretary,
             "inspector": sc.holder("discipline_inspector"), "notice": notice, "signer": signer}
 
@@ -112,7 +113,8 @@ def capture(out: Path) -> list[Path]:
              ("signer-inbox", scene["signer"], "/tasks"),                                   # 送签 in 我的待办
              ("signoff-preview", scene["signer"], f"/documents/{scene['notice']}/preview"),  # pages before 签发
              ("dashboard", scene["secretary"], "/dashboard"),
-             ("audit-refusals", scene["inspector"], "/audit/refusals")]
+             ("audit-refusals", scene["inspector"], "/audit/refusals"),
+             ("audit", scene["inspector"], "/audit")]                                    # the 纪检's page
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as pw:

@@ -137,13 +137,13 @@ def test_refusals_are_shown_to_discipline_inspection_and_never_to_the_person_ref
     page = text(inspector.get("/audit/refusals"))
     assert "吴海燕" in page and "将议题标记为紧急议题" in page and f"POST /matters/{mid}/urgent" in page
     assert "wuhaiyan" not in page and "matter.mark_urgent" not in page         # names, never keys
-    assert 'href="/audit/refusals"' in text(inspector.get("/tasks"))
+    assert 'href="/audit"' in text(inspector.get("/tasks"))      # the nav's 审计: /audit, which links the refusals
     listed = api_user(client, DISCIPLINE).get("/audit/refusals").get_json()["refusals"]
     assert [(r["actor"], r["channel"], r["action"]) for r in listed] == [("吴海燕", "网页", "将议题标记为紧急议题")]
 
     staff = as_user(app, STAFF_REP)
     assert staff.get("/audit/refusals").status_code == 403
-    assert 'href="/audit/refusals"' not in text(staff.get("/tasks"))
+    assert 'href="/audit"' not in text(staff.get("/tasks"))
     assert "将议题标记为紧急议题" not in text(staff.get(f"/matters/{mid}"))     # not on the matter's timeline
     assert api_user(client, STAFF_REP).get("/audit/refusals").status_code == 403
     who = [r[0] for r in refusals(sc)]

@@ -11,6 +11,7 @@ from quorum.core.messages import api as api_wording
 from quorum.core.messages import (
     arrivals,
     audit,
+    audit_page,
     cli,
     configuration,
     documents,
@@ -43,7 +44,7 @@ _AREAS = (engine, cli, operations, notify, web, values, state_names, documents, 
           safeguards, policy_wording, step_wording, meeting_wording,
           matter_wording, document_service_wording, admin_wording, rendering_wording, api_wording, configuration,
           typesetting, arrivals, meeting_room, inbox_card, onboarding, previews, registers,
-          search)
+          search, audit_page)
 
 
 def _merge(*tables: dict[str, str]) -> dict[str, str]:

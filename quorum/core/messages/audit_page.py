@@ -1,0 +1,37 @@
+"""Wording of the 纪检's audit page (/audit): the chain's last check, the log's events, the dossier's file name."""
+
+MESSAGES: dict[str, str] = {
+    # --- the chain check, run in the background (quorum.services.audit_view) ---------------------
+    "audit_page.check_started": "已开始校验审计链，完成后本页显示结果",
+    "audit_page.check_running": "审计链正在校验中，请稍后刷新本页",
+    "audit_page.dossier_file": "事项档案-{id}-{title}.zip",
+    "audit_page.matter_unknown": "没有编号为 {id} 的事项",
+    "audit_page.page_bad": "页码须为正整数",
+    "audit_page.date_range_bad": "起始日期不能晚于截止日期",
+    "audit_page.refused_detail": "尝试「{action}」：{reason}",
+    "audit_page.event_other": "其他事件",
+    "audit_page.quoted": "「{text}」",
+    "audit_page.number_bad": "「{value}」不是有效的编号",
+    "audit_page.day_bad": "「{value}」不是有效的日期（格式如 2026-11-02）",
+    "audit_page.matter_number_bad": "请填写要导出档案的事项编号",
+    # --- names of the events that the matter timeline does not name ------------------------------
+    "audit_page.event.access.refused": "越权操作被拒绝",
+    "audit_page.event.attachment.added": "上传附件",
+    "audit_page.event.audit.key_rotated": "更换审计密钥",
+    "audit_page.event.org.loaded": "导入组织架构",
+    "audit_page.event.org.person_created": "新增人员",
+    "audit_page.event.org.person_updated": "修改人员信息",
+    "audit_page.event.org.password_set": "重置人员密码",
+    "audit_page.event.org.post_added": "新增任职",
+    "audit_page.event.org.post_ended": "结束任职",
+    "audit_page.event.policy.version_stored": "保存规则版本",
+    "audit_page.event.calendar.year_loaded": "导入年度工作日历",
+    "audit_page.event.delegation.created": "设置代理",
+    "audit_page.event.delegation.cancelled": "取消代理",
+    "audit_page.event.supervision.opened": "立项督办",
+    "audit_page.event.supervision.progress": "报告督办进展",
+    "audit_page.event.supervision.done": "督办事项办结",
+    "audit_page.event.supervision.recurred": "督办事项转入下一周期",
+    "audit_page.event.supervision.deadline_confirmed": "确认督办期限",
+    "audit_page.event.step.deadline_recomputed": "重新计算环节期限",
+}

@@ -2,7 +2,8 @@
 
 Personnel matters (干部任免 and the like) are restricted: only the initiator, the people who had
 a task on the matter (or acted on one as 代理), the delegates acting right now for someone with an
-open task on it, the people it was copied to (抄送, MatterCopy), and the roles that oversee the
+open task on it, the people it was copied to (抄送, MatterCopy), the members seated on a meeting that
+deliberates it (they decide it, so they read its materials — unless recused from that item), and the roles that oversee the
 whole record (administrator, 党政办, 纪检监察) may read them. The rule is one SQL condition, `_visible`, so the list and every matter URL agree.
 """
 
@@ -15,7 +16,19 @@ from quorum.core.errors import NotFound, NotPermitted
 from quorum.core.messages import message
 from quorum.core.spec import WorkflowSpec
 from quorum.core.states import TaskStatus
-from quorum.db import Matter, MatterCopy, MatterFlag, Opinion, Person, PublicityObjection, Task, Unit
+from quorum.db import (
+    AgendaItem,
+    Matter,
+    MatterCopy,
+    MatterFlag,
+    MeetingMember,
+    Opinion,
+    Person,
+    PublicityObjection,
+    Recusal,
+    Task,
+    Unit,
+)
 from quorum.services import delegations, org, permissions
 from quorum.services.env import Env
 from quorum.services.policies import policy_set_for
@@ -33,7 +46,10 @@ def _visible(s: Session, env: Env, person: Person) -> ColumnElement[bool] | None
         Task.assignee_id.in_(principals) & (Task.status == TaskStatus.OPEN)))
     acted = exists().where(Opinion.matter_id == Matter.id, Opinion.author_id == person.id)
     copied = exists().where(MatterCopy.matter_id == Matter.id, MatterCopy.person_id == person.id)
-    return or_(Matter.personnel.is_(False), Matter.initiator_id == person.id, had_task, acted, copied)
+    seated = exists().where(AgendaItem.matter_id == Matter.id, AgendaItem.meeting_id.in_(
+        select(MeetingMember.meeting_id).where(MeetingMember.person_id == person.id)), ~exists().where(
+        Recusal.item_id == AgendaItem.id, Recusal.person_id == person.id))
+    return or_(Matter.personnel.is_(False), Matter.initiator_id == person.id, had_task, acted, copied, seated)
 
 
 def can_view(s: Session, env: Env, person: Person, matter: Matter) -> bool:

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from quorum.db import ApiToken, AuditEvent
-from quorum.services import access, matters, meetings
+from quorum.db import ApiToken, AuditEvent, Person
+from quorum.services import access, matters, meetings, visibility
 from tests import helpers
 from tests.webui.conftest import PASSWORD
 
@@ -189,6 +189,29 @@ def test_personnel_matter_is_visible_only_to_those_involved(client, sc):
     assert refused.status_code == 403 and refused.get_json()["error"] == "not_permitted"
     assert [m["id"] for m in outsider.get("/matters").get_json()] == [ordinary_id]
     assert outsider.get(f"/matters/{ordinary_id}").status_code == 200
+
+
+def test_the_members_seated_to_decide_a_personnel_matter_read_it_unless_recused(client, sc):
+    """A 党委会 member with no task on a 干部任免 still decides it, so its materials are open to him once it is on
+    his meeting's agenda; a member recused from the item is not; a 列席 or an outsider never."""
+    matter_id = submit_appointment(sc)
+    helpers.pass_gate_and_reviews(sc, matter_id)
+    with sc.sessions.begin() as s:
+        readers = {username for username, in s.execute(select(Person.username)) if visibility.can_view(
+            s, sc.env, s.execute(select(Person).where(Person.username == username)).scalar_one(),
+            matters.get(s, matter_id))}
+    meeting_id = helpers.schedule(sc, "party_committee", [matter_id])
+    with sc.sessions.begin() as s:
+        seated = [s.get(Person, m.person_id).username for m in meetings.get(s, meeting_id).members]
+    newcomers = [u for u in seated if u not in readers]
+    assert len(newcomers) >= 2                      # members who had no part in the matter before the meeting
+    reader, recused = newcomers[0], newcomers[1]
+    secretary = sc.holder("secretariat", 0)
+    sc.do(secretary, meetings.recuse, meeting_id, 1, helpers.person(sc, recused), "与被提名人系亲属关系")
+    assert as_user(client, reader).get(f"/matters/{matter_id}").status_code == 200
+    assert matter_id in [m["id"] for m in as_user(client, reader).get("/matters").get_json()]
+    assert as_user(client, recused).get(f"/matters/{matter_id}").status_code == 403
+    assert as_user(client, "tuya").get(f"/matters/{matter_id}").status_code == 403
 
 
 def test_a_task_done_long_ago_still_counts_as_involvement(client, sc):

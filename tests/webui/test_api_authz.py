@@ -75,6 +75,7 @@ def cases(w) -> list[Case]:
         Case("POST", f"{meeting}/attendance", {"person": member, "status": "left"}, wrong=(member, outsider)),
         Case("POST", f"{item}/recusals", {"person": member, "reason": "近亲属在供应商任职"}, wrong=(member, outsider)),
         Case("POST", f"{item}/written-opinions", {"person": member, "text": "同意。"}, wrong=(member, outsider)),
+        Case("POST", f"{meeting}/absence", {"reason": "赴市卫健委参加培训"}, wrong=(outsider,)),
         Case("POST", f"{item}/votes", {"choice": "agree"}, wrong=(outsider,)),
         Case("POST", f"{item}/votes", {"choice": "agree", "voter": "liuzhigang"}, wrong=(member,)),
         Case("POST", f"{item}/close", wrong=(member, outsider)),

@@ -1,21 +1,26 @@
-"""管理: people, posts, body seats, delegations; the rules in force, read-only. Administrators only.
+"""管理: people, posts, units, body seats, delegations; the organisation workbook; the rules, read-only.
+Administrators only.
 
 Every page and form of this blueprint is refused (403) before any work is done unless the signed-in
 person holds the "administrator" role; the services check the role again.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from quorum.core.errors import InvalidInput
+from quorum.core.errors import InvalidInput, QuorumError
 from quorum.core.messages import message
-from quorum.services import admin, delegations
+from quorum.services import admin, delegations, org_workbook
 from webui.auth import login_manager
 from webui.runtime import call, env, runtime, transaction
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PERSON_FIELDS = ("username", "name", "email", "phone")
 POST_FIELDS = ("person_id", "role", "unit", "title", "body")
+UNIT_FIELDS = ("key", "name", "short_name", "kind", "code")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.before_request
@@ -143,6 +148,91 @@ def _bodies_page(status: int = 200, post_form: dict | None = None):
 @bp.route("/bodies")
 def bodies():
     return _bodies_page()
+
+
+# --------------------------------------------------------------------------------------------
+# units and their 机关代字; the organisation workbook (issue 15, item 1)
+
+
+@bp.route("/units")
+def units():
+    with transaction() as s:
+        rows = admin.units(s)
+    return render_template("admin/units.html", units=rows)
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+def new_unit():
+    form = _form(UNIT_FIELDS)
+    if request.method == "POST":
+        try:
+            unit = call(admin.create_unit, form["key"], form["name"], form["short_name"], form["kind"], form["code"])
+        except QuorumError as exc:
+            flash(str(exc), "error")
+            return render_template("admin/unit_new.html", form=form, kinds=admin.unit_kinds()), exc.http_status
+        flash(message("onboarding.unit_created", name=unit.name), "success")
+        return redirect(url_for("admin.units"))
+    return render_template("admin/unit_new.html", form=form, kinds=admin.unit_kinds())
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+def unit(unit_id: int):
+    with transaction() as s:
+        record = admin.unit_record(s, unit_id)
+    if request.method == "GET":
+        return render_template("admin/unit.html", unit=record, form=record, kinds=admin.unit_kinds())
+    form = {**_form(UNIT_FIELDS), "key": record["key"]}
+    try:
+        call(admin.update_unit, unit_id, form["name"], form["short_name"], form["kind"], form["code"])
+    except QuorumError as exc:
+        flash(str(exc), "error")
+        form["doc_prefix"] = form["code"]
+        return render_template("admin/unit.html", unit=record, form=form, kinds=admin.unit_kinds()), exc.http_status
+    flash(message("onboarding.unit_saved", name=form["name"]), "success")
+    return redirect(url_for("admin.units"))
+
+
+@bp.route("/org", methods=["GET", "POST"])
+def org_workbook_page():
+    """Upload the workbook: 检查 lists every bad row or what would change; 导入 applies it all, or nothing."""
+    if request.method == "GET":
+        return render_template("admin/org.html", result=None, errors=[])
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(message("onboarding.upload_missing"), "error")
+        return render_template("admin/org.html", result=None, errors=[]), 422
+    apply = request.form.get("action") == "apply"
+    name = Path(upload.filename).name
+    try:
+        data = org_workbook.read_file(name, upload.read())
+        result = call(org_workbook.import_org, data, rules=runtime().settings.security, check_only=not apply,
+                      source=name)
+    except org_workbook.OrgFileInvalid as exc:
+        flash(str(exc), "error")
+        return render_template("admin/org.html", result=None, errors=exc.errors, name=name), 422
+    except QuorumError as exc:
+        flash(str(exc), "error")
+        return render_template("admin/org.html", result=None, errors=[], name=name), exc.http_status
+    flash(message("onboarding.import_applied" if apply else "onboarding.import_checked"), "success")
+    return render_template("admin/org.html", result=result, errors=[], name=name)
+
+
+@bp.route("/org/export.xlsx")
+def org_export():
+    data = call(org_workbook.export)
+    return _xlsx(data, message("onboarding.export_filename"))
+
+
+@bp.route("/org/template.xlsx")
+def org_template():
+    return _xlsx(org_workbook.template(env().policies), message("onboarding.template_filename"))
+
+
+def _xlsx(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype=XLSX)
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --------------------------------------------------------------------------------------------

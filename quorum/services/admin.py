@@ -13,13 +13,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from quorum.core.documents import UNIT_KINDS
 from quorum.core.errors import InvalidInput, NotFound
 from quorum.core.messages import message
 from quorum.db import Delegation, Person, PolicyVersion, Post, Unit
 from quorum.explain import body_rules, workflow_context
 from quorum.policies import LoadedPolicies
 from quorum.security_settings import SecuritySettings
-from quorum.services import access, audit, org, permissions
+from quorum.services import access, audit, documents, org, permissions
 from quorum.services.env import Env
 
 ADMINISTRATOR = "administrator"
@@ -27,6 +28,7 @@ DEFAULT_RULES = SecuritySettings()       # Quorum's own [security] rules, when a
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,63}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PHONE = re.compile(r"\+?[0-9][0-9 -]{4,38}")
+UNIT_KEY = re.compile(r"[a-z][a-z0-9_]{1,63}")      # a unit's code: the organisation workbook's 单位代码
 
 
 def _require_admin(s: Session, env: Env, actor: Person) -> None:
@@ -188,6 +190,87 @@ def _other_administrators(s: Session, post: Post) -> bool:
     other = (select(Post.id).join(Person, Person.id == Post.person_id)
              .where(Post.role == ADMINISTRATOR, Post.active.is_(True), Person.active.is_(True), Post.id != post.id))
     return s.execute(other.limit(1)).first() is not None
+
+
+# --------------------------------------------------------------------------------------------
+# units and their 机关代字 (issue 15, item 1: a county enters its own units)
+
+
+def unit_kinds() -> list[tuple[str, str]]:
+    """(kind, its Chinese name) of every unit kind, for the forms."""
+    return [(kind, message(f"onboarding.kind_{kind}")) for kind in UNIT_KINDS]
+
+
+def _unit_fields(name: str, short_name: str, kind: str) -> dict[str, str]:
+    name = _clean_name(name)
+    short_name = (short_name or "").strip() or name
+    if len(short_name) > 200:
+        raise InvalidInput.because("admin.name_too_long")
+    if kind not in UNIT_KINDS:
+        raise InvalidInput.because("onboarding.unit_kind_unknown", kind=kind)
+    return {"name": name, "short_name": short_name, "kind": kind}
+
+
+def create_unit(s: Session, env: Env, actor: Person, key: str, name: str, short_name: str, kind: str,
+                code: str = "") -> Unit:
+    """Add a unit under a new code; its 机关代字, if given, is registered as `quorum unit set-code` does."""
+    permissions.require(s, env, actor, "admin.manage", subject="unit")
+    key = (key or "").strip()
+    if not UNIT_KEY.fullmatch(key):
+        raise InvalidInput.because("onboarding.unit_key_malformed", key=key)
+    if s.execute(select(Unit.id).where(Unit.key == key)).first() is not None:
+        raise InvalidInput.because("onboarding.unit_taken", key=key)
+    row = Unit(key=key, **_unit_fields(name, short_name, kind))
+    try:
+        with s.begin_nested():
+            s.add(row)
+            s.flush()
+    except IntegrityError:
+        raise InvalidInput.because("onboarding.unit_taken", key=key) from None
+    audit.append(s, env, actor.id, "org.unit_created", "unit", row.id,
+                 {"key": key, "name": row.name, "short_name": row.short_name, "kind": row.kind})
+    if (code or "").strip():
+        documents.set_unit_code(s, env, actor, key, code)
+    return row
+
+
+def update_unit(s: Session, env: Env, actor: Person, unit_id: int, name: str, short_name: str, kind: str,
+                code: str = "") -> Unit:
+    """Change a unit's names or kind, and register a new 机关代字 (blank keeps the one registered)."""
+    permissions.require(s, env, actor, "admin.manage", subject="unit")
+    row = s.execute(select(Unit).where(Unit.id == unit_id).with_for_update()).scalar_one_or_none()
+    if row is None:
+        raise NotFound(what=message("onboarding.what_unit"), ref=unit_id)
+    new = _unit_fields(name, short_name, kind)
+    changes = {k: [getattr(row, k), v] for k, v in new.items() if getattr(row, k) != v}
+    for key, (_old, value) in changes.items():
+        setattr(row, key, value)
+    if changes:
+        audit.append(s, env, actor.id, "org.unit_updated", "unit", row.id, {"key": row.key, "changes": changes})
+    code = (code or "").strip()
+    if code and code != row.doc_prefix:
+        documents.set_unit_code(s, env, actor, row.key, code)
+    return row
+
+
+def _unit_view(unit: Unit, holders: int = 0) -> dict[str, Any]:
+    return {"id": unit.id, "key": unit.key, "name": unit.name, "short_name": unit.short_name, "kind": unit.kind,
+            "kind_name": message(f"onboarding.kind_{unit.kind}") if unit.kind in UNIT_KINDS else unit.kind,
+            "doc_prefix": unit.doc_prefix or "", "holders": holders}
+
+
+def units(s: Session) -> list[dict[str, Any]]:
+    """Every unit with how many people hold an active post there, in the order they were entered."""
+    counts = dict(s.execute(select(Post.unit_id, func.count(func.distinct(Post.person_id)))
+                            .where(Post.active.is_(True)).group_by(Post.unit_id)).all())
+    return [_unit_view(u, counts.get(u.id, 0)) for u in s.execute(select(Unit).order_by(Unit.id)).scalars()]
+
+
+def unit_record(s: Session, unit_id: int) -> dict[str, Any]:
+    row = s.get(Unit, unit_id)
+    if row is None:
+        raise NotFound(what=message("onboarding.what_unit"), ref=unit_id)
+    return _unit_view(row)
 
 
 # --------------------------------------------------------------------------------------------

@@ -57,8 +57,7 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool, str], ...]] = {
             ("title", "onboarding.col_title", False, "onboarding.readme_post_title")),
 }
 WIDTHS = {UNITS: (22, 40, 22, 12, 14), PEOPLE: (18, 12, 18, 30), POSTS: (18, 22, 26, 50)}
-UNIT_KEY_CHARS = set(string.ascii_lowercase + string.digits + "_")
-NAME_LIMIT, PHONE_LIMIT, KEY_LIMIT = 200, 40, 64
+NAME_LIMIT, PHONE_LIMIT = 200, 40
 PASSWORD_ALPHABET = string.ascii_letters + string.digits
 FIXED_TIME = datetime(2026, 1, 1)          # the workbook's document properties: the same bytes for the same org
 
@@ -236,7 +235,7 @@ def _check_units(plan: _Plan, rows: list[Row], db_units: dict[str, Unit], codes:
         if not _required(plan, row, UNITS):
             continue
         key = v["key"]
-        if not (2 <= len(key) <= KEY_LIMIT and key[0] in string.ascii_lowercase and set(key) <= UNIT_KEY_CHARS):
+        if not admin.UNIT_KEY.fullmatch(key):
             plan.bad(row, "onboarding.unit_key_malformed", key=key)
             continue
         if key in seen:

@@ -116,4 +116,6 @@ MESSAGES: dict[str, str] = {
     "onboarding.upload_missing": "请选择要上传的组织工作簿（.xlsx）",
     "onboarding.import_applied": "组织工作簿已导入",
     "onboarding.import_checked": "检查通过，尚未导入",
+    "onboarding.export_filename": "本医共体组织工作簿.xlsx",
+    "onboarding.template_filename": "组织工作簿模板.xlsx",
 }

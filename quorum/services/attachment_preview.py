@@ -16,31 +16,33 @@ twice is converted once): files_dir/attachment_previews/<sha256>/ holds preview.
 and, written last, state.json ({"state": "ready", "pages": n, "total": m} or {"state": "failed",
 "reason": key}). Until state.json exists the preview is pending.
 
-The conversion never runs inside a request: `request` (called when a file is attached) puts the
-digest in a queue of files (files_dir/attachment_previews/queue/<sha256>, holding the extension),
-and `run_pending` — the background job, `flows/previews.py` — claims each entry by renaming it
-(an atomic step, so two workers never convert the same entry), converts it within the limits of
-`PreviewLimits` (size, time, pages) and removes it. A failure (a corrupt file, a timeout, a file too
-large) is recorded as the preview's state and worded 「无法生成预览，请下载查看」; it is never an error
-of the page.
+The conversion never runs inside a request: `request` (called when a file is attached) queues a
+background job (quorum.services.background_jobs, kind "attachment_preview", run by each web process's
+job thread), which converts the file within `PreviewLimits` (size, time, pages) and records the
+outcome. A failure (a corrupt file, a timeout, a file too large) is recorded as the preview's state
+and worded 「无法生成预览，请下载查看」; it is never an error of the page. A file attached before
+previews existed is queued the first time its preview page is opened.
 """
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from quorum.core.errors import NotFound, QuorumError
+from quorum.core.errors import InvalidInput, NotFound, QuorumError
 from quorum.core.messages import message
-from quorum.db import Attachment, Person
+from quorum.core.states import JobStatus
+from quorum.db import Attachment, BackgroundJob, Person
 from quorum.documents.pdf import font_environment, soffice
-from quorum.services import visibility
+from quorum.services import background_jobs, visibility
 from quorum.services.env import Env
 
 IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
@@ -49,9 +51,9 @@ ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 OFFICE = {"docx": ZIP, "xlsx": ZIP, "odt": ZIP, "ods": ZIP, "doc": OLE, "xls": OLE}
 HEAD = 16
 FOLDER = "attachment_previews"
-QUEUE = "queue"
 STATE = "state.json"
-STALE_CLAIM_SECONDS = 3600       # a claim older than this belonged to a worker that died: the entry is taken again
+KIND = "attachment_preview"
+DIGEST, EXTENSION = re.compile(r"[0-9a-f]{64}"), re.compile(r"[a-z0-9]{1,8}")
 
 
 @dataclass(frozen=True)
@@ -139,10 +141,6 @@ def _folder(env: Env, sha256: str) -> Path:
     return _root(env) / sha256
 
 
-def _queue(env: Env) -> Path:
-    return _root(env) / QUEUE
-
-
 def _read_state(env: Env, sha256: str) -> dict | None:
     try:
         return json.loads((_folder(env, sha256) / STATE).read_text(encoding="utf-8"))
@@ -157,42 +155,33 @@ def _write_state(folder: Path, state: dict) -> None:
     os.replace(partial, folder / STATE)
 
 
-def _queued(env: Env, sha256: str) -> bool:
-    """Whether the digest waits in the queue or is being converted (a live claim)."""
-    queue = _queue(env)
-    if (queue / sha256).exists():
-        return True
-    now = time.time()
-    return any(now - p.stat().st_mtime < STALE_CLAIM_SECONDS for p in queue.glob(f".{sha256}.*.claim"))
-
-
-def _enqueue(env: Env, sha256: str, ext: str) -> None:
-    queue = _queue(env)
-    queue.mkdir(parents=True, exist_ok=True)
-    partial = queue / f".{sha256}.{os.getpid()}.part"
-    partial.write_text(ext, encoding="utf-8")
-    os.replace(partial, queue / sha256)
+def _jobs_of(s: Session, sha256: str) -> set[str]:
+    """The statuses of the preview jobs of these bytes that are queued, running, or failed."""
+    rows = s.execute(select(BackgroundJob.status, BackgroundJob.params).where(
+        BackgroundJob.kind == KIND, BackgroundJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED))))
+    return {status for status, params in rows if (params or {}).get("sha256") == sha256}
 
 
 def needs_job(row: Attachment, head: bytes) -> bool:
     return kind_of(row.filename, head) in ("pdf", "office")
 
 
-def request(env: Env, row: Attachment) -> bool:
-    """Ask the background job for this attachment's pages (a PDF or an office file); False when it needs none.
+def request(s: Session, env: Env, actor: Person, row: Attachment) -> bool:
+    """Queue the rendering of this attachment's pages (a PDF or an office file); False when it needs none.
 
-    Called when a file is attached, inside the caller's transaction: should that roll back, the pages of
-    bytes nobody attached are rendered anyway, which is harmless (they are keyed by the bytes).
+    Called when a file is attached, in the caller's transaction (a rollback takes the job with it). Bytes
+    already rendered, or already on the queue, are not queued again.
     """
     if env.files_dir is None or not needs_job(row, _head(env, row.sha256)):
         return False
-    if _read_state(env, row.sha256) is None and not _queued(env, row.sha256):
-        _enqueue(env, row.sha256, extension(row.filename))
+    if _read_state(env, row.sha256) is None and not _jobs_of(s, row.sha256) & {JobStatus.QUEUED, JobStatus.RUNNING}:
+        background_jobs.start(s, env, KIND, actor, {"sha256": row.sha256, "ext": extension(row.filename)})
     return True
 
 
-def state_of(env: Env, row: Attachment) -> Preview:
-    """The preview of an attachment as it stands; a pending one whose request was lost is asked for again."""
+def state_of(s: Session, env: Env, actor: Person, row: Attachment) -> Preview:
+    """The preview of an attachment as it stands; one never asked for (attached before previews existed) is
+    queued now, and one whose job was lost with its process (twice: background_jobs gives up) has failed."""
     kind = kind_of(row.filename, _head(env, row.sha256))
     if kind == "image":
         return Preview(kind, "inline")
@@ -200,7 +189,10 @@ def state_of(env: Env, row: Attachment) -> Preview:
         return Preview(kind, "none", reason="preview.not_previewable")
     state = _read_state(env, row.sha256)
     if state is None:
-        request(env, row)           # attached before previews existed, or its entry was lost
+        jobs = _jobs_of(s, row.sha256)
+        if not jobs & {JobStatus.QUEUED, JobStatus.RUNNING} and JobStatus.FAILED in jobs:
+            return Preview(kind, "failed", reason="preview.failed")
+        request(s, env, actor, row)
         return Preview(kind, "pending")
     if state.get("state") == "ready":
         return Preview(kind, "ready", tuple(range(1, int(state["pages"]) + 1)), int(state.get("total", 0)))
@@ -209,44 +201,33 @@ def state_of(env: Env, row: Attachment) -> Preview:
 
 # --- the background job ----------------------------------------------------------------------------
 
-def _claim(env: Env) -> list[tuple[str, str, Path]]:
-    """Take every queued entry (and every stale claim) for this worker: (digest, extension, claim file)."""
-    queue = _queue(env)
-    if not queue.is_dir():
-        return []
-    taken = []
-    now = time.time()
-    for path in sorted(queue.iterdir()):
-        name = path.name
-        if name.endswith(".part"):
-            continue
-        if name.endswith(".claim"):
-            if now - path.stat().st_mtime < STALE_CLAIM_SECONDS:
-                continue
-            sha256 = name[1:].split(".", 1)[0]
-        else:
-            sha256 = name
-        claim = queue / f".{sha256}.{os.getpid()}-{time.monotonic_ns()}.claim"
-        try:
-            os.rename(path, claim)         # atomic: another worker that renamed it first wins
-            os.utime(claim)
-        except FileNotFoundError:
-            continue
-        taken.append((sha256, claim.read_text(encoding="utf-8").strip(), claim))
-    return taken
+class _Limits:
+    """The limits in force in this process: config.toml [previews] once an entry point set them, else defaults."""
+
+    current = PreviewLimits()
 
 
-def run_pending(env: Env, limits: PreviewLimits | None = None) -> list[dict]:
-    """Convert every queued attachment; return what each became ({"sha256", "state", "pages" | "reason"})."""
-    limits = limits or PreviewLimits()
-    done = []
-    for sha256, ext, claim in _claim(env):
-        try:
-            state = convert(env, sha256, ext, limits)
-        finally:
-            claim.unlink(missing_ok=True)
-        done.append({"sha256": sha256, **state})
-    return done
+LIMITS = _Limits()
+
+
+def use_limits(limits: PreviewLimits) -> None:
+    LIMITS.current = limits
+
+
+def _check(s: Session, env: Env, owner: Person, params: dict[str, Any]) -> None:
+    """Whoever attached a file may have it rendered; only a well-formed digest and extension are queued."""
+    if not DIGEST.fullmatch(str(params.get("sha256", ""))) or not EXTENSION.fullmatch(str(params.get("ext", ""))):
+        raise InvalidInput.because("preview.failed")
+
+
+def _run(sessions: sessionmaker[Session], env: Env, owner_id: int, params: dict[str, Any],
+         progress: background_jobs.Progress) -> dict[str, Any]:
+    """The job: render the pages (no transaction is held while LibreOffice works) and return the outcome."""
+    progress(10, message("preview.note_converting"))
+    return {"sha256": params["sha256"], **convert(env, params["sha256"], params["ext"])}
+
+
+background_jobs.register(KIND, _check, _run)
 
 
 def convert(env: Env, sha256: str, ext: str, limits: PreviewLimits | None = None) -> dict:
@@ -254,7 +235,7 @@ def convert(env: Env, sha256: str, ext: str, limits: PreviewLimits | None = None
 
     Always records a state: ready with the number of pages, or failed with the reason's message key.
     """
-    limits = limits or PreviewLimits()
+    limits = limits or LIMITS.current
     folder = _folder(env, sha256)
     try:
         state = _render(_stored(env, sha256), ext, folder, limits)
@@ -366,7 +347,7 @@ def _row(s: Session, env: Env, actor: Person, matter_id: int, attachment_id: int
 def show(s: Session, env: Env, actor: Person, matter_id: int, attachment_id: int) -> tuple[Attachment, Preview]:
     """The attachment of a matter the actor may read, with its preview as it stands."""
     row = _row(s, env, actor, matter_id, attachment_id)
-    return row, state_of(env, row)
+    return row, state_of(s, env, actor, row)
 
 
 def inline_type(data: bytes) -> str | None:

@@ -85,7 +85,7 @@ def add(s: Session, env: Env, actor: Person, matter_id: int, filename: str, cont
     s.flush()
     audit.append(s, env, actor.id, "attachment.added", "attachment", row.id,
                  {"filename": name, "size": len(data), "sha256": digest}, matter_id=matter.id)
-    attachment_preview.request(env, row)         # its pages are rendered off the request (PDF, office files)
+    attachment_preview.request(s, env, actor, row)         # its pages are rendered off the request (PDF, office files)
     return row
 
 
@@ -105,7 +105,7 @@ def store_for_opinion(s: Session, env: Env, actor: Person, matter: Matter, opini
         audit.append(s, env, actor.id, "attachment.added", "attachment", row.id,
                      {"filename": name, "size": len(upload.data), "sha256": digest, "opinion": opinion.id},
                      matter_id=matter.id)
-        attachment_preview.request(env, row)
+        attachment_preview.request(s, env, actor, row)
         rows.append(row)
     return rows
 

@@ -11,9 +11,11 @@ import zlib
 import docx
 import openpyxl
 import pytest
+from sqlalchemy import delete, select, update
 
 from quorum.core.errors import NotFound, NotPermitted
-from quorum.services import attachment_preview, attachments, matters
+from quorum.db import BackgroundJob
+from quorum.services import attachment_preview, attachments, background_jobs, matters
 from quorum.services.attachment_preview import PreviewLimits
 from tests.helpers import submit
 
@@ -85,8 +87,34 @@ def preview(sc, matter_id: int, attachment_id: int, username: str | None = None)
 
 
 def queued(sc) -> list[str]:
-    folder = sc.env.files_dir / "attachment_previews" / "queue"
-    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    """The digests whose preview job waits on the queue."""
+    with sc.sessions.begin() as s:
+        return [params["sha256"] for params in s.execute(select(BackgroundJob.params).where(
+            BackgroundJob.kind == "attachment_preview", BackgroundJob.status == "queued").order_by(BackgroundJob.id))
+            .scalars()]
+
+
+def run_jobs(sc) -> list[dict]:
+    """Run the background job queue as a web process's job thread does; return what each preview became."""
+    def finished(s):
+        return s.execute(select(BackgroundJob).where(BackgroundJob.kind == "attachment_preview",
+                                                     BackgroundJob.finished_at.is_not(None))
+                         .order_by(BackgroundJob.id)).scalars().all()
+    with sc.sessions.begin() as s:
+        before = {job.id for job in finished(s)}
+    background_jobs.run_pending(sc.sessions, lambda: sc.env)
+    with sc.sessions.begin() as s:
+        new = [job for job in finished(s) if job.id not in before]
+        assert all(job.status == "done" for job in new), [(job.status, job.error) for job in new]
+        return [dict(job.result) for job in new]
+
+
+@pytest.fixture
+def limits(monkeypatch):
+    """limits(**changes): the [previews] limits in force in this process, for one test."""
+    def use(**changes) -> None:
+        monkeypatch.setattr(attachment_preview.LIMITS, "current", PreviewLimits(**changes))
+    return use
 
 
 # --- what a file is, from its bytes ---------------------------------------------------------------
@@ -127,9 +155,9 @@ def test_a_pdf_is_queued_at_upload_and_the_job_renders_its_pages(sc, filed):
     shown = preview(sc, filed, aid)
     assert (shown.kind, shown.state) == ("pdf", "pending")
 
-    done = attachment_preview.run_pending(sc.env)
+    done = run_jobs(sc)
     assert done == [{"sha256": digest, "state": "ready", "pages": 3, "total": 3}]
-    assert queued(sc) == [] and attachment_preview.run_pending(sc.env) == []      # claimed once, then gone
+    assert queued(sc) == [] and run_jobs(sc) == []                                # run once, then gone
     shown = preview(sc, filed, aid)
     assert (shown.state, shown.pages, shown.total) == ("ready", (1, 2, 3), 3)
     first = sc.do(sc.holder("secretariat", 0), attachment_preview.page, filed, aid, 1)
@@ -143,9 +171,10 @@ def test_a_pdf_is_queued_at_upload_and_the_job_renders_its_pages(sc, filed):
     assert queued(sc) == [] and preview(sc, filed, again).state == "ready"
 
 
-def test_only_the_first_pages_within_the_limit_are_rendered(sc, filed):
+def test_only_the_first_pages_within_the_limit_are_rendered(sc, filed, limits):
     aid = attach(sc, filed, "汇编.pdf", pdf(5))
-    attachment_preview.run_pending(sc.env, PreviewLimits(max_pages=2))
+    limits(max_pages=2)
+    run_jobs(sc)
     shown = preview(sc, filed, aid)
     assert (shown.state, shown.pages, shown.total) == ("ready", (1, 2), 5)
 
@@ -154,7 +183,7 @@ def test_word_and_excel_files_are_converted_by_libreoffice_in_the_job(sc, filed)
     word = attach(sc, filed, "可行性研究报告.docx", word_file("远程会诊中心可行性研究报告：总投资 86 万元。"))
     sheet = attach(sc, filed, "设备清单.xlsx", excel_file())
     assert [preview(sc, filed, a).state for a in (word, sheet)] == ["pending", "pending"]
-    done = attachment_preview.run_pending(sc.env)
+    done = run_jobs(sc)
     assert sorted(d["state"] for d in done) == ["ready", "ready"]
     for aid in (word, sheet):
         shown = preview(sc, filed, aid)
@@ -168,7 +197,7 @@ def test_word_and_excel_files_are_converted_by_libreoffice_in_the_job(sc, filed)
 def test_a_corrupt_word_file_says_to_download_it_and_the_queue_goes_on(sc, filed):
     broken = attach(sc, filed, "损坏的合同.docx", b"PK\x03\x04" + b"\x00garbage" * 200)
     good = attach(sc, filed, "附件二.pdf", pdf(1))
-    done = attachment_preview.run_pending(sc.env)
+    done = run_jobs(sc)
     assert sorted(d["state"] for d in done) == ["failed", "ready"]
     shown = preview(sc, filed, broken)
     assert (shown.state, shown.reason) == ("failed", "preview.unreadable")
@@ -178,20 +207,22 @@ def test_a_corrupt_word_file_says_to_download_it_and_the_queue_goes_on(sc, filed
         sc.do(sc.holder("secretariat", 0), attachment_preview.page, filed, broken, 1)
 
 
-def test_a_file_over_the_size_limit_is_not_converted(sc, filed):
+def test_a_file_over_the_size_limit_is_not_converted(sc, filed, limits):
     aid = attach(sc, filed, "大文件.pdf", pdf(2))
-    attachment_preview.run_pending(sc.env, PreviewLimits(max_bytes=100))
+    limits(max_bytes=100)
+    run_jobs(sc)
     shown = preview(sc, filed, aid)
     assert (shown.state, shown.failure) == ("failed", "无法生成预览，请下载查看（文件过大）")
 
 
-def test_a_conversion_that_takes_too_long_is_stopped(sc, filed, monkeypatch, tmp_path):
+def test_a_conversion_that_takes_too_long_is_stopped(sc, filed, monkeypatch, tmp_path, limits):
     slow = tmp_path / "slow-soffice"
     slow.write_text("#!/bin/sh\nsleep 30\n")
     slow.chmod(0o755)
     monkeypatch.setattr(attachment_preview, "soffice", lambda: str(slow))
     aid = attach(sc, filed, "会议材料.docx", word_file("材料"))
-    attachment_preview.run_pending(sc.env, PreviewLimits(timeout_seconds=1))
+    limits(timeout_seconds=1)
+    run_jobs(sc)
     assert preview(sc, filed, aid).failure == "无法生成预览，请下载查看（转换超时）"
 
 
@@ -207,18 +238,28 @@ def test_html_svg_and_archives_have_no_preview(sc, filed):
 
 def test_a_pending_preview_whose_request_was_lost_is_asked_for_again(sc, filed):
     aid = attach(sc, filed, "方案.pdf", pdf(1))
-    for entry in (sc.env.files_dir / "attachment_previews" / "queue").iterdir():
-        entry.unlink()                              # attached before previews existed, or the queue was lost
+    with sc.sessions.begin() as s:                  # attached before previews existed
+        s.execute(delete(BackgroundJob))
+    assert queued(sc) == []
     assert preview(sc, filed, aid).state == "pending" and len(queued(sc)) == 1
-    attachment_preview.run_pending(sc.env)
+    run_jobs(sc)
     assert preview(sc, filed, aid).state == "ready"
+
+
+def test_a_preview_whose_job_died_with_its_process_says_to_download_the_file(sc, filed):
+    aid = attach(sc, filed, "方案.pdf", pdf(1))
+    with sc.sessions.begin() as s:                  # background_jobs gave up: lost twice with its process
+        s.execute(update(BackgroundJob).values(status="failed", error="lost"))
+    shown = preview(sc, filed, aid)
+    assert (shown.state, shown.failure) == ("failed", "无法生成预览，请下载查看")
+    assert queued(sc) == []                         # not queued again on each look
 
 
 def test_only_who_may_read_the_matter_sees_its_preview(sc, filed):
     personnel = sc.do("alatan", matters.submit, "executive_president", "关于委派朝鲁门同志的议题",
                       {"unit": "gerile_station", "candidate": "chaolumen", "summary": "选派。"}).id
     aid = sc.do("alatan", attachments.add, personnel, "考察材料.pdf", "application/pdf", pdf(1)).id
-    attachment_preview.run_pending(sc.env)
+    run_jobs(sc)
     assert sc.do("alatan", attachment_preview.show, personnel, aid)[1].state == "ready"
     for fn, args in ((attachment_preview.show, ()), (attachment_preview.page, (1,))):
         with pytest.raises(NotPermitted):

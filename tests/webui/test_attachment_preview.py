@@ -6,8 +6,10 @@ import io
 import re
 
 import pytest
+from sqlalchemy import select
 
-from quorum.services import attachment_preview, attachments, matters
+from quorum.db import BackgroundJob
+from quorum.services import attachments, background_jobs, matters
 from tests.helpers import submit
 from tests.services.test_attachment_preview import excel_file, pdf, png, word_file
 from tests.webui.conftest import PASSWORD, as_user, text
@@ -18,6 +20,17 @@ SECRETARY = "gaowenjing"
 @pytest.fixture
 def app_env(app):
     return app.extensions["quorum"].env()
+
+
+def run_jobs(app) -> list[str]:
+    """Run the queue as the web process's job thread does; return the states the previews reached."""
+    quorum = app.extensions["quorum"]
+    with quorum.db.sessions.begin() as s:
+        before = set(s.execute(select(BackgroundJob.id).where(BackgroundJob.finished_at.is_not(None))).scalars())
+    background_jobs.run_pending(quorum.db.sessions, quorum.env)
+    with quorum.db.sessions.begin() as s:
+        return [job.result["state"] for job in s.execute(select(BackgroundJob).order_by(BackgroundJob.id)).scalars()
+                if job.id not in before and job.status == "done"]
 
 
 @pytest.fixture
@@ -75,7 +88,7 @@ def test_a_pdf_is_shown_as_png_pages_once_the_job_has_rendered_them(app, sc, fil
     waiting = text(client.get(f"/matters/{filed}/attachments/{aid}/preview"))
     assert "正在生成预览…" in waiting and '<meta http-equiv="refresh" content="5">' in waiting
 
-    assert [d["state"] for d in attachment_preview.run_pending(app_env)] == ["ready"]
+    assert run_jobs(app) == ["ready"]
     ready = text(client.get(f"/matters/{filed}/attachments/{aid}/preview"))
     assert "正在生成预览" not in ready and "共 2 页" in ready
     pages = re.findall(rf'src="(/matters/{filed}/attachments/{aid}/pages/\d+\.png)"', ready)
@@ -98,7 +111,7 @@ def test_word_and_excel_files_get_pages_from_the_job_and_a_corrupt_one_a_sentenc
     client = as_user(app, SECRETARY)
     for aid in (word, sheet, broken):
         assert "正在生成预览…" in text(client.get(f"/matters/{filed}/attachments/{aid}/preview"))
-    attachment_preview.run_pending(app_env)
+    assert "ready" in run_jobs(app)
     for aid in (word, sheet):
         html = text(client.get(f"/matters/{filed}/attachments/{aid}/preview"))
         assert "共 1 页" in html
@@ -116,7 +129,7 @@ def test_who_may_not_read_the_matter_gets_no_preview(app, sc, app_env):
                       {"unit": "gerile_station", "candidate": "chaolumen", "summary": "选派。"}).id
     aid = attach(sc, personnel, "考察材料.pdf", pdf(1), username="alatan")
     image = attach(sc, personnel, "照片.png", png(), username="alatan")
-    attachment_preview.run_pending(app_env)
+    assert "ready" in run_jobs(app)
     assert as_user(app, "alatan").get(f"/matters/{personnel}/attachments/{aid}/pages/1.png").status_code == 200
     outsider = as_user(app, "liuzhigang")
     for path in (f"/matters/{personnel}/attachments/{aid}/preview", f"/matters/{personnel}/attachments/{aid}/pages/1.png",
@@ -131,7 +144,7 @@ def test_who_may_not_read_the_matter_gets_no_preview(app, sc, app_env):
 
 def test_the_png_route_is_not_a_path_into_the_files(app, sc, filed, app_env):
     aid = attach(sc, filed, "方案.pdf", pdf(1))
-    attachment_preview.run_pending(app_env)
+    assert "ready" in run_jobs(app)
     client = as_user(app, SECRETARY)
     for path in (f"/matters/{filed}/attachments/{aid}/pages/0.png", f"/matters/{filed}/attachments/{aid}/pages/-1.png",
                  f"/matters/{filed}/attachments/{aid}/pages/..%2Fstate.json"):

@@ -9,4 +9,6 @@ MESSAGES: dict[str, str] = {
     "preview.no_tools": "无法生成预览，请下载查看（服务器未安装转换工具）",
     "preview.not_previewable": "此类文件不能在页面中预览，请下载查看",
     "preview.what_page": "预览页",
+    "preview.note_converting": "正在生成附件预览",
+    "job.what_attachment_preview": "生成附件预览",
 }

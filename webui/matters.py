@@ -49,6 +49,15 @@ def index():
                            categories=_categories(policy_set))
 
 
+def _not_fileable(policy_set: PolicySet, fileable: list[WorkflowSpec]) -> list[dict[str, str]]:
+    """The workflows this person may not file, each with the roles that may (say why, not hide them)."""
+    mine = {w.key for w in fileable}
+    sep = message("value.list_separator")
+    return [{"key": w.key, "name": w.name, "description": w.description or "",
+             "roles": sep.join(policy_set.role_name(r) for r in w.initiator_roles)}
+            for w in policy_set.workflows.values() if w.key not in mine]
+
+
 def _categories(policy_set: PolicySet) -> list[tuple[str, str]]:
     found = {key: label for w in policy_set.workflows.values() for f in w.fields if f.key == "category"
              for key, label in f.choices}
@@ -67,7 +76,7 @@ def new():
     if not key:
         if not fileable:
             raise NotPermitted(reason=say("may_file_nothing"))
-        return render_template("matters/choose.html", workflows=fileable)
+        return render_template("matters/choose.html", workflows=fileable, others=_not_fileable(policy_set, fileable))
     spec = policy_set.workflow(key)
     if spec.key not in {w.key for w in fileable}:
         roles = message("value.list_separator").join(policy_set.role_name(r) for r in spec.initiator_roles)

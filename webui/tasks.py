@@ -12,11 +12,13 @@ from flask_login import login_required
 
 from quorum.core.errors import InvalidInput, QuorumError
 from quorum.core.messages import message
+from quorum.db import Matter
 from quorum.services import inbox, matters, records
 from webui.runtime import actor, call, env, transaction
 
 bp = Blueprint("tasks", __name__)
 MATTER_PAGE = re.compile(r"^/matters/(\d+)$")
+STALE = "task.refused_done"        # an approval card whose task was done meanwhile: 409 with the list again
 
 
 @bp.route("/")
@@ -43,9 +45,14 @@ def _number(name: str, default: int) -> int:
     return int(value) if value.isascii() and value.isdigit() and 0 < len(value) <= 6 else default
 
 
-def _answer(s, env_, me, task_id: int, action: str, comment: str, return_to: str | None) -> tuple[str, str]:
+def _answer(s, env_, me, task_id: int, action: str, comment: str, return_to: str | None) -> tuple[str, str, str | None]:
+    """Act; say what was done, and — when the matter went back to an earlier step — which one."""
     task = matters.act(s, env_, me, task_id, action, comment, return_to_step=return_to)
-    return task.title, records.task_action_label(s, task, action)
+    matter = s.get(Matter, task.matter_id)
+    acted = next((st for st in matter.steps if st.id == task.step_id), None)
+    now_at = next((st for st in matter.steps if st.step_key == matter.current_step), None)
+    went_back = acted is not None and now_at is not None and now_at.seq < acted.seq
+    return task.title, records.task_action_label(s, task, action), now_at.name if went_back else None
 
 
 @bp.route("/tasks/<int:task_id>/act", methods=["POST"])
@@ -57,24 +64,30 @@ def act(task_id: int):
         flash(message("web.unknown_action"), "error")
         return redirect(back or url_for("tasks.inbox"))
     try:
-        title, label = call(_answer, task_id, action, comment, request.form.get("return_to") or None)
+        title, label, went_to = call(_answer, task_id, action, comment, request.form.get("return_to") or None)
     except InvalidInput as exc:           # e.g. 修改后同意 without the changes: the form again, comment kept
         return _again(back, task_id, str(exc), comment)
     except QuorumError as exc:
+        if request.form.get("card") and (exc.http_status == 409 or exc.reason_key == STALE):
+            # a stale approval card (done meanwhile: 或签 by another, a second click): the list as it is now
+            return _again(back, task_id, str(exc), comment, 409)
         flash(str(exc), "error")
         return redirect(back or request.referrer or url_for("tasks.inbox"))
-    flash(message("web.task_done", action=label, title=title), "success")
+    if went_to:
+        flash(message("inbox.returned_to", title=title, step=went_to), "success")
+    else:
+        flash(message("web.task_done", action=label, title=title), "success")
     return redirect(back or url_for("tasks.inbox"))
 
 
-def _again(back: str | None, task_id: int, error: str, comment: str):
-    """Show the page the form was on again, with the refusal and what was typed (422)."""
+def _again(back: str | None, task_id: int, error: str, comment: str, status: int = 422):
+    """Show the page the form was on again, with the refusal and what was typed (422; 409 for a stale card)."""
     posted = {"task": task_id, "comment": comment}
     found = MATTER_PAGE.match(back or "")
     if found:
         from webui.matters import render_page
-        return render_page(int(found.group(1)), 422, error, posted)
-    return _inbox(422, error, posted)
+        return render_page(int(found.group(1)), status, error, posted)
+    return _inbox(status, error, posted)
 
 
 def _local(target: str | None) -> str | None:

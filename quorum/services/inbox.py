@@ -6,19 +6,31 @@ every holder of the signer role sees the same draft until one of them signs it. 
 entry, read from the open document_signoff rows (quorum.services.documents.awaiting).
 
 The page costs a fixed number of statements however many tasks a person has: one grouped count,
-one page of tasks, their views read together (records.task_views), and the votes.
+one page of tasks, their views read together (records.task_views), the card facts of them all (one
+statement: units and attachment counts), and the votes.
+
+Each task is an approval card (issue 15, item 5): the facts that decide — the amount, the unit, the
+workflow and category, the due date, how many attachments, why the step came to this person (the
+step's reason as the route planned it) — and where a 退回 or a 不同意 sends the matter, so approving
+or returning from the card is never blind.
 """
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
+from quorum import explain
 from quorum.core import voting
+from quorum.core.messages import message
+from quorum.core.spec import WorkflowSpec
 from quorum.core.states import ItemStatus, MeetingStatus, TaskStatus
-from quorum.db import AgendaItem, Meeting, MeetingMember, Person, Task
+from quorum.db import AgendaItem, Attachment, Matter, MatterStep, Meeting, MeetingMember, Person, Task, Unit
 from quorum.services import delegations, document_records, meetings, records
+from quorum.services.policies import policy_set_for
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -80,6 +92,7 @@ def inbox(s: Session, person: Person, now: datetime, page: int = 1, per_page: in
     today = now.date()
     for task in tasks:
         task["overdue"] = bool(task["due_date"] and task["due_date"] < today)
+    add_card_facts(s, rows, tasks)
     votes = pending_votes(s, person) if in_session else []
     signoffs = document_records.awaiting_signature(s, person)    # 送签: drafts waiting for my 签发
     return {"tasks": tasks, "votes": votes, "signoffs": signoffs, "total": total, "overdue": overdue,
@@ -97,3 +110,56 @@ def counts(s: Session, person_id: int, now: datetime) -> dict[str, int]:
     """The navigation's counters: open tasks and overdue ones (one grouped count) and votes awaiting me."""
     total, overdue, in_session = totals(s, person_id, now)
     return {"tasks": total, "votes": len(_votes(s, person_id)) if in_session else 0, "overdue": overdue}
+
+
+def add_card_facts(s: Session, rows: list[Task], tasks: list[dict[str, Any]]) -> None:
+    """Add to each task view the facts its card shows (key "card"), in one statement for the whole page.
+
+    The matters and their steps are those records.task_views has just loaded (the session's identity map);
+    one query reads the units' names and the attachment counts; the rules come from the policy cache.
+    """
+    if not rows:
+        return
+    ids = {row.matter_id for row in rows}
+    loaded = {i: m for i in ids if (m := s.identity_map.get(identity_key(Matter, i))) is not None}
+    missing = ids - loaded.keys()
+    if missing:
+        loaded.update((m.id, m) for m in s.execute(select(Matter).where(Matter.id.in_(missing))).scalars())
+    files = (select(func.count(Attachment.id)).where(Attachment.matter_id == Matter.id)
+             .correlate(Matter).scalar_subquery())
+    facts = {matter_id: (unit, count) for matter_id, unit, count in s.execute(
+        select(Matter.id, Unit.name, files).outerjoin(Unit, Unit.id == Matter.unit_id).where(Matter.id.in_(ids)))}
+    steps = {st.id: st for m in loaded.values() for st in m.steps}
+    for row, task in zip(rows, tasks, strict=True):
+        matter = loaded[row.matter_id]
+        spec = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
+        unit, count = facts.get(matter.id, (None, 0))
+        task["card"] = _card(spec, matter, steps[row.step_id], unit, count)
+
+
+def _card(spec: WorkflowSpec, matter: Matter, step: MatterStep, unit: str | None, attachments: int) -> dict[str, Any]:
+    step_spec = spec.step(step.step_key)
+    earlier = [st for st in matter.steps if st.seq < step.seq and st.applies]
+    default = step_spec.return_target or spec.steps[0].key
+    if default not in {st.step_key for st in earlier} and earlier:
+        default = earlier[0].step_key
+    category = next((f.choice_label(matter.fields[f.key]) for f in spec.fields
+                     if f.type == "choice" and f.key == "category" and matter.fields.get(f.key)), None)
+    return {"workflow": spec.name, "category": category, "unit": unit, "amount": _amount(spec, matter),
+            "attachments": attachments, "reason": step.why or None, "step": step.name,
+            "returns": [{"key": st.step_key, "name": st.name} for st in earlier], "return_default": default,
+            "on_reject": explain.reject_line(spec, step_spec) if step_spec.states_reject_rule else None}
+
+
+def _amount(spec: WorkflowSpec, matter: Matter) -> str | None:
+    """The matter's first money field, as ¥1,234,567 (¥1,234.50 with cents)."""
+    for field in spec.fields:
+        value = matter.fields.get(field.key) if field.type == "money" else None
+        if value in (None, ""):
+            continue
+        try:
+            text = f"{Decimal(str(value)):,.2f}"
+        except InvalidOperation:
+            return str(value)
+        return message("inbox.amount", amount=text[:-3] if text.endswith(".00") else text)
+    return None

@@ -18,6 +18,6 @@ MESSAGES: dict[str, str] = {
     "job.started": "已开始{what}，完成后本页会显示下载链接",
     "job.what_document_pdf": "生成 PDF",
     # --- the inbox card ----------------------------------------------------------------------------------
-    "inbox.return_to": "退回至「{step}」",
-    "inbox.return_to_start": "退回申请人（「{step}」）修改后重新提交",
+    "inbox.amount": "¥{amount}",
+    "inbox.returned_to": "已退回：{title}，退回至「{step}」",
 }

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select
 
 from quorum.core.messages import message
 from quorum.db import Person
@@ -88,9 +89,17 @@ def _forced_change():
     if request.endpoint in ("account.password", "auth.logout", "static") or request.blueprint == "api":
         return None
     if current_user.is_authenticated and current_user.must_change_password:
-        flash(message("web.must_change_password"), "info")
+        flash(message(_change_reason(current_user.person_id)), "info")
         return redirect(url_for("account.password"))
     return None
+
+
+def _change_reason(person_id: int) -> str:
+    """Why the change is asked: a first sign-in with the password an import or the administrator gave (never
+    changed yet), or a reset. Read only on this redirect, never on an ordinary page."""
+    with transaction() as s:
+        changed = s.execute(select(Person.password_changed_at).where(Person.id == person_id)).scalar_one_or_none()
+    return "web.must_change_password" if changed is not None else "onboarding.first_login"
 
 
 def _safe_next(target: str | None) -> str:

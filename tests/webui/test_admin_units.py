@@ -143,6 +143,7 @@ def test_the_workbook_is_downloaded_checked_refused_by_row_and_applied(app, comm
     login(newcomer, "bolor", password)
     forced = newcomer.get("/tasks")
     assert forced.status_code == 302 and forced.headers["Location"].endswith("/account/password")
+    assert "首次登录，请先把系统生成的初始密码改为您自己的密码" in text(newcomer.get("/account/password"))
     token = csrf_token(newcomer, "/account/password")
     changed = newcomer.post("/account/password", data={"csrf_token": token, "current_password": password,
                                                        "new_password": "Saihan-2026-bl", "confirm_password":

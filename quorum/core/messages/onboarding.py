@@ -116,6 +116,7 @@ MESSAGES: dict[str, str] = {
     "onboarding.upload_missing": "请选择要上传的组织工作簿（.xlsx）",
     "onboarding.import_applied": "组织工作簿已导入",
     "onboarding.import_checked": "检查通过，尚未导入",
+    "onboarding.first_login": "首次登录，请先把系统生成的初始密码改为您自己的密码",
     "onboarding.export_filename": "本医共体组织工作簿.xlsx",
     "onboarding.template_filename": "组织工作簿模板.xlsx",
 }

@@ -21,7 +21,7 @@ from quorum.core import audit as chain
 from quorum.core.errors import InvalidInput, NotFound
 from quorum.core.messages import MESSAGES, message
 from quorum.core.states import RunStatus
-from quorum.db import AuditEvent, AuditHead, JobRun, Matter, MatterStep, Person
+from quorum.db import AuditEvent, AuditHead, Document, JobRun, Matter, MatterStep, Meeting, Person
 from quorum.services import audit, dossier, jobs, permissions, records, refusals
 from quorum.services.env import Env
 
@@ -152,6 +152,7 @@ class Event:
     matter_id: int | None
     matter_title: str
     refused: bool
+    about: str = ""              # the meeting or 公文 it was about
 
 
 @dataclass(frozen=True)
@@ -200,21 +201,32 @@ def _conditions(filters: Filters) -> list[Any]:
 
 
 def _described(s: Session, env: Env, rows: list[AuditEvent]) -> list[Event]:
-    """Describe a page of events with the matter timeline's wording: three statements however many events."""
-    usernames = {e.payload.get(k) for e in rows for k in ("assignee", "transferred_to")}
+    """Describe a page of events with the matter timeline's wording: five statements however many events."""
+    usernames = {e.payload.get(k) for e in rows for k in ("assignee", "transferred_to", "person")}
     names, named = records._people(s, [e.actor_id for e in rows], usernames)      # the matter timeline's own wording
     matter_ids = {e.matter_id for e in rows if e.matter_id is not None}
-    titles: dict[int, str] = {}
+    titles = dict(s.execute(select(Matter.id, Matter.title).where(Matter.id.in_(matter_ids))).all())
     steps: dict[int, dict[str, str]] = {}
-    if matter_ids:
-        titles = dict(s.execute(select(Matter.id, Matter.title).where(Matter.id.in_(matter_ids))).all())
-        for matter_id, key, name in s.execute(select(MatterStep.matter_id, MatterStep.step_key, MatterStep.name)
-                                              .where(MatterStep.matter_id.in_(matter_ids))):
-            steps.setdefault(matter_id, {})[key] = name
+    for matter_id, key, name in s.execute(select(MatterStep.matter_id, MatterStep.step_key, MatterStep.name)
+                                          .where(MatterStep.matter_id.in_(matter_ids))):
+        steps.setdefault(matter_id, {})[key] = name
+    about = _subjects(s, rows)
     return [Event(seq=e.seq, at=e.at, actor=names.get(e.actor_id) or message("system_author"),
                   kind_name=kind_name(e.kind), detail=_detail(env, e, steps.get(e.matter_id, {}), named),
-                  matter_id=e.matter_id, matter_title=titles.get(e.matter_id, ""), refused=e.kind == refusals.KIND)
+                  matter_id=e.matter_id, matter_title=titles.get(e.matter_id, ""), refused=e.kind == refusals.KIND,
+                  about=about.get((e.subject, e.subject_id), ""))
             for e in rows]
+
+
+def _subjects(s: Session, rows: list[AuditEvent]) -> dict[tuple[str, int | None], str]:
+    """The meeting or 公文 an event was about, in words (a meeting's events name no matter)."""
+    wanted = {kind: {e.subject_id for e in rows if e.subject == kind and e.subject_id} for kind in ("meeting", "document")}
+    found: dict[tuple[str, int | None], str] = {}
+    for meeting_id, title in s.execute(select(Meeting.id, Meeting.title).where(Meeting.id.in_(wanted["meeting"]))):
+        found[("meeting", meeting_id)] = message("audit_page.about_meeting", title=title)
+    for doc_id, title in s.execute(select(Document.id, Document.title).where(Document.id.in_(wanted["document"]))):
+        found[("document", doc_id)] = message("audit_page.about_document", title=title)
+    return found
 
 
 def _detail(env: Env, e: AuditEvent, steps: dict[str, str], named: dict[str, str]) -> str:
@@ -223,10 +235,13 @@ def _detail(env: Env, e: AuditEvent, steps: dict[str, str], named: dict[str, str
         grant = env.policies.permissions.grants.get(payload.get("action", ""))
         action = grant.name if grant is not None else message("refusal.other_action")
         return message("audit_page.refused_detail", action=action, reason=payload.get("reason", ""))
-    words = records._detail(payload, steps, named)                                  # the matter timeline's own wording
+    words = [records._detail(payload, steps, named)]                                # the matter timeline's own wording
+    person = payload.get("person")
+    if isinstance(person, str) and person:       # whom a meeting's attendance, recusal or opinion was about
+        words.insert(0, named.get(person, ""))
     if payload.get("filename"):
-        words = f"{words} {message('audit_page.quoted', text=payload['filename'])}".strip()
-    return words
+        words.append(message("audit_page.quoted", text=payload["filename"]))
+    return " ".join(w for w in words if w)
 
 
 # --- the dossier -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select, update
 
-from quorum.db import AuditEvent, JobRun, Matter, Person
+from quorum.db import AuditEvent, JobRun, Matter, Meeting, Person
 from quorum.services import audit, audit_anchor, audit_view
 from quorum.settings import load_settings
 from tests.conftest import ROOT
@@ -190,6 +190,15 @@ def test_every_event_of_the_demo_reads_in_chinese(app, community, demo_run):
         n += 1
         page = text(inspector.get(f"/audit?page={n}"))
     assert n > 3
+
+    with community.sessions.begin() as s:        # a meeting's event names its meeting and the person it was about
+        event = s.scalars(select(AuditEvent).where(AuditEvent.kind == "meeting.attendance")
+                          .order_by(AuditEvent.seq.desc()).limit(1)).one()
+        meeting = s.scalar(select(Meeting.title).where(Meeting.id == event.subject_id))
+        person = s.scalar(select(Person.name).where(Person.username == event.payload["person"]))
+    attendance = text(inspector.get("/audit?kind=meeting.attendance"))
+    first = attendance.split(f'data-testid="event-{event.seq}"')[1].split("</li>")[0]
+    assert f"会议：{meeting}" in first and person in first and "登记出席情况" in first
 
 
 def test_refusals_are_on_the_timeline_and_linked(app, community):

@@ -11,6 +11,8 @@ MESSAGES: dict[str, str] = {
     "audit_page.refused_detail": "尝试「{action}」：{reason}",
     "audit_page.event_other": "其他事件",
     "audit_page.quoted": "「{text}」",
+    "audit_page.about_meeting": "会议：{title}",
+    "audit_page.about_document": "公文：{title}",
     "audit_page.number_bad": "「{value}」不是有效的编号",
     "audit_page.day_bad": "「{value}」不是有效的日期（格式如 2026-11-02）",
     "audit_page.matter_number_bad": "请填写要导出档案的事项编号",

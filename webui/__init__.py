@@ -47,8 +47,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     for blueprint in (auth.bp, tasks.bp, matters.bp, meetings.bp, supervision.bp, dashboard.bp, admin.bp, api,
                       notifications.bp):
         app.register_blueprint(blueprint)
-    from webui import account, audit, documents
+    from webui import account, audit, documents, registers
     app.register_blueprint(audit.bp)
+    app.register_blueprint(registers.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(account.bp)
     from webui import health

@@ -207,6 +207,7 @@ def test_refusals_are_on_the_timeline_and_linked(app, community):
     assert "共 1 条事件" in page and "已拒绝" in page and "李春燕</strong> 越权操作被拒绝" in page
     assert "尝试「核验审计链、查阅越权操作记录」" in page
     assert 'href="/audit/refusals"' in page
+    assert 'href="/audit"' in text(as_user(app, INSPECTOR).get("/audit/refusals"))        # and back
 
 
 def test_the_dossier_is_the_matters_archive_named_by_its_title(app, community, demo_run):

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from quorum.calendar import TZ
 from quorum.core.actions import ACTION_NAMES
@@ -133,7 +133,7 @@ def _decided_matters(s: Session, year: int) -> list[Matter]:
              .join(Meeting, Meeting.id == AgendaItem.meeting_id).group_by(AgendaItem.matter_id).subquery())
     heard = select(MatterStep.matter_id).where(MatterStep.kind == MEETING_STEP, MatterStep.applies.is_(True))
     when = func.coalesce(first.c.first_at, Matter.created_at)
-    query = (select(Matter).outerjoin(first, first.c.matter_id == Matter.id)
+    query = (select(Matter).options(lazyload(Matter.steps)).outerjoin(first, first.c.matter_id == Matter.id)
              .where(Matter.id.in_(heard), when >= start, when < end).order_by(when, Matter.id))
     return list(s.execute(query).scalars())
 
@@ -148,7 +148,8 @@ class _Facts:
             MatterStep.matter_id.in_(ids), MatterStep.kind == GATE_STEP).order_by(MatterStep.seq)).scalars())
         self.opinions = self._by_matter(s.execute(select(Opinion).where(Opinion.matter_id.in_(ids))
                                                   .order_by(Opinion.id)).scalars())
-        pairs = s.execute(select(AgendaItem, Meeting).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        pairs = s.execute(select(AgendaItem, Meeting).options(lazyload(Meeting.members), lazyload(Meeting.items))
+                          .join(Meeting, Meeting.id == AgendaItem.meeting_id)
                           .where(AgendaItem.matter_id.in_(ids)).order_by(Meeting.scheduled_at, AgendaItem.id)).all()
         self.items: dict[int, list[tuple[AgendaItem, Meeting]]] = defaultdict(list)
         for item, meeting in pairs:

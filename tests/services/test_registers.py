@@ -20,8 +20,10 @@ from openpyxl import load_workbook
 
 from quorum.core.errors import InvalidInput, NotPermitted
 from quorum.services import org, registers
+from quorum.services import supervision_import as imp
 from quorum.services.demo import Scenario
 from quorum.services.xlsx_layout import FIRST_ROW, HEADER_ROW
+from tests.helpers import counting
 
 SECRETARY = "gaowenjing"        # 党政办主任
 INSPECTOR = "sunlixin"          # 纪检监察室主任
@@ -181,3 +183,20 @@ def test_a_bad_year_is_refused_in_words(demo, year):
 def test_an_unknown_register_is_refused(demo):
     with pytest.raises(InvalidInput, match="没有名为「ledger」的台账"):
         export(demo, SECRETARY, "ledger")
+
+
+def test_each_register_costs_a_fixed_number_of_statements_whatever_its_rows(demo, community):
+    """A register is read with a fixed number of queries: the 26 documents of 2026 cost what the none of 2025 do."""
+    def statements(kind: str, year: int | None) -> int:
+        with community.sessions.begin() as s:
+            actor = org.person(s, SECRETARY)
+            registers.build(s, demo.env, actor, kind, 2026)             # the policies' caches of this session
+            with counting(community.engine) as seen:
+                registers.build(s, demo.env, actor, kind, year)
+            return len(seen)
+
+    assert statements("decisions", 2025) == statements("decisions", 2026)
+    assert statements("documents", 2025) == statements("documents", 2026)
+    few = statements("supervision", None)
+    demo.do(SECRETARY, imp.import_rows, imp.read_file(imp.TASK_LISTS_DIR / "action_plan_2021.csv"), 2021)
+    assert statements("supervision", None) == few

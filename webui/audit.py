@@ -25,11 +25,11 @@ bp = Blueprint("audit", __name__)
 @login_required
 def index():
     filters = _filters()
-    lines = _anchor_lines()
     with transaction() as s:
         me = actor(s)
         check = audit_view.last_check(s, env(), me)
         found = audit_view.timeline(s, env(), me, filters)
+    lines = _anchor_lines()                      # read only for those the services let through
     anchors, anchors_bad = audit_view.anchors(lines)
     return render_template("audit/index.html", check=check, timeline=found, filters=filters, anchors=anchors[:10],
                            anchor_count=len(anchors), anchors_bad=anchors_bad, anchored=lines is not None,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from quorum.core.errors import InvalidInput, QuorumError
 from quorum.core.messages import message
-from quorum.services import background_jobs, document_records, documents
+from quorum.services import background_jobs, document_records, documents, search, visibility
 from webui.jobs import job_view
 from webui.runtime import actor, env, runtime, transaction
 
@@ -42,12 +42,28 @@ def document_panel(matter_id: int | None = None, meeting_id: int | None = None) 
 @bp.route("/documents")
 @login_required
 def index():
-    status = request.args.get("status") or None
+    """公文: search and filter what the person may read (quorum.services.search), a page at a time with the total."""
+    raw = {key: request.args.get(key) for key in ("q", "status", "kind", "unit", "page", "per_page")}
+    raw.update(start=request.args.get("from"), end=request.args.get("to"),
+               mine=request.args.get("mine") == "1", waiting=request.args.get("waiting") == "1")
+    error, found, code = None, None, 200
     with transaction() as s:
         me = actor(s)
-        rows = [r for r in document_records.listing(s, status=status)
-                if document_records.can_read(s, env(), me, documents.get(s, r["id"]))]
-    return render_template("documents/index.html", rows=rows, status=status)
+        try:
+            chosen = search.filters(s, env(), documents_list=True, workflow=raw.pop("kind"), **raw)
+            found = search.documents_page(s, env(), me, chosen)
+        except InvalidInput as exc:
+            error, code, chosen = exc.text, 400, search.Filters()
+        units = visibility.unit_choices(s)
+    shown = {"q": request.args.get("q", ""), "status": request.args.get("status", ""),
+             "kind": request.args.get("kind", ""), "unit": request.args.get("unit", ""),
+             "from": request.args.get("from", ""), "to": request.args.get("to", ""),
+             "mine": request.args.get("mine") == "1", "waiting": request.args.get("waiting") == "1"}
+    params = chosen.as_params()
+    if "workflow" in params:
+        params["kind"] = params.pop("workflow")
+    return render_template("documents/index.html", found=found, rows=found.rows if found else [], error=error,
+                           filters=shown, params=params, kinds=search.document_kinds(env()), units=units), code
 
 
 def content_disposition(name: str, fallback: str) -> str:

@@ -20,7 +20,7 @@ from quorum.core.messages import message
 from quorum.core.spec import PolicySet, WorkflowSpec
 from quorum.core.states import MatterStatus
 from quorum.db import Matter, Person
-from quorum.services import attachment_preview, attachments, inbox, matters, org, records, visibility
+from quorum.services import attachment_preview, attachments, inbox, matters, org, records, search, visibility
 from quorum.services.policies import policy_set_for
 from webui.runtime import actor, call, env, transaction
 
@@ -37,16 +37,29 @@ def say(macro: str, /, **params: Any) -> str:
 @bp.route("/matters")
 @login_required
 def index():
-    filters = {key: request.args.get(key) or None for key in ("workflow", "status", "category")}
+    """事项: search and filter what the person may see (quorum.services.search), a page at a time with the total."""
+    raw = {key: request.args.get(key) for key in ("q", "status", "workflow", "category", "unit", "page", "per_page")}
+    raw.update(start=request.args.get("from"), end=request.args.get("to"),
+               mine=request.args.get("mine") == "1", waiting=request.args.get("waiting") == "1")
     policy_set = env().policies.policy_set
+    error, found, status = None, None, 200
     with transaction() as s:
         me = actor(s)
-        rows = visibility.visible_matters(s, env(), me, **filters)
+        try:
+            chosen = search.filters(s, env(), **raw)
+            found = search.matters(s, env(), me, chosen)
+        except InvalidInput as exc:
+            error, status = exc.text, 400
+            chosen = search.Filters()
         fileable = [w for w in policy_set.workflows.values() if visibility.may_file(s, me, w)]
         in_force = delegations.in_force(s, me, env().now)
-    return render_template("matters/index.html", rows=rows, filters=filters, fileable=fileable, in_force=in_force,
+        units = visibility.unit_choices(s)
+    shown = {**{k: v or "" for k, v in raw.items() if k not in ("mine", "waiting")},
+             "from": raw["start"] or "", "to": raw["end"] or "", "mine": raw["mine"], "waiting": raw["waiting"]}
+    return render_template("matters/index.html", found=found, rows=found.rows if found else [], error=error,
+                           filters=shown, params=chosen.as_params(), fileable=fileable, in_force=in_force,
                            workflows=list(policy_set.workflows.values()), statuses=list(MatterStatus),
-                           categories=_categories(policy_set))
+                           categories=search.categories(policy_set), units=units), status
 
 
 def _not_fileable(policy_set: PolicySet, fileable: list[WorkflowSpec]) -> list[dict[str, str]]:
@@ -56,12 +69,6 @@ def _not_fileable(policy_set: PolicySet, fileable: list[WorkflowSpec]) -> list[d
     return [{"key": w.key, "name": w.name, "description": w.description or "",
              "roles": sep.join(policy_set.role_name(r) for r in w.initiator_roles)}
             for w in policy_set.workflows.values() if w.key not in mine]
-
-
-def _categories(policy_set: PolicySet) -> list[tuple[str, str]]:
-    found = {key: label for w in policy_set.workflows.values() for f in w.fields if f.key == "category"
-             for key, label in f.choices}
-    return list(found.items())
 
 
 @bp.route("/matters/new", methods=["GET", "POST"])

@@ -65,6 +65,11 @@ class Filters:
     waiting: bool = False           # an open task of mine (or of whom I act for) / a draft waiting for my 签发
     page: int = 1
     per_page: int = PER_PAGE
+    offset: int | None = None       # the API's older limit/offset paging: rows skipped, instead of the page's
+
+    @property
+    def skip(self) -> int:
+        return self.offset if self.offset is not None else (self.page - 1) * self.per_page
 
     def words(self) -> list[str]:
         return (self.q or "").split()
@@ -132,7 +137,8 @@ def filters(s: Session, env: Env, *, documents_list: bool = False, q: str | None
             status: str | None = None, workflow: str | None = None, category: str | None = None,
             unit: str | None = None, start: str | date | None = None, end: str | date | None = None,
             mine: bool = False, waiting: bool = False, page: str | int | None = None,
-            per_page: str | int | None = None) -> Filters:
+            per_page: str | int | None = None, per_page_default: int = PER_PAGE,
+            per_page_limit: int = PER_PAGE_LIMIT, offset: int | None = None) -> Filters:
     """Check the raw values of a list's filters (query-string text or typed); refuse a bad one in Chinese."""
     policy_set = env.policies.policy_set
     q = " ".join((q or "").split()) or None
@@ -157,7 +163,7 @@ def filters(s: Session, env: Env, *, documents_list: bool = False, q: str | None
     return Filters(q=q, status=status, workflow=workflow, category=category, unit=unit, start=first, end=last,
                    mine=bool(mine), waiting=bool(waiting),
                    page=_number(page, 1, PAGE_LIMIT, "page_invalid"),
-                   per_page=_number(per_page, PER_PAGE, PER_PAGE_LIMIT, "per_page_invalid"))
+                   per_page=_number(per_page, per_page_default, per_page_limit, "per_page_invalid"), offset=offset)
 
 
 def categories(policy_set: PolicySet) -> list[tuple[str, str]]:
@@ -236,9 +242,9 @@ def matters(s: Session, env: Env, person: Person, f: Filters) -> Page:
     where = _matter_conditions(s, env, person, f)
     total = s.execute(select(func.count()).select_from(Matter).where(*where)).scalar_one()
     found: list[Matter] = []
-    if total > (f.page - 1) * f.per_page:
+    if total > f.skip:
         found = list(s.execute(select(Matter).where(*where).order_by(Matter.created_at.desc(), Matter.id.desc())
-                               .limit(f.per_page).offset((f.page - 1) * f.per_page)).scalars())
+                               .limit(f.per_page).offset(f.skip)).scalars())
     return Page(matter_rows(s, found), total, f.page, f.per_page)
 
 
@@ -324,9 +330,9 @@ def documents_page(s: Session, env: Env, person: Person, f: Filters) -> Page:
     where = _document_conditions(s, env, person, f)
     total = s.execute(select(func.count()).select_from(Document).where(*where)).scalar_one()
     found: list[Document] = []
-    if total > (f.page - 1) * f.per_page:
+    if total > f.skip:
         found = list(s.execute(select(Document).where(*where).order_by(Document.id.desc())
-                               .limit(f.per_page).offset((f.page - 1) * f.per_page)).scalars())
+                               .limit(f.per_page).offset(f.skip)).scalars())
     units = {i: k for i, k in s.execute(select(Unit.id, Unit.key).where(
         Unit.id.in_({d.issuer_unit_id for d in found})))} if found else {}
     rows = [{**document_records.row(s, d), "issuer_key": units.get(d.issuer_unit_id)} for d in found]

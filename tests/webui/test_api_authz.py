@@ -58,6 +58,7 @@ def cases(w) -> list[Case]:
         Case("GET", "/workflows"),
         Case("GET", "/workflows/major_matter"),
         Case("GET", "/matters"),
+        Case("GET", "/documents"),                     # issue 15 search: everyone lists what they may read
         Case("POST", "/matters", {"workflow": "major_matter", "title": "关于调整科室设置的议题",
                                   "fields": {"category": "decision", "unit": "general_hospital", "summary": "方案。"}},
              wrong=("zhouming",)),

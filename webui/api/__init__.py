@@ -7,6 +7,7 @@ quorum.services.records. Refusals are JSON {error, message} with the engine's st
 
 from webui.api import (
     audit,
+    documents,
     matters,
     meetings,
     objections,
@@ -20,5 +21,5 @@ from webui.api import (
 )
 from webui.api.blueprint import api
 
-__all__ = ["api", "audit", "matters", "meetings", "objections", "openapi", "payments", "supervision", "task_ops",
+__all__ = ["api", "audit", "documents", "matters", "meetings", "objections", "openapi", "payments", "supervision", "task_ops",
            "tasks", "tokens", "workflows"]

@@ -2,14 +2,15 @@
 
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response, request, url_for
 from sqlalchemy.orm import Session
 
 from quorum.core.states import MatterStatus
-from quorum.services import attachments, matters, records
+from quorum.services import attachments, matters, records, search
 from webui.api import visibility
 from webui.api.blueprint import ID, acting, api, reply
 from webui.api.inputs import KEY_LENGTH, TEXT, TITLE, Body, query_choice, query_int, query_text
+from webui.api.paging import LIST_DEFAULT, LIST_LIMIT, paging_headers, query_flag
 
 
 def matter_view(s: Session, matter_id: int) -> dict[str, Any]:
@@ -40,12 +41,20 @@ def create_matter() -> Response:
 
 @api.get("/matters")
 def matter_list() -> Response:
+    """Search and filter the matters I may read (quorum.services.search); the page's rows, its totals in headers."""
     status = query_choice("status", [str(v) for v in MatterStatus])
-    workflow = query_text("workflow")
-    limit, offset = query_int("limit", 100, 500), query_int("offset", 0, 10**9)
+    legacy = request.args.get("page") is None and ("limit" in request.args or "offset" in request.args)
+    limit = query_int("limit", LIST_DEFAULT, LIST_LIMIT)
+    offset = query_int("offset", 0, 10**9) if legacy else None
     with acting() as (s, env, me):
-        found = visibility.matter_list(s, env, me, status, workflow, limit, offset)
-    return reply(found)
+        chosen = search.filters(s, env, q=request.args.get("q"), status=status, workflow=query_text("workflow"),
+                                category=query_text("category"), unit=query_text("unit"),
+                                start=request.args.get("from"), end=request.args.get("to"),
+                                mine=query_flag("mine"), waiting=query_flag("waiting"),
+                                page=request.args.get("page"), per_page=limit if legacy else request.args.get("per_page"),
+                                per_page_default=LIST_DEFAULT, per_page_limit=LIST_LIMIT, offset=offset)
+        found = search.matters(s, env, me, chosen)
+    return reply(found.rows, headers=paging_headers(found, "api.matter_list", chosen.as_params()))
 
 
 @api.get(f"/matters/<{ID}:matter_id>")

@@ -203,7 +203,7 @@ SCHEMAS: dict[str, Any] = {
                              reason=text(TEXT, description=message("api.schema_absence_reason"))),
     "Attendance": obj(("person", "status"), person=S, name=S, status=S, reason=S, changed_at=DT),
     "RecusalRequest": obj(("person", "reason"), person=text(KEY), reason=text(TEXT)),
-    "AbsenceRequest": obj(reason=text(description=message("api.schema_absence_reason")),
+    "AbsenceRequest": obj(reason=text(description=message("api.schema_hand_in_reason")),
                           opinions={"type": "object", "description": message("api.schema_absence_opinions"),
                                     "propertyNames": {"pattern": "^[1-9][0-9]{0,2}$"},
                                     "additionalProperties": text()}),
@@ -362,6 +362,45 @@ PATHS: dict[str, dict[str, Any]] = {
                       query_param("limit", message("refusal.limit_help"),
                                   {"type": "integer", "minimum": 1, "maximum": 1000})))},
 }
+
+
+# -- search and filter (issue 15, item 2): the lists' filters, their totals in headers, the 公文 list ----------
+_PAGING_HEADERS = {
+    "X-Total-Count": {"description": message("search.api_header_total"), "schema": {"type": "integer"}},
+    "X-Total-Pages": {"description": message("search.api_header_pages"), "schema": {"type": "integer"}},
+    "X-Page": {"description": message("search.api_param_page"), "schema": {"type": "integer"}},
+    "X-Per-Page": {"description": message("search.api_param_per_page"), "schema": {"type": "integer"}},
+    "Link": {"description": message("search.api_header_link"), "schema": S},
+}
+_FLAG = {"type": "string", "enum": ["1", "0", "true", "false"]}
+_KEY_TEXT = MATTER_FILTERS[1]["schema"]          # a key's text (KEY is the workflow path parameter by now)
+_SEARCH_COMMON = (
+    query_param("q", message("search.api_param_q"), {"type": "string", "maxLength": 100}),
+    query_param("unit", message("search.api_param_unit"), _KEY_TEXT),
+    query_param("from", message("search.api_param_from"), {"type": "string", "format": "date"}),
+    query_param("to", message("search.api_param_to"), {"type": "string", "format": "date"}),
+    query_param("mine", message("search.api_param_mine"), _FLAG),
+    query_param("waiting", message("search.api_param_waiting"), _FLAG),
+    query_param("page", message("search.api_param_page"), {"type": "integer", "minimum": 1, "maximum": 100000}),
+    query_param("per_page", message("search.api_param_per_page"), {"type": "integer", "minimum": 1, "maximum": 500}),
+)
+SCHEMAS["MatterSummary"]["properties"].update(unit=NS, unit_key=NS, category=NS, category_name=NS,
+                                              initiator_username=NS)
+SCHEMAS["DocumentSummary"] = obj(("id", "title", "status"), id=INT, kind=S, kind_name=S, status=S, status_name=S,
+                                 title=S, doc_number=NS, doc_date=DATE,
+                                 matter_id=NI, meeting_id=NI, has_pdf=B, has_ofd=B,
+                                 signed_at={"type": ["string", "null"], "format": "date-time"}, issuer_key=NS)
+PATHS["/matters"]["get"]["parameters"] = [*MATTER_FILTERS[:2],
+                                          query_param("category", message("search.api_param_category"), _KEY_TEXT),
+                                          *_SEARCH_COMMON, *MATTER_FILTERS[2:]]
+PATHS["/matters"]["get"]["responses"]["200"]["headers"] = _PAGING_HEADERS
+PATHS["/documents"] = {"get": op("document_list", message("search.api_summary_documents"), TAG_MATTERS,
+                                 array(ref("DocumentSummary")), errors=(422,), params=(
+                                     query_param("status", message("api.param_status"),
+                                                 {"enum": ["draft", "frozen", "void"]}),
+                                     query_param("kind", message("search.api_param_kind"), _KEY_TEXT),
+                                     *_SEARCH_COMMON))}
+PATHS["/documents"]["get"]["responses"]["200"]["headers"] = _PAGING_HEADERS
 
 
 DOCUMENT: dict[str, Any] = {

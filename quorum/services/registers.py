@@ -324,9 +324,7 @@ def documents_register(s: Session, env: Env, year: int) -> Register:
     rows = []
     for n, doc in enumerate(found, 1):
         kind = documents.kind_of(s, doc)
-        state = STATUS_NAMES[doc.status]
-        if doc.void_reason:
-            state = _lines([state, message("register.voided", reason=doc.void_reason)])
+        state = message("register.voided", reason=doc.void_reason) if doc.void_reason else STATUS_NAMES[doc.status]
         rows.append([n, doc.doc_number, kind.name, doc.title, units.get(doc.issuer_unit_id, ""),
                      _list(str(a) for a in doc.addressees or []), _list(str(c) for c in doc.cc or []),
                      names.get(doc.signer_id, ""), _day(doc.doc_date), kind.secrecy, state])

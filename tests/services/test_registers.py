@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from quorum.core.errors import InvalidInput, NotPermitted
-from quorum.services import org, registers
+from quorum.db import Document
+from quorum.services import documents, org, registers
 from quorum.services import supervision_import as imp
 from quorum.services.demo import Scenario
 from quorum.services.xlsx_layout import FIRST_ROW, HEADER_ROW
@@ -145,6 +147,15 @@ def test_the_document_register_lists_the_numbered_documents_of_the_year(demo):
     minutes = next(r for r in found if r["发文字号"] == "党委会议纪要〔2026〕第2期")
     assert minutes["密级/公开属性"] == "内部资料"
     assert by_header(sheet_rows(export(demo, SECRETARY, "documents", 2025).xlsx())[1]) == []
+
+
+def test_a_voided_document_keeps_its_line_and_says_why(demo):
+    with demo.sessions.begin() as s:
+        doc_id = s.execute(select(Document.id).where(Document.doc_number == "二医共发〔2026〕6号")).scalar_one()
+    demo.do(SECRETARY, documents.void, doc_id, "批复金额有误，作废后重新发文")
+    found = by_header(sheet_rows(export(demo, SECRETARY, "documents").xlsx())[1])
+    reply = next(r for r in found if r["发文字号"] == "二医共发〔2026〕6号")
+    assert reply["状态"] == "已作废：批复金额有误，作废后重新发文" and len(found) == 26
 
 
 def test_the_registers_open_in_libreoffice_calc_with_the_expected_rows(demo, tmp_path):

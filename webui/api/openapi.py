@@ -203,7 +203,7 @@ SCHEMAS: dict[str, Any] = {
                              reason=text(TEXT, description=message("api.schema_absence_reason"))),
     "Attendance": obj(("person", "status"), person=S, name=S, status=S, reason=S, changed_at=DT),
     "RecusalRequest": obj(("person", "reason"), person=text(KEY), reason=text(TEXT)),
-    "AbsenceRequest": obj(reason=text(description=message("api.schema_hand_in_reason")),
+    "AbsenceRequest": obj(reason=text(description=message("api.schema_absence_reason")),
                           opinions={"type": "object", "description": message("api.schema_absence_opinions"),
                                     "propertyNames": {"pattern": "^[1-9][0-9]{0,2}$"},
                                     "additionalProperties": text()}),

@@ -10,9 +10,12 @@ plus a second matter on a 院长办公会 that is in session with some votes cas
 import argparse
 import tempfile
 import threading
+import time as _time
 from datetime import datetime, time
+from io import BytesIO
 from pathlib import Path
 
+import docx
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -22,7 +25,18 @@ from quorum.core.errors import NotPermitted
 from quorum.core.messages import message
 from quorum.database import open_database
 from quorum.db import Person
-from quorum.services import audit_view, demo, documents, matters, meetings, org, refusals
+from quorum.services import (
+    attachment_preview,
+    attachments,
+    audit_view,
+    background_jobs,
+    demo,
+    documents,
+    matters,
+    meetings,
+    org,
+    refusals,
+)
 from quorum.settings import load_settings
 from webui import create_app
 
@@ -72,8 +86,28 @@ def build_scene(app) -> dict:
     _refused_attempt(rt, sc, members[2], second)
     notice, signer = _notice_awaiting_signature(sc, secretary, cal.add_working_days(meeting_day, 3).due)
     audit_view.run_check(rt.db.sessions, None)          # the 纪检's page shows a finished check of the chain
+    attachment = _attachment_previewed(rt, sc, secretary, second)
     return {"matter": result["matter_id"], "meeting": meeting.id, "member": members[2], "secretary": secretary,
-            "inspector": sc.holder("discipline_inspector"), "notice": notice, "signer": signer}
+            "inspector": sc.holder("discipline_inspector"), "notice": notice, "signer": signer,
+            "second": second, "attachment": attachment}
+
+
+def _attachment_previewed(rt, sc, secretary: str, matter_id: int) -> int:
+    """A .docx attached to the matter on the 院长办公会, its preview pages rendered by the background job."""
+    document = docx.Document()
+    document.add_heading(message("preview.screenshots_title"), level=1)
+    for line in message("preview.screenshots_body").split("\n"):
+        document.add_paragraph(line)
+    data = BytesIO()
+    document.save(data)
+    aid = sc.do(secretary, attachments.add, matter_id, message("preview.screenshots_filename"),
+                "application/octet-stream", data.getvalue()).id
+    for _ in range(240):                        # the app's own job thread may have claimed it first
+        background_jobs.run_pending(rt.db.sessions, rt.env)
+        if sc.do(secretary, attachment_preview.show, matter_id, aid)[1].state != "pending":
+            break
+        _time.sleep(0.5)
+    return aid
 
 
 def _notice_awaiting_signature(sc, secretary: str, day) -> tuple[int, str]:
@@ -114,7 +148,9 @@ def capture(out: Path) -> list[Path]:
              ("signoff-preview", scene["signer"], f"/documents/{scene['notice']}/preview"),  # pages before 签发
              ("dashboard", scene["secretary"], "/dashboard"),
              ("audit-refusals", scene["inspector"], "/audit/refusals"),
-             ("audit", scene["inspector"], "/audit")]                                    # the 纪检's page
+             ("audit", scene["inspector"], "/audit"),                                    # the 纪检's page
+             ("attachment-preview", scene["secretary"],                                     # a .docx as pages
+              f"/matters/{scene['second']}/attachments/{scene['attachment']}/preview")]
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as pw:

@@ -42,6 +42,7 @@ from quorum.core.messages import message
 from quorum.core.states import JobStatus
 from quorum.db import Attachment, BackgroundJob, Person
 from quorum.documents.pdf import font_environment, soffice
+from quorum.preview_settings import PreviewLimits
 from quorum.services import background_jobs, visibility
 from quorum.services.env import Env
 
@@ -54,16 +55,6 @@ FOLDER = "attachment_previews"
 STATE = "state.json"
 KIND = "attachment_preview"
 DIGEST, EXTENSION = re.compile(r"[0-9a-f]{64}"), re.compile(r"[a-z0-9]{1,8}")
-
-
-@dataclass(frozen=True)
-class PreviewLimits:
-    """How much one conversion may take: the file's size, LibreOffice's and pdftoppm's time, the pages shown."""
-
-    max_bytes: int = 20 * 1024 * 1024
-    timeout_seconds: int = 120
-    max_pages: int = 30
-    dpi: int = 80
 
 
 @dataclass(frozen=True)
@@ -202,7 +193,8 @@ def state_of(s: Session, env: Env, actor: Person, row: Attachment) -> Preview:
 # --- the background job ----------------------------------------------------------------------------
 
 class _Limits:
-    """The limits in force in this process: config.toml [previews] once an entry point set them, else defaults."""
+    """The limits in force in this process: config.toml [previews] (quorum.preview_settings) once the entry point
+    set them, else the defaults."""
 
     current = PreviewLimits()
 

@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 from sqlalchemy import delete, select, update
 
-from quorum.core.errors import NotFound, NotPermitted
+from quorum.core.errors import InvalidInput, NotFound, NotPermitted
 from quorum.db import BackgroundJob
+from quorum.preview_settings import PreviewLimits, parse_previews
 from quorum.services import attachment_preview, attachments, background_jobs, matters
-from quorum.services.attachment_preview import PreviewLimits
 from tests.helpers import submit
 
 
@@ -266,3 +266,19 @@ def test_only_who_may_read_the_matter_sees_its_preview(sc, filed):
             sc.do("liuzhigang", fn, personnel, aid, *args)      # a personnel matter he has no part in
     with pytest.raises(NotFound):                                 # an attachment read through another matter
         sc.do(sc.holder("secretariat", 0), attachment_preview.show, filed, aid)
+
+
+# --- the limits: config.toml [previews] -------------------------------------------------------------
+
+def test_the_previews_section_sets_the_limits_and_names_a_bad_value(tmp_path):
+    config = tmp_path / "config.toml"
+    assert parse_previews({}, config) == PreviewLimits()
+    chosen = parse_previews({"previews": {"max_megabytes": 5, "timeout_seconds": 30, "max_pages": 8, "dpi": 96}},
+                            config)
+    assert chosen == PreviewLimits(max_bytes=5 * 1024 * 1024, timeout_seconds=30, max_pages=8, dpi=96)
+    with pytest.raises(InvalidInput) as bad:
+        parse_previews({"previews": {"max_pages": 0}}, config)
+    assert "config.toml" in str(bad.value) and "previews" in str(bad.value) and "max_pages" in str(bad.value)
+    with pytest.raises(InvalidInput) as unknown:
+        parse_previews({"previews": {"pages": 3}}, config)
+    assert "pages" in str(unknown.value)

@@ -214,7 +214,8 @@ def org_workbook_page():
         flash(str(exc), "error")
         return render_template("admin/org.html", result=None, errors=[], name=name), exc.http_status
     flash(message("onboarding.import_applied" if apply else "onboarding.import_checked"), "success")
-    return render_template("admin/org.html", result=result, errors=[], name=name)
+    page = render_template("admin/org.html", result=result, errors=[], name=name)
+    return page, 200, {"Cache-Control": "no-store"}          # the new passwords are shown this once
 
 
 @bp.route("/org/export.xlsx")

@@ -313,7 +313,7 @@ def _check_posts(plan: _Plan, env: Env, rows: list[Row], db_units: dict[str, Uni
         if listed is None and (person is None or person.username != v["username"]):
             plan.bad(row, "onboarding.person_unknown", username=v["username"])
             continue
-        if listed is None and not person.active:
+        if person is not None and not person.active:        # an import never reactivates: the admin pages do
             plan.bad(row, "onboarding.person_inactive", name=person.name)
             continue
         unit, role = units.get(v["unit"]), role_of.get(v["role"])

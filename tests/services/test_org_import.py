@@ -166,6 +166,17 @@ def test_reimport_updates_by_key_and_audits_what_changed(db, env):
     assert count(db, Post) == 4
 
 
+def test_an_import_gives_no_post_to_a_deactivated_person(db, env):
+    load(db, env, workbook())
+    with db.sessions.begin() as s:
+        org.person(s, "qian").active = False
+    posts = [*POSTS, ["qian", "county_hospital", "职工代表", ""]]
+    with pytest.raises(OrgFileInvalid) as refused:
+        load(db, env, workbook(posts=posts), actor="zhao")
+    assert refused.value.errors == ["「任职」第3行：钱二的账号已停用，不能任职",
+                                    "「任职」第5行：钱二的账号已停用，不能任职"]
+
+
 def test_only_an_administrator_imports_once_people_exist(community, env):
     with pytest.raises(NotPermitted):
         load(community, env, workbook(), actor="lichunyan")

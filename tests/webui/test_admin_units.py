@@ -132,7 +132,7 @@ def test_the_workbook_is_downloaded_checked_refused_by_row_and_applied(app, comm
     assert unit_row(community, "saihan_chc") is None
     applied = upload(admin, good.getvalue(), "apply")
     page = text(applied)
-    assert applied.status_code == 200 and "已导入" in page
+    assert applied.status_code == 200 and "已导入" in page and applied.headers["Cache-Control"] == "no-store"
     password = re.search(r"<td>宝鲁尔</td><td>bolor</td><td><code>([^<]+)</code>", page).group(1)
     assert unit_row(community, "saihan_chc").short_name == "赛汗社区中心"
     assert kinds(community)[-1] == "org.imported"

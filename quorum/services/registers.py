@@ -298,9 +298,7 @@ def supervision_register(s: Session, env: Env) -> Register:
         due = message("register.provisional_due", due=_day(item.due_date)) if item.due_provisional else _day(item.due_date)
         progress = _lines(message("register.progress_line", day=_day(r.reported_at), text=r.text)
                           for r in reports[item.id])
-        rows.append([n, item.title + (message("register.recurring") if item.recurrence and
-                                      message("register.recurring") not in item.title else ""),
-                     source, units.get(item.lead_unit_id, ""), _list(units.get(u, "") for u in item.co_unit_ids),
+        rows.append([n, item.title, source, units.get(item.lead_unit_id, ""), _list(units.get(u, "") for u in item.co_unit_ids),
                      due, status_name("supervision", item.status), progress, _day(item.done_at)])
     columns = (_col("number", 5, 6, "number"), _col("task", 18, 36), _col("source", 12, 30), _col("lead", 10, 20),
                _col("co", 10, 36), _col("due", 10, 18, "date"), _col("item_status", 8, 10), _col("progress", 16, 44),

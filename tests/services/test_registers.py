@@ -9,6 +9,7 @@ openpyxl, and opened by LibreOffice Calc (converted to CSV) to see the rows a cl
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -20,13 +21,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from quorum.core.errors import InvalidInput, NotPermitted
-from quorum.db import Document
+from quorum.db import Document, Person, Unit
 from quorum.services import documents, org, registers
 from quorum.services import supervision_import as imp
 from quorum.services.demo import Scenario
 from quorum.services.xlsx_layout import FIRST_ROW, HEADER_ROW
 from tests.helpers import counting
 
+KEY = re.compile(r"\b[a-z]+_[a-z_]+\b")      # an internal key such as major_matter or general_hospital
 SECRETARY = "gaowenjing"        # 党政办主任
 INSPECTOR = "sunlixin"          # 纪检监察室主任
 VICE_PRESIDENT = "liuzhigang"   # 分管副院长: neither secretariat nor 纪检
@@ -211,3 +213,16 @@ def test_each_register_costs_a_fixed_number_of_statements_whatever_its_rows(demo
     few = statements("supervision", None)
     demo.do(SECRETARY, imp.import_rows, imp.read_file(imp.TASK_LISTS_DIR / "action_plan_2021.csv"), 2021)
     assert statements("supervision", None) == few
+
+
+def test_no_register_shows_a_key_or_a_username(demo, community):
+    demo.do(SECRETARY, imp.import_rows, imp.read_file(imp.TASK_LISTS_DIR / "action_plan_2021.csv"), 2021)
+    with community.sessions.begin() as s:
+        words = set(s.execute(select(Person.username)).scalars()) | set(s.execute(select(Unit.key)).scalars())
+    for kind in registers.KINDS:
+        _, rows = sheet_rows(export(demo, INSPECTOR, kind).xlsx())
+        cells = [str(c) for r in rows for c in r if c is not None]
+        assert not [c for c in cells if KEY.search(c) or set(re.findall(r"[a-z_]+", c)) & words], kind
+    imported = by_header(sheet_rows(export(demo, INSPECTOR, "supervision").xlsx())[1])
+    assert len(imported) == 41 and imported[0]["来源"] == "重点任务清单"
+    assert sum(r["督办事项"].endswith("每季度检查）") for r in imported) == 7

@@ -65,7 +65,6 @@ MESSAGES: dict[str, str] = {
     "register.source_import": "重点任务清单",
     "register.progress_line": "{day}　{text}",
     "register.provisional_due": "{due}（暂定）",
-    "register.recurring": "（每季度检查）",
     "register.voided": "已作废：{reason}",
     # --- the page and the command line ------------------------------------------------------------
     "register.year_invalid": "年份「{value}」不合理：请填写 2000 至 2100 之间的年份",

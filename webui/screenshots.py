@@ -24,7 +24,7 @@ from quorum.calendar import TZ
 from quorum.core.errors import NotPermitted
 from quorum.core.messages import message
 from quorum.database import open_database
-from quorum.db import Person
+from quorum.db import Document, Person
 from quorum.services import (
     attachment_preview,
     attachments,
@@ -85,11 +85,32 @@ def build_scene(app) -> dict:
     sc.do(members[1], meetings.vote, meeting.id, 1, "agree")
     _refused_attempt(rt, sc, members[2], second)
     notice, signer = _notice_awaiting_signature(sc, secretary, cal.add_working_days(meeting_day, 3).due)
+    card, leader = _card_awaiting_review(sc, secretary)
     audit_view.run_check(rt.db.sessions, None)          # the 纪检's page shows a finished check of the chain
     attachment = _attachment_previewed(rt, sc, secretary, second)
     return {"matter": result["matter_id"], "meeting": meeting.id, "member": members[2], "secretary": secretary,
             "inspector": sc.holder("discipline_inspector"), "notice": notice, "signer": signer,
-            "second": second, "attachment": attachment}
+            "second": second, "attachment": attachment, "card": card, "leader": leader,
+            "signed": _signed_document(rt)}
+
+
+def _card_awaiting_review(sc, secretary: str) -> tuple[int, str]:
+    """A 三重一大 项目 past its gate opinions: the 分管领导's approval card in 我的待办 and the matter page."""
+    matter = sc.do(secretary, matters.submit, "major_matter", message("inbox.screenshots_card_title"), {
+        "category": "project", "unit": "general_hospital", "amount": "1860000", "budgeted": "true",
+        "staff_interest": "false", "summary": message("inbox.screenshots_card_summary")}).id
+    for role, req in (("legal_counsel", "legality"), ("risk_officer", "risk"), ("finance_center_head", "finance")):
+        who = sc.holder(role)
+        sc.do(who, matters.act, sc.task_of(who, matter, req), "approve", message("web.screenshots_scene_agree"))
+    clerk = sc.holder("secretariat", 1)
+    sc.do(clerk, matters.act, sc.task_of(clerk, matter, "consultation"), "approve",
+          message("web.screenshots_scene_consulted"))
+    return matter, sc.holder("vice_president")
+
+
+def _signed_document(rt) -> int:
+    with rt.db.sessions() as s:
+        return s.execute(select(Document.id).where(Document.status == "frozen").order_by(Document.id)).scalars().first()
 
 
 def _attachment_previewed(rt, sc, secretary: str, matter_id: int) -> int:
@@ -150,7 +171,11 @@ def capture(out: Path) -> list[Path]:
              ("audit-refusals", scene["inspector"], "/audit/refusals"),
              ("audit", scene["inspector"], "/audit"),                                    # the 纪检's page
              ("attachment-preview", scene["secretary"],                                     # a .docx as pages
-              f"/matters/{scene['second']}/attachments/{scene['attachment']}/preview")]
+              f"/matters/{scene['second']}/attachments/{scene['attachment']}/preview"),
+             ("approval-card", scene["leader"], "/tasks"),                          # the card: facts, opinion, 退回至
+             ("matter-decision", scene["leader"], f"/matters/{scene['card']}"),       # facts and decision first
+             ("documents", scene["secretary"], "/documents"),
+             ("document-signed", scene["secretary"], f"/documents/{scene['signed']}")]
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as pw:

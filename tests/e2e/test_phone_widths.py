@@ -78,4 +78,13 @@ def test_no_page_is_wider_than_a_phone(sc, live, page_for, env, community, decid
             found = page.evaluate(MEASURE, WIDTH)
             if found["scroll"] > WIDTH or found["wide"] or found["broken"]:
                 failures[f"{username} {path}"] = found
+    # the matter page on a phone: the facts and the decision first, the 抄送 picker folded
+    page = page_for(leader, WIDTH)
+    page.goto(f"{live.url}/matters/{fresh}")
+    top = page.evaluate("""() => Object.fromEntries(['fields', 'my-tasks', 'copies'].map((id) => {
+        const el = document.querySelector(`[data-testid=${id}]`);
+        return [id, el ? Math.round(el.getBoundingClientRect().top + window.scrollY) : null]; }))""")
+    assert top["fields"] is not None and top["fields"] < 400, top
+    assert top["my-tasks"] is not None and top["fields"] < top["my-tasks"] < top["copies"], top
+    assert not page.locator("[data-testid=copy-form]").is_visible()
     assert failures == {}, "\n".join(f"{where}: {found}" for where, found in failures.items())

@@ -20,4 +20,7 @@ MESSAGES: dict[str, str] = {
     # --- the inbox card ----------------------------------------------------------------------------------
     "inbox.amount": "¥{amount}",
     "inbox.returned_to": "已退回：{title}，退回至「{step}」",
+    # the screenshots' scene (webui/screenshots.py): what a 党政办 would have typed
+    "inbox.screenshots_card_title": "关于建设医共体远程会诊中心二期工程的议题",
+    "inbox.screenshots_card_summary": "二期工程含远程会诊室改造及配套信息系统采购，预算已列入年度预算，资金来源为专项资金。",
 }

@@ -101,6 +101,8 @@ def test_a_pdf_is_shown_as_png_pages_once_the_job_has_rendered_them(app, sc, fil
     inline = client.get(f"/matters/{filed}/attachments/{aid}/inline")          # 在浏览器中打开 PDF
     assert inline.headers["Content-Type"] == "application/pdf"
     assert inline.headers["Content-Disposition"].startswith("inline")
+    assert inline.headers["X-Content-Type-Options"] == "nosniff"
+    assert {"sandbox", "default-src 'none'"} <= {p.strip() for p in inline.headers["Content-Security-Policy"].split(";")}
     assert f'href="/matters/{filed}/attachments/{aid}/inline"' in ready
 
 

@@ -646,6 +646,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     org_commands.register(sub, add)
     from quorum import org_list_commands
     org_list_commands.register(sub, add)
+    from quorum import matter_list_commands
+    matter_list_commands.register(sub, add)
     if _command_of(argv) not in set(sub.choices) - EXTENDED:
         _plugin_commands(sub, add)
     return parser

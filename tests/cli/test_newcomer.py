@@ -343,3 +343,22 @@ def test_json_errors_stay_machine_readable(community):
     result = community.cli.run("person", "list", "--unit", "nowhere", "--json")
     body = json.loads(result.stderr)
     assert body["error"] == "invalid_input" and FIND_UNIT in body["message"]
+
+
+@pytest.mark.parametrize("command, option, where", [
+    (["task", "list"], "--as", "quorum person list"),
+    (["task", "transfer"], "--to", "quorum person list"),
+    (["meeting", "attend"], "--person", "quorum person list"),
+    (["meeting", "vote"], "--for", "quorum person list"),
+    (["meeting", "schedule"], "--unit", "quorum unit list"),
+    (["meeting", "schedule"], "--body", "quorum policy list"),
+    (["matter", "submit"], "--workflow", "quorum policy list"),
+    (["matter", "submit"], "--field", "quorum policy explain"),
+    (["task", "act"], "--to", "quorum policy explain"),
+], ids=lambda v: v if isinstance(v, str) else "-".join(v))
+def test_option_help_says_where_its_values_are_listed(sqlite_cli, command, option, where):
+    """Every option that takes a username, unit, body, workflow, field or step code names the command that lists them."""
+    out = sqlite_cli.ok(*command, "--help", now=None)
+    entries = re.split(r"\n(?=\s{2}-)", out)                         # one entry per option
+    entry = next(e for e in entries if e.strip().startswith(option + " "))
+    assert where in " ".join(entry.split()), (option, entry)

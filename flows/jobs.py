@@ -89,9 +89,10 @@ def _sweep(now: str | None) -> dict[str, Any]:
 
 @flow(name="quorum-deliver", log_prints=True)
 def deliver_flow(now: str | None = None) -> dict[str, Any]:
-    """Every minute: send what waits in the outbox, so a notice on arrival (a task, a 会议通知, a 送签) reaches
-    mail and the group robots within a minute of the change. Not recorded as a job run (the sweep is): a quiet
-    minute sends nothing, and delivery is idempotent."""
+    """Every minute: send what waits in the outbox, so a notice on arrival (a task, the notice of a meeting, a draft
+    sent for sign_off) reaches mail and the group robots within a minute of the change. Not recorded as a job run (the
+    sweep is): a quiet minute sends nothing, and delivery is idempotent.
+    """
     return {"delivered": deliver(now)}
 
 
@@ -118,7 +119,7 @@ def verify_audit(now: str | None) -> dict[str, Any]:
 
 @task
 def anchor_audit(now: str | None) -> dict[str, Any]:
-    """Anchor the chain's head outside the data directory and tell the 纪检监察室 (skipped if misconfigured)."""
+    """Anchor the chain's head outside the data directory and tell discipline inspection (skipped if misconfigured)."""
     rt = current()
     try:
         target = rt.settings.audit.checked_anchor_file()

@@ -6,13 +6,13 @@ Where a day's status comes from, strongest first:
 2. a year's complete arrangement — loaded with ``quorum calendar load`` (stored in the database)
    or declared complete in config.toml (``complete_years``) — exact for every day of that year;
 3. ``chinese_calendar``'s official data (2004–2026 in version 1.11.0) — exact;
-4. otherwise the statutory fallback: the festival days of 《全国年节及纪念日放假办法》
+4. otherwise the statutory fallback: the festival days of the national Regulations on Public Holidays
    (STATUTORY_FESTIVALS below; the lunar ones through the ``holidays`` package) are rest days,
-   other weekdays are working days — and every such day is *provisional* (暂定).
+   other weekdays are working days — and every such day is *provisional*.
 
-The fallback never guesses 调休: the make-up working weekends and the bridging days off are
-decided each year by the State Council's notice, so until it is loaded a year's weekends are
-rest days and its deadlines stay 暂定.
+The fallback never guesses the swapped days (tiaoxiu): the make-up working weekends and the bridging
+days off are decided each year by the State Council's notice, so until it is loaded a year's weekends
+are rest days and its deadlines stay provisional.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ _ONE_DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Festival:
-    """A 全体公民放假的节日: `days` rest days starting `offset` days from its anchor.
+    """A festival on which all citizens have days off: `days` rest days starting `offset` days from its anchor.
 
     The anchor is a Gregorian "MM-DD" or one of the lunar/solar-term anchors in _ANCHORS.
     """
@@ -85,7 +85,7 @@ def to_local(dt: datetime) -> datetime:
 
 
 def month_end(year: int, month: int) -> date:
-    """Return the last calendar day of the month (for deadlines such as "4月底")."""
+    """Return the last calendar day of the month (for deadlines such as "by the end of April")."""
     date(year, month, 1)  # validate month before doing arithmetic on it
     next_first = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     return next_first - _ONE_DAY
@@ -93,7 +93,7 @@ def month_end(year: int, month: int) -> date:
 
 @functools.cache
 def add_months(d: date, months: int) -> date:
-    """Return the same day n months later, or that month's last day ("试用期一年", "有效期6个月")."""
+    """Return the same day n months later, or that month's last day ("a year's probation", "valid 6 months")."""
     month0 = d.month - 1 + months
     year, month = d.year + month0 // 12, month0 % 12 + 1
     return min(d.replace(year=year, month=month, day=1) + (d.day - 1) * _ONE_DAY, month_end(year, month))
@@ -118,7 +118,7 @@ def _anchor(anchor: str, year: int) -> date | None:
 
 @functools.cache
 def statutory_holidays(year: int) -> Mapping[date, str]:
-    """Return the statutory festival rest days of year (day -> festival name), without any 调休.
+    """Return the statutory festival rest days of year (day -> festival name), without any swapped days.
 
     These are the days off the law fixes by itself; the year's notice adds bridging days off and
     make-up working weekends, which cannot be derived and are not guessed here.
@@ -137,7 +137,7 @@ def statutory_holidays(year: int) -> Mapping[date, str]:
 
 @dataclass(frozen=True)
 class YearArrangement:
-    """A year's complete official arrangement: its days off and its 调休 working days.
+    """A year's complete official arrangement: its days off and its make-up working days.
 
     Every other day of the year follows the week (Mon–Fri work). `source` says where it came from:
     "loaded" (quorum calendar load) or "config" (config.toml complete_years).
@@ -166,7 +166,7 @@ class YearArrangement:
 
 @dataclass(frozen=True)
 class DayNote:
-    """One notable day of a year for `quorum calendar show`: a day off or a 调休 working day."""
+    """One notable day of a year for `quorum calendar show`: a day off or a make-up working day."""
 
     day: date
     working: bool
@@ -263,7 +263,7 @@ class WorkCalendar:
         return "official" if d.year in covered_years() else "statutory"
 
     def notable_days(self, year: int) -> list[DayNote]:
-        """Return year's days off beyond plain weekends and its 调休 working weekends, by date."""
+        """Return year's days off beyond plain weekends and its make-up working weekends, by date."""
         notes = []
         day = date(year, 1, 1)
         while day.year == year:
@@ -275,7 +275,7 @@ class WorkCalendar:
         return notes
 
     def _name_of(self, d: date, working: bool) -> str | None:
-        """Name a notable day ("调休上班", a festival, "休息"); None for an ordinary day or weekend."""
+        """Name a notable day (a make-up working day, a festival, a day off); None for an ordinary day or weekend."""
         if working:
             return message("calendar.day_swapped_workday") if d.weekday() >= 5 else None
         source = self.source_of(d)
@@ -291,7 +291,7 @@ class WorkCalendar:
         return festival_of(d, self._run_of(d)) or message("calendar.day_off")
 
     def _run_of(self, d: date) -> list[date]:
-        """The run of consecutive days off around d (a 春节 week), for naming loaded holidays."""
+        """The run of consecutive days off around d (the Spring Festival week), for naming loaded holidays."""
         before, after = d, d
         while not self.is_workday(before - _ONE_DAY) and (d - before).days < 10:
             before -= _ONE_DAY
@@ -308,7 +308,7 @@ class WorkCalendar:
         return next(day for day in self._walk(d, -1, include_self) if self.is_workday(day))
 
     def add_working_days(self, start: date, n: int) -> Deadline:
-        """Return the n-th working day after start ("自…之日起 N 个工作日").
+        """Return the n-th working day after start ("within N working days from the day of ...").
 
         Counting starts the day after start; n=0 means start itself if it is a
         working day, else the next one.

@@ -1,23 +1,21 @@
-"""Read a year's holiday arrangement (国务院办公厅关于某年部分节假日安排的通知) from a file.
+"""Read a year's holiday arrangement (the State Council General Office's notice on that year's holidays) from a file.
 
 Two formats, both UTF-8 (see docs/calendar/2026.toml for a complete example):
 
 TOML (``.toml``)::
 
     year = 2027
-    notice = "国务院办公厅关于2027年部分节假日安排的通知"     # optional, shown in the record
+    notice = "<the notice's title>"                        # optional, shown in the record
     holidays = ["2027-01-01", "2027-02-05..2027-02-11", …]   # days off, single days or ranges
-    workdays = ["2027-02-20", …]                              # 调休 make-up working days
+    workdays = ["2027-02-20", …]                              # make-up working days
 
-Text / CSV (``.txt``, ``.csv``), one line per entry, ``#`` starts a comment::
+Text / CSV (``.txt``, ``.csv``), one line per entry, ``#`` starts a comment: the word for a day off
+(fangjia) or for a working day (shangban), a comma, a date, and optionally a comma and the last date
+of a range (tests/test_calendar_fallback.py has a file of them).
 
-    放假,2027-01-01
-    放假,2027-02-05,2027-02-11
-    上班,2027-02-20
-
-Every date must fall in the year, or in the December before it (a notice sometimes fixes
-"12月29日上班" for the coming 元旦). The arrangement is the *complete* list: every day of the year
-not listed follows the week. Errors name the file and the value, in Chinese.
+Every date must fall in the year, or in the December before it (a notice sometimes makes
+29 December a working day for the coming New Year's Day). The arrangement is the *complete* list:
+every day of the year not listed follows the week. Errors name the file and the value, in Chinese.
 """
 
 import hashlib
@@ -59,7 +57,7 @@ def _read_toml(text: str, name: str) -> dict[str, Any]:
 
 
 def _read_lines(text: str, name: str) -> dict[str, Any]:
-    """The text format: 放假|上班, from[, to] per line; the year is the one the dates are in."""
+    """The text format: day off (fangjia) or working day (shangban), from[, to] per line; the year is the dates'."""
     raw: dict[str, Any] = {"holidays": [], "workdays": []}
     for number, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
@@ -132,7 +130,7 @@ def _range(value: Any, year: int, name: str, key: str) -> set[date]:
 
 
 def describe(day: date) -> str:
-    """A day as people read it: 2027-02-20（周六）."""
+    """A day as people read it: the ISO date, then the weekday's name in full-width brackets."""
     return message("calendar.day_with_weekday", day=day.isoformat(), weekday=WEEKDAYS[day.weekday()])
 
 

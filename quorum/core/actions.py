@@ -70,7 +70,7 @@ def available_actions(facts: TaskFacts) -> list[str]:
 
 
 def secondary_actions(facts: TaskFacts) -> list[str]:
-    """Comment (with attachments), 抄送 and 加签: open to the task's holder alongside the decision."""
+    """Comment (with attachments), copy and add_signer: open to the task's holder alongside the decision."""
     if not facts.task_open or not facts.may_act or facts.conflicted:
         return []
     return [a for a in SECONDARY if a != "add_signer" or facts.kind in SIGNER_KINDS]

@@ -1,4 +1,4 @@
-"""Bodies (议事机构) and their 议事规则, parsed from policies/bodies.toml.
+"""Bodies and their rules of procedure, parsed from policies/bodies.toml.
 
 The parsing context lives here too, shared by every policy file: where the parser is, so that each
 error names the file and the item at fault.
@@ -34,7 +34,7 @@ class Ratio:
 
 @dataclass(frozen=True)
 class BodySpec:
-    """A 议事机构 and its 议事规则."""
+    """A body and its rules of procedure."""
 
     key: str
     name: str

@@ -4,8 +4,9 @@ A condition is data, never code:
     {field = "amount", op = ">=", value = "200000"}
     {field = "amount", op = ">=", threshold = "funds_party_committee"}
     {all = [...]}, {any = [...]}, {not = {...}}
-Evaluation returns the truth value and a sentence a secretariat understands, e.g.
-"金额 600,000 元 ≥ 200,000 元". Money is Decimal; "以上" maps to ">=" and includes the boundary.
+Evaluation returns the truth value and a sentence a secretariat understands: the field's name, the
+amount in yuan, the operator and the threshold in yuan. Money is Decimal; "or more" (yishang) maps
+to ">=" and includes the boundary.
 """
 
 from collections.abc import Mapping

@@ -1,12 +1,13 @@
-"""公文 rules as data: the kinds of policies/documents.toml and the pure rules every document keeps.
+"""Document rules as data: the kinds of policies/documents.toml and the pure rules every document keeps.
 
-A kind (文种 as this engine uses it: 请示, 批复, 会议纪要 ...) says who issues it, which 机关代字
-series numbers it, who may sign it (签发), where it goes by default (主送 / 抄送), when a
-workflow drafts it and how it is laid out. The wording is not here: it lives in
-templates/documents/<kind>.j2. Validation errors name the file and the kind at fault.
+A kind (the kind of document as this engine uses it: request for instructions, reply, minutes ...) says
+who issues it, which series of the issuing organ's code (jiguan daizi) numbers it, who may sign_off it,
+where it goes by default (principal addressees / copies), when a workflow drafts it and how it is laid out.
+The wording is not here: it lives in templates/documents/<kind>.j2. Validation errors name the file and
+the kind at fault.
 
-State: a document is a draft (editable), frozen (签发: numbered, dated, its .docx written once
-with its sha256) or void (作废: its number stays taken forever). Nothing goes back to draft.
+State: a document is a draft (editable), frozen (signed off: numbered, dated, its .docx written once
+with its sha256) or void (its number stays taken forever). Nothing goes back to draft.
 """
 
 import re
@@ -105,11 +106,11 @@ class DocumentPolicy:
     series_organs: Mapping[str, str] = field(default_factory=dict)    # [series] organs: 机关代字 → issuing organ
 
     def organ(self, series: str | None, issuer_name: str) -> str:
-        """The organ a series is issued in the name of (版头, 署名); the issuing unit when the series names none."""
+        """The organ a series is issued in the name of (header block, signature); else the issuing unit."""
         return self.series_organs.get(series or "", issuer_name)
 
     def signers(self, roles: Iterable[str], issuer_kind: str | None) -> tuple[str, ...]:
-        """A kind's signer roles narrowed to those the issuing organ allows (党委 documents: the 党委 only)."""
+        """The kind's signer roles the issuing organ allows (a party committee document: the committee's only)."""
         allowed = self.signers_by_issuer.get(issuer_kind or "")
         narrowed = tuple(r for r in roles if allowed is None or r in allowed)
         return narrowed or tuple(allowed or ())      # none of the kind's roles at this organ: the organ's own
@@ -287,35 +288,35 @@ def check_workflow_documents(policy: DocumentPolicy, workflows: Iterable[Any]) -
 
 
 def cn_date(day: date) -> str:
-    """成文日期: Arabic numerals, full year, no zero padding — 2026年1月5日."""
+    """The date of a document: Arabic numerals, full year, no zero padding, each number followed by its unit word."""
     return message("document.date", year=day.year, month=day.month, day=day.day)
 
 
 def series_text(template: str, issuer_short_name: str) -> str:
-    """A series_by_body value with the issuing unit filled in: {issuer}班子会议纪要 → 乌兰社区中心班子会议纪要."""
+    """A series_by_body value with the issuing unit's short name put in place of {issuer}."""
     return template.replace("{issuer}", issuer_short_name)
 
 
 def printed_number(kind: DocumentKind, number: str, series: str | None) -> str:
-    """The number as the page prints it: a 纪要's 〔2026〕第1期 under its own heading (the series is its name)."""
+    """The number as the page prints it: the minutes' without its series (the series is their heading's name)."""
     if kind.layout == "minutes" and series and number.startswith(series):
         return number[len(series):]
     return number
 
 
 def download_stem(number: str | None, series: str | None, title: str) -> str:
-    """The name a signed document downloads under: 〔2026〕3号 关于…… (the 发文字号 without the 机关代字)."""
+    """The name a signed document downloads under: the doc_number without the issuing organ's code, then the title."""
     short = number[len(series):] if number and series and number.startswith(series) else (number or "")
     return f"{short} {title}".strip()
 
 
 def format_number(kind: DocumentKind, series: str, year: int, serial: int) -> str:
-    """发文字号 such as 二医共发〔2026〕3号 (year in 六角括号, serial not padded), or 第3期 for minutes."""
+    """A doc_number: organ's code, year in hexagonal brackets, serial unpadded; for minutes, the issue number."""
     return kind.number_format.format(series=series, year=year, serial=serial)
 
 
 def subject_of(title: str) -> str:
-    """The 事由 of a title: 关于建设远程会诊中心的议题 → 建设远程会诊中心."""
+    """The subject of a title: the title without its "concerning ..." frame and the closing kind word."""
     text = title.strip()
     # the 关于 … 的议题 frame of a title, matched in what people typed (patterns, not wording)
     text = re.sub(typesetting.TITLE_FRAME_START, "", text)
@@ -342,10 +343,12 @@ class UnitFacts:
 def check_distribution(kind: DocumentKind, policy: DocumentPolicy, issuer_kind: str, addressees: Iterable[str],
                        cc: Iterable[str], units: Mapping[str, UnitFacts], person_names: Iterable[str],
                        joint: Iterable[str] = ()) -> None:
-    """Refuse a 主送 / 抄送 the rules forbid (upward documents: one 主送, never a person, never a subordinate).
+    """Refuse principal addressees / copies the rules forbid (upward documents: one addressee, never a person, never a
+    subordinate).
 
-    joint: the units that must all approve the step the document is drafted for (卫健委, 人社局, 财政局):
-    a joint 请示 goes to exactly those, or to one of them.
+    joint: the units that must all approve the step the document is drafted for (health commission, human
+    resources and social security bureau, finance bureau): a joint request for instructions goes to exactly those,
+    or to one of them.
     """
     addressees, cc = list(addressees), list(cc)
     if not kind.upward:
@@ -366,7 +369,7 @@ def check_distribution(kind: DocumentKind, policy: DocumentPolicy, issuer_kind: 
 
 
 def request_warnings(kind: DocumentKind, body: str) -> list[str]:
-    """Warn when a 报告 carries a request (it must not: requests go in a 请示)."""
+    """Warn when a report carries a request (it must not: requests go in a request for instructions)."""
     if kind.genre != REPORT_GENRE:
         return []
     found = [w for w in REQUEST_WORDS if w in body]

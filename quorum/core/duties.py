@@ -1,9 +1,9 @@
-"""Recurring duties (周期性职责, DOMAIN.md §5.1): parse policies/duties.toml and judge a year against evidence.
+"""Recurring duties (DOMAIN.md §5.1): parse policies/duties.toml and judge a year against evidence.
 
 Pure: the caller reads the file, gathers evidence dates from the record and passes `today` in.
 A duty recurs in periods of a year (Y, H1/H2, Q1–Q4); each period has a due date and needs `required`
 pieces of evidence inside it. A duty with `per_year` also gets a yearly rollup, escalated when the year's
-count is still short on its `escalate_on` date (e.g. the 推进机制: 2 a year, checked on 1 November).
+count is still short on its `escalate_on` date (e.g. the promotion mechanism: 2 a year, checked on 1 November).
 """
 
 from collections.abc import Callable, Iterable, Mapping

@@ -24,7 +24,7 @@ class QuorumError(Exception):
     def because(cls, reason_key: str, /, **params: object) -> "QuorumError":
         """Return this kind of refusal with the reason worded by message key `reason_key`.
 
-        The text is the class's own wording around the reason (无权执行此操作：…); `key` stays the class's
+        The text is the class's own wording around the reason ("not permitted: ..."); `key` stays the class's
         key for machines and `reason_key` names the reason.
         """
         error = cls(reason=message(reason_key, **params))
@@ -77,7 +77,7 @@ class QuorumNotMet(QuorumError):
 
 
 class VotingRuleViolated(QuorumError):
-    """A ballot the body's 议事规则 forbids (second vote, chair too early, wrong option)."""
+    """A ballot the body's rules of procedure forbid (second vote, chair too early, wrong option)."""
 
     key = "invalid_input"
     http_status = 409

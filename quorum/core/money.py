@@ -1,7 +1,7 @@
-"""Money rules: the amount that decides, tiers, 拆分规避 and the tolerance of an approved amount.
+"""Money rules: the amount that decides, tiers, split_evasion and the tolerance of an approved amount.
 
-Pure functions over Decimal. "以上" includes the boundary: an amount equal to a threshold is in
-the higher tier. The contract (or project) total decides, never a single payment.
+Pure functions over Decimal. "Or more" (yishang) includes the boundary: an amount equal to a threshold
+is in the higher tier. The contract (or project) total decides, never a single payment.
 """
 
 from collections.abc import Mapping, Sequence
@@ -50,7 +50,7 @@ def basis_amount(rule: SplitRule, values: Mapping[str, Any], labels: Mapping[str
 
 
 def tier(thresholds: Sequence[Decimal], amount: Decimal) -> int:
-    """How many ascending thresholds the amount reaches (以上 includes the boundary)."""
+    """How many ascending thresholds the amount reaches ("or more" includes the boundary)."""
     return sum(1 for t in thresholds if amount >= t)
 
 

@@ -1,8 +1,9 @@
 """Who may do what outside a task's own buttons: the grants of policies/permissions.toml, and the one check.
 
-A permission names an action (report a 督办 item's progress, mark a matter urgent, 签发 ...). It is granted to
+A permission names an action (report a supervision item's progress, mark a matter urgent, sign_off ...). It is
+granted to
   roles        held anywhere (a post at any unit);
-  unit_roles   held at one of the units the action concerns (the 督办 item's lead unit, the matter's unit);
+  unit_roles   held at one of the units the action concerns (the supervision item's lead unit, the matter's unit);
   relations    the actor's own relation to the object, computed by the service that asks:
                initiator (filed the matter), hearing_principal (principal of a body the matter will still meet
                in), owner (the object is the actor's own: their delegation), task_holder (holds
@@ -75,7 +76,7 @@ def allows(grant: Grant, standing: Standing) -> bool:
 
 
 def holders_named(grant: Grant, role_name) -> str:
-    """Who the grant names, in words (its `who`, else 总院长、党政办公室、事项申报人 …), for a refusal's reason."""
+    """Who the grant names, in words (its `who`, else the names of its roles and relations), for a refusal's reason."""
     if grant.who:
         return grant.who
     names = [role_name(r) for r in (*grant.roles, *grant.unit_roles)]

@@ -47,7 +47,7 @@ class FieldFormatter:
 
 
 def format_money(value: Any) -> str:
-    """Render 600000 as "600,000 元" and 1234.5 as "1,234.50 元"."""
+    """Render 600000 as "600,000" and 1234.5 as "1,234.50", followed by the yuan unit word."""
     text = f"{Decimal(value):,.2f}"
     return message("money", amount=text[:-3] if text.endswith(".00") else text)
 
@@ -94,7 +94,7 @@ def assignee_role(step: StepSpec, values: Mapping[str, Any], spec: WorkflowSpec)
 
 
 def is_personnel(spec: WorkflowSpec, values: Mapping[str, Any]) -> bool:
-    """Return whether a matter is a personnel item (≥2/3 quorum, 同意/不同意/缓议, secret ballot allowed)."""
+    """Return whether a matter is a personnel item (≥2/3 quorum, agree/disagree/postpone, secret ballot allowed)."""
     if spec.personnel_always:
         return True
     return spec.personnel_when is not None and explain(spec.personnel_when, values, spec)[0]

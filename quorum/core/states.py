@@ -1,7 +1,7 @@
 """The state vocabulary of every aggregate and the transitions each allows.
 
 `apply(row, what, new, action)` is the one place a status changes: every service moves a matter, a
-step, a task, a meeting, an agenda item, a 督办 item, a document, a delivery or a job run through it,
+step, a task, a meeting, an agenda item, a supervision item, a document, a delivery or a job run through it,
 so an impossible move (voting on a closed item, approving a withdrawn matter, signing a void
 document) is refused in one place and in words. tests/test_architecture.py fails on a service that
 assigns a status itself.
@@ -59,7 +59,7 @@ class SupervisionStatus(StrEnum):
 
 
 class AttendanceStatus(StrEnum):
-    """A seat's attendance as the secretariat (or the member, for 请假) records it."""
+    """A seat's attendance as the secretariat (or the member, for a leave of absence) records it."""
     PRESENT = "present"
     LEFT = "left"            # left during the meeting: counts no more toward the quorum
     ABSENT = "absent"
@@ -67,7 +67,7 @@ class AttendanceStatus(StrEnum):
 
 
 class ObjectionStatus(StrEnum):
-    """A 公示 objection: open (named, or anonymous with specific facts) or logged, then found true or unfounded."""
+    """A publicity objection: open (named, or anonymous with specific facts) or logged, then found true or unfounded."""
     OPEN = "open"
     LOGGED = "logged"
     VERIFIED = "verified"
@@ -90,7 +90,7 @@ class RunStatus(StrEnum):
 
 
 class JobStatus(StrEnum):
-    """A background job a person started from a page (issue 15: 生成 PDF, exports)."""
+    """A background job a person started from a page (issue 15: making a PDF, exports)."""
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
@@ -140,7 +140,7 @@ class Stateful(Protocol):
 
 
 def status_name(what: str, status: str) -> str:
-    """Return the name of a status of `what`: its own word where it has one (会议 已散会), else the shared one."""
+    """Return the name of a status of `what`: its own word where it has one (a meeting's), else the shared one."""
     own = f"state.{what}_{status}"
     return message(own) if own in MESSAGES else message(f"status.{status}")
 

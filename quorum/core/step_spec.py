@@ -9,8 +9,8 @@ kinds"); its options say what a person may answer on its tasks and what each ans
     effect "postpone"        (publicity) the decision waits, at most postpone_months
     sets = "<field>"         a system flag field becomes true, and the route is planned again
 
-Flags are how a later step depends on an earlier answer without any code: a member unit's 反对
-sets `member_objection`, and the 理事会协调 step has `when = { field = "member_objection", op = "is_true" }`.
+Flags are how a later step depends on an earlier answer without any code: a member unit's objection
+sets `member_objection`, and the council coordination step has `when = { field = "member_objection", op = "is_true" }`.
 """
 
 from collections.abc import Callable, Mapping

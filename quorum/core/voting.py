@@ -8,11 +8,11 @@ Rules (defaults from DOMAIN.md §2 W1, §3 and §6.2; every number comes from th
 - quorum is counted per item among non-recused members, with the body's general ratio or its
   personnel ratio; fewer than `min_unconflicted_present` non-recused members present means the
   item must go to the superior body;
-- the pass threshold is a ratio of the 应到会 base (or of those present, if the body says so);
+- the pass threshold is a ratio of the expected base (or of those present, if the body says so);
   recused members leave the base when `recusal_reduces_base`;
-- 末位表态: the chair (or the acting chair when the chair is recused or away) votes only after
+- chair_speaks_last: the chair (or the acting chair when the chair is recused or away) votes only after
   every other present, non-recused member has voted;
-- 缓议 counts as not-agree; if 缓议 outnumbers 不同意 the matter goes back with reasons.
+- postpone counts as not-agree; if postpone outnumbers disagree the matter goes back with reasons.
 """
 
 from collections import Counter
@@ -103,7 +103,7 @@ def vote_options(body: BodySpec, personnel: bool) -> tuple[str, ...]:
 
 
 def check_ballot(body: BodySpec, roll: ItemRoll, person_id: int, choice: str) -> None:
-    """Refuse a ballot the 议事规则 forbid; return quietly when it may be cast."""
+    """Refuse a ballot the rules of procedure forbid; return quietly when it may be cast."""
     options = vote_options(body, roll.personnel)
     if choice not in options:
         raise VotingRuleViolated(
@@ -187,7 +187,7 @@ class ItemFacts:
 
 @dataclass(frozen=True)
 class CastBallot:
-    """The command: `voter` votes `choice`; `by_proxy` when the 党政办 enters a show-of-hands vote for him."""
+    """The command: `voter` votes `choice`; `by_proxy` when the secretariat enters a show-of-hands vote for him."""
 
     voter_id: int
     voter_name: str
@@ -210,8 +210,10 @@ class BallotCast:
 
 def decide_ballot(body: BodySpec, roll: ItemRoll, item: ItemFacts, command: CastBallot) -> BallotCast:
     """Every rule a ballot must pass, in the order a person would be told: who may cast it, whether the item is
-    still open, whether the voter counts, the acknowledgements, the 议事规则 (quorum, one vote, 末位表态), and a
-    reason for 不同意 or 缓议 on a named vote. Returns the ballot to record, or raises the refusal."""
+    still open, whether the voter counts, the acknowledgements, the rules of procedure (quorum, one vote,
+    chair_speaks_last), and a reason for disagree or postpone on a named vote. Returns the ballot to record, or
+    raises the refusal.
+    """
     if command.by_proxy:
         if item.secret:
             raise NotPermitted.because("meeting.secret_ballot_own")

@@ -1,4 +1,4 @@
-"""Workflow-wide rules beyond the steps: 拆分规避, validity and tolerance of approvals, repeat watch.
+"""Workflow-wide rules beyond the steps: split_evasion, validity and tolerance of approvals, repeat watch.
 
 Each is optional data in the workflow file:
 

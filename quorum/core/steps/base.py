@@ -39,7 +39,7 @@ class Span:
 
 @dataclass(frozen=True)
 class Requirement:
-    """One opinion a gate needs (合法性审查, 风险评估, 征求意见, 职代会审议 ...)."""
+    """One opinion a gate needs (legality review, risk assessment, consultation, the workers' congress's review ...)."""
 
     key: str
     name: str

@@ -1,4 +1,4 @@
-"""The eleven step kinds of the 议事 process, one class each (see DESIGN.md "Step kinds")."""
+"""The eleven step kinds of the deliberation process, one class each (see DESIGN.md "Step kinds")."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ ANCHORS = ("activation", "decision")
 @register
 @dataclass(frozen=True, kw_only=True)
 class SubmitStep(StepSpec):
-    """申报: the initiator files the matter; a return gives it back to them to resubmit."""
+    """Submit: the initiator files the matter; a return gives it back to them to resubmit."""
 
     kind = "submit"
     states_reject_rule = False
@@ -25,7 +25,7 @@ class SubmitStep(StepSpec):
 @register
 @dataclass(frozen=True, kw_only=True)
 class GateStep(StepSpec):
-    """前置程序: the opinions a matter needs before it may go on an agenda."""
+    """Gate (the prerequisite procedures): the opinions a matter needs before it may go on an agenda."""
 
     kind = "gate"
     tasks = TaskPlan.PER_REQUIREMENT
@@ -55,7 +55,7 @@ def _requirement(reader: StepReader, raw: Mapping[str, Any]) -> Requirement:
 @register
 @dataclass(frozen=True, kw_only=True)
 class ReviewStep(StepSpec):
-    """审核（或签）: any one holder of the role answers."""
+    """Review (any_of): any one holder of the role answers."""
 
     kind = "review"
     needs_role = True
@@ -70,7 +70,7 @@ class ReviewStep(StepSpec):
 @register
 @dataclass(frozen=True, kw_only=True)
 class CountersignStep(StepSpec):
-    """会签: one 或签 group per unit; done when every group (or `required` of them) has agreed."""
+    """Countersign: one any_of group per unit; done when every group (or `required` of them) has agreed."""
 
     kind = "countersign"
     needs_role = True
@@ -104,7 +104,7 @@ class CountersignStep(StepSpec):
 @register
 @dataclass(frozen=True, kw_only=True)
 class MeetingStep(StepSpec):
-    """上会表决: a body decides the matter on an agenda."""
+    """Meeting vote: a body decides the matter on an agenda."""
 
     kind = "meeting"
     waits_for_meeting = True
@@ -144,7 +144,7 @@ def _check_body(reader: StepReader, body: Any, body_from: Any) -> None:
 @register
 @dataclass(frozen=True, kw_only=True)
 class RecordStep(StepSpec):
-    """形成纪要: the secretary records the decision."""
+    """Record: the secretary records the decision in the minutes."""
 
     kind = "record"
     needs_role = True
@@ -155,7 +155,7 @@ class RecordStep(StepSpec):
 @register
 @dataclass(frozen=True, kw_only=True)
 class PublicityStep(StepSpec):
-    """公示: a window of working days, then the decision (任用, 不予任用, 暂缓任用)."""
+    """Publicity: a window of working days, then the decision (appoint, do not appoint, postpone the appointment)."""
 
     kind = "publicity"
     needs_role = True
@@ -193,7 +193,7 @@ class PublicityStep(StepSpec):
 @register
 @dataclass(frozen=True, kw_only=True)
 class FilingStep(StepSpec):
-    """备案: the receiving body acknowledges (备案 is not approval) or objects."""
+    """Filing: the receiving body acknowledges (filing is not approval) or objects."""
 
     kind = "filing"
     needs_role = True
@@ -217,7 +217,7 @@ class FilingStep(StepSpec):
 @register
 @dataclass(frozen=True, kw_only=True)
 class TimerStep(StepSpec):
-    """计时: waits (试用期 12 months from the decision), then finishes itself and opens the next step."""
+    """Timer: waits (a probation of 12 months from the decision), then finishes itself and opens the next step."""
 
     kind = "timer"
     fires_when_due = True
@@ -250,7 +250,7 @@ class TimerStep(StepSpec):
 @register
 @dataclass(frozen=True, kw_only=True)
 class ExecutionStep(StepSpec):
-    """执行: the approved money is paid within the validity of the workflow's [execution] rule."""
+    """Execution: the approved money is paid within the validity of the workflow's [execution] rule."""
 
     kind = "execution"
     needs_role = True
@@ -265,7 +265,7 @@ class ExecutionStep(StepSpec):
 @register
 @dataclass(frozen=True, kw_only=True)
 class SuperviseStep(StepSpec):
-    """督办: done when the matter's supervision items are."""
+    """Supervision: done when the matter's supervision items are."""
 
     kind = "supervise"
     states_reject_rule = False

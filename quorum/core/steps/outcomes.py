@@ -1,8 +1,8 @@
 """What a step's `on_reject` / `on_postpone` rule does, parsed once at load from its policy text.
 
-    "end"              EndMatter()          the matter ends rejected (否决)
+    "end"              EndMatter()          the matter ends rejected
     "return:<step>"    ReturnTo(step)       the matter goes back to that earlier step
-    "flag:<field>"     SetFlag(field)       a system flag is raised and the route goes on (不予追认)
+    "flag:<field>"     SetFlag(field)       a system flag is raised and the route goes on (ratification refused)
 """
 
 from collections.abc import Callable, Mapping
@@ -55,7 +55,7 @@ Outcome = EndMatter | ReturnTo | SetFlag
 
 
 def parse_outcome(text: object, flags: set[str], setting: str, fail: Callable[[str], Exception]) -> Outcome:
-    """Parse an on_reject / on_postpone rule; a flag must name a system 是/否 field."""
+    """Parse an on_reject / on_postpone rule; a flag must name a system yes/no field."""
     if text == "end":
         return EndMatter()
     head, _, rest = text.partition(":") if isinstance(text, str) else ("", "", "")

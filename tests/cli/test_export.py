@@ -73,3 +73,15 @@ def test_supervision_import_reads_an_excel_list_with_a_title_row(cli, tmp_path):
     assert "general_hospital" not in out
     found = cli.json("supervision", "import", path, "--as", SECRETARY)
     assert found["created"] == [] and len(found["skipped"]) == 2           # the same list twice: nothing new
+
+
+def test_supervision_import_of_a_gbk_list_names_every_unknown_unit_in_one_line(cli, tmp_path):
+    demo(cli)
+    path = tmp_path / "tasks_2026.csv"
+    path.write_bytes(("序号,任务,责任单位,完成时限\r\n1,建成远程心电诊断中心,总医院,12月底\r\n"
+                      "2,建成示范县,各州市人民政府,12月底\r\n3,推进示范县创建,各州市人民政府、市医保中心,2026年6月\r\n"
+                      ).encode("gbk"))
+    line = user_error(cli.run("supervision", "import", path, "--as", SECRETARY), "invalid_input")
+    assert "「各州市人民政府」（第3行（序号 2）、第4行（序号 3））" in line and "「市医保中心」（第4行（序号 3））" in line
+    out = cli.ok("supervision", "import", path, "--skip-unknown", "--as", SECRETARY)
+    assert out.startswith("已从「tasks_2026.csv」导入 1 项督办事项，跳过 2 项。")

@@ -82,11 +82,11 @@ MESSAGES: dict[str, str] = {
     "task_list.no_header": "{source}中找不到表头行（应含 任务、责任单位、完成时限 等列）",
     "task_list.not_text": "文件「{name}」既不是 UTF-8 也不是 GB18030（GBK）编码，无法读取",
     "task_list.not_xlsx": "文件「{name}」不是有效的 .xlsx 工作簿",
-    "task_list.problems": "任务清单有 {count} 处问题，未导入任何事项：\n{problems}",
+    "task_list.problems": "任务清单有 {count} 处问题，未导入任何事项：{problems}",
     "task_list.unknown_owners": "以下责任单位不对应任何已登记单位（可先在系统中登记单位，或使用 --skip-unknown 跳过这些行）：{names}",
     "task_list.unknown_owner_rows": "「{name}」（{rows}）",
     "task_list.row_separator": "、",
-    "task_list.problem_separator": "\n",
+    "task_list.problem_separator": "；",
     "task_list.deadline_date": "{label}「{text}」不是有效日期",
 }
 

@@ -160,46 +160,51 @@ def _close(text: str, candidates: Iterable[tuple[str, str]], limit: int = 3) -> 
     return list(dict.fromkeys(values[w] for w in picked))[:limit]
 
 
-def _person_hint(s, text: str) -> str:
+def _close_people(s, text: str) -> str:
     from sqlalchemy import select
 
     from quorum.db import Person
     rows = s.execute(select(Person.username, Person.name).where(Person.active.is_(True))).all()
     names = dict(rows)
     close = _close(text, [(u, u) for u, _ in rows] + [(n, u) for u, n in rows])
-    found = message("cli.did_you_mean", choices=message("cli.list_separator").join(
+    return message("cli.did_you_mean", choices=message("cli.list_separator").join(
         message("cli.name_with_code", name=names[u], code=u) for u in close)) if close else ""
-    return found + message("cli.find_username")
 
 
-def _unit_hint(s, text: str) -> str:
+def _close_units(s, text: str) -> str:
     rows = units(s)
     names = {u["key"]: u["name"] for u in rows}
     close = _close(text, [(u["key"], u["key"]) for u in rows] + [(u["name"], u["key"]) for u in rows]
                    + [(u["short_name"], u["key"]) for u in rows])
-    found = message("cli.did_you_mean", choices=message("cli.list_separator").join(
+    return message("cli.did_you_mean", choices=message("cli.list_separator").join(
         message("cli.name_with_code", name=names[k], code=k) for k in close)) if close else ""
-    return found + message("cli.find_unit_key")
+
+
+def _unit_hint(s, text: str) -> str:
+    return _close_units(s, text) + message("cli.find_unit_key")
 
 
 UNIT_REFUSALS = ("matter.unit_not_registered", "supervision.unit_not_registered", "admin.unit_unknown",
-                 "documents.unit_unknown")
+                 "documents.unit_unknown", "search.unit_unknown")
+LIST_UNITS, LIST_PEOPLE = "quorum unit list", "quorum person list"
 
 
 def refusal_hint(exc: QuorumError, sessions) -> str:
-    """What to add to the refusal of an unknown username or unit key ("" for any other refusal)."""
+    """What to add to the refusal of an unknown username or unit key ("" for any other refusal): the close ones,
+    and the command that lists them unless the refusal already names it."""
     if exc.key == "unknown_user":
-        text, hint = str(exc.params.get("username", "")), _person_hint
+        text, close, find = str(exc.params.get("username", "")), _close_people, "cli.find_username"
     elif exc.reason_key in UNIT_REFUSALS or (exc.key == "not_found"
                                               and exc.params.get("what") == message("org.what_unit")):
-        text = str(exc.params.get("ref") or _reason_value(exc))
-        hint = _unit_hint
+        text, close, find = str(exc.params.get("ref") or _reason_value(exc)), _close_units, "cli.find_unit_key"
     else:
         return ""
-    if sessions is None:
-        return message("cli.find_username" if hint is _person_hint else "cli.find_unit_key")
-    with sessions() as s:
-        return hint(s, text)
+    named = (LIST_PEOPLE if close is _close_people else LIST_UNITS) in str(exc)
+    found = ""
+    if sessions is not None and text:
+        with sessions() as s:
+            found = close(s, text)
+    return found + ("" if named else message(find))
 
 
 def _reason_value(exc: QuorumError) -> str:

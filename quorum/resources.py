@@ -1,4 +1,4 @@
-"""The shipped files — policies/, templates/ and the starter config.toml — and laying them out for a 医共体.
+"""The shipped files — policies/, templates/ and the starter config.toml — and laying them out for a community.
 
 A source checkout keeps them at the repository root, where developers and the README use them; a
 built wheel or sdist carries copies as package data under quorum/defaults/ (setup.py copies them at

@@ -35,7 +35,7 @@ class MailSettings:
 
 @dataclass(frozen=True)
 class Robot:
-    """A group robot (企业微信 / 钉钉) that receives the notification kinds it lists."""
+    """A group robot (WeCom / DingTalk) that receives the notification kinds it lists."""
 
     name: str
     format: str

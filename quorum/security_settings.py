@@ -18,7 +18,7 @@ KEYS = {"password_min_length", "password_classes", "max_failures", "lockout_minu
 
 @dataclass(frozen=True)
 class SecuritySettings:
-    """等保2.0 三级 身份鉴别 and 会话: the defaults are what the standard's checklists expect."""
+    """MLPS 2.0 level 3 identification and authentication, and sessions: the defaults are what its checklists expect."""
 
     password_min_length: int = 10
     password_classes: int = 3        # of 4: lower case, upper case, digits, other characters

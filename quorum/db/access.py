@@ -1,4 +1,4 @@
-"""Delegations while away (代理), API tokens and matter attachments."""
+"""Delegations while away, API tokens and matter attachments."""
 
 from datetime import datetime
 
@@ -9,9 +9,9 @@ from quorum.db.base import Base, IntPK, Name, fk
 
 
 class Delegation(Base):
-    """From `starts` to `ends`, the delegate may act on the principal's tasks as "代 principal".
+    """From `starts` to `ends`, the delegate may act on the principal's tasks as "on behalf of principal".
 
-    Votes are never delegated: a body's 议事规则 allows no proxy votes.
+    Votes are never delegated: a body's rules of procedure allow no proxy votes.
     """
 
     __tablename__ = "delegation"

@@ -1,7 +1,7 @@
-"""What the other governance chains add to a matter: flags, 公示 objections, 抄送 and payments.
+"""What the other governance chains add to a matter: flags, publicity objections, copies and payments.
 
-A MatterFlag is append-only: a 拆分规避 warning, a 不予追认 accountability mark or a repeated
-临机处置 stays on the record; a later clarification is another flag, never an edit.
+A MatterFlag is append-only: a split_evasion warning, a ratification-refused accountability mark or a
+repeated emergency decision stays on the record; a later clarification is another flag, never an edit.
 """
 
 from datetime import date, datetime
@@ -26,7 +26,7 @@ class MatterFlag(Base):
 
 
 class PublicityObjection(Base):
-    """An objection lodged during a 任前公示, with the investigation and the feedback to the complainant."""
+    """An objection lodged during a pre-appointment publicity, with the investigation and the complainant's feedback."""
 
     __tablename__ = "publicity_objection"
 
@@ -50,7 +50,7 @@ class PublicityObjection(Base):
 
 
 class MatterCopy(Base):
-    """抄送: a person kept informed of a matter; they may read it, not act on it."""
+    """Copy: a person kept informed of a matter; they may read it, not act on it."""
 
     __tablename__ = "matter_copy"
 

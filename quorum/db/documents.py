@@ -1,6 +1,6 @@
-"""公文: drafts, signed (frozen) documents and the serial counters of each (机关代字, year) series.
+"""Documents: drafts, signed (frozen) documents and the serial counters of each (issuing organ's code, year) series.
 
-A Document is edited only while it is a draft. 签发 freezes it: the number is allocated from
+A Document is edited only while it is a draft. Sign_off freezes it: the number is allocated from
 its DocumentSerial row, locked FOR UPDATE on PostgreSQL (SQLite serialises writers with BEGIN
 IMMEDIATE), so concurrent sign-offs queue on the counter and get consecutive numbers; the unique
 constraint on (series, year, serial) is the last line of defence. A voided document keeps its
@@ -59,7 +59,7 @@ class Document(Base):
 
 
 class DocumentSerial(Base):
-    """The last serial handed out in one (机关代字, year) series."""
+    """The last serial handed out in one (issuing organ's code, year) series."""
 
     __tablename__ = "document_serial"
 
@@ -69,10 +69,11 @@ class DocumentSerial(Base):
 
 
 class DocumentSignoff(Base):
-    """One 送签 of a draft: open until a holder of the signer role 签发 it or 退回 it with a reason.
+    """One round of sending a draft for sign_off: open until a holder of the signer role signs it off or returns it
+    with a reason.
 
-    Every holder of the signer role sees the open 送签 in their 待办; the first to sign or return it
-    closes it for all. A draft sent again after a 退回 opens a new row, so each round stays on record.
+    Every holder of the signer role sees the open round in their tasks; the first to sign or return it
+    closes it for all. A draft sent again after a return opens a new row, so each round stays on record.
     """
 
     __tablename__ = "document_signoff"

@@ -28,7 +28,7 @@ class JobRun(Base):
 
 
 class BackgroundJob(Base):
-    """A long action a person started from a page (生成 PDF, an export), run off the request.
+    """A long action a person started from a page (making a PDF, an export), run off the request.
 
     Any web worker's job thread (or `quorum jobs run`) claims a queued row — the version column makes
     two claimers of one row a conflict the loser skips — and records its progress, result or error.

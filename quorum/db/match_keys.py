@@ -1,4 +1,4 @@
-"""The normalised vendor, project and purpose of each matter, so 拆分规避 finds related requests by index.
+"""The normalised vendor, project and purpose of each matter, so split_evasion finds related requests by index.
 
 `quorum.core.money.match_key` folds case, spaces and full-width brackets — SQL cannot compare that way,
 so the key is computed once when a matter is filed (and again when it is re-filed with other values)

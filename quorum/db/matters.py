@@ -1,4 +1,4 @@
-"""Matters (事项), their steps, tasks (待办) and opinions (审批意见).
+"""Matters, their steps, tasks and opinions.
 
 Status changes go through quorum.services only. Matter and Task carry a version column: two
 approvers clicking at once load the same version, the second flush fails, and the service

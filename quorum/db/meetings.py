@@ -1,4 +1,4 @@
-"""Meetings, their 应到会 members, attendance, agenda items, recusals and ballots.
+"""Meetings, their expected members, attendance, agenda items, recusals and ballots.
 
 Uniqueness is the last line of defence against double votes: one Ballot (named) or one
 BallotReceipt (secret) per person per item. Secret choices are never stored one by one: each
@@ -43,7 +43,7 @@ class Meeting(Base):
 
 
 class MeetingMember(Base):
-    """A 应到会 member, snapshotted from the posts when the meeting is scheduled."""
+    """An expected member, snapshotted from the posts when the meeting is scheduled."""
 
     __tablename__ = "meeting_member"
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
@@ -57,7 +57,7 @@ class MeetingMember(Base):
 
 
 class Attendance(Base):
-    """Where a person is: present, left (mid-meeting), absent (请假), or observer (列席)."""
+    """Where a person is: present, left (mid-meeting), absent (on leave), or observer."""
 
     __tablename__ = "attendance"
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
@@ -109,7 +109,7 @@ class Recusal(Base):
 
 
 class Ballot(Base):
-    """A named vote, with its order (for the 末位表态 record) and reason (dissent is kept)."""
+    """A named vote, with its order (for the chair_speaks_last record) and reason (dissent is kept)."""
 
     __tablename__ = "ballot"
     __table_args__ = (UniqueConstraint("item_id", "person_id"),)
@@ -145,7 +145,7 @@ class SecretTally(Base):
 
 
 class WrittenOpinion(Base):
-    """书面意见 of an absent member: recorded, never counted as presence or vote."""
+    """The written opinion of an absent member: recorded, never counted as presence or vote."""
 
     __tablename__ = "written_opinion"
     __table_args__ = (UniqueConstraint("item_id", "person_id"),)

@@ -42,7 +42,7 @@ class Person(Base):
 
 
 class Post(Base):
-    """A person holding a policy role at a unit, e.g. 党委书记 at 卫健委."""
+    """A person holding a policy role at a unit, e.g. party secretary at the health commission."""
 
     __tablename__ = "post"
     __table_args__ = (UniqueConstraint("person_id", "role", "unit_id"),)

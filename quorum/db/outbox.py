@@ -17,7 +17,7 @@ from quorum.db.base import Base, IntPK, Key, Name, Status, fk
 
 
 class Notification(Base):
-    """One message to one person, shown on their 通知 page; read or unread.
+    """One message to one person, shown on their notifications page; read or unread.
 
     It is also the outbox entry: the deliverer later expands it (`dispatched_at`) into e-mail and
     group-robot messages as config.toml says, so the change that causes it needs no channel settings.
@@ -76,7 +76,7 @@ class CalendarFeed(Base):
 
 
 class DutyOpening(Base):
-    """A recurring duty's period opened as a 督办 item (once per duty, year and period)."""
+    """A recurring duty's period opened as a supervision item (once per duty, year and period)."""
 
     __tablename__ = "duty_opening"
     __table_args__ = (UniqueConstraint("duty_key", "year", "period"),)

@@ -1,6 +1,6 @@
 """The search text of matters and documents: derived rows the database keeps current by triggers.
 
-One row per matter (its title, field values and opinions) and per document (title, 发文字号, body),
+One row per matter (its title, field values and opinions) and per document (title, doc_number, body),
 written by triggers of migration 0016 on every insert or change of those columns, so no service has
 to remember it. PostgreSQL searches them through a pg_trgm GIN index (ILIKE, Chinese substrings of
 three characters or more use the index); SQLite through an FTS5 table with the trigram tokenizer

@@ -1,4 +1,4 @@
-"""督办 items: decided work with a lead unit, co-units, a due date and progress reports."""
+"""Supervision items: decided work with a lead unit, co-units, a due date and progress reports."""
 
 from datetime import date, datetime
 from typing import Any

@@ -1,10 +1,10 @@
 """A clerk's GB/T 9704-2012 check of a rendered document: its .docx as written and its PDF as printed.
 
 check(docx, pdf, expect) returns the findings (empty when the document passes): A4 with margins of
-37/35/28/26 mm, the standard faces named (仿宋 body, 小标宋 title, 黑体 / 楷体 headings), the 版头
-with the issuing organ and the 发文字号, the printed fonts (a CJK serif for the body, a sans face
-only where 黑体 is named), a 「— N —」 page number on every page, and the 版记 on the foot of the last
-page (an even one) below every line of the body.
+37/35/28/26 mm, the standard faces named (FangSong body, Xiaobiaosong title, Heiti / Kaiti headings), the
+header block with the issuing organ and the doc_number, the printed fonts (a CJK serif for the body, a sans
+face only where Heiti is named), a "— N —" page number on every page, and the end block (banji) on the foot
+of the last page (an even one) below every line of the body.
 """
 
 import io
@@ -91,7 +91,7 @@ def _east_asian(run) -> str | None:
 
 
 def check_fonts_named(document) -> list[Finding]:
-    """The body in 仿宋, the title in 小标宋, headings in 黑体 / 楷体: no other face is named."""
+    """The body in FangSong, the title in Xiaobiaosong, headings in Heiti / Kaiti: no other face is named."""
     named = {_east_asian(r) for p in document.paragraphs for r in p.runs if r.text.strip()}
     found = [Finding("font_missing", {"font": font}) for font in (FANGSONG, XIAOBIAOSONG) if font not in named]
     return found + [Finding("font_unknown", {"font": font}) for font in sorted(named - {FANGSONG, XIAOBIAOSONG,
@@ -99,7 +99,7 @@ def check_fonts_named(document) -> list[Finding]:
 
 
 def check_head(document, expect: Expect) -> list[Finding]:
-    """The red 发文机关标志 names the organ; the 发文字号 is printed in the 版头."""
+    """The red issuer heading names the organ; the doc_number is printed in the header block."""
     texts = [p.text.strip() for p in document.paragraphs]
     red = [p.text.strip() for p in document.paragraphs
            if p.runs and p.runs[0].font.color is not None and p.runs[0].font.color.rgb is not None]
@@ -112,7 +112,7 @@ def check_head(document, expect: Expect) -> list[Finding]:
 
 
 def check_printed_fonts(document, printed: Printed) -> list[Finding]:
-    """A CJK serif carries the body; a sans face appears only when 黑体 is named."""
+    """A CJK serif carries the body; a sans face appears only when Heiti is named."""
     serif = [f for f in printed.fonts if "Serif" in f or "Song" in f or "Ming" in f or "FangSong" in f]
     sans = [f for f in printed.fonts if "Sans" in f or "Hei" in f]
     found = [] if serif else [Finding("no_serif", {"fonts": ", ".join(printed.fonts)})]
@@ -125,7 +125,9 @@ def page_text(words: tuple[Word, ...]) -> str:
 
 
 def check_page_numbers(printed: Printed) -> list[Finding]:
-    """「— N —」 below the type area of page N; none on a blank page before the 版记页, nor on that page (§7.5)."""
+    """The page number "— N —" below the type area of page N; none on a blank page before the end block's page, nor
+    on that page (§7.5).
+    """
     pages = printed.pages
     blank_before_end = len(pages) >= 3 and not pages[-2][2]
     found = [Finding("page_number_on_end_page", {"page": len(pages)})
@@ -138,7 +140,7 @@ def check_page_numbers(printed: Printed) -> list[Finding]:
 
 
 def check_end_block(printed: Printed, expect: Expect) -> list[Finding]:
-    """The 印发 line ends on the type area's last line of the last, even page, below every line of the body."""
+    """The printing line ends on the type area's last line of the last, even page, below every line of the body."""
     words = printed.pages[-1][2] if printed.pages else ()
     printed_on = message("document.printed_on", date="")
     line = [w for w in words if w.text.endswith(printed_on)]

@@ -1,11 +1,12 @@
 """GB/T 9704-2012 pages with python-docx: a Page in, the bytes of a .docx out.
 
-版头 (secrecy, red 发文机关标志, 发文字号 / 签发人, red separator 4 mm below the number), 主体
-(title, 主送, body with its heading levels, 附件说明, 纪要 attendance lists, 署名 and 成文日期,
-附注) and 版记 (抄送 and 印发 between black lines, anchored to the bottom of the type area),
-with "— 1 —" page numbers, odd pages right and even pages left. The variants differ only in the
-版头: standard, upward (number flush left, 签发人 right), letter (函: heading and double line,
-number right), minutes (纪要标志, 第N期, 编印 line) and form (a heading line and a table body).
+Header block (secrecy, red issuer heading, doc_number / signer, red separator 4 mm below the number), body
+(title, principal addressees, body with its heading levels, attachment note, the minutes' attendance lists,
+signature and date of the document, notes) and end block (copies and the printing line between black lines,
+anchored to the bottom of the type area), with "— 1 —" page numbers, odd pages right and even pages left.
+The variants differ only in the header block: standard, upward (number flush left, signer right), letter
+(heading and double line, number right), minutes (the minutes' mark, issue number, compiled-by line) and
+form (a heading line and a table body).
 """
 
 import io
@@ -118,7 +119,7 @@ def _setup(doc, page: Page) -> None:
 
 
 def _footer(paragraph, align) -> None:
-    """"— 1 —" in 4号宋体, one character in from the right (odd pages) or the left (even pages)."""
+    """"— 1 —" in size-4 Song, one character in from the right (odd pages) or the left (even pages)."""
     paragraph.alignment = align
     exact_spacing(paragraph, Pt(SIZE_4.pt * 1.2))
     if align == WD_ALIGN_PARAGRAPH.RIGHT:
@@ -173,7 +174,7 @@ def _head(doc, page: Page) -> None:
 
 
 def _heading(doc, text: str, top_twips: int):
-    """The red 发文机关标志, centred; a name too long for the type width is compressed, not wrapped."""
+    """The red issuer heading, centred; a name too long for the type width is compressed, not wrapped."""
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     exact_spacing(paragraph, Pt(HEADING_SIZE.pt * 1.25), before=top_twips)
@@ -199,7 +200,7 @@ def _split_line(doc, left: str, right: str, before_lines: float):
 
 
 def _separator(doc, paragraph, star: bool) -> None:
-    """The red line as wide as the type area, 4 mm below the 发文字号 (a red star in it for 党的机关)."""
+    """The red line as wide as the type area, 4 mm below the doc_number (a red star in it for party organs)."""
     if not star:
         border(paragraph._p.get_or_add_pPr(), "bottom", 12, RED_HEX, SEPARATOR_GAP_PT)
         return
@@ -304,7 +305,7 @@ def _table(doc, rows: list[list[str]]) -> None:
 
 
 def _attachments(doc, names: tuple[str, ...]) -> None:
-    """附件：1.××× — one blank line after the body, names aligned, no full stop after a name."""
+    """The attachment note: one blank line after the body, names numbered and aligned, no full stop after a name."""
     numbered = len(names) > 1
     for n, name in enumerate(names, 1):
         label = f"{n}.{name}" if numbered else name
@@ -316,7 +317,9 @@ def _attachments(doc, names: tuple[str, ...]) -> None:
 
 
 def _attendance(doc, lists: tuple[tuple[str, str], ...]) -> None:
-    """纪要: "出席：" in 黑体 two characters in, names in 仿宋, wrapped lines aligned after the colon."""
+    """The minutes' attendance: the "present" label in Heiti two characters in, names in FangSong, wrapped lines
+    aligned after the colon.
+    """
     for n, (label, names) in enumerate(lists):
         paragraph = _para(doc, before_lines=1 if n == 0 else 0)
         indent(paragraph, left=2 + len(label) + 1, hanging=len(label) + 1)
@@ -329,11 +332,12 @@ def _width_chars(text: str) -> float:
 
 
 def _signature(doc, page: Page) -> None:
-    """署名 centred over the 成文日期; the date in Arabic numerals, four characters in from the right.
+    """The signature centred over the date of the document; the date in Arabic numerals, four characters in from the
+    right.
 
-    The 印章 presses on the 署名 and the date with its top within a line of the body: the SEAL_LINES
-    blank lines above the 署名 are left free for it, kept on one page with the body's last line and the
-    date, and the 署名 and date are bookmarked (SEAL_BOOKMARK) for an electronic seal to find.
+    The seal presses on the signature and the date with its top within a line of the body: the SEAL_LINES
+    blank lines above the signature are left free for it, kept on one page with the body's last line and the
+    date, and the signature and date are bookmarked (SEAL_BOOKMARK) for an electronic seal to find.
     """
     if page.date is None or page.layout == "minutes":
         return
@@ -356,7 +360,9 @@ def _signature(doc, page: Page) -> None:
 
 
 def _end_block(doc, page: Page) -> None:
-    """抄送 and 印发机关/印发日期 in 4号仿宋 between thick (0.35 mm) and thin (0.25 mm) black lines."""
+    """Copies and the printing organ / printing date in size-4 FangSong between thick (0.35 mm) and thin (0.25 mm)
+    black lines.
+    """
     rows = ([(page.cc_label, page.cc)] if page.cc else []) + [("", ())]
     table = doc.add_table(rows=len(rows), cols=1)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

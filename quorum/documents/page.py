@@ -12,8 +12,10 @@ LAYOUTS = ("standard", "upward", "letter", "minutes", "form")
 class Page:
     """Everything GB/T 9704 places on the page, already worded.
 
-    body: one paragraph per line; "一、" / "（一）" / "1." / "（1）" open headings of levels 1–4;
-    consecutive lines starting with "|" form a table ("|名称|内容|", one cell per "|").
+    body: one paragraph per line; a line opening with a Chinese numeral and an enumeration comma, a Chinese
+    numeral in full-width parentheses, an Arabic numeral and a full stop, or an Arabic numeral in full-width
+    parentheses is a heading of level 1, 2, 3 or 4; consecutive lines starting with "|" form a table
+    ("|name|content|", one cell per "|").
     """
 
     layout: str

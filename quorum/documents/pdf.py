@@ -3,8 +3,8 @@
 Each conversion runs soffice with its own throw-away user profile (-env:UserInstallation), so
 parallel conversions (tests, several scheduler workers) never share or lock a profile, and with
 a timeout, so a hung office process cannot hold a worker forever. Each also sees the fontconfig
-aliases of quorum/documents/fontconfig (仿宋/楷体/黑体/小标宋 → installed CJK faces) through a private
-FONTCONFIG_FILE that includes the system configuration first, so nothing is written to /etc.
+aliases of quorum/documents/fontconfig (FangSong/Kaiti/Heiti/Xiaobiaosong → installed CJK faces) through
+a private FONTCONFIG_FILE that includes the system configuration first, so nothing is written to /etc.
 """
 
 import copy
@@ -58,9 +58,9 @@ def font_environment(work: Path, aliases: Path = ALIASES) -> dict[str, str]:
 def to_pdf_many(files: Mapping[str, bytes], timeout: int = DEFAULT_TIMEOUT) -> dict[str, bytes]:
     """Convert several .docx files; keys are file stems, values their PDF bytes.
 
-    GB/T 9704 §7.4 puts the 版记 on an even page: a document whose 版记 lands on an odd last page is
-    converted again with its 版记 moved to the next page (the back of the sheet), or, when the body
-    already ended on the page before, two pages on (a blank page before the 版记页).
+    GB/T 9704 §7.4 puts the end block on an even page: a document whose end block lands on an odd last page
+    is converted again with its end block moved to the next page (the back of the sheet), or, when the body
+    already ended on the page before, two pages on (a blank page before the end block's page).
     """
     out = _convert(files, timeout)
     for pages in (1, 2):
@@ -73,7 +73,7 @@ def to_pdf_many(files: Mapping[str, bytes], timeout: int = DEFAULT_TIMEOUT) -> d
 
 
 def end_block_on_new_page(docx_bytes: bytes, pages: int = 1) -> bytes:
-    """The document with its 版记 (anchored to the last paragraph) moved on by one or two pages."""
+    """The document with its end block (anchored to the last paragraph) moved on by one or two pages."""
     document = docx.Document(io.BytesIO(docx_bytes))
     if pages == 2:
         _unnumbered_last_pages(document)
@@ -84,9 +84,9 @@ def end_block_on_new_page(docx_bytes: bytes, pages: int = 1) -> bytes:
 
 
 def _unnumbered_last_pages(document) -> None:
-    """End the body's section before the 版记: the blank page and the 版记页 after it carry no page number.
+    """End the body's section before the end block: the blank page and the end block's page after it carry no number.
 
-    GB/T 9704 §7.5: 版记页前有空白页的，空白页和版记页均不编排页码.
+    GB/T 9704 §7.5: a blank page before the end block's page and that page itself are not numbered.
     """
     end, blank = OxmlElement("w:p"), OxmlElement("w:p")   # the body's section ends; the blank page begins
     document.tables[-1]._tbl.addprevious(end)
@@ -102,7 +102,7 @@ def _unnumbered_last_pages(document) -> None:
 
 
 def _end_block_on_odd_page(pdf: bytes, timeout: int = 60) -> bool:
-    """Whether the last page is odd and carries the 印发 line of a 版记."""
+    """Whether the last page is odd and carries the printing line of an end block."""
     tool = shutil.which("pdftotext")
     if tool is None:
         return False

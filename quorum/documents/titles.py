@@ -1,10 +1,10 @@
 """Break a title that does not fit one line between words, never inside one (GB/T 9704 §7.3.3).
 
 The words come from jieba (its own dictionary, offline). A break is allowed between two words the
-dictionary knows, never before a particle such as 的, never after a number (2026年度) and never next
-to a word jieba only guessed (a place or person name it split: 格日勒敖都 stays whole); among the
-allowed breaks the lines are made as even as possible, the upper line the longer (梯形), and a break
-just after the name of an organ or a person (…委员会 / …服务中心 / …同志) is preferred.
+dictionary knows, never before a particle (the possessive de), never after a number (a year) and never
+next to a word jieba only guessed (a place or person name it split stays whole); among the allowed
+breaks the lines are made as even as possible, the upper line the longer (a trapezoid), and a break
+just after the name of an organ or a person (ending in committee, service centre or comrade) is preferred.
 """
 
 import logging

@@ -119,7 +119,7 @@ def _set_fonts(run, name: str, size: Pt, bold: bool, color: RGBColor | None, lat
 
 
 def scale_run(run, percent: int) -> None:
-    """Compress a run horizontally (字符缩放), used when a long 发文机关标志 exceeds the type width."""
+    """Compress a run horizontally (character scaling), used when a long issuer heading exceeds the type width."""
     width = OxmlElement("w:w")
     width.set(qn("w:val"), str(percent))
     place(run._element.get_or_add_rPr(), width)
@@ -252,7 +252,7 @@ def cell_margins_zero(table) -> None:
 
 
 def float_at_bottom(table, height_twips: int) -> None:
-    """Anchor a table of known height so its last line sits on the type area's bottom edge (版记).
+    """Anchor a table of known height so its last line sits on the type area's bottom edge (the end block).
 
     Horizontally it is placed from the page's edge at the left margin: LibreOffice (7.x) lays a table
     as wide as the type area inline, where it is anchored, unless its position is relative to the page.

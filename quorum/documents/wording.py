@@ -1,11 +1,11 @@
 """The wording of each kind: templates/documents/<kind>.j2 rendered in a sandboxed Jinja2 environment.
 
 A template defines named blocks; each is rendered on its own from the same structured record:
-  title    the document's title (事由 + 文种)
-  body     the editable draft text the secretariat may change before 签发
-  record   text drawn only from the record (attendance, votes, recusals, the cited 请示 ...),
-           rendered again at 签发 and never editable — so a 纪要 cannot disagree with the votes
-  notes    附注 (e.g. 联系人 and 电话 of a 请示)
+  title    the document's title (subject + kind of document)
+  body     the editable draft text the secretariat may change before sign_off
+  record   text drawn only from the record (attendance, votes, recusals, the cited request ...),
+           rendered again at sign_off and never editable — so the minutes cannot disagree with the votes
+  notes    the notes (e.g. the contact person and telephone of a request for instructions)
   attachments  one attachment name per line
 The sandbox lets a secretariat edit templates without being able to reach Python objects.
 """
@@ -40,7 +40,7 @@ def environment(directory: Path | None = None) -> SandboxedEnvironment:
 
 
 def _numbered(index: int) -> str:
-    """1 → 一, 12 → 十二: the numbers of 一、 headings."""
+    """An index in Chinese numerals (1 to 99), as the level-1 headings are numbered."""
     # Chinese numerals are a number system, not wording (kept with the typesetting data)
     digits = typesetting.NUMERAL_DIGITS
     if index < 10:

@@ -6,4 +6,4 @@ outbox (quorum.services.outbox) decides when to send, retries with backoff and r
 
 
 class DeliveryError(Exception):
-    """A message could not be delivered; str() is a Chinese reason shown on the 发送失败 page."""
+    """A message could not be delivered; str() is a Chinese reason shown on the failed-deliveries page."""

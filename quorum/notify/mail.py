@@ -1,5 +1,6 @@
 """E-mail over SMTP (smtplib): plain-text UTF-8 messages, one recipient each, with optional attachments
-(a 会议通知 carries its .ics invitation)."""
+(the notice of a meeting carries its .ics invitation).
+"""
 
 import smtplib
 import ssl

@@ -1,10 +1,10 @@
-"""Group-robot webhooks in the 企业微信 (WeCom) and 钉钉 (DingTalk) JSON formats.
+r"""Group-robot webhooks in the WeCom and DingTalk JSON formats.
 
 Both robots answer `{"errcode": 0, …}`. A message with an address to open (absolute, from [web]
 base_url) is a card: WeCom `news` (one article: title, description, url), DingTalk `actionCard`
 (markdown text with one button, singleTitle / singleURL). Without one it is plain text
 (`{"msgtype": "text", "text": {"content": …}}`), as a robot cannot open a bare path.
-A DingTalk robot with 加签 wants `timestamp` and `sign` (HMAC-SHA256 of "timestamp\\nsecret") in
+A DingTalk robot with signing enabled wants `timestamp` and `sign` (HMAC-SHA256 of "timestamp\nsecret") in
 the query string. Every post carries the outbox key (percent-encoded) in X-Quorum-Delivery-Key so a receiver can
 drop a copy resent after a crash.
 """

@@ -1,4 +1,4 @@
-"""documents: drafts, frozen 公文 and the serial counter of each (机关代字, year) series
+"""documents: drafts, frozen documents and the serial counter of each (issuing organ's code, year) series
 
 Revision ID: 0004
 Revises: 0002

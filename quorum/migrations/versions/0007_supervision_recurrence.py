@@ -1,4 +1,4 @@
-"""supervision items that recur after completion (完成并持续推进)
+"""supervision items that recur after completion (done, and kept going)
 
 Revision ID: 0007
 Revises: 0006

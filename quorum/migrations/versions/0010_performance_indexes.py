@@ -1,4 +1,4 @@
-"""indexes for a county's scale: 我的待办, the reminder sweep and timers, 拆分规避 over a unit's window
+"""indexes for a county's scale: "my tasks", the reminder sweep and timers, split_evasion over a unit's window
 
 Revision ID: 0010
 Revises: 0009

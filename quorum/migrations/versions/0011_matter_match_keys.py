@@ -1,4 +1,4 @@
-"""matter_match_key: each matter's normalised vendor / project / purpose, so 拆分规避 reads by index
+"""matter_match_key: each matter's normalised vendor / project / purpose, so split_evasion reads by index
 
 Revision ID: 0011
 Revises: 0010

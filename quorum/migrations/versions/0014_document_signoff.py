@@ -1,9 +1,10 @@
-"""document_signoff (送签: one row per round, open until 签发 or 退回) and document.ofd_path / ofd_sha256
+"""document_signoff (sending for sign_off: one row per round, open until signed off or returned) and
+document.ofd_path / ofd_sha256
 
 Revision ID: 0014
 Revises: 0013
 
-Every draft already in the database gets an open 送签, as a draft made from now on does.
+Every draft already in the database gets an open round, as a draft made from now on does.
 """
 from alembic import op
 import sqlalchemy as sa

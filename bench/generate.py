@@ -50,7 +50,8 @@ PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/quorum_bench_{n}"
 CHUNK = 1000                     # matters cloned per batch of executemany
 BUSY = 10                        # members who carry most open tasks
 OPEN_SHARE, OPEN_CAP = 0.3, 3000  # open matters: 30 % of N, at most 3,000 (≈ 4,500 open tasks)
-SKIP = {"document", "notification", "outbox_message", "audit_event", "attachment"}
+SKIP = {"document", "notification", "outbox_message", "audit_event", "attachment",
+        "matter_search", "document_search"}    # search text: written by the database's triggers (migration 0016)
 AUDIT_SUBJECTS = {"matter": "matter", "task": "task", "step": "matter_step", "meeting": "meeting",
                   "supervision": "supervision_item", "objection": "publicity_objection"}
 

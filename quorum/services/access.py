@@ -1,7 +1,7 @@
 """Sign-in (with lockout and throttling), password changes and API tokens (only a token's SHA-256 is stored).
 
-等保2.0 身份鉴别: after `max_failures` consecutive wrong passwords an account is locked for
-`lockout_minutes`, and a source address with `source_max_failures` failures in that window is
+MLPS 2.0 identification and authentication: after `max_failures` consecutive wrong passwords an account is
+locked for `lockout_minutes`, and a source address with `source_max_failures` failures in that window is
 throttled. Failures are rows (person.failed_logins, login_attempt), so every web worker sees them;
 a refused sign-in is therefore *returned*, not raised, so that its transaction commits the count.
 """

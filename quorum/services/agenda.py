@@ -1,4 +1,4 @@
-"""议程与会场: which matters may go on a body's agenda (and why not), and the meeting room as plain data.
+"""Agenda and meeting room: which matters may go on a body's agenda (and why not), and the meeting room as plain data.
 
 The rules live in quorum.services.meetings. This module reads them to tell the secretariat in
 advance what `meetings.add_item` would answer for each matter, composes scheduling with secret
@@ -46,8 +46,8 @@ LIVE_MEETING = (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
 def candidates(s: Session, body_key: str, unit_id: int | None = None) -> dict[str, list[dict[str, Any]]]:
     """Split active matters routed to this body's meeting into those that may go on now and those not yet.
 
-    For a unit-scoped body (成员单位班子会) only the matters of that unit are listed. A matter at a
-    mandatory step (追认) is marked: `meetings.schedule` puts it on the next meeting by itself.
+    For a unit-scoped body (a member unit's leadership meeting) only the matters of that unit are listed. A matter
+    at a mandatory step (ratification) is marked: `meetings.schedule` puts it on the next meeting by itself.
     """
     waiting = _on_agendas(s)
     out: dict[str, list[dict[str, Any]]] = {"eligible": [], "blocked": []}
@@ -73,7 +73,7 @@ def candidates(s: Session, body_key: str, unit_id: int | None = None) -> dict[st
 def _body_step(s: Session, matter: Matter, body_key: str) -> MatterStep | None:
     """The matter's meeting step for this body that is still ahead of it (or current).
 
-    The body may come from a field (临机处置: the body chosen to ratify), so it is read per matter.
+    The body may come from a field (an emergency decision: the body chosen to ratify), so it is read per matter.
     """
     spec = matters.workflow_of(s, matter)
     values = matters.values_of(spec, matter)
@@ -106,7 +106,7 @@ def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at:
              items: Iterable[tuple[int, bool]] = (), urgent: bool = False, unit_key: str | None = None) -> Meeting:
     """Call a meeting and put the chosen matters on it, each (matter_id, secret) — secret ballot when asked.
 
-    Matters waiting for 追认 are already put on by meetings.schedule; choosing them again is no error.
+    Matters waiting for ratification are already put on by meetings.schedule; choosing them again is no error.
     """
     meeting = meetings.schedule(s, env, actor, body_key, title, at, place, (), urgent=urgent, unit_key=unit_key)
     already = {i.matter_id for i in meeting.items}
@@ -133,7 +133,7 @@ def organisable_units(s: Session, env: Env, actor: Person, body: BodySpec) -> li
 
 def schedule_form(s: Session, env: Env, actor: Person, body_key: str | None, unit_key: str | None = None
                   ) -> dict[str, Any]:
-    """What the 安排会议 form offers this person for one body (the first they may organise by default).
+    """What the form to schedule a meeting offers this person for one body (the first they may organise by default).
 
     A unit-scoped body also needs the unit whose meeting it is; the agenda lists that unit's matters.
     """
@@ -156,7 +156,9 @@ def schedule_form(s: Session, env: Env, actor: Person, body_key: str | None, uni
 
 
 def may_view(s: Session, env: Env, person: Person, meeting: Meeting) -> bool:
-    """Members, 列席 observers, organisers, and those granted meeting.view_all (党政办, 管理员, 纪检) see a meeting."""
+    """Members, observers, organisers, and those granted meeting.view_all (secretariat, administrator, discipline
+    inspection) see a meeting.
+    """
     if any(m.person_id == person.id for m in meeting.members) or permissions.may(s, env, person, "meeting.view_all"):
         return True
     if meetings.can_organise(s, env, person, meetings.body_of(s, meeting), meetings.meeting_unit(s, meeting)):
@@ -262,7 +264,7 @@ def _item_controls(s: Session, env: Env, meeting: Meeting, body: BodySpec, item:
 
 
 def _me(s: Session, meeting: Meeting, actor: Person) -> dict[str, Any]:
-    """The viewer's own seat: whether he holds one, has 请假, and may still hand in his own 书面意见."""
+    """The viewer's own seat: whether he holds one, is on leave, and may still hand in his own written opinion."""
     member = any(m.person_id == actor.id for m in meeting.members)
     row = s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id,
                                              Attendance.person_id == actor.id)).scalar_one_or_none()
@@ -274,7 +276,7 @@ def _me(s: Session, meeting: Meeting, actor: Person) -> dict[str, Any]:
 
 
 def _my_part(s: Session, item: AgendaItem, actor: Person) -> dict[str, Any]:
-    """What the viewer chose on a named ballot (never on a secret one: it is not kept) and his own 书面意见."""
+    """What the viewer chose on a named ballot (never on a secret one: it is not kept) and his own written opinion."""
     ballot = None if item.secret else s.execute(select(Ballot).where(
         Ballot.item_id == item.id, Ballot.person_id == actor.id)).scalar_one_or_none()
     written = s.execute(select(WrittenOpinion.text).where(WrittenOpinion.item_id == item.id,
@@ -285,8 +287,9 @@ def _my_part(s: Session, item: AgendaItem, actor: Person) -> dict[str, Any]:
 
 
 def _materials(s: Session, env: Env, actor: Person, item: AgendaItem) -> dict[str, Any]:
-    """The item's papers one tap away in the room: the matter's attachments and its 前置程序 opinions of the
-    current round, for those who may read the matter (the same rule as the matter page)."""
+    """The item's papers one tap away in the room: the matter's attachments and its gate opinions of the
+    current round, for those who may read the matter (the same rule as the matter page).
+    """
     matter = s.get(Matter, item.matter_id)
     if not visibility.can_view(s, env, actor, matter):
         return {"materials_visible": False, "attachments": [], "gate_opinions": []}
@@ -309,8 +312,9 @@ def _materials(s: Session, env: Env, actor: Person, item: AgendaItem) -> dict[st
 
 
 def hand_in(s: Session, env: Env, actor: Person, meeting_id: int, reason: str, opinions: dict[int, str]) -> str:
-    """A member who cannot attend: his 请假 (when he gives a reason) and his 书面意见 on each item he wrote one for,
-    in one go before the meeting opens. Returns what was handed in, in words."""
+    """A member who cannot attend: his leave of absence (when he gives a reason) and his written opinion on each item he
+    wrote one for, in one go before the meeting opens. Returns what was handed in, in words.
+    """
     done = []
     if reason.strip():
         meetings.request_leave(s, env, actor, meeting_id, reason)
@@ -325,7 +329,7 @@ def hand_in(s: Session, env: Env, actor: Person, meeting_id: int, reason: str, o
 
 
 def _observer_choices(s: Session, meeting: Meeting) -> list[dict[str, str]]:
-    """People who could attend as 列席: active, not 应到会 members, not already observing."""
+    """People who could attend as observers: active, not expected members, not already observing."""
     taken = {m.person_id for m in meeting.members} | set(s.execute(select(Attendance.person_id).where(
         Attendance.meeting_id == meeting.id, Attendance.status == "observer")).scalars())
     people = s.execute(select(Person).where(Person.active.is_(True)).order_by(Person.id)).scalars()

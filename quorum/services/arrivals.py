@@ -2,8 +2,8 @@
 
 One function per kind of arrival, each called from the one place the event happens, in that
 change's own transaction: a new task (`task_assigned`), an item put to the vote (`vote_opened`),
-a meeting called (`meeting_called`), a draft waiting for 签发 (`awaiting_signature`), a decision on
-one's own request (`request_decided`), a 抄送 (`copied`) and an @-mention in an opinion or comment
+a meeting called (`meeting_called`), a draft waiting for sign_off (`awaiting_signature`), a decision on
+one's own request (`request_decided`), a copy (`copied`) and an @-mention in an opinion or comment
 (`mentioned`). Each enqueues through the outbox (quorum.services.outbox.notify) under a key of its
 own, so the same arrival never notifies twice; the wording is templates/messages/<kind>.txt.
 
@@ -68,7 +68,7 @@ def _name(s: Session, person_id: int | None) -> str:
 
 
 def _amount(s: Session, matter: Matter) -> str:
-    """The matter's first money field that carries a value, formatted ("860,000 元"); "" when none."""
+    """The matter's first money field that carries a value, formatted (the amount with the yuan unit); "" when none."""
     try:
         spec = policies.policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
     except QuorumError:
@@ -110,7 +110,7 @@ def vote_opened(s: Session, env: Env, actor: Person, meeting: Meeting, item: Any
 
 
 def meeting_called(s: Session, env: Env, actor: Person, meeting: Meeting) -> list[dict[str, Any]]:
-    """会议通知: every member and 列席 of a newly called meeting gets its time, place and agenda."""
+    """The notice of a meeting: every member and observer of a newly called meeting gets its time, place and agenda."""
     observers = list(s.execute(select(Attendance.person_id).where(Attendance.meeting_id == meeting.id,
                                                                   Attendance.status == "observer")).scalars())
     members = [m.person_id for m in meeting.members]
@@ -126,7 +126,9 @@ def meeting_called(s: Session, env: Env, actor: Person, meeting: Meeting) -> lis
 
 
 def observer_invited(s: Session, env: Env, actor: Person, meeting: Meeting, person_id: int) -> list[dict[str, Any]]:
-    """A 列席 recorded after the 会议通知 went out gets the same notice then (once: the key is the notice's)."""
+    """An observer recorded after the notice of the meeting went out gets the same notice then (once: the key is the
+    notice's).
+    """
     context = {"meeting": meeting, "at": calendar.to_local(meeting.scheduled_at),
                "items": [i.title for i in meeting.items]}
     return _tell(s, env, "meeting_called", f"meeting:{meeting.id}:called", [person_id], actor_id=actor.id,
@@ -136,9 +138,10 @@ def observer_invited(s: Session, env: Env, actor: Person, meeting: Meeting, pers
 
 def awaiting_signature(s: Session, env: Env, document: Document, signer_ids: Iterable[int],
                        signoff_id: int | None = None) -> list[dict[str, Any]]:
-    """送签: a draft that needs 签发 waits; the people who may sign it are told (not the one who sent it).
+    """Sent for sign_off: a draft waits; the people who may sign it off are told (not the one who sent it).
 
-    `signoff_id` (the 送签 round) keys the notice, so a draft sent again after 退回 is told again.
+    `signoff_id` (the round of sending for sign_off) keys the notice, so a draft sent again after a return is told
+    again.
     """
     unit = s.get(Unit, document.issuer_unit_id) if document.issuer_unit_id else None
     about = ""
@@ -156,7 +159,7 @@ def awaiting_signature(s: Session, env: Env, document: Document, signer_ids: Ite
 
 def request_decided(s: Session, env: Env, actor_id: int | None, matter: Matter, reason: str = ""
                     ) -> list[dict[str, Any]]:
-    """A matter reached an end (办结, 未通过, 撤回, 失效): its initiator is told, unless he ended it himself."""
+    """A matter reached an end (done, not passed, withdrawn, lapsed): its initiator is told, unless he ended it."""
     if matter.status not in ENDED:
         return []
     actor_id = actor_id if actor_id is not None else acting_person(s)
@@ -167,7 +170,7 @@ def request_decided(s: Session, env: Env, actor_id: int | None, matter: Matter, 
 
 
 def copied(s: Session, env: Env, actor: Person, matter: Matter, copies: Iterable[Any]) -> list[dict[str, Any]]:
-    """抄送: each person the matter was copied to is told who copied it, with the note."""
+    """Copy: each person the matter was copied to is told who copied it, with the note."""
     out: list[dict[str, Any]] = []
     for row in copies:
         out += _tell(s, env, "copied", f"copy:{row.id}", [row.person_id], actor_id=actor.id, subject="matter",
@@ -180,7 +183,7 @@ MENTION = re.compile("[@" + chr(0xFF20) + "]")      # @ or the full-width at sig
 
 
 def mentioned_people(s: Session, text: str) -> list[Person]:
-    """The active people an `@姓名` in the text names (the longest name that follows each @); others are ignored."""
+    """The active people an `@name` in the text names (the longest name that follows each @); others are ignored."""
     if not text or not MENTION.search(text):
         return []
     people = list(s.execute(select(Person).where(Person.active.is_(True))).scalars())

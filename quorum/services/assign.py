@@ -1,9 +1,9 @@
 """Who gets a task when a step opens.
 
 - review / record / filing / publicity / execution: every holder of the step's role is given the
-  task in one 或签 group (the first to act closes the group); `role_scope = "matter_unit"` narrows
+  task in one any_of group (the first to act closes the group); `role_scope = "matter_unit"` narrows
   the holders to the matter's own unit (the member unit's head approves its own request);
-- countersign: one 或签 group per unit (`units`, or every unit of `unit_kind`); the step is done
+- countersign: one any_of group per unit (`units`, or every unit of `unit_kind`); the step is done
   when every group — or `required` of them — has answered;
 - nobody is given a decision on a matter they filed, and the nominee and relatives named in the
   matter's `recuse` fields get no task on it at all.
@@ -92,7 +92,7 @@ def open_task(s: Session, env: Env, matter: Matter, step: MatterStep, kind: str,
 
 def open_group(s: Session, env: Env, matter: Matter, step: MatterStep, kind: str, role: str, people: list[Person],
                title: str, requirement: str | None, due: date | None = None) -> str:
-    """Give the same task to several people as one 或签 group; return the group key."""
+    """Give the same task to several people as one any_of group; return the group key."""
     group = f"{step.id}:{step.round}:{requirement or kind}"
     for person in people:
         open_task(s, env, matter, step, kind, role, person, title, requirement, group, due)

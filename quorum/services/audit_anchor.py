@@ -1,4 +1,4 @@
-"""Anchor the audit chain outside the database: its head, signed, appended to a file and sent to 纪检.
+"""Anchor the audit chain outside the database: its head, signed, appended to a file and sent to discipline inspection.
 
 Whoever can write the database alone can neither move the anchors (they are in a file outside the
 data directory, and each line carries an HMAC with the audit key) nor hide a truncated or rewritten
@@ -21,7 +21,7 @@ INSPECTORS = ("discipline_inspector",)
 
 
 def anchor(s: Session, env: Env, anchor_file: Path) -> Anchor:
-    """Append the chain's current head to anchor_file and tell the 纪检监察室; return the anchor."""
+    """Append the chain's current head to anchor_file and tell the discipline inspection office; return the anchor."""
     head = audit.head_anchor(s, env.now.replace(microsecond=0).isoformat())
     line = chain.anchor_line(head, audit.key())
     anchor_file.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ A named ballot (`ballot`) must have its `meeting.ballot` event (meeting, item, v
 every such event its row; a secret item's tallies (`secret_tally`) must add up to the secret ballot
 events of that item — the events never hold a secret choice, so only the total can be re-derived.
 A task is done exactly when its last status event is `task.done`, with that event's action as its
-outcome (cancellations are not re-derived: a 视为同意 cancels tasks under a step event).
+outcome (cancellations are not re-derived: a consent by silence cancels tasks under a step event).
 """
 
 from collections import Counter

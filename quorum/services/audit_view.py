@@ -1,7 +1,7 @@
-"""The 纪检's audit page: the chain's last check, every event of the log with filters, and a matter's dossier.
+"""The discipline inspectors' audit page: the chain's last check, the log's events with filters, a matter's dossier.
 
-Only those granted `audit.inspect` (纪检监察, the administrator) read any of it. Verifying the whole chain
-costs about 30 µs an event (1.5 s on SQLite, 2.2 s on PostgreSQL for 50k events), too long for a page: the
+Only those granted `audit.inspect` (discipline inspection, the administrator) read any of it. Verifying the whole
+chain costs about 30 µs an event (1.5 s on SQLite, 2.2 s on PostgreSQL for 50k events), too long for a page: the
 check runs off the request and is recorded as a job run (`audit_verify`, its result in the run's summary);
 the page shows the newest finished check, its time, and how many events were appended since.
 """
@@ -142,7 +142,7 @@ class Filters:
 
 @dataclass(frozen=True)
 class Event:
-    """One event of the log, as 纪检监察 reads it (names and words, never keys)."""
+    """One event of the log, as discipline inspection reads it (names and words, never keys)."""
 
     seq: int
     at: datetime
@@ -219,7 +219,7 @@ def _described(s: Session, env: Env, rows: list[AuditEvent]) -> list[Event]:
 
 
 def _subjects(s: Session, rows: list[AuditEvent]) -> dict[tuple[str, int | None], str]:
-    """The meeting or 公文 an event was about, in words (a meeting's events name no matter)."""
+    """The meeting or document an event was about, in words (a meeting's events name no matter)."""
     wanted = {kind: {e.subject_id for e in rows if e.subject == kind and e.subject_id} for kind in ("meeting", "document")}
     found: dict[tuple[str, int | None], str] = {}
     for meeting_id, title in s.execute(select(Meeting.id, Meeting.title).where(Meeting.id.in_(wanted["meeting"]))):

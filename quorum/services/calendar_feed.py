@@ -1,4 +1,4 @@
-"""A person's iCalendar feed: their meetings (as member or 列席) and their task and 督办 deadlines.
+"""A person's iCalendar feed: their meetings (as member or observer) and their task and supervision deadlines.
 
 The feed is reached by a secret address (/calendar/<token>.ics) that calendar apps poll without
 signing in, so the token is the credential: only its SHA-256 is stored, it is shown once when
@@ -109,7 +109,7 @@ def build(s: Session, env: Env, person: Person, organisation: str) -> bytes:
 
 
 def invitation(meetings: list[Meeting], organizer: str, attendee: str, attendee_name: str, stamp) -> bytes:
-    """The .ics a 会议通知 e-mail carries (METHOD:REQUEST): the calendar app adds the meeting with one tap.
+    """The .ics a meeting's notice e-mail carries (METHOD:REQUEST): the calendar app adds the meeting with one tap.
 
     The UID is the feed's, so a person who also subscribes to the feed sees the meeting once; SEQUENCE follows
     the meeting's version, so a later notice of the same meeting updates the entry instead of adding one.

@@ -1,7 +1,7 @@
 """Next year's calendar: load the State Council's arrangement, and build the calendar every Env uses.
 
 A loaded arrangement is a CalendarYear row; the newest row for a year is in force and makes every
-day of that year exact (no longer 暂定). Loading recounts the provisional deadlines in the same
+day of that year exact (no longer provisional). Loading recounts the provisional deadlines in the same
 transaction and tells the assignees of each deadline that moved, once (the notices are keyed by
 task and new date, so loading the same file again tells nobody).
 
@@ -93,7 +93,7 @@ def load_year(s: Session, env: Env, actor: Person, arrangement: YearArrangement,
               outlets: Outlets) -> dict[str, Any]:
     """Put a year's arrangement in force, recount the provisional deadlines and tell who is affected.
 
-    Only an administrator or the 党政办 may load. The same arrangement loaded again changes nothing.
+    Only an administrator or the secretariat may load. The same arrangement loaded again changes nothing.
     """
     permissions.require(s, env, actor, "calendar.load", subject="calendar_year", subject_id=arrangement.year)
     fingerprint = digest(arrangement)
@@ -118,7 +118,7 @@ def load_year(s: Session, env: Env, actor: Person, arrangement: YearArrangement,
 
 
 def year_report(cal: WorkCalendar, year: int) -> dict[str, Any]:
-    """A year's days off and 调休 working days with where each comes from, for `quorum calendar show`."""
+    """A year's days off and make-up working days with where each comes from, for `quorum calendar show`."""
     days = [{"date": n.day, "text": describe(n.day), "working": n.working, "name": n.name, "source": n.source,
              "source_name": message(f"calendar.source.{n.source}"), "provisional": n.provisional}
             for n in cal.notable_days(year)]

@@ -1,4 +1,4 @@
-"""Checks made when a matter is filed: the people it names, 拆分规避, and repeated use of a path.
+"""Checks made when a matter is filed: the people it names, split_evasion, and repeated use of a path.
 
 `derive` returns the system values routing needs (the amount that decides, the flags) plus the
 sentences that explain them; `write_flags` stores a MatterFlag on every matter involved — the new

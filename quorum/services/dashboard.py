@@ -1,4 +1,4 @@
-"""统计: what the dashboard charts show — open matters, overdue work, decisions, meeting cadence.
+"""Statistics: what the dashboard charts show — open matters, overdue work, decisions, meeting cadence.
 
 Pure reads over the database; every function returns plain dicts and lists so the web page, the
 JSON API and the CLI can show the same numbers. The day (`today`) is passed in, never read here.
@@ -40,7 +40,7 @@ def _category_label(spec: WorkflowSpec | None, category: str | None, workflow_ke
 
 
 def open_matters(s: Session, policies: PolicySet) -> dict[str, Any]:
-    """Count open (办理中) matters by category, split by the kind of step each now waits at."""
+    """Count open (in progress) matters by category, split by the kind of step each now waits at."""
     query = (select(Matter.workflow_key, Matter.policy_version_id, Matter.category, MatterStep.kind,
                     func.count(Matter.id))
              .join(MatterStep, (MatterStep.matter_id == Matter.id) & (MatterStep.step_key == Matter.current_step))
@@ -61,9 +61,9 @@ def open_matters(s: Session, policies: PolicySet) -> dict[str, Any]:
 
 
 def overdue_by_unit(s: Session, today: date) -> dict[str, Any]:
-    """Count overdue work per unit: open tasks by the matter's unit, open 督办 items by their lead unit.
+    """Count overdue work per unit: open tasks by the matter's unit, open supervision items by their lead unit.
 
-    Tasks shared by several holders (或签) are one piece of work and count once.
+    Tasks shared by several holders (any_of) are one piece of work and count once.
     """
     units = {u.id: u.short_name for u in s.execute(select(Unit)).scalars()}
     tasks = (select(Matter.unit_id, func.count(func.distinct(Task.group_key)))
@@ -121,7 +121,7 @@ def elapsed_share(year: int, today: date) -> float:
 
 
 def meetings_held(s: Session, policies: PolicySet, year: int, today: date) -> dict[str, Any]:
-    """Meetings each body held (closed) in `year`, against the number its 议事规则 require.
+    """Meetings each body held (closed) in `year`, against the number its rules of procedure require.
 
     `expected_to_date` is the required number times the share of the year gone by; a body that has
     held fewer meetings than the whole meetings expected by now is `behind`.

@@ -1,4 +1,4 @@
-"""代理: a person away names a delegate who may act on their tasks for a period, as "代 X"."""
+"""Delegation: a person away names a delegate who may act on their tasks for a period, "on behalf of X"."""
 
 from datetime import datetime
 
@@ -67,7 +67,7 @@ def principals_of(s: Session, delegate_id: int, now: datetime) -> frozenset[int]
 
 
 def principals_query(delegate_id: int, now: datetime) -> Select:
-    """principals_of as a query, to use as a subquery (我的待办 counts in one statement)."""
+    """principals_of as a query, to use as a subquery (the counts of "my tasks" in one statement)."""
     return select(Delegation.principal_id).where(
         Delegation.delegate_id == delegate_id, Delegation.active.is_(True),
         Delegation.starts <= now, Delegation.ends > now)

@@ -1,4 +1,5 @@
-"""PNG pages of a document for its signer (`pages`), and of a 纪要, a 通知 and a 请示 for review (`render`).
+"""PNG pages of a document for its signer (`pages`), and of minutes, a notice and a request for instructions for
+review (`render`).
 
 `pages` lays out one document as it would be signed now (a draft without its number yet) or as it was
 signed, converts it with LibreOffice and keeps the PNGs under files_dir/previews/<digest>/, so the
@@ -64,7 +65,9 @@ def page_png(env: Env, key: str, number: int) -> bytes | None:
 
 
 def render(settings: Settings, out_dir: Path, dpi: int = 80) -> dict[str, list[Path]]:
-    """Run the demo in a temporary database, sign a 通知 and a 请示 for its matter, render the three kinds."""
+    """Run the demo in a temporary database, sign a notice and a request for instructions for its matter, render the
+    three kinds.
+    """
     with tempfile.TemporaryDirectory(prefix="quorum-preview-") as tmp:
         data_dir = Path(tmp)
         temp = Settings(organisation=settings.organisation, data_dir=data_dir,

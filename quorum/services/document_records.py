@@ -1,4 +1,4 @@
-"""Read models of 公文 for the CLI, the web UI and the dossier; who may read which document."""
+"""Read models of documents for the CLI, the web UI and the dossier; who may read which document."""
 
 from typing import Any
 
@@ -22,7 +22,7 @@ def row(s: Session, doc: Document) -> dict[str, Any]:
 
 
 def awaiting_signature(s: Session, person: Person) -> list[dict[str, Any]]:
-    """送签 entries of a person's 待办: the drafts they may 签发, with the issuing organ and when they were sent."""
+    """The sign_off entries of a person's tasks: the drafts they may sign off, with the issuing organ and when sent."""
     out = []
     for doc in documents.awaiting(s, person):
         signoff = documents.open_signoff(s, doc.id)
@@ -36,7 +36,7 @@ def awaiting_signature(s: Session, person: Person) -> list[dict[str, Any]]:
 
 
 def signoff_state(s: Session, doc: Document) -> dict[str, Any]:
-    """Whether a draft is in 送签 now, and its latest 退回 (who, when, why) while it is a draft."""
+    """Whether a draft is sent for sign_off now, and its latest return (who, when, why) while it is a draft."""
     returned = documents.last_return(s, doc.id) if doc.status == DocumentStatus.DRAFT else None
     who = s.get(Person, returned.closed_by_id) if returned is not None and returned.closed_by_id else None
     return {"open": documents.open_signoff(s, doc.id) is not None,
@@ -59,7 +59,7 @@ def listing(s: Session, matter_id: int | None = None, meeting_id: int | None = N
 
 
 def of_matter(s: Session, matter_id: int) -> list[Document]:
-    """The matter's own documents and those of the meetings it was on (会议通知, 纪要)."""
+    """The matter's own documents and those of the meetings it was on (notices of meetings, minutes)."""
     meetings = select(AgendaItem.meeting_id).where(AgendaItem.matter_id == matter_id)
     query = select(Document).where((Document.matter_id == matter_id) | Document.meeting_id.in_(meetings))
     return list(s.execute(query.order_by(Document.id)).scalars())

@@ -50,6 +50,8 @@ def cmd_import(args: argparse.Namespace) -> None:
         print(message("cli.org_unchanged"))
     else:
         print(message("cli.org_import_done" if result["applied"] else "cli.org_check_done", **counts))
+    for text in result["warnings"]:
+        print(message("cli.org_warning_line", text=text))
     if result["passwords"]:
         print(message("cli.org_passwords_heading"))
         for p in result["passwords"]:

@@ -405,7 +405,25 @@ def _apply(s: Session, env: Env, actor: Person | None, plan: _Plan, rules: Secur
         s.flush()
         if any(counts.values()):
             audit.append(s, env, actor_id, "org.imported", "community", None, {"source": source, **counts})
-    return {**counts, "changed": any(counts.values()), "applied": not check_only, "passwords": passwords}
+    return {**counts, "changed": any(counts.values()), "applied": not check_only, "passwords": passwords,
+            "warnings": _seat_warnings(s, env, plan)}
+
+
+def _seat_warnings(s: Session, env: Env, plan: _Plan) -> list[str]:
+    """The 议事机构 nobody would sit on, or nobody would chair, once the file is in (not an error: a county may
+    fill its 管委会 later), worded for the person importing."""
+    held = set(s.execute(select(Post.role).join(Person, Person.id == Post.person_id)
+                         .where(Post.active.is_(True), Person.active.is_(True)).distinct()).scalars())
+    held |= {p["role"] for p in plan.posts}
+    policies = env.policies.policy_set
+    sep, out = message("cli.list_separator"), []
+    for body in policies.bodies.values():
+        if not held & set(body.seat_roles):
+            out.append(message("onboarding.warn_no_seats", body=body.name,
+                               roles=sep.join(policies.role_name(r) for r in body.seat_roles)))
+        elif not held & {body.chair_role, *body.acting_chair_roles}:
+            out.append(message("onboarding.warn_no_chair", body=body.name, role=policies.role_name(body.chair_role)))
+    return out
 
 
 def _apply_posts(s: Session, env: Env, actor_id: int | None, plan: _Plan, units: dict[str, Unit],

@@ -57,6 +57,8 @@ def test_a_county_loads_from_the_template_and_loading_it_again_changes_nothing(d
     result = load(db, env, workbook(title_rows=2))
     assert (result["units_created"], result["people_created"], result["posts_created"]) == (3, 3, 3)
     assert [p["username"] for p in result["passwords"]] == ["zhao", "qian", "sun"]
+    assert [w.split("」")[0] for w in result["warnings"]] == [       # bodies nobody sits on yet: told, not refused
+        "议事机构「医共体党委会议", "议事机构「总医院院长办公会议", "议事机构「医共体管理委员会会议", "议事机构「总医院职工代表大会"]
     with db.sessions() as s:
         units = {u.key: u for u in s.execute(select(Unit)).scalars()}
         assert units["county_hospital"].kind == "lead_hospital" and units["county_hospital"].doc_prefix == "某医共发"

@@ -83,6 +83,8 @@ MESSAGES: dict[str, str] = {
     "onboarding.role_unknown": "角色「{role}」不在规则文件 roles.toml 中（见「角色」表）",
     "onboarding.post_twice": "{name}在该单位担任「{role}」已在{first}列出",
     "onboarding.no_administrator": "工作簿中没有人担任「{role}」，导入后将无人能管理本系统",
+    "onboarding.warn_no_seats": "议事机构「{body}」还没有人担任其席位角色（{roles}），暂不能召开",
+    "onboarding.warn_no_chair": "议事机构「{body}」没有人担任主持人（{role}）或代为主持的角色",
     "onboarding.actor_required": "系统中已有人员：请以系统管理员身份导入（--as 登录名）",
     # --- the command line -----------------------------------------------------------------------
     "cli.org_help": "导入、导出本医共体的单位、人员和任职（.xlsx 工作簿或演示数据的 .toml）",
@@ -99,6 +101,7 @@ MESSAGES: dict[str, str] = {
     "cli.org_check_done": (
         "检查通过，导入将：单位 新增 {units_created}、更新 {units_updated}；人员 新增 {people_created}、"
         "更新 {people_updated}；任职 新增 {posts_created}、更新 {posts_updated}（未导入）"),
+    "cli.org_warning_line": "提示：{text}",
     "cli.org_unchanged": "没有变化：文件与系统中的组织一致",
     "cli.org_passwords_heading": "新人员的初始密码（只显示这一次，请通过安全途径告知本人；首次登录须修改）：",
     "cli.org_password_line": "  {name}（登录名 {username}）：{password}",

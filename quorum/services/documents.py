@@ -1,11 +1,12 @@
-"""公文: draft from the record, edit, 签发 (number, date, freeze, write once), void, convert to PDF.
+"""Documents: draft from the record, edit, sign_off (number, date, freeze, write once), void, convert to PDF.
 
 Drafts appear on their own: a workflow step that declares `documents = [...]` drafts each kind
 when the step opens or finishes (as policies/documents.toml says for that kind), and every
-meeting drafts its 会议通知 when scheduled and its 纪要 when closed. The secretariat edits a
-draft's title, 主送, body, attachments and 抄送; the signer role 签发 it, which allocates the
-发文字号 from the (机关代字, year of the 签发 date) series, renders the .docx once, stores its
-sha256 and freezes the row. A frozen document never changes; voiding it keeps its number taken.
+meeting drafts its notice when scheduled and its minutes when closed. The secretariat edits a
+draft's title, principal addressees, body, attachments and copies; the signer role signs it off, which
+allocates the doc_number from the (issuing organ's code, year of the sign_off date) series, renders the
+.docx once, stores its sha256 and freezes the row. A frozen document never changes; voiding it keeps its
+number taken.
 """
 
 import hashlib
@@ -70,22 +71,26 @@ def _log(s: Session, env: Env, actor_id: int | None, kind: str, doc: Document, *
 
 
 def on_step_activated(s: Session, env: Env, matter: Matter, step_row: MatterStep) -> None:
-    """Draft the kinds a step declares that are drafted when the step opens (请示, 征求意见函, 公示 ...)."""
+    """Draft the kinds a step declares that are drafted when the step opens (request for instructions, letter
+    seeking opinions, publicity notice ...).
+    """
     _declared(s, env, matter, step_row, "step_opened")
 
 
 def on_step_finished(s: Session, env: Env, matter: Matter, step_row: MatterStep) -> None:
-    """Draft the kinds drafted when the step finishes (决定, 批复, 任免通知, 督办单; the deciding meeting's 纪要)."""
+    """Draft the kinds drafted when the step finishes (decision, reply, appointment notice, supervision sheet; the
+    deciding meeting's minutes).
+    """
     _declared(s, env, matter, step_row, "step_finished")
 
 
 def on_meeting_scheduled(s: Session, env: Env, meeting: Meeting) -> None:
-    """Draft the 会议通知 of a newly scheduled meeting."""
+    """Draft the notice of a newly scheduled meeting."""
     _for_meeting(s, env, meeting, "meeting_scheduled")
 
 
 def on_meeting_closed(s: Session, env: Env, meeting: Meeting) -> None:
-    """Draft the 纪要 of a meeting that has just closed."""
+    """Draft the minutes of a meeting that has just closed."""
     _for_meeting(s, env, meeting, "meeting_closed")
 
 
@@ -136,7 +141,7 @@ def _ensure(s: Session, env: Env, kind: DocumentKind, matter: Matter | None = No
 
 
 def _request_of(s: Session, matter: Matter | None) -> Document | None:
-    """The 请示 of a matter a 批复 answers: the signed one if there is one, else the latest draft."""
+    """The request for instructions a reply answers: the signed one if there is one, else the latest draft."""
     if matter is None:
         return None
     rows = list(s.execute(select(Document).where(Document.matter_id == matter.id, Document.kind == "request",
@@ -186,7 +191,9 @@ def _fill(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: Docum
 
 def draft(s: Session, env: Env, actor: Person, kind_key: str, matter_ids: Sequence[int] = (),
           meeting_id: int | None = None, request_id: int | None = None) -> Document:
-    """Draft a document on request: one matter per document (一文一事), or one meeting for 通知 / 纪要."""
+    """Draft a document on request: one matter per document (one document, one matter), or one meeting for a notice /
+    minutes.
+    """
     _require_editor(s, actor, current_version(s, env).id)
     kind = _policy(s, current_version(s, env).id).kind(kind_key)
     matter_ids = list(dict.fromkeys(matter_ids))
@@ -231,7 +238,7 @@ def _require_editor(s: Session, actor: Person, version_id: int) -> None:
 
 
 def signer_roles(s: Session, doc: Document) -> tuple[str, ...]:
-    """The roles that may 签发 this document; "meeting_chair" becomes the chair of the body that met or decided."""
+    """The roles that may sign off this document; "meeting_chair" becomes the chair of the body that met or decided."""
     kind = kind_of(s, doc)
     matter = s.get(Matter, doc.matter_id) if doc.matter_id else None
     meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
@@ -245,16 +252,16 @@ def signer_roles(s: Session, doc: Document) -> tuple[str, ...]:
 
 
 def may_sign(s: Session, actor: Person, doc: Document) -> bool:
-    """Whether the actor may 签发 this draft: a signer role held at the issuing unit.
+    """Whether the actor may sign off this draft: a signer role held at the issuing unit.
 
-    When nobody holds a signer role at the issuing unit itself (the 医共体党委's secretary holds his
-    post at the 卫健委), any holder of a signer role may sign.
+    When nobody holds a signer role at the issuing unit itself (the community party committee's secretary holds
+    his post at the health commission), any holder of a signer role may sign.
     """
     return doc.status == DocumentStatus.DRAFT and actor.id in signers_of(s, doc)
 
 
 def signers_of(s: Session, doc: Document) -> list[int]:
-    """The people who may 签发 the document: holders of a signer role at the issuing unit, else anywhere."""
+    """The people who may sign off the document: holders of a signer role at the issuing unit, else anywhere."""
     posts = list(s.execute(select(Post).where(Post.role.in_(signer_roles(s, doc)), Post.active.is_(True))
                            .order_by(Post.id)).scalars())
     at_issuer = [p for p in posts if p.unit_id == doc.issuer_unit_id]
@@ -290,7 +297,9 @@ def _names(values: Sequence[str] | None, label: str) -> list[str] | None:
 def edit(s: Session, env: Env, actor: Person, document_id: int, *, title: str | None = None,
          addressees: Sequence[str] | None = None, body: str | None = None, attachments: Sequence[str] | None = None,
          cc: Sequence[str] | None = None, notes: str | None = None) -> Document:
-    """Change a draft's title, 主送, body, attachments, 抄送 or 附注; a frozen or void document is refused."""
+    """Change a draft's title, principal addressees, body, attachments, copies or notes; a frozen or void document
+    is refused.
+    """
     doc = _locked(s, document_id)
     _refuse_unless_draft(doc, message("documents.action_edit"))
     _require_editor(s, actor, doc.policy_version_id)
@@ -345,14 +354,14 @@ def warnings(s: Session, doc: Document) -> list[str]:
 
 
 def sign(s: Session, env: Env, actor: Person, document_id: int) -> Document:
-    """签发 in one transaction (CLI, demo, tests): take the number, render, freeze."""
+    """Sign_off in one transaction (CLI, demo, tests): take the number, render, freeze."""
     reserve(s, env, actor, document_id)
     return freeze(s, env, actor, document_id, rendering(s, env, actor, document_id))
 
 
 @dataclass(frozen=True)
 class Rendering:
-    """A draft laid out with its reserved 发文字号, the .docx already stored; what `freeze` records."""
+    """A draft laid out with its reserved doc_number, the .docx already stored; what `freeze` records."""
 
     number: str | None
     day: Any
@@ -363,7 +372,7 @@ class Rendering:
 
 
 def reserve(s: Session, env: Env, actor: Person, document_id: int) -> Document:
-    """签发, step 1 (short, locked): check the rules and take the 发文字号 for the draft.
+    """Sign_off, step 1 (short, locked): check the rules and take the doc_number for the draft.
 
     The number is written on the draft row in the transaction that takes it, so a crash before the
     document is frozen leaves it reserved for this document (a retry reuses it), never unused and
@@ -390,7 +399,7 @@ def reserve(s: Session, env: Env, actor: Person, document_id: int) -> Document:
 
 
 def rendering(s: Session, env: Env, actor: Person, document_id: int) -> Rendering:
-    """签发, step 2 (no lock needed): lay out the numbered draft and store its .docx, named by sha256."""
+    """Sign_off, step 2 (no lock needed): lay out the numbered draft and store its .docx, named by sha256."""
     doc = get(s, document_id)
     day = _dated(s, env, doc, kind_of(s, doc))
     page, data = render_file(s, env, doc, number=doc.doc_number or "", day=day, signer=actor.name)
@@ -399,7 +408,7 @@ def rendering(s: Session, env: Env, actor: Person, document_id: int) -> Renderin
 
 
 def freeze(s: Session, env: Env, actor: Person, document_id: int, done: Rendering) -> Document:
-    """签发, step 3 (short, locked): freeze the draft with the stored file; render again if it changed meanwhile."""
+    """Sign_off, step 3 (short, locked): freeze the draft with the stored file; render again if it changed meanwhile."""
     doc = _locked(s, document_id)
     _refuse_unless_draft(doc, message("documents.action_sign_again"))
     kind = kind_of(s, doc)
@@ -443,9 +452,9 @@ def _check_request(s: Session, doc: Document, kind: DocumentKind) -> None:
 
 
 def _dated(s: Session, env: Env, doc: Document, kind: DocumentKind):
-    """成文日期: the 签发 date, or for kinds dated by the meeting, the date the meeting passed it.
+    """The date of the document: the sign_off date, or for kinds dated by the meeting, the date the meeting passed it.
 
-    A 纪要 is never dated before its meeting (it can only be signed once the meeting closed).
+    Minutes are never dated before their meeting (they can only be signed once the meeting closed).
     """
     if kind.dated == "meeting" and doc.matter_id:
         last = (s.get(Matter, doc.matter_id).decision or {}).get("last") or {}
@@ -458,7 +467,7 @@ def _dated(s: Session, env: Env, doc: Document, kind: DocumentKind):
 
 
 def _check_meeting_time(s: Session, doc: Document, kind: DocumentKind) -> None:
-    """A 会议通知 is signed before its meeting, never once it is held; a 纪要 only after the meeting closed."""
+    """A meeting's notice is signed before its meeting, never once it is held; its minutes only after it closed."""
     if doc.meeting_id is None:
         return
     meeting = s.get(Meeting, doc.meeting_id)
@@ -481,7 +490,9 @@ def _series(s: Session, doc: Document, kind: DocumentKind, issuer: Unit) -> str:
 
 
 def allocate(s: Session, series: str, year: int) -> int:
-    """Take the next serial of a (机关代字, year) series: the counter row is locked until the transaction ends."""
+    """Take the next serial of an (issuing organ's code, year) series: the counter row is locked until the transaction
+    ends.
+    """
     table = DocumentSerial.__table__
     if s.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -538,7 +549,7 @@ def read_file(env: Env, doc: Document, which: str = "docx") -> bytes:
 
 
 def void(s: Session, env: Env, actor: Person, document_id: int, reason: str) -> Document:
-    """作废: the document stays on record with its number, which is never given out again."""
+    """Void: the document stays on record with its number, which is never given out again."""
     doc = _locked(s, document_id)
     if doc.status == DocumentStatus.VOID:
         raise InvalidTransition("document_void", title=doc.title, action=message("documents.action_void_again"))
@@ -573,7 +584,7 @@ def convert_pdf(s: Session, env: Env, document_id: int) -> Document:
 
 
 def sign_off_drafts(s: Session, env: Env, actor: Person | None = None, only: Sequence[int] | None = None) -> list[int]:
-    """Have each draft (or those of `only`) signed by a holder of its signer role (the demo); 请示 before 批复."""
+    """Have each draft (or those of `only`) signed by a holder of its signer role (demo); requests before replies."""
     query = select(Document).where(Document.status == DocumentStatus.DRAFT)
     if only is not None:
         query = query.where(Document.id.in_(list(only)))
@@ -634,7 +645,7 @@ def _close_signoff(s: Session, env: Env, actor_id: int | None, doc: Document, ou
 
 
 def return_draft(s: Session, env: Env, actor: Person, document_id: int, reason: str) -> Document:
-    """退回: a signer sends the draft back to the secretariat with a reason; the 送签 closes for every signer."""
+    """Return: a signer sends the draft back to the secretariat with a reason; the round closes for every signer."""
     doc = _locked(s, document_id)
     action = message("documents.action_return")
     _refuse_unless_draft(doc, action)
@@ -649,7 +660,7 @@ def return_draft(s: Session, env: Env, actor: Person, document_id: int, reason: 
 
 
 def send_for_signature(s: Session, env: Env, actor: Person, document_id: int) -> Document:
-    """送签 again: the secretariat puts a returned (and edited) draft before the signers once more."""
+    """Send for sign_off again: the secretariat puts a returned (and edited) draft before the signers once more."""
     doc = _locked(s, document_id)
     _refuse_unless_draft(doc, message("documents.action_send"))
     _require_editor(s, actor, doc.policy_version_id)
@@ -661,7 +672,8 @@ def send_for_signature(s: Session, env: Env, actor: Person, document_id: int) ->
 
 
 def awaiting(s: Session, person: Person) -> list[Document]:
-    """The drafts in 送签 this person may 签发, oldest 送签 first (their 待办's 送签 entries).
+    """The drafts sent for sign_off that this person may sign off, oldest sending first (the sign_off entries of
+    their tasks).
 
     Two statements when nothing waits or the person holds no post; a draft is checked in full only
     when the person holds one of its signer roles.
@@ -685,14 +697,14 @@ def _possible_signers(s: Session, doc: Document) -> set[str]:
 
 
 def last_return(s: Session, document_id: int) -> DocumentSignoff | None:
-    """The latest 退回 of a draft (shown on its page until it is signed)."""
+    """The latest return of a draft (shown on its page until it is signed)."""
     return s.execute(select(DocumentSignoff).where(DocumentSignoff.document_id == document_id,
                                                    DocumentSignoff.outcome == "returned")
                      .order_by(DocumentSignoff.id.desc()).limit(1)).scalars().first()
 
 
 def download_name(doc: Document, which: str) -> str:
-    """〔2026〕3号 关于….docx: the 发文字号 without the 机关代字, then the title; no path separators."""
+    """The file name: the doc_number without the issuing organ's code, the title, the extension; no path separators."""
     stem = rules.download_stem(doc.doc_number, doc.series, doc.title)
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem) + f".{which}"
 
@@ -706,7 +718,7 @@ UNIT_CODE = re.compile(r"[^\s\d()\uff08\uff09\u3014\u3015\[\]\u3010\u3011{}]{1,2
 
 
 def set_unit_code(s: Session, env: Env, actor: Person, unit_ref: str, code: str) -> dict[str, str]:
-    """Register a unit's 机关代字 (乌社卫发): the series its own documents are numbered in (audited)."""
+    """Register a unit's issuing organ's code: the series its own documents are numbered in (audited)."""
     permissions.require(s, env, actor, "admin.manage", subject="unit")
     ref = (unit_ref or "").strip()
     unit = s.execute(select(Unit).where((Unit.key == ref) | (Unit.name == ref) | (Unit.short_name == ref))

@@ -1,4 +1,4 @@
-"""The dossier of a matter for 巡察 / 审计: one zip with the record, every document and the audit events.
+"""The dossier of a matter for inspection tours / audit: one zip with the record, every document and the audit events.
 
 Inside: record.json (the matter as records.matter_record reads it), meetings/<id>.json, documents.json,
 documents/<id>-<kind>-<number>.docx (and .pdf where converted, checked against their stored sha256),

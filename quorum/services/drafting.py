@@ -1,9 +1,9 @@
 """From the record to a document: the structured context a kind's template reads, and the Page laid out.
 
 Everything a document states as fact — attendance, recusals, vote counts, dissent, amounts, the
-cited 请示's title and number, the 督办 items with their lead units and deadlines — is read here
-from the database, never typed in. The template's `record` block is rendered from this context
-again at 签发, so a 纪要 says exactly what was recorded at the moment it is signed.
+cited request's title and number, the supervision items with their lead units and deadlines — is read
+here from the database, never typed in. The template's `record` block is rendered from this context
+again at sign_off, so the minutes say exactly what was recorded at the moment they are signed.
 """
 
 from datetime import date, datetime
@@ -100,8 +100,8 @@ def body_key(doc_matter: Matter | None, meeting: Meeting | None) -> str | None:
 def issuer_unit(s: Session, kind: DocumentKind, matter: Matter | None, meeting: Meeting | None) -> Unit:
     """The issuing organ: the body's issuer if the kind names one, else the kind's unit kind or the matter's unit.
 
-    "@meeting_unit": the unit whose own meeting it is (a member unit's 班子会 — for a matter, the meeting
-    that decided it), else the matter's unit.
+    "@meeting_unit": the unit whose own meeting it is (a member unit's leadership meeting — for a matter, the
+    meeting that decided it), else the matter's unit.
     """
     issuer = kind.issuer_by_body.get(body_key(matter, meeting) or "", kind.issuer)
     if issuer == "@meeting_unit":
@@ -126,7 +126,7 @@ def _deciding_meeting(s: Session, matter: Matter | None) -> Meeting | None:
 
 
 def series_of(kind: DocumentKind, body: str | None, issuer: Unit) -> str | None:
-    """The 机关代字 series a document is numbered in: the body's own (纪要), the kind's, else the issuer's code."""
+    """The code series a document is numbered in: the body's own (minutes), the kind's, else the issuer's code."""
     by_body = kind.series_by_body.get(body or "")
     if by_body:
         return series_text(by_body, issuer.short_name)
@@ -143,7 +143,8 @@ def lead_unit(s: Session) -> Unit | None:
 
 def resolve(s: Session, tokens: tuple[str, ...], policy: DocumentPolicy, issuer: Unit, matter: Matter | None,
             meeting: Meeting | None, request: Document | None, step_key: str | None = None) -> list[str]:
-    """Turn the 主送 / 抄送 tokens of documents.toml into names; a token that resolves to nothing is left out.
+    """Turn the principal addressee / copy tokens of documents.toml into names; a token that resolves to nothing is
+    left out.
 
     "a|b" takes the first alternative that names anyone ("@step_units|@superior").
     """
@@ -158,7 +159,9 @@ def resolve(s: Session, tokens: tuple[str, ...], policy: DocumentPolicy, issuer:
 
 
 def step_units(s: Session, matter: Matter | None, step_key: str | None) -> list[str]:
-    """The units a matter's step goes to (会签 by 卫健委, 人社局, 财政局), in the order the workflow lists them."""
+    """The units a matter's step goes to (a countersign by the health commission, the human resources and social
+    security bureau, the finance bureau), in the order the workflow lists them.
+    """
     if matter is None or not step_key:
         return []
     spec = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
@@ -201,13 +204,13 @@ def _resolve_one(s: Session, token: str, policy: DocumentPolicy, issuer: Unit, m
 
 
 def context(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: DocumentPolicy) -> dict[str, Any]:
-    """Everything a template may read about a document's matter, meeting, step and cited 请示."""
+    """Everything a template may read about a document's matter, meeting, step and cited request."""
     return _context(s, env, doc, kind, *_sources(s, doc))
 
 
 def _sources(s: Session, doc: Document) -> tuple[Matter | None, Meeting | None, Unit | None, Document | None,
                                                  Unit | None]:
-    """The rows a document is drafted from: matter, meeting, issuing unit, cited 请示, lead hospital."""
+    """The rows a document is drafted from: matter, meeting, issuing unit, cited request, lead hospital."""
     return (s.get(Matter, doc.matter_id) if doc.matter_id else None,
             s.get(Meeting, doc.meeting_id) if doc.meeting_id else None,
             s.get(Unit, doc.issuer_unit_id) if doc.issuer_unit_id else None,
@@ -259,7 +262,7 @@ def matter_context(s: Session, matter: Matter, kind: DocumentKind) -> dict[str, 
 
 
 def _public(s: Session, matter: Matter, rec: dict[str, Any], kind: DocumentKind) -> list[dict[str, str]]:
-    """The fields a 公示 may show (kind.public_fields), a person's allowed profile entries after their name."""
+    """The fields a publicity may show (kind.public_fields), a person's allowed profile entries after their name."""
     spec = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
     by_key = {f["key"]: f for f in rec["fields"]}
     shown = []
@@ -299,8 +302,8 @@ def _supervision(row: dict[str, Any]) -> dict[str, Any]:
 def meeting_context(s: Session, meeting: Meeting) -> dict[str, Any]:
     """The meeting as recorded: who was there, who was away and why, each item's votes, recusals and dissent.
 
-    Read in a fixed number of statements whatever the number of items (a 纪要 of 10 items is
-    rendered at every 签发 and preview): each kind of row is fetched once for all the items.
+    Read in a fixed number of statements whatever the number of items (minutes of 10 items are
+    rendered at every sign_off and preview): each kind of row is fetched once for all the items.
     """
     body = policy_set_for(s, meeting.policy_version_id).body(meeting.body_key)
     attendance = {a.person_id: a for a in s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id))
@@ -326,7 +329,7 @@ def meeting_context(s: Session, meeting: Meeting) -> dict[str, Any]:
 
 
 def _agenda(s: Session, meeting: Meeting, body: Any, attendance: dict[int, Attendance]) -> list[dict[str, Any]]:
-    """Every item of the meeting with its roll, quorum, votes, recusals, written opinions and 督办 items."""
+    """Every item of the meeting with its roll, quorum, votes, recusals, written opinions and supervision items."""
     items = list(meeting.items)
     if not items:
         return []
@@ -364,7 +367,7 @@ def _by_item(s: Session, query) -> dict[int, list[Any]]:
 
 
 def _supervision_of(s: Session, matter_ids: set[int]) -> dict[int, list[dict[str, Any]]]:
-    """The 督办 items of these matters as the 纪要 lists them, ordered by due date (as records does)."""
+    """The supervision items of these matters as the minutes list them, ordered by due date (as records does)."""
     if not matter_ids:
         return {}
     rows = list(s.execute(select(SupervisionItem).where(SupervisionItem.matter_id.in_(matter_ids))
@@ -456,7 +459,7 @@ def page(s: Session, env: Env, doc: Document, kind: DocumentKind, policy: Docume
 
 
 def attendance(meeting: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """出席 / 请假 / 缺席 / 列席 exactly as the attendance was recorded."""
+    """Present / on leave / absent / observer, exactly as the attendance was recorded."""
     absent = (message("document.absent_with_reason", name=a["name"], reason=a["reason"]) if a["reason"]
               else a["name"] for a in meeting["absent"])
     lists = [("present", join_names(meeting["present"])), ("leave", join_names(absent)),
@@ -465,6 +468,8 @@ def attendance(meeting: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 def _time_of_day(at: datetime) -> str:
-    """上午9时, 下午2时30分: the time of a meeting as a 纪要 writes it."""
+    """The time of a meeting as the minutes write it: morning or afternoon, the hour on a 12-hour clock, the minutes
+    if any.
+    """
     hour = message("document.time_morning" if at.hour < 12 else "document.time_afternoon", hour=at.hour % 12 or 12)
     return hour + (message("document.time_minute", minute=at.minute) if at.minute else "")

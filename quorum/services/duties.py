@@ -62,7 +62,7 @@ def meeting_dates(s: Session, body_key: str, year: int) -> list[date]:
 
 
 def supervision_dates(s: Session, text: str, year: int) -> list[date]:
-    """The days 督办 items with the text in their title were marked done (办结) in the year."""
+    """The days supervision items with the text in their title were marked done in the year."""
     rows = s.execute(select(SupervisionItem.done_at).where(
         SupervisionItem.status == SupervisionStatus.DONE, SupervisionItem.done_at.is_not(None),
         SupervisionItem.title.contains(text, autoescape=True))).scalars()

@@ -1,10 +1,10 @@
 """Recurring duties on their dates: open each period, remind on its deadline, report it missed, escalate.
 
 A period opens on its reminder date (duties.toml `remind_working_days_before`): the owner unit is told,
-and a duty whose evidence is a done 督办 item (or a manual confirmation) gets that item opened, so
+and a duty whose evidence is a done supervision item (or a manual confirmation) gets that item opened, so
 completing it is what counts. A period that ends unmet is reported once to the owner, the leader
-and the 党政办; a per_year duty still short on its `escalate_on` date (the 推进机制 met fewer than
-twice by 1 November) is escalated once.
+and the secretariat; a per_year duty still short on its `escalate_on` date (the promotion mechanism met
+fewer than twice by 1 November) is escalated once.
 """
 
 from collections.abc import Mapping
@@ -87,7 +87,7 @@ def _open(s: Session, env: Env, outlets: Outlets, rule: core.DeadlineRule, duty:
 
 
 def period_title(duty: core_duties.Duty, year: int, label: str) -> str:
-    """The 督办 item's title; it contains the duty's evidence text, so finishing it counts."""
+    """The supervision item's title; it contains the duty's evidence text, so finishing it counts."""
     title = message("duty.period_title", name=duty.name, year=year, period=core_duties.period_name(label))
     if duty.evidence.kind == "supervision_title_contains" and duty.evidence.value not in title:
         title = message("duty.period_title_with_evidence", evidence=duty.evidence.value, title=title)
@@ -96,7 +96,7 @@ def period_title(duty: core_duties.Duty, year: int, label: str) -> str:
 
 def open_period(s: Session, env: Env, duty: core_duties.Duty, owner: Unit | None, st: core_duties.PeriodStatus,
                 year: int) -> int | None:
-    """Record the period as opened; for 督办 or manual evidence, open its 督办 item. Idempotent."""
+    """Record the period as opened; for supervision or manual evidence, open its supervision item. Idempotent."""
     found = s.execute(select(DutyOpening).where(DutyOpening.duty_key == duty.key, DutyOpening.year == year,
                                                 DutyOpening.period == st.label)).scalar_one_or_none()
     if found is not None:

@@ -3,8 +3,8 @@
 The aggregates below the documents (matters, meetings, supervision) do not call the modules that
 react to them: they `publish` an event, and the routes in quorum/services/reactions.py (installed
 with the package) run each reaction at once, in order, inside the publisher's transaction — so a
-reaction that refuses (a 批复 with no 请示 to answer) still rolls the whole change back. This keeps
-the import graph one-way: the documents read the matters, never the other way round.
+reaction that refuses (a reply with no request for instructions to answer) still rolls the whole change
+back. This keeps the import graph one-way: the documents read the matters, never the other way round.
 """
 
 from collections import defaultdict
@@ -41,7 +41,7 @@ class MeetingClosed:
 
 @dataclass(frozen=True)
 class SupervisionSettled:
-    """The last open 督办 item of a matter is done."""
+    """The last open supervision item of a matter is done."""
     matter_id: int
     actor_id: int
 

@@ -1,8 +1,8 @@
 """Executing an approved expenditure: payments within the validity period and the tolerance.
 
 The approval covers the contract (or project) total. Payments are recorded against it by the
-财务管理中心 on the execution step's task; their sum may exceed the approved total by at most the
-workflow's tolerance, beyond which the amount must first be changed and approved again. A
+finance management centre on the execution step's task; their sum may exceed the approved total by at
+most the workflow's tolerance, beyond which the amount must first be changed and approved again. A
 change within the tolerance is recorded; a larger one sends the matter back to its application
 so it is routed again by the new amount. An approval not used in time lapses (`timers`).
 """

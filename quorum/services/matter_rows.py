@@ -31,7 +31,7 @@ def locked(s: Session, model: type, ident: int, what: str) -> Any:
 def locked_task(s: Session, task_id: int) -> tuple[Task, Matter, list[Task]]:
     """Lock a task, its matter and the other open tasks of its step's round — one statement.
 
-    The others decide what an answer closes (its 或签 group) and whether the step is complete.
+    The others decide what an answer closes (its any_of group) and whether the step is complete.
     """
     this = aliased(Task)
     step_id = select(this.step_id).where(this.id == task_id).scalar_subquery()

@@ -111,7 +111,9 @@ def _unit_id(s: Session, spec: WorkflowSpec, values: Mapping[str, Any]) -> int |
 
 def _require_own_units(s: Session, env: Env, actor: Person, spec: WorkflowSpec, values: Mapping[str, Any],
                        matter_id: int | None = None) -> None:
-    """A unit field marked own_unit (申请单位) names a unit where the filer holds a post, unless granted otherwise."""
+    """A unit field marked own_unit (the applying unit) names a unit where the filer holds a post, unless granted
+    otherwise.
+    """
     held = {unit_id for _role, unit_id in org.posts_of(s, actor.id)}
     for field in spec.fields:
         if field.own_unit and values.get(field.key):
@@ -171,7 +173,7 @@ def _finish_step(s: Session, env: Env, actor_id: int | None, matter: Matter, ste
 
 def _cancel_open_tasks(s: Session, env: Env, matter: Matter, step: MatterStep | None = None,
                        group: str | None = None, among: list[Task] | None = None) -> None:
-    """Cancel the matter's open tasks (of one step, of one 或签 group); `among`: the candidates, already loaded."""
+    """Cancel the matter's open tasks (of one step, of one any_of group); `among`: the candidates, already loaded."""
     if among is not None:
         for task in among:
             if task.status == TaskStatus.OPEN and (group is None or task.group_key == group):
@@ -230,7 +232,7 @@ def end_rejected(s: Session, env: Env, actor_id: int | None, matter: Matter, ste
 
 
 def lapse(s: Session, env: Env, matter: Matter, step: MatterStep, reason: str) -> None:
-    """An approval not used within its validity period lapses (失效); the matter must be filed again."""
+    """An approval not used within its validity period lapses; the matter must be filed again."""
     _cancel_open_tasks(s, env, matter)
     step.finished_at, step.outcome = env.now, "lapsed"
     _set(s, env, None, step, "step", StepStatus.LAPSED, message("matter.action_lapse"), matter.id, step=step.step_key,
@@ -387,7 +389,7 @@ def _answer(s: Session, env: Env, actor: Person, matter: Matter, step: MatterSte
 
 
 def _step_complete(s: Session, step: MatterStep, others: list[Task] | None = None) -> bool:
-    """A gate or review step is complete when no task of this round is still open (加签 included).
+    """A gate or review step is complete when no task of this round is still open (add_signer tasks included).
 
     `others`: the round's open tasks as locked with the acted one (see `locked_task`), now updated.
     """
@@ -435,7 +437,7 @@ def may_withdraw(s: Session, actor: Person, matter: Matter) -> bool:
 
 
 def may_urge(s: Session, env: Env, actor: Person, matter: Matter) -> bool:
-    """Whether the actor may urge an active matter's open tasks (matter.urge: its initiator, the 党政办)."""
+    """Whether the actor may urge an active matter's open tasks (matter.urge: its initiator, the secretariat)."""
     return matter.status == MatterStatus.ACTIVE and permissions.may(
         s, env, actor, "matter.urge", (matter.unit_id,), {"initiator"} if actor.id == matter.initiator_id else ())
 
@@ -458,7 +460,7 @@ def withdraw(s: Session, env: Env, actor: Person, matter_id: int, reason: str) -
 
 
 def transfer(s: Session, env: Env, actor: Person, task_id: int, to: Person, reason: str) -> Task:
-    """转交: hand an open task to another person, who then holds it in the same 或签 group."""
+    """Transfer: hand an open task to another person, who then holds it in the same any_of group."""
     task = locked(s, Task, task_id, message("state.what_task"))
     matter = locked(s, Matter, task.matter_id, message("state.what_matter"))
     facts = task_facts(s, task, matter, actor, env.now)
@@ -479,7 +481,7 @@ def transfer(s: Session, env: Env, actor: Person, task_id: int, to: Person, reas
 
 
 def urge(s: Session, env: Env, actor: Person, task_id: int) -> Task:
-    """催办: the initiator or the 党政办 presses an open task — at most once per task per day."""
+    """Urge: the initiator or the secretariat presses an open task — at most once per task per day."""
     task = locked(s, Task, task_id, message("state.what_task"))
     matter = s.get(Matter, task.matter_id)
     if not may_urge(s, env, actor, matter):
@@ -498,7 +500,7 @@ def urge(s: Session, env: Env, actor: Person, task_id: int) -> Task:
 
 
 def mark_urgent(s: Session, env: Env, actor: Person, matter_id: int, reason: str) -> Matter:
-    """Let a principal leader mark a matter 紧急议题 so it may go on an agenda out of turn."""
+    """Let a principal leader mark a matter urgent so it may go on an agenda out of turn."""
     matter = locked(s, Matter, matter_id, message("state.what_matter"))
     if matter.status != MatterStatus.ACTIVE:
         raise InvalidInput.because("matter.urgent_not_active", title=matter.title,
@@ -545,7 +547,7 @@ def _hears_it(s: Session, actor: Person, matter: Matter) -> bool:
 
 
 def may_mark_urgent(s: Session, env: Env, actor: Person, matter: Matter) -> bool:
-    """The 「标记紧急」 button and mark_urgent's check alike: an active matter not yet urgent, by its hearer."""
+    """The "mark urgent" button and mark_urgent's check alike: an active matter not yet urgent, by its hearer."""
     return (matter.status == MatterStatus.ACTIVE and not matter.urgent
             and permissions.may(s, env, actor, "matter.mark_urgent", (matter.unit_id,),
                                 relations_to(s, env, actor, matter, "matter.mark_urgent")))
@@ -566,7 +568,7 @@ def fast_forward_to(s: Session, env: Env, actor_id: int, matter: Matter, step_ke
 
 
 def on_supervision_settled(s: Session, env: Env, actor_id: int, matter_id: int) -> None:
-    """The last 督办 item of a matter is done: a step waiting for its supervision finishes."""
+    """The last supervision item of a matter is done: a step waiting for its supervision finishes."""
     matter = locked(s, Matter, matter_id, message("state.what_matter"))
     step = current(matter)
     if step is not None and kind_class(step.kind).waits_for_supervision:

@@ -1,7 +1,7 @@
 """Meetings: schedule with notice, agenda, attendance, recusal, ballots and item results.
 
 A matter reaches a meeting only from its workflow's meeting step for that body (its gate and
-reviews done), or when a principal leader has marked it urgent; everything else is a 临时动议
+reviews done), or when a principal leader has marked it urgent; everything else is an impromptu motion
 and is refused. Each item's quorum is counted at the moment of each ballot and again at close,
 so a member who leaves mid-meeting can cost a personnel item its quorum while an ordinary item
 keeps it.
@@ -51,8 +51,8 @@ def body_of(s: Session, meeting: Meeting) -> BodySpec:
 def can_organise(s: Session, env: Env, actor: Person, body: BodySpec, unit: Unit | None = None) -> bool:
     """Whether the actor may run this body's meetings: the one check behind buttons and services.
 
-    A body's chair or principal runs its meetings (a unit-scoped body's, 成员单位班子会, at that unit); so does
-    whoever permissions.toml grants meeting.organise (the 党政办).
+    A body's chair or principal runs its meetings (a unit-scoped body's, such as a member unit's leadership meeting,
+    at that unit); so does whoever permissions.toml grants meeting.organise (the secretariat).
     """
     if permissions.may(s, env, actor, "meeting.organise"):
         return True
@@ -67,12 +67,12 @@ def meeting_unit(s: Session, meeting: Meeting) -> Unit | None:
 
 
 def can_enter_votes(s: Session, env: Env, actor: Person) -> bool:
-    """Whether the actor may record a named (show-of-hands) vote for a member: meeting.organise (the 党政办)."""
+    """Whether the actor may record a named (show-of-hands) vote for a member: meeting.organise (the secretariat)."""
     return permissions.may(s, env, actor, "meeting.organise")
 
 
 def can_close_item(s: Session, env: Env, actor: Person, presiding_id: int | None) -> bool:
-    """Whether the actor may announce an item's result: its presiding member or meeting.organise (the 党政办)."""
+    """Whether the actor may announce an item's result: its presiding member or meeting.organise (the secretariat)."""
     return actor.id == presiding_id or permissions.may(s, env, actor, "meeting.organise")
 
 
@@ -92,9 +92,9 @@ def _log(s: Session, env: Env, actor: Person | None, kind: str, meeting: Meeting
 
 def schedule(s: Session, env: Env, actor: Person, body_key: str, title: str, at: datetime, place: str,
              matter_ids: Iterable[int] = (), urgent: bool = False, unit_key: str | None = None) -> Meeting:
-    """Call a meeting: check the notice period, snapshot the 应到会 members, put the matters on.
+    """Call a meeting: check the notice period, snapshot the expected members, put the matters on.
 
-    Matters waiting at a mandatory step of this body (追认 of an emergency decision) go on the
+    Matters waiting at a mandatory step of this body (ratification of an emergency decision) go on the
     agenda of its next meeting automatically.
     """
     body = env.policies.policy_set.body(body_key)
@@ -163,7 +163,7 @@ def _seats(s: Session, body: BodySpec, unit_id: int | None = None) -> list[tuple
 
 
 def mandatory_waiting(s: Session, body: BodySpec, unit_id: int | None) -> list[int]:
-    """Matters at a mandatory meeting step of this body (追认), not yet on an open agenda."""
+    """Matters at a mandatory meeting step of this body (ratification), not yet on an open agenda."""
     found = []
     for matter in s.execute(select(Matter).where(Matter.status == MatterStatus.ACTIVE).order_by(Matter.id)).scalars():
         step = matters.current(matter)
@@ -185,7 +185,7 @@ def _on_open_agenda(s: Session, matter_id: int, step_key: str) -> int | None:
 
 
 def add_item(s: Session, env: Env, actor: Person, meeting_id: int, matter_id: int, secret: bool = False) -> AgendaItem:
-    """Put a matter on the agenda; refuse 临时动议 and matters whose 前置程序 is not complete."""
+    """Put a matter on the agenda; refuse impromptu motions and matters whose gate is not complete."""
     meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
     body = body_of(s, meeting)
     _require_organiser(s, env, actor, body, meeting_unit(s, meeting))
@@ -297,7 +297,7 @@ def _in_session(s: Session, meeting_id: int) -> Meeting:
 
 def attend(s: Session, env: Env, actor: Person, meeting_id: int, person: Person, status: str,
            reason: str = "") -> Attendance:
-    """Record that a person is present, has left, is absent (请假) or attends as 列席."""
+    """Record that a person is present, has left, is absent (on leave) or attends as an observer."""
     if status not in ATTENDANCE:
         raise InvalidInput.because("meeting.attendance_unknown", status=status)
     meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
@@ -335,7 +335,7 @@ def item(s: Session, meeting: Meeting, seq: int) -> AgendaItem:
 
 
 def recuse(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, person: Person, reason: str) -> Recusal:
-    """Record a 回避: the member takes no part in that item and leaves its quorum base."""
+    """Record a recusal: the member takes no part in that item and leaves its quorum base."""
     meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
     _require_organiser(s, env, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
@@ -360,7 +360,7 @@ def recuse(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, perso
 
 def written_opinion(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, person: Person,
                     text: str) -> WrittenOpinion:
-    """Record an absent member's 书面意见: kept in the record, never counted as presence or a vote."""
+    """Record an absent member's written opinion: kept in the record, never counted as presence or a vote."""
     meeting = matters.locked(s, Meeting, meeting_id, message("state.what_meeting"))
     _require_organiser(s, env, actor, body_of(s, meeting), meeting_unit(s, meeting))
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION):
@@ -372,7 +372,7 @@ def written_opinion(s: Session, env: Env, actor: Person, meeting_id: int, seq: i
 
 def _file_written(s: Session, env: Env, actor: Person, meeting: Meeting, seq: int, person: Person,
                   text: str) -> WrittenOpinion:
-    """Keep a member's 书面意见 on one open item, once, and record who filed it."""
+    """Keep a member's written opinion on one open item, once, and record who filed it."""
     name = person.name                  # read now: a refused insert rolls back and expires the actor's row
     agenda_item = item(s, meeting, seq)
     if agenda_item.status not in (ItemStatus.PENDING, ItemStatus.VOTING):
@@ -393,7 +393,7 @@ def _file_written(s: Session, env: Env, actor: Person, meeting: Meeting, seq: in
 
 
 def request_leave(s: Session, env: Env, actor: Person, meeting_id: int, reason: str) -> Attendance:
-    """A member says himself, before the meeting opens, that he cannot attend (请假), with the reason."""
+    """A member says himself, before the meeting opens, that he cannot attend (leave of absence), with the reason."""
     meeting = _before_opening(s, actor, meeting_id)
     reason = clean_text(reason, message("meeting.absence_reason_label"), 1000)
     row = s.execute(select(Attendance).where(Attendance.meeting_id == meeting.id,
@@ -411,8 +411,9 @@ def request_leave(s: Session, env: Env, actor: Person, meeting_id: int, reason: 
 
 
 def own_written_opinion(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, text: str) -> WrittenOpinion:
-    """An absent member files his own 书面意见 on an item before the meeting opens (the same record as the
-    secretariat's): shown in the room and printed in the 纪要, never counted as presence or a vote."""
+    """An absent member files his own written opinion on an item before the meeting opens (the same record as the
+    secretariat's): shown in the room and printed in the minutes, never counted as presence or a vote.
+    """
     meeting = _before_opening(s, actor, meeting_id)
     absent = s.execute(select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.person_id == actor.id,
                                                    Attendance.status == "absent")).first()
@@ -492,7 +493,7 @@ def _record_ballot(s: Session, env: Env, actor: Person, meeting: Meeting, agenda
 
 def _presided_item(s: Session, env: Env, actor: Person, meeting_id: int, seq: int, what: str
                    ) -> tuple[Meeting, BodySpec, AgendaItem, int | None]:
-    """Lock an item of a meeting in session for its presiding member or the 党政办, refusing anyone else."""
+    """Lock an item of a meeting in session for its presiding member or the secretariat, refusing anyone else."""
     meeting = _in_session(s, meeting_id)
     body = body_of(s, meeting)
     agenda_item = matters.locked(s, AgendaItem, item(s, meeting, seq).id, message("state.what_item"))
@@ -547,7 +548,7 @@ def _apply_to_matter(s: Session, env: Env, actor: Person, meeting: Meeting, body
 
 
 def _postpone_reasons(s: Session, agenda_item: AgendaItem) -> str:
-    """The 缓议 reasons of the item's ballots, each said once (voters often give the same reason)."""
+    """The postpone reasons of the item's ballots, each said once (voters often give the same reason)."""
     reasons = s.execute(select(Ballot.reason).where(Ballot.item_id == agenda_item.id, Ballot.choice == "postpone")
                         .order_by(Ballot.id))
     texts = list(dict.fromkeys(r.strip() for r in reasons.scalars() if r and r.strip()))

@@ -70,8 +70,8 @@ def holders(s: Session, role: str, unit_id: int | None = None) -> list[Person]:
 def active_people(s: Session) -> list[tuple[str, str]]:
     """Every active person as (username, label), for the person selects of the forms.
 
-    The label is the name with the title of the person's first post (「那仁（东城社区卫生服务中心党支部书记…）」) —
-    what tells two 张华 apart to the clerk choosing one — never the username.
+    The label is the name with the title of the person's first post in full-width brackets (the unit and the
+    role) — what tells two people of the same name apart to the clerk choosing one — never the username.
     """
     rows = s.execute(select(Person.username, Person.name, Post.title)
                      .outerjoin(Post, and_(Post.person_id == Person.id, Post.active.is_(True)))

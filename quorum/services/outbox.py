@@ -10,7 +10,7 @@ OutboxMessage rows for e-mail and group robots as config.toml says (`dispatch`) 
 person's notifications created within the same minute becomes one message per channel listing them
 (in-app they stay separate rows) —, then claims one message at a time (status
 "sending" with a lease; SKIP LOCKED on PostgreSQL), sends it, and marks it sent — or schedules a
-retry with exponential backoff, or after the last attempt marks it failed and tells the 党政办.
+retry with exponential backoff, or after the last attempt marks it failed and tells the secretariat.
 A deliverer killed mid-send leaves its message "sending"; once the lease runs out the next run
 sends it again with the same key (X-Quorum-Delivery-Key / Message-ID), so a receiver can drop the
 copy. Every other message is sent exactly once.
@@ -261,7 +261,7 @@ def _invitations(s: Session, row: OutboxMessage, outlets: Outlets | None) -> tup
 
 
 def _link_of(s: Session, row: OutboxMessage, outlets: Outlets | None) -> str:
-    """A bundle opens the 通知 page; a single notice opens its own link."""
+    """A bundle opens the notifications page; a single notice opens its own link."""
     if row.kind == BUNDLE:
         link: str | None = NOTIFICATIONS_PAGE
     else:
@@ -375,7 +375,7 @@ def mark_read(s: Session, env: Env, actor: Person, notification_ids: Iterable[in
 
 
 def problems(s: Session, limit: int = 200) -> list[OutboxMessage]:
-    """Messages that failed or are waiting for a retry after an error, for the 党政办's page."""
+    """Messages that failed or are waiting for a retry after an error, for the secretariat's page."""
     query = (select(OutboxMessage).where(or_(OutboxMessage.status == FAILED, OutboxMessage.last_error.is_not(None)),
                                          OutboxMessage.status != SENT)
              .order_by(OutboxMessage.id.desc()).limit(limit))
@@ -383,7 +383,7 @@ def problems(s: Session, limit: int = 200) -> list[OutboxMessage]:
 
 
 def retry(s: Session, env: Env, actor: Person, message_id: int) -> OutboxMessage:
-    """The 党政办 sends a failed message again (fresh attempts, same key)."""
+    """The secretariat sends a failed message again (fresh attempts, same key)."""
     permissions.require(s, env, actor, "outbox.retry", subject="outbox_message", subject_id=message_id)
     row = s.get(OutboxMessage, message_id)
     if row is None:
@@ -411,7 +411,7 @@ class Receipt:
 
 
 def urges_sent(s: Session, person_id: int, limit: int = 20) -> list[Receipt]:
-    """The 催办 this person sent lately, each with whether the urged person has read it (newest first)."""
+    """The urges this person sent lately, each with whether the urged person has read it (newest first)."""
     urged = list(s.execute(select(AuditEvent.subject_id, AuditEvent.at).where(
         AuditEvent.kind == "task.urged", AuditEvent.actor_id == person_id).order_by(AuditEvent.seq.desc())
         .limit(limit)).all())
@@ -426,7 +426,7 @@ def urges_sent(s: Session, person_id: int, limit: int = 20) -> list[Receipt]:
 
 
 def notice_reads(s: Session, event_key: str) -> list[Receipt]:
-    """Who was sent one notice (e.g. a 会议通知, "meeting:<id>:called") and who has read it, in sending order."""
+    """Who was sent one notice (e.g. a meeting's notice, "meeting:<id>:called") and who has read it, in sent order."""
     rows = s.execute(select(Notification, Person.name).join(Person, Person.id == Notification.person_id)
                      .where(Notification.event_key == event_key).order_by(Notification.id)).all()
     return [Receipt(name, n.title, n.created_at, n.read_at, n.matter_id) for n, name in rows]

@@ -2,7 +2,8 @@
 
 A service works out the actor's Standing toward the object (roles anywhere, roles at the object's units, relations)
 and asks `may` (for a button) or `require` (before acting). A refusal raised by `require` carries the action and the
-object, so the entry point that records refusals for 纪检监察 (quorum.services.refusals) can say what was tried.
+object, so the entry point that records refusals for discipline inspection (quorum.services.refusals) can say what
+was tried.
 """
 
 from collections.abc import Iterable
@@ -56,7 +57,7 @@ def require(s: Session, env: Env, actor: Person, action: str, units: Iterable[in
 
 
 def refusal(error: NotPermitted, action: str, subject: str = "", subject_id: int | None = None) -> NotPermitted:
-    """Mark a refusal with what was tried and on what, for the record 纪检监察 reads."""
+    """Mark a refusal with what was tried and on what, for the record discipline inspection reads."""
     error.action, error.subject, error.subject_id = action, subject, subject_id
     return error
 

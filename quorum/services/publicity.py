@@ -1,9 +1,9 @@
-"""任前公示 objections: lodged during the window, investigated, answered; the outcome waits for them.
+"""Pre-appointment publicity objections: lodged during the window, investigated, answered; the outcome waits for them.
 
 Named objections and anonymous ones with specific facts must be investigated before an outcome;
 anonymous, vague ones are logged and need not block the appointment. The complainant's name and
-contact stay in this table (restricted to the 组织人事 and 纪检 roles); the audit trail records
-only that an objection was lodged and how it was resolved.
+contact stay in this table (restricted to the organisation-and-personnel and discipline inspection roles);
+the audit trail records only that an objection was lodged and how it was resolved.
 """
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ RESOLUTIONS = ("verified", "unfounded")
 
 
 def may_record(s: Session, env: Env, actor: Person) -> bool:
-    """Whether the actor may record an objection to a 公示 (permissions.toml: publicity.record_objection)."""
+    """Whether the actor may record an objection to a publicity (permissions.toml: publicity.record_objection)."""
     return permissions.may(s, env, actor, "publicity.record_objection")
 
 
@@ -33,7 +33,7 @@ def may_investigate(s: Session, env: Env, actor: Person) -> bool:
 
 def lodge(s: Session, env: Env, actor: Person, matter_id: int, text: str, anonymous: bool = False,
           complainant: str = "", contact: str = "", specific: bool = True) -> PublicityObjection:
-    """Record an objection to a candidate under 公示; one after the window is kept and marked late."""
+    """Record an objection to a candidate under publicity; one after the window is kept and marked late."""
     permissions.require(s, env, actor, "publicity.record_objection", subject="matter", subject_id=matter_id)
     matter = matters.locked(s, Matter, matter_id, message("state.what_matter"))
     step = matters.current(matter)

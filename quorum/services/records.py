@@ -103,7 +103,7 @@ def _view(task: Task, facts: TaskFacts, matter: Matter, step_spec: StepSpec, on_
 
 def task_facts_of(s: Session, tasks: list[Task], actor: Person,
                   now=None) -> dict[int, tuple[TaskFacts, Matter, StepSpec]]:
-    """matters.task_facts for many tasks at once: their matters (with steps), the actor's 代理 and the
+    """matters.task_facts for many tasks at once: their matters (with steps), the actor's delegations and the
     people each matter recuses are read in a fixed number of statements, the rules from the cache.
 
     The facts are the same as matters.task_facts gives task by task (a test holds them equal).
@@ -164,8 +164,9 @@ def task_action_label(s: Session, task: Task, action: str) -> str:
 
 
 def requirement_names(spec: WorkflowSpec, units: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """What an opinion answered, by its requirement key: a 前置程序 requirement's name, or the unit a 会签 group
-    is of (from `units`, (key, name) pairs the page has already read) — never the key itself."""
+    """What an opinion answered, by its requirement key: a gate requirement's name, or the unit a countersign group
+    is of (from `units`, (key, name) pairs the page has already read) — never the key itself.
+    """
     return {**dict(units), **{r.key: r.name for st in spec.steps for r in st.requirements}}
 
 
@@ -207,7 +208,7 @@ def my_tasks(s: Session, person: Person, now=None) -> list[dict[str, Any]]:
 
 
 def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
-    """Everything about a matter: fields, route and why, steps, tasks, opinions, votes, 督办, timeline."""
+    """Everything about a matter: fields, route and why, steps, tasks, opinions, votes, supervision, timeline."""
     matter = matters.get(s, matter_id)
     spec = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
     tasks = list(s.execute(select(Task).where(Task.matter_id == matter.id).order_by(Task.id)).scalars())
@@ -278,7 +279,9 @@ def _people_named(s: Session, spec: WorkflowSpec, values: dict[str, Any]) -> dic
 
 
 def flag_records(s: Session, spec: WorkflowSpec, matter_id: int) -> list[dict[str, Any]]:
-    """The warnings on a matter (拆分规避, 不予追认, repeated 临机处置, 追认 overdue, objections ...), oldest first."""
+    """The warnings on a matter (split_evasion, ratification refused, repeated emergency decisions, ratification
+    overdue, objections ...), oldest first.
+    """
     return [{"kind": f.kind, "name": visibility.flag_name(spec, f.kind), "text": f.text, "at": f.created_at}
             for f in checks.flags_of(s, matter_id)]
 
@@ -306,7 +309,7 @@ def execution_record(s: Session, spec: WorkflowSpec, matter: Matter) -> dict[str
 
 
 def objection_records(s: Session, matter_id: int, reveal: bool) -> list[dict[str, Any]]:
-    """公示 objections; the complainant's name and contact only when `reveal` (recorders and investigators)."""
+    """Publicity objections; the complainant's name and contact only when `reveal` (recorders and investigators)."""
     rows = list(s.execute(select(PublicityObjection).where(PublicityObjection.matter_id == matter_id)
                           .order_by(PublicityObjection.id)).scalars())
     names = _names(s, [r.resolved_by_id for r in rows])
@@ -325,7 +328,7 @@ def objection_records(s: Session, matter_id: int, reveal: bool) -> list[dict[str
 def matter_controls(s: Session, env: Env, actor: Person, matter: Matter, record: dict[str, Any]) -> dict[str, Any]:
     """The matter page's forms beside the tasks this person may use, decided by the services' own checks.
 
-    The complainant's name and contact of a 公示 objection are given only to those who record or
+    The complainant's name and contact of a publicity objection are given only to those who record or
     investigate objections (DOMAIN §6.5 #39).
     """
     step = matters.current(matter)
@@ -416,7 +419,7 @@ def item_record(s: Session, item: AgendaItem) -> dict[str, Any]:
 
 
 def _mandatory(s: Session, item: AgendaItem) -> bool:
-    """Whether the item is at a mandatory meeting step (追认 of an emergency decision)."""
+    """Whether the item is at a mandatory meeting step (ratification of an emergency decision)."""
     matter = s.get(Matter, item.matter_id)
     return matter_rows.step_spec(s, matter, item.step_key).mandatory
 

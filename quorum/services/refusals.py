@@ -1,4 +1,4 @@
-"""Refused actions, recorded for 纪检监察: who tried what, on what, through which entry point, and why not.
+"""Refused actions, recorded for discipline inspection: who tried what, on what, through which entry point, and why not.
 
 An entry point (web page, API, command line) records a refusal after the refused unit of work has rolled back,
 in a transaction of its own, so the record survives the refusal. The record is an audit event
@@ -43,7 +43,7 @@ def record(sessions: sessionmaker | Callable[[], Session], env: Env, actor_id: i
 
 @dataclass(frozen=True)
 class Refusal:
-    """One refused attempt, as 纪检监察 reads it."""
+    """One refused attempt, as discipline inspection reads it."""
 
     seq: int
     at: datetime

@@ -1,4 +1,4 @@
-"""Deadline reminders, overdue notices and escalation for tasks and 督办 items; provisional deadlines.
+"""Deadline reminders, overdue notices and escalation for tasks and supervision items; provisional deadlines.
 
 The rules live in policies/reminders.toml (quorum.core.reminders decides what a deadline calls for
 today); this module finds the deadlines in the record and enqueues notifications through the
@@ -105,13 +105,13 @@ def holders_by_role(s: Session, roles: Iterable[str], unit_id: int | None = None
 
 
 def leader_for(s: Session, rule: core.DeadlineRule, unit_id: int | None, exclude: Iterable[int]) -> int | None:
-    """The 分管/responsible leader: the first escalate_to role held at the unit, else anywhere."""
+    """The leader in charge / responsible leader: the first escalate_to role held at the unit, else anywhere."""
     at_unit = holders_by_role(s, rule.escalate_to, unit_id) if unit_id is not None else {}
     return core.pick_leader(rule.escalate_to, at_unit, holders_by_role(s, rule.escalate_to), exclude)
 
 
 def unit_contacts(s: Session, rule: core.DeadlineRule, unit_id: int) -> list[int]:
-    """Who speaks for a 责任单位: the holders of the first recipients role held at the unit."""
+    """Who speaks for a responsible unit: the holders of the first recipients role held at the unit."""
     for role in rule.recipients:
         people = holder_ids(s, role, unit_id)
         if people:
@@ -188,7 +188,7 @@ def _escalate_task(s: Session, env: Env, outlets: Outlets, rule: core.DeadlineRu
 
 
 def urged(s: Session, env: Env, actor: Person, task: Task, matter: Matter) -> list[dict[str, Any]]:
-    """Tell the assignee of an urge (催办), in the urge's own transaction; once per task and day."""
+    """Tell the assignee of an urge, in the urge's own transaction; once per task and day."""
     event = build_event(env.templates_dir, "urge", "urge", f"task:{task.id}:urge:{today_of(env)}", "task", task.id, matter.id,
                         f"/matters/{matter.id}", task=task, matter=matter, actor=actor,
                         person=s.get(Person, task.assignee_id))
@@ -200,7 +200,7 @@ def urged(s: Session, env: Env, actor: Person, task: Task, matter: Matter) -> li
 
 
 def supervision_reminders(s: Session, env: Env, outlets: Outlets, rules: core.ReminderRules) -> list[dict[str, Any]]:
-    """Remind every 责任单位 of open 督办 items (lead and co-units, #43); escalate to the lead's leader."""
+    """Remind all responsible units of open supervision items (lead, co-units; #43); escalate to the lead's leader."""
     rule, today, out = rules.rule("supervision"), today_of(env), []
     duty_items = set(s.execute(select(DutyOpening.supervision_item_id)
                                .where(DutyOpening.supervision_item_id.is_not(None))).scalars())

@@ -5,11 +5,11 @@ holds the per-kind behaviour it delegates to:
 
 - countersign: one group per unit; done when all (or `required`) groups have passed; after a
   return, `restart = "objecting"` keeps the answers of the units that had agreed;
-- publicity: a 公示 window of N working days (counting from the next working day); the outcome
+- publicity: a publicity window of N working days (counting from the next working day); the outcome
   task opens at once but may be answered only after the window and once every specific
-  objection is investigated; 暂缓任用 re-opens the decision for at most `postpone_months`;
-- filing: the receiving body acknowledges (备案 is not approval) or objects;
-- timer: waits (试用期 12 months from the decision) and is finished by `timers.fire_due`;
+  objection is investigated; postponing the appointment re-opens the decision for at most `postpone_months`;
+- filing: the receiving body acknowledges (filing is not approval) or objects;
+- timer: waits (a probation of 12 months from the decision) and is finished by `timers.fire_due`;
 - execution: the approved money is paid within the validity period (see `expenditure`).
 """
 
@@ -47,7 +47,7 @@ def deadline(env: Env, matter: Matter, step_spec: StepSpec, spec: WorkflowSpec) 
 
 
 def decision_date(matter: Matter) -> date | None:
-    """The day of the matter's last collective decision (任职 and 试用期 count from it)."""
+    """The day of the matter's last collective decision (the appointment and the probation count from it)."""
     last = (matter.decision or {}).get("last")
     return datetime.fromisoformat(last["decided_at"]).date() if last else None
 
@@ -104,7 +104,7 @@ def _effect(step_spec: StepSpec, decision: str) -> str | None:
 
 
 def options_for(step_spec: StepSpec, task_kind: str) -> tuple[str, ...]:
-    """The answers a task offers: its step's; a re-opened 公示 decision can no longer be postponed."""
+    """The answers a task offers: its step's; a re-opened publicity decision can no longer be postponed."""
     return tuple(o.key for o in step_spec.options if not (task_kind == "publicity_decision" and o.effect == "postpone"))
 
 
@@ -117,7 +117,7 @@ def option(step_spec: StepSpec, action: str) -> OptionSpec:
 
 
 def check_answer(s: Session, matter: Matter, step: MatterStep, task: Task, chosen: OptionSpec, comment: str) -> None:
-    """Refuse an answer whose preconditions are not met (reasons, open 公示 objections)."""
+    """Refuse an answer whose preconditions are not met (reasons, open publicity objections)."""
     if chosen.needs_comment and not comment:
         raise InvalidInput.because("task.answer_needs_comment", option=chosen.label)
     if kind_class(step.kind).has_window:
@@ -146,7 +146,7 @@ def countersign_complete(s: Session, step: MatterStep, step_spec: StepSpec) -> b
 
 def postpone_publicity(s: Session, env: Env, actor: Person, matter: Matter, step: MatterStep,
                        step_spec: StepSpec, task: Task, comment: str) -> None:
-    """暂缓任用: the decision waits at most postpone_months, then must be taken (no second postponement)."""
+    """Postpone the appointment: the decision waits at most postpone_months, then must be taken (only once)."""
     if task.kind == "publicity_decision":
         raise InvalidInput.because("task.postponed_once")
     due = add_months(env.now.date(), step_spec.postpone_months)

@@ -1,4 +1,4 @@
-"""督办: turn a decision into tracked items with a lead unit, co-units and due dates."""
+"""Supervision: turn a decision into tracked items with a lead unit, co-units and due dates."""
 
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -19,7 +19,7 @@ from quorum.services.supervision_import import quarter_end
 
 
 def allowed(s: Session, env: Env, actor: Person, item_ids: list[int]) -> dict[int, tuple[bool, bool]]:
-    """(may report progress, may confirm it done) per 督办 item — for the board's forms, as report() checks."""
+    """(may report progress, may confirm it done) per supervision item — for the board's forms, as report() checks."""
     rows = s.execute(select(SupervisionItem.id, SupervisionItem.lead_unit_id, SupervisionItem.co_unit_ids)
                      .where(SupervisionItem.id.in_(item_ids)))
     return {item_id: (permissions.may(s, env, actor, "supervision.report", (lead, *(co or ()))),
@@ -55,7 +55,7 @@ def _due(env: Env, raw: Mapping[str, Any]) -> tuple[date, bool]:
 
 def record_decision(s: Session, env: Env, actor: Person, matter: Matter, record: Mapping[str, Any],
                     summary: str) -> list[SupervisionItem]:
-    """Store the 纪要 record of a decided matter and open its 督办 items."""
+    """Store the minutes' record of a decided matter and open its supervision items."""
     items = []
     raw_items = record.get("items", [])
     if not isinstance(raw_items, list) or not all(isinstance(r, dict) for r in raw_items):
@@ -91,7 +91,7 @@ def all_done(s: Session, matter_id: int) -> bool:
 
 
 def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: bool = False) -> SupervisionItem:
-    """Record progress on a 督办 item; only the lead unit or the secretariat may mark it done."""
+    """Record progress on a supervision item; only the lead unit or the secretariat may mark it done."""
     item = s.execute(select(SupervisionItem).where(SupervisionItem.id == item_id).with_for_update()).scalar_one_or_none()
     if item is None:
         raise NotFound(what=message("supervision.what_item"), ref=item_id)
@@ -116,7 +116,7 @@ def report(s: Session, env: Env, actor: Person, item_id: int, text: str, done: b
 
 
 def _next_check(s: Session, env: Env, actor: Person, item: SupervisionItem) -> SupervisionItem:
-    """完成并持续推进: a done milestone becomes a check at the end of the next quarter, and so on."""
+    """Done, and kept going: a done milestone becomes a check at the end of the next quarter, and so on."""
     due = quarter_end(quarter_end(env.now.date()) + timedelta(days=1))
     follow = SupervisionItem(matter_id=item.matter_id, title=item.title, lead_unit_id=item.lead_unit_id,
                              co_unit_ids=list(item.co_unit_ids), due_date=due,

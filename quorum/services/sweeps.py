@@ -65,10 +65,10 @@ def deadlines(s: Session, env: Env, outlets: Outlets, rules: SweepRules) -> list
 
 
 def fire_timers(s: Session, env: Env, outlets: Outlets) -> list[dict[str, Any]]:
-    """Apply expiries (公示 end, probation, 追认, consultation silence …) and tell those concerned.
+    """Apply expiries (end of publicity, probation, ratification, consultation silence …) and tell those concerned.
 
     quorum.services.timers.fire_due changes the state; its notices are enqueued in the same
-    transaction, to the people it names (`notify`), the matter's initiator and the 党政办.
+    transaction, to the people it names (`notify`), the matter's initiator and the secretariat.
     """
     out = []
     for result in timers.fire_due(s, env):
@@ -146,7 +146,7 @@ def digest(s: Session, env: Env, outlets: Outlets, rules: SweepRules) -> list[di
 
 
 def verify_audit(s: Session, env: Env, outlets: Outlets) -> dict[str, Any]:
-    """Recompute the audit chain; a break is reported to 纪检 and the administrators (once a day)."""
+    """Recompute the audit chain; a break is reported to discipline inspection and the administrators (once a day)."""
     result = audit.verify(s)
     notified = []
     if not result.ok:

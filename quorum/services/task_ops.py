@@ -1,7 +1,7 @@
-"""Task operations beside the decision: 加签 (add a signer), 抄送 (copy) and comments with attachments.
+"""Task operations beside the decision: add_signer, copy and comments with attachments.
 
-加签 gives another person a task in its own group on the same step, so the step completes only
-when they have acted too. 抄送 lets a person read the matter without acting on it. A comment is an
+Add_signer gives another person a task in its own group on the same step, so the step completes only
+when they have acted too. A copy lets a person read the matter without acting on it. A comment is an
 opinion that closes nothing; it may carry attachments. Each is audited.
 """
 
@@ -21,7 +21,7 @@ from quorum.services.env import Env
 
 
 def add_signer(s: Session, env: Env, actor: Person, task_id: int, signer: Person, reason: str) -> Task:
-    """加签: ask one more person to act on this step before it may complete."""
+    """Add a signer: ask one more person to act on this step before it may complete."""
     task = matters.locked(s, Task, task_id, message("state.what_task"))
     matter = matters.locked(s, Matter, task.matter_id, message("state.what_matter"))
     facts = matters.task_facts(s, task, matter, actor, env.now)
@@ -46,7 +46,7 @@ def add_signer(s: Session, env: Env, actor: Person, task_id: int, signer: Person
 
 
 def may_copy(s: Session, env: Env, actor: Person, matter: Matter) -> bool:
-    """Whether the actor may 抄送 an active matter (matter.copy: its initiator, the 党政办, a holder of an open task)."""
+    """Whether the actor may copy an active matter (matter.copy: initiator, secretariat, an open task's holder)."""
     if matter.status != MatterStatus.ACTIVE:
         return False
     relations = {"initiator"} if actor.id == matter.initiator_id else set()
@@ -58,7 +58,7 @@ def may_copy(s: Session, env: Env, actor: Person, matter: Matter) -> bool:
 
 
 def copy_to(s: Session, env: Env, actor: Person, matter_id: int, people: Iterable[Person], note: str = "") -> list[MatterCopy]:
-    """抄送 the matter to people, who may then read it (personnel matters included) but not act."""
+    """Copy the matter to people, who may then read it (personnel matters included) but not act."""
     matter = matters.locked(s, Matter, matter_id, message("state.what_matter"))
     if not may_copy(s, env, actor, matter):
         raise permissions.refusal(NotPermitted.because("task.copy_who"), "matter.copy",

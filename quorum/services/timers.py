@@ -5,14 +5,14 @@ transaction. Each rule acts at most once for the same step round, so running it 
 same instant does nothing the second time. It returns what it did, one dict per change:
 `{"matter_id", "kind", "text", "notify": [person ids]}` for the notification outbox.
 
-- timer steps whose period has passed finish (试用期满 → 试用期满考核 opens);
-- a 公示 window that has ended is announced to whoever decides the outcome;
-- a 暂缓任用 that has run its months is escalated: the escalation role gets the decision too;
-- a consultation with `silence_consent_days` unanswered that long counts as consent (双重管理);
+- timer steps whose period has passed finish (end of probation → the probation review opens);
+- a publicity window that has ended is announced to whoever decides the outcome;
+- a postponed appointment that has run its months is escalated: the escalation role gets the decision too;
+- a consultation with `silence_consent_days` unanswered that long counts as consent (dual management);
 - an approved expenditure not executed within its validity period lapses;
-- a result with `valid_months` (民主推荐) that expired before its `valid_until` step decided sends
-  the matter back to that step;
-- a mandatory meeting step (追认) past its deadline is flagged for accountability.
+- a result with `valid_months` (a democratic recommendation) that expired before its `valid_until` step
+  decided sends the matter back to that step;
+- a mandatory meeting step (ratification) past its deadline is flagged for accountability.
 """
 
 from datetime import timedelta

@@ -1,10 +1,10 @@
 """Results that expire and opinions a body must acknowledge before it votes.
 
-A step with `valid_months` (民主推荐, valid 12 months) gives a result that must still be valid
-when its `valid_until` step decides; an expired one is refused at the agenda and sent back by
+A step with `valid_months` (a democratic recommendation, valid 12 months) gives a result that must still be
+valid when its `valid_until` step decides; an expired one is refused at the agenda and sent back by
 the sweep. A meeting step with `acknowledge = [flag]` may not be voted on while that flag is
-raised (e.g. the 卫健委 disagreed when consulted) until the presiding member or the 党政办 has
-recorded that the meeting heard those opinions — advice is not a veto, but it is never skipped.
+raised (e.g. the health commission disagreed when consulted) until the presiding member or the secretariat
+has recorded that the meeting heard those opinions — advice is not a veto, but it is never skipped.
 """
 
 from typing import Any
@@ -37,7 +37,9 @@ def expired_results(s: Session, env: Env, matter: Matter, step_key: str) -> dict
 
 
 def to_acknowledge(s: Session, matter: Matter, step_key: str) -> list[str]:
-    """The opinions behind the raised flags this meeting step must acknowledge, as "author：text"."""
+    """The opinions behind the raised flags this meeting step must acknowledge, as the author, a full-width colon,
+    the text.
+    """
     spec = matter_rows.workflow_of(s, matter)
     flags = [f for f in spec.step(step_key).acknowledge if matter.fields.get(f) is True]
     if not flags:

@@ -1,10 +1,11 @@
 """Who may see which matter, and the list of matters a person may see.
 
-Personnel matters (干部任免 and the like) are restricted: only the initiator, the people who had
-a task on the matter (or acted on one as 代理), the delegates acting right now for someone with an
-open task on it, the people it was copied to (抄送, MatterCopy), the members seated on a meeting that
-deliberates it (they decide it, so they read its materials — unless recused from that item), and the roles that oversee the
-whole record (administrator, 党政办, 纪检监察) may read them. The rule is one SQL condition, `_visible`, so the list and every matter URL agree.
+Personnel matters (cadre appointments and removals and the like) are restricted: only the initiator, the
+people who had a task on the matter (or acted on one as a delegate), the delegates acting right now for someone
+with an open task on it, the people it was copied to (MatterCopy), the members seated on a meeting that
+deliberates it (they decide it, so they read its materials — unless recused from that item), and the roles that
+oversee the whole record (administrator, secretariat, discipline inspection) may read them. The rule is one SQL
+condition, `_visible`, so the list and every matter URL agree.
 """
 
 from typing import Any
@@ -53,7 +54,7 @@ def _visible(s: Session, env: Env, person: Person) -> ColumnElement[bool] | None
 
 
 def can_view(s: Session, env: Env, person: Person, matter: Matter) -> bool:
-    """Return whether the person may read this matter (their principals' open tasks count, 代理)."""
+    """Return whether the person may read this matter (their principals' open tasks count, for delegates)."""
     if not matter.personnel:
         return True
     condition = _visible(s, env, person)
@@ -83,7 +84,7 @@ def require_task(s: Session, env: Env, person: Person, matter_id: int, task_id: 
 
 def require_objection(s: Session, env: Env, person: Person, matter_id: int,
                       objection_id: int) -> PublicityObjection:
-    """Load a 公示 objection of this matter, the matter being one the person may read."""
+    """Load a publicity objection of this matter, the matter being one the person may read."""
     require_view(s, env, person, matter_id)
     row = s.get(PublicityObjection, objection_id)
     if row is None or row.matter_id != matter_id:

@@ -22,7 +22,7 @@ from quorum.core.states import MatterStatus
 from quorum.db import Matter, Person
 from quorum.services import attachment_preview, attachments, inbox, matters, org, records, search, visibility
 from quorum.services.policies import policy_set_for
-from webui.runtime import actor, call, env, transaction
+from webui.runtime import actor, call, env, runtime, transaction
 
 bp = Blueprint("matters", __name__)
 FIELD = "field_"
@@ -213,6 +213,9 @@ def attachment_preview_page(matter_id: int, attachment_id: int):
         me = actor(s)
         row, shown = attachment_preview.show(s, env(), me, matter_id, attachment_id)
         title = s.get(Matter, matter_id).title
+    if not shown.requested:                 # attached before previews existed: queue it, a short write of its own
+        with runtime().db.sessions.begin() as w:
+            attachment_preview.ask(w, env(), actor(w), matter_id, attachment_id)
     return render_template("matters/attachment_preview.html", a=row, preview=shown, matter_id=matter_id,
                            matter_title=title)
 

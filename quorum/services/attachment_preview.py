@@ -21,7 +21,7 @@ background job (quorum.services.background_jobs, kind "attachment_preview", run 
 job thread), which converts the file within `PreviewLimits` (size, time, pages) and records the
 outcome. A failure (a corrupt file, a timeout, a file too large) is recorded as the preview's state
 and worded 「无法生成预览，请下载查看」; it is never an error of the page. A file attached before
-previews existed is queued the first time its preview page is opened.
+previews existed is queued the first time its preview page is opened (`ask`, a write of its own).
 """
 
 import json
@@ -70,6 +70,7 @@ class Preview:
     pages: tuple[int, ...] = ()
     total: int = 0
     reason: str = ""
+    requested: bool = True          # False: pending, but no job was ever queued for it (see `ask`)
 
     @property
     def failure(self) -> str:
@@ -170,9 +171,9 @@ def request(s: Session, env: Env, actor: Person, row: Attachment) -> bool:
     return True
 
 
-def state_of(s: Session, env: Env, actor: Person, row: Attachment) -> Preview:
-    """The preview of an attachment as it stands; one never asked for (attached before previews existed) is
-    queued now, and one whose job was lost with its process (twice: background_jobs gives up) has failed."""
+def state_of(s: Session, env: Env, row: Attachment) -> Preview:
+    """The preview of an attachment as it stands (reads only). A pending one no job was queued for (attached
+    before previews existed, or its pages were lost with the files) says so: `requested` is False."""
     kind = kind_of(row.filename, _head(env, row.sha256))
     if kind == "image":
         return Preview(kind, "inline")
@@ -181,13 +182,19 @@ def state_of(s: Session, env: Env, actor: Person, row: Attachment) -> Preview:
     state = _read_state(env, row.sha256)
     if state is None:
         jobs = _jobs_of(s, row.sha256)
-        if not jobs & {JobStatus.QUEUED, JobStatus.RUNNING} and JobStatus.FAILED in jobs:
+        if jobs & {JobStatus.QUEUED, JobStatus.RUNNING}:
+            return Preview(kind, "pending")
+        if JobStatus.FAILED in jobs:               # the job's process died twice while converting it
             return Preview(kind, "failed", reason="preview.failed")
-        request(s, env, actor, row)
-        return Preview(kind, "pending")
+        return Preview(kind, "pending", requested=False)
     if state.get("state") == "ready":
         return Preview(kind, "ready", tuple(range(1, int(state["pages"]) + 1)), int(state.get("total", 0)))
     return Preview(kind, "failed", reason=state.get("reason") or "preview.failed")
+
+
+def ask(s: Session, env: Env, actor: Person, matter_id: int, attachment_id: int) -> bool:
+    """Queue the rendering of an attachment of a matter the actor may read, unless done or queued already."""
+    return request(s, env, actor, _row(s, env, actor, matter_id, attachment_id))
 
 
 # --- the background job ----------------------------------------------------------------------------
@@ -225,20 +232,38 @@ background_jobs.register(KIND, _check, _run)
 def convert(env: Env, sha256: str, ext: str, limits: PreviewLimits | None = None) -> dict:
     """Render the stored file `sha256` (named with extension `ext`) as PNG pages and record the outcome.
 
-    Always records a state: ready with the number of pages, or failed with the reason's message key.
+    Always records a state: ready with the number of pages, or failed with the reason's message key. The
+    pages are rendered in a folder of this conversion's own, then moved into place whole, so a reader never
+    sees half a preview and two workers converting the same bytes never write into one folder.
     """
     limits = limits or LIMITS.current
-    folder = _folder(env, sha256)
+    root = _root(env)
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{sha256}.", dir=root))
     try:
-        state = _render(_stored(env, sha256), ext, folder, limits)
+        state = _render(_stored(env, sha256), ext, work, limits)
     except _Failed as failed:
         state = {"state": "failed", "reason": failed.reason}
     except QuorumError:                  # no LibreOffice on this host
         state = {"state": "failed", "reason": "preview.no_tools"}
     except OSError:                      # the disk, a vanished file: recorded, the queue goes on
         state = {"state": "failed", "reason": "preview.failed"}
-    _write_state(folder, state)
+    _write_state(work, state)
+    _publish(work, _folder(env, sha256))
     return state
+
+
+def _publish(work: Path, folder: Path) -> None:
+    """Move a finished conversion into place; if another one got there first, keep that one."""
+    try:
+        os.rename(work, folder)
+        return
+    except OSError:
+        if (folder / STATE).is_file():
+            shutil.rmtree(work, ignore_errors=True)
+            return
+    shutil.rmtree(folder, ignore_errors=True)     # a leftover without a state (a conversion that died)
+    os.rename(work, folder)
 
 
 class _Failed(Exception):
@@ -339,7 +364,7 @@ def _row(s: Session, env: Env, actor: Person, matter_id: int, attachment_id: int
 def show(s: Session, env: Env, actor: Person, matter_id: int, attachment_id: int) -> tuple[Attachment, Preview]:
     """The attachment of a matter the actor may read, with its preview as it stands."""
     row = _row(s, env, actor, matter_id, attachment_id)
-    return row, state_of(s, env, actor, row)
+    return row, state_of(s, env, row)
 
 
 def inline_type(data: bytes) -> str | None:

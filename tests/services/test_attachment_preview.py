@@ -241,9 +241,26 @@ def test_a_pending_preview_whose_request_was_lost_is_asked_for_again(sc, filed):
     with sc.sessions.begin() as s:                  # attached before previews existed
         s.execute(delete(BackgroundJob))
     assert queued(sc) == []
-    assert preview(sc, filed, aid).state == "pending" and len(queued(sc)) == 1
+    shown = preview(sc, filed, aid)
+    assert (shown.state, shown.requested) == ("pending", False) and queued(sc) == []     # a look writes nothing
+    assert sc.do(sc.holder("secretariat", 0), attachment_preview.ask, filed, aid) is True
+    assert preview(sc, filed, aid).requested and len(queued(sc)) == 1
+    sc.do(sc.holder("secretariat", 0), attachment_preview.ask, filed, aid)            # asked twice: queued once
+    assert len(queued(sc)) == 1
     run_jobs(sc)
     assert preview(sc, filed, aid).state == "ready"
+
+
+def test_two_conversions_of_the_same_bytes_leave_one_whole_preview(sc, filed):
+    aid = attach(sc, filed, "方案.pdf", pdf(2))
+    with sc.sessions.begin() as s:
+        digest = attachments.get(s, aid).sha256
+    first = attachment_preview.convert(sc.env, digest, "pdf")
+    second = attachment_preview.convert(sc.env, digest, "pdf")       # another worker, a moment later
+    assert first == second == {"state": "ready", "pages": 2, "total": 2}
+    root = sc.env.files_dir / "attachment_previews"
+    assert sorted(p.name for p in root.iterdir()) == [digest]          # no half-written folder left beside it
+    assert sorted(p.name for p in (root / digest).iterdir()) == ["page-1.png", "page-2.png", "state.json"]
 
 
 def test_a_preview_whose_job_died_with_its_process_says_to_download_the_file(sc, filed):

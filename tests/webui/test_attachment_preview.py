@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from quorum.db import BackgroundJob
 from quorum.services import attachments, background_jobs, matters
@@ -104,6 +104,20 @@ def test_a_pdf_is_shown_as_png_pages_once_the_job_has_rendered_them(app, sc, fil
     assert inline.headers["X-Content-Type-Options"] == "nosniff"
     assert {"sandbox", "default-src 'none'"} <= {p.strip() for p in inline.headers["Content-Security-Policy"].split(";")}
     assert f'href="/matters/{filed}/attachments/{aid}/inline"' in ready
+
+
+def test_a_file_attached_before_previews_existed_is_queued_when_its_preview_is_opened(app, sc, filed):
+    aid = attach(sc, filed, "旧附件.pdf", pdf(1), "application/pdf")
+    quorum = app.extensions["quorum"]
+    with quorum.db.sessions.begin() as s:
+        s.execute(delete(BackgroundJob))                    # as if uploaded before this release
+    client = as_user(app, SECRETARY)
+    assert "正在生成预览…" in text(client.get(f"/matters/{filed}/attachments/{aid}/preview"))
+    with quorum.db.sessions.begin() as s:
+        assert s.execute(select(BackgroundJob.status)).scalars().all() == ["queued"]
+    client.get(f"/matters/{filed}/attachments/{aid}/preview")              # a second look queues nothing more
+    assert run_jobs(app) == ["ready"]
+    assert "共 1 页" in text(client.get(f"/matters/{filed}/attachments/{aid}/preview"))
 
 
 def test_word_and_excel_files_get_pages_from_the_job_and_a_corrupt_one_a_sentence(app, sc, filed, app_env):

@@ -11,7 +11,7 @@ import threading
 from io import BytesIO
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, render_template, send_file, url_for
+from flask import Blueprint, Flask, abort, current_app, render_template, send_file, url_for
 from flask_login import login_required
 
 from quorum.core.errors import NotFound
@@ -21,6 +21,7 @@ from webui.runtime import WebRuntime, actor, env, transaction
 bp = Blueprint("jobs", __name__)
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
+IDLE_SECONDS = 60.0
 
 
 def job_link(job: dict) -> str | None:
@@ -75,28 +76,62 @@ def download(job_id: int):
 
 
 class JobThread:
-    """Claim and run queued jobs in this web process, polling the table every POLL_SECONDS."""
+    """Claim and run queued jobs in this web process.
+
+    Started by any request this process serves (wake, from before_request: a restarted worker picks up
+    what a dead one left queued as soon as it serves anyone), it polls the table every POLL_SECONDS and
+    ends after IDLE_SECONDS without work (or with the database away), until the next request wakes it.
+    """
 
     def __init__(self, quorum: WebRuntime) -> None:
         self.quorum = quorum
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._loop, name="quorum-jobs", daemon=True)
+        self.kick = threading.Event()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        """Make sure the thread runs, and have it look at the table now."""
+        with self.lock:
+            self.kick.set()
+            if self.stop.is_set() or (self.thread is not None and self.thread.is_alive()):
+                return
+            self.thread = threading.Thread(target=self._loop, name="quorum-jobs", daemon=True)
+            self.thread.start()
 
     def _loop(self) -> None:
+        idle = 0.0
         while not self.stop.is_set():
+            self.kick.clear()
             try:
                 ran = background_jobs.run_pending(self.quorum.db.sessions, self.quorum.env)
-            except Exception:                     # the database away for a moment: try again later
+            except Exception:                     # the database away for a moment: try again, then rest
                 log.exception("background job runner")
                 ran = 0
-            if not ran:
-                self.stop.wait(POLL_SECONDS)
+            if ran:
+                idle = 0.0
+                continue
+            if self.kick.wait(POLL_SECONDS):
+                idle = 0.0
+                continue
+            idle += POLL_SECONDS
+            if idle >= IDLE_SECONDS:
+                with self.lock:
+                    if not self.kick.is_set():
+                        self.thread = None
+                        return
+
+
+def wake() -> None:
+    """Have this process's job thread look at the queue now (a page queued a job, or polls one)."""
+    runner = current_app.extensions.get("quorum_jobs")
+    if runner is not None:
+        runner.wake()
 
 
 def init_app(app: Flask) -> None:
-    """Register the routes; start the job thread unless the app is under test (tests run the queue themselves)."""
+    """Register the routes and the job thread, woken by every request; under test the tests run the queue."""
     app.register_blueprint(bp)
     if not app.testing and app.config.get("QUORUM_JOB_THREAD", True):
-        runner = JobThread(app.extensions["quorum"])
-        app.extensions["quorum_jobs"] = runner
-        runner.thread.start()
+        runner = app.extensions["quorum_jobs"] = JobThread(app.extensions["quorum"])
+        app.before_request(runner.wake)

@@ -88,3 +88,24 @@ def test_no_page_is_wider_than_a_phone(sc, live, page_for, env, community, decid
     assert top["my-tasks"] is not None and top["fields"] < top["my-tasks"] < top["copies"], top
     assert not page.locator("[data-testid=copy-form]").is_visible()
     assert failures == {}, "\n".join(f"{where}: {found}" for where, found in failures.items())
+
+
+def test_the_pdf_is_made_in_the_background_with_its_progress_shown(live, page_for, env, community, decided_demo):
+    """生成 PDF on a phone: the page comes back at once with the job's state, polled by static/jobs.js, and the
+    download link appears when the web process's job thread has converted it — the page never blocks."""
+    decided_demo(replace(env, files_dir=live.runtime.settings.data_dir / "files"))
+    with community.sessions() as s:
+        signed = s.execute(select(Document.id).where(Document.status == "frozen", Document.pdf_sha256.is_(None))
+                           .order_by(Document.id)).scalars().first()
+    page = page_for("gaowenjing", WIDTH)
+    page.goto(f"{live.url}/documents/{signed}")
+    page.click("[data-testid=make-pdf]")
+    page.wait_for_url(f"{live.url}/documents/{signed}?job=*")
+    assert "已开始生成 PDF" in page.locator(".flash").inner_text()
+    assert page.locator("[data-testid^=job-]").count() == 1
+    link = page.locator("[data-testid=job-link]")
+    link.wait_for(timeout=90_000)                     # LibreOffice takes 10 s or more on a busy machine
+    assert link.get_attribute("href") == f"/documents/{signed}/file.pdf"
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    response = page.request.get(f"{live.url}/documents/{signed}/file.pdf")
+    assert response.status == 200 and response.body().startswith(b"%PDF")

@@ -6,6 +6,8 @@ The world: the demo decided and its documents signed (as tests/webui/test_docume
 (gaowenjing) may convert a signed document, the 会计 (tuya) may not.
 """
 
+import threading
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -16,6 +18,7 @@ from quorum.core.errors import InvalidInput
 from quorum.db import BackgroundJob, Document
 from quorum.services import background_jobs, org
 from tests.webui.conftest import as_user, post, text
+from webui.jobs import JobThread
 
 SECRETARY, OUTSIDER = "gaowenjing", "tuya"
 
@@ -147,3 +150,30 @@ def test_a_finished_export_file_is_downloaded_by_its_owner_only(app, community, 
         assert as_user(app, OUTSIDER).get(f"/jobs/{job_id}/file").status_code == 404
     finally:
         background_jobs.KINDS.pop("test_export", None)
+
+
+def test_the_job_thread_of_a_web_process_runs_what_a_page_queued(app, community, world):
+    """Under gunicorn every worker runs a JobThread (webui.jobs.init_app); here one is started by hand."""
+    ran = threading.Event()
+    background_jobs.register("test_thread", lambda s, env, owner, params: None,
+                             lambda sessions, env, owner_id, params, progress: ran.set() or {"ok": True})
+    runner = JobThread(app.extensions["quorum"])
+    try:
+        with community.sessions.begin() as s:
+            job_id = background_jobs.start(s, world["env"], "test_thread", org.person(s, SECRETARY), {})
+        runner.wake()
+        assert ran.wait(30)
+        for _ in range(100):
+            [job] = jobs(community)
+            if job.status == "done":
+                break
+            time.sleep(0.1)
+        assert job.id == job_id and job.status == "done" and job.result == {"ok": True}
+        thread = runner.thread
+    finally:
+        runner.stop.set()
+        runner.kick.set()
+        if runner.thread is not None:
+            runner.thread.join(10)
+        background_jobs.KINDS.pop("test_thread", None)
+    assert not thread.is_alive()

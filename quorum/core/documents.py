@@ -1,7 +1,7 @@
 """Document rules as data: the kinds of policies/documents.toml and the pure rules every document keeps.
 
 A kind (the kind of document as this engine uses it: request for instructions, reply, minutes ...) says
-who issues it, which series of the issuing organ's code (jiguan daizi) numbers it, who may sign_off it,
+who issues it, which series of the issuing organ's code (jiguan daizi) numbers it, who may sign it off,
 where it goes by default (principal addressees / copies), when a workflow drafts it and how it is laid out.
 The wording is not here: it lives in templates/documents/<kind>.j2. Validation errors name the file and
 the kind at fault.

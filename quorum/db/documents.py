@@ -1,6 +1,6 @@
 """Documents: drafts, signed (frozen) documents and the serial counters of each (issuing organ's code, year) series.
 
-A Document is edited only while it is a draft. Sign_off freezes it: the number is allocated from
+A Document is edited only while it is a draft. Signing off freezes it: the number is allocated from
 its DocumentSerial row, locked FOR UPDATE on PostgreSQL (SQLite serialises writers with BEGIN
 IMMEDIATE), so concurrent sign-offs queue on the counter and get consecutive numbers; the unique
 constraint on (series, year, serial) is the last line of defence. A voided document keeps its

@@ -354,7 +354,7 @@ def warnings(s: Session, doc: Document) -> list[str]:
 
 
 def sign(s: Session, env: Env, actor: Person, document_id: int) -> Document:
-    """Sign_off in one transaction (CLI, demo, tests): take the number, render, freeze."""
+    """Sign off in one transaction (CLI, demo, tests): take the number, render, freeze."""
     reserve(s, env, actor, document_id)
     return freeze(s, env, actor, document_id, rendering(s, env, actor, document_id))
 
@@ -372,7 +372,7 @@ class Rendering:
 
 
 def reserve(s: Session, env: Env, actor: Person, document_id: int) -> Document:
-    """Sign_off, step 1 (short, locked): check the rules and take the doc_number for the draft.
+    """Sign-off, step 1 (short, locked): check the rules and take the doc_number for the draft.
 
     The number is written on the draft row in the transaction that takes it, so a crash before the
     document is frozen leaves it reserved for this document (a retry reuses it), never unused and
@@ -399,7 +399,7 @@ def reserve(s: Session, env: Env, actor: Person, document_id: int) -> Document:
 
 
 def rendering(s: Session, env: Env, actor: Person, document_id: int) -> Rendering:
-    """Sign_off, step 2 (no lock needed): lay out the numbered draft and store its .docx, named by sha256."""
+    """Sign-off, step 2 (no lock needed): lay out the numbered draft and store its .docx, named by sha256."""
     doc = get(s, document_id)
     day = _dated(s, env, doc, kind_of(s, doc))
     page, data = render_file(s, env, doc, number=doc.doc_number or "", day=day, signer=actor.name)
@@ -408,7 +408,7 @@ def rendering(s: Session, env: Env, actor: Person, document_id: int) -> Renderin
 
 
 def freeze(s: Session, env: Env, actor: Person, document_id: int, done: Rendering) -> Document:
-    """Sign_off, step 3 (short, locked): freeze the draft with the stored file; render again if it changed meanwhile."""
+    """Sign-off, step 3 (short, locked): freeze the draft with the stored file; render again if it changed meanwhile."""
     doc = _locked(s, document_id)
     _refuse_unless_draft(doc, message("documents.action_sign_again"))
     kind = kind_of(s, doc)

@@ -1,6 +1,6 @@
 """Task operations beside the decision: add_signer, copy and comments with attachments.
 
-Add_signer gives another person a task in its own group on the same step, so the step completes only
+Adding a signer gives another person a task in its own group on the same step, so the step completes only
 when they have acted too. A copy lets a person read the matter without acting on it. A comment is an
 opinion that closes nothing; it may carry attachments. Each is audited.
 """

@@ -76,7 +76,7 @@ MESSAGES: dict[str, str] = {
     "cli.meeting_show_help": "显示会议",
     "cli.supervision_help": "督办",
     "cli.supervision_list_help": "督办事项一览",
-    "cli.supervision_import_help": "导入重点任务清单（CSV；如 action_plan_2021.csv）",
+    "cli.supervision_import_help": "导入重点任务清单（.xlsx 或 CSV，CSV 可为 UTF-8 或 GB18030/GBK 编码；如 action_plan_2021.xlsx）",
     "cli.supervision_report_help": "报告督办进展",
     "cli.error_line": "错误：{exc}",
     # --- quorum/cli.py -----------------------------------------------------------------------------

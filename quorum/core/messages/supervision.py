@@ -18,9 +18,6 @@ MESSAGES: dict[str, str] = {
     "supervision.import_columns_missing": "{source}的表头缺少列：{columns}（应为 序号,任务,责任单位,完成时限）",
     "supervision.import_file_empty": "文件「{name}」是空的",
     "supervision.import_file_not_found": "找不到文件「{path}」",
-    "supervision.import_not_utf8": "文件「{name}」不是 UTF-8 编码，请另存为「CSV UTF-8」",
-    "supervision.import_needs_openpyxl": "读取 .xlsx 文件需要 openpyxl，本系统未将其列为依赖；请安装 openpyxl，"
-                                         "或在表格软件中另存为「CSV UTF-8」后导入",
     "supervision.import_file_type": "不支持的文件类型「{suffix}」：请提供 .csv（UTF-8）或 .xlsx 文件",
     # --- rows -----------------------------------------------------------------------------------
     "supervision.import_row": "第{line}行",

@@ -70,6 +70,7 @@ def test_a_county_loads_from_the_template_and_loading_it_again_changes_nothing(d
         for p in result["passwords"]:
             person = org.person(s, p["username"])
             assert org.check_password(person.password_hash, p["password"]) and person.must_change_password
+            assert person.password_hash.startswith("scrypt:4096:8:1$") and len(p["password"]) == 16
             # the generated password keeps the [security] rules
             assert org_workbook.admin.DEFAULT_RULES.password_problem(p["password"], person.username, person.name) is None
         kinds = [e.kind for e in s.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()]

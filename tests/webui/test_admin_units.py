@@ -151,7 +151,9 @@ def test_the_workbook_is_downloaded_checked_refused_by_row_and_applied(app, comm
     assert changed.status_code == 302
     assert newcomer.get("/tasks").status_code == 200
     with community.sessions() as s:
-        assert not s.scalar(select(Person.must_change_password).where(Person.username == "bolor"))
+        bolor = s.scalar(select(Person).where(Person.username == "bolor"))
+        assert not bolor.must_change_password
+        assert bolor.password_hash.startswith("scrypt:32768:8:1$")      # the chosen one at full cost
 
 
 def test_an_upload_without_a_file_or_of_another_kind_is_refused(app, community):

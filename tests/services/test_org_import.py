@@ -1,7 +1,11 @@
 """A county loads its own organisation (issue 15, item 1): the 单位 / 人员 / 任职 workbook, checked row by row,
 applied all or nothing, re-imported by key without duplicating, exported and imported back without change."""
 
+import csv
 import io
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -230,3 +234,20 @@ def test_the_demo_toml_reads_as_the_workbook_does(db, env):
 def cells(data: bytes) -> dict[str, list[tuple]]:
     book = load_workbook(io.BytesIO(data))
     return {sheet.title: [tuple(c for c in row) for row in sheet.iter_rows(values_only=True)] for sheet in book}
+
+
+def test_the_example_workbook_opens_in_libreoffice_calc_with_every_row(tmp_path):
+    """Calc (headless) saves every sheet of the shipped example as CSV: the rows the import reads are there."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is needed to check the workbook opens in Calc"
+    shutil.copy(ROOT / "quorum" / "demo" / "community.xlsx", tmp_path / "community.xlsx")
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                    "--outdir", str(tmp_path), str(tmp_path / "community.xlsx")],
+                   check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
+    sheets = {name: list(csv.reader(io.StringIO((tmp_path / f"community-{name}.csv").read_text(encoding="utf-8"))))
+              for name in ("说明", "单位", "人员", "任职", "角色")}
+    assert [len(sheets[n]) for n in ("单位", "人员", "任职")] == [18, 52, 55]
+    assert sheets["人员"][:2] == [["登录名", "姓名", "电话", "电子邮箱"], ["bater", "巴特尔", "0479-7521036", "bater@example.org"]]
+    assert sheets["任职"][1] == ["bater", "health_commission", "医共体党委书记", "市卫生健康委员会党组书记、主任，医共体党委书记"]
+    assert sheets["说明"][0][0].startswith("医共体组织工作簿说明")

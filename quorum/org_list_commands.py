@@ -190,8 +190,10 @@ LIST_UNITS, LIST_PEOPLE = "quorum unit list", "quorum person list"
 
 
 def refusal_hint(exc: QuorumError, sessions) -> str:
-    """What to add to the refusal of an unknown username or unit key ("" for any other refusal): the close ones,
-    and the command that lists them unless the refusal already names it."""
+    """What to add to the refusal of an unknown username, unit key or step key ("" for any other refusal): the close
+    ones, and the command that lists them unless the refusal already names it."""
+    if exc.reason_key == "matter.return_target_unknown":
+        return message("cli.find_step_key")
     if exc.key == "unknown_user":
         text, close, find = str(exc.params.get("username", "")), _close_people, "cli.find_username"
     elif exc.reason_key in UNIT_REFUSALS or (exc.key == "not_found"

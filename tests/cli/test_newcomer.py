@@ -323,7 +323,14 @@ def test_record_text_shows_no_key_and_no_username(community):
     cli = community.cli
     outputs = {f"matter show {m}": cli.ok("matter", "show", m) for m in community.matters}
     outputs |= {f"meeting show {m}": cli.ok("meeting", "show", m) for m in community.meetings}
-    outputs |= {f"task list {u}": cli.ok("task", "list", "--as", u) for u in community.assignees}
+    answers = {}
+    for username in community.assignees:           # a task's 可执行 line gives the --action codes: a reference too
+        lines = cli.ok("task", "list", "--as", username).splitlines()
+        answers[username] = [line for line in lines if line.strip().startswith("可执行：")]
+        outputs[f"task list {username}"] = "\n".join(line for line in lines if line not in answers[username])
+    assert all(answers.values())
+    assert all(re.fullmatch(r"\s+可执行：[a-z_]+（[^（）]+）(、[a-z_]+（[^（）]+）)*", line)
+               for lines in answers.values() for line in lines), answers
     outputs["supervision list"] = cli.ok("supervision", "list")
     outputs["document list"] = cli.ok("document", "list")
     codes = set(community.names) | set(community.units)
@@ -334,7 +341,7 @@ def test_record_text_shows_no_key_and_no_username(community):
 
 
 def test_the_reference_commands_show_the_codes(community):
-    """The exception, explicit: these four are where the codes are looked up."""
+    """The exception, explicit: these four (and a task's 可执行 line, above) are where the codes are looked up."""
     for args in (["unit", "list"], ["person", "list"], ["policy", "explain", "major_matter"], ["policy", "list"]):
         assert KEY.search(community.cli.ok(*args)), args
 
@@ -362,3 +369,17 @@ def test_option_help_says_where_its_values_are_listed(sqlite_cli, command, optio
     entries = re.split(r"\n(?=\s{2}-)", out)                         # one entry per option
     entry = next(e for e in entries if e.strip().startswith(option + " "))
     assert where in " ".join(entry.split()), (option, entry)
+
+
+def test_unknown_return_step_says_where_the_step_codes_are(community):
+    cli = community.cli
+    submitted = cli.json("matter", "submit", "--workflow", "major_matter", "--title", "购置救护车", "--field",
+                         "category=funds", "--field", "unit=wulan_chc", "--field", "amount=1000", "--field",
+                         "summary=购置救护车一辆", "--as", SECRETARY)
+    task = next(t for t in cli.json("task", "list", "--as", "zhouming") if t["matter_id"] == submitted["id"])
+    assert "return" in task["actions"]
+    result = cli.run("task", "act", task["id"], "--action", "return", "--to", "draft", "--comment", "请补充材料",
+                     "--as", "zhouming")
+    assert user_error(result, "invalid_input") == (
+        "输入有误：没有名为「draft」的环节。环节代码见 quorum policy explain 流程代码（每个环节名称后括号内）")
+    assert "  1. 议题申报（proposal）（申报）" in cli.ok("policy", "explain", "major_matter").splitlines()

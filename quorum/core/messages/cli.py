@@ -280,4 +280,5 @@ MESSAGES: dict[str, str] = {
     "cli.matter_submit_field_help": "字段值，可多次给出；字段代码和可选值（含单位代码）见 quorum policy explain 流程代码",
     "cli.meeting_schedule_body_help": "议事机构代码（见 quorum policy list）",
     "cli.meeting_person_help": "用户名（见 quorum person list）",
+    "cli.find_step_key": "。环节代码见 quorum policy explain 流程代码（每个环节名称后括号内）",
 }

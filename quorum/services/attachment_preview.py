@@ -24,10 +24,12 @@ and worded 「无法生成预览，请下载查看」; it is never an error of t
 previews existed is queued the first time its preview page is opened (`ask`, a write of its own).
 """
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -303,17 +305,30 @@ def _office_to_pdf(source: Path, ext: str, folder: Path, timeout: int) -> Path:
         shutil.copyfile(source, named)
         command = [soffice(), f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
                    "--convert-to", "pdf", "--outdir", str(work / "out"), str(named)]
-        try:
-            subprocess.run(command, capture_output=True, timeout=timeout, check=False, env=font_environment(work),
-                           start_new_session=True)
-        except subprocess.TimeoutExpired:
-            raise _Failed("preview.timeout") from None
+        _bounded(command, timeout, font_environment(work))
         out = work / "out" / "attachment.pdf"
         if not out.is_file() or out.stat().st_size == 0 or sniff(out.read_bytes()[:HEAD]) != PDF_TYPE:
             raise _Failed("preview.unreadable")
         target = folder / "preview.pdf"
         shutil.copyfile(out, target)
     return target
+
+
+def _bounded(command: list[str], timeout: int, environ: dict[str, str]) -> None:
+    """Run a converter in a process group of its own; past the timeout, end the whole group.
+
+    `soffice` is a script that starts oosplash, which starts soffice.bin: killing only the first (as
+    subprocess.run does on a timeout) would leave the office process working on after the job gave up.
+    """
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                            env=environ, start_new_session=True)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise _Failed("preview.timeout") from None
 
 
 def _page_count(pdf: Path, timeout: int) -> int:

@@ -7,6 +7,7 @@ and PostgreSQL (the attachments are stored through the services, in the parametr
 import io
 import struct
 import zlib
+from pathlib import Path
 
 import docx
 import openpyxl
@@ -216,14 +217,25 @@ def test_a_file_over_the_size_limit_is_not_converted(sc, filed, limits):
 
 
 def test_a_conversion_that_takes_too_long_is_stopped(sc, filed, monkeypatch, tmp_path, limits):
-    slow = tmp_path / "slow-soffice"
-    slow.write_text("#!/bin/sh\nsleep 30\n")
+    slow, pid_file = tmp_path / "slow-soffice", tmp_path / "office.pid"
+    # like soffice: a script that starts the real office process as its child, which then hangs
+    slow.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {pid_file}\nwait\n")
     slow.chmod(0o755)
     monkeypatch.setattr(attachment_preview, "soffice", lambda: str(slow))
     aid = attach(sc, filed, "会议材料.docx", word_file("材料"))
     limits(timeout_seconds=1)
     run_jobs(sc)
     assert preview(sc, filed, aid).failure == "无法生成预览，请下载查看（转换超时）"
+    assert not running(int(pid_file.read_text()))     # the hung child was ended with its parent, not left working
+
+
+def running(pid: int) -> bool:
+    """Whether a process is alive (a zombie waiting for its reaper is not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 def test_html_svg_and_archives_have_no_preview(sc, filed):

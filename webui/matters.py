@@ -224,7 +224,9 @@ def attachment_preview_page(matter_id: int, attachment_id: int):
 @login_required
 def attachment_preview_png(matter_id: int, attachment_id: int, number: int):
     data = call(attachment_preview.page, matter_id, attachment_id, number)
-    return send_file(BytesIO(data), mimetype="image/png", max_age=3600)
+    response = send_file(BytesIO(data), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=3600"     # a page of a matter's file: no shared cache
+    return response
 
 
 @bp.route("/matters/<int:matter_id>/tasks/<int:task_id>/resubmit", methods=["POST"])

@@ -96,6 +96,7 @@ def test_a_pdf_is_shown_as_png_pages_once_the_job_has_rendered_them(app, sc, fil
     for path in pages:
         image = client.get(path)
         assert image.status_code == 200 and image.headers["Content-Type"] == "image/png"
+        assert image.headers["Cache-Control"] == "private, max-age=3600"
         assert image.data.startswith(b"\x89PNG")
     assert client.get(f"/matters/{filed}/attachments/{aid}/pages/3.png").status_code == 404
     inline = client.get(f"/matters/{filed}/attachments/{aid}/inline")          # 在浏览器中打开 PDF

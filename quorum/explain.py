@@ -2,8 +2,9 @@
 
 With codes=True (the command line's reference, `quorum policy explain`) the words carry the codes the command line
 accepts beside them as 标签（code）: step keys (`task act --to`), answers (`task act --action`), field choices
-(`--field category=…`), bodies (`meeting schedule --body`) and units (`--field unit=…`). That is the one text
-output of the command line that shows keys, with `unit list`, `person list` and `policy list`: it is their reference.
+(`--field category=…`), bodies (`meeting schedule --body`) and units (`--field unit=…`). With `policy list`,
+`unit list`, `person list` and a task's 可执行 line in `task list`, it is the command line's reference: the only text
+output that shows keys (tests/cli/test_newcomer.py holds every other record's text free of them).
 """
 
 from typing import Any
@@ -48,7 +49,12 @@ def coded(label: str, code: str) -> str:
 
 
 def step_actions(wf: WorkflowSpec, st: StepSpec) -> list[tuple[str, str]]:
-    """The answers (`task act --action`) a task of this step offers, as (code, label); none for a taskless step."""
+    """The answers (`task act --action`) a task of this step offers, as (code, label); none for a taskless step.
+
+    The submit step has a task only when the matter is returned to it: the initiator's, to resubmit or withdraw.
+    """
+    if st.reopens_to_initiator:
+        return [("resubmit", ACTION_NAMES["resubmit"]), ("withdraw", ACTION_NAMES["withdraw"])]
     if st.tasks is TaskPlan.NONE:
         return []
     if st.kind == "record":
@@ -86,8 +92,9 @@ def step_lines(policies: PolicySet, wf: WorkflowSpec, st: StepSpec, fmt: FieldFo
     if st.states_reject_rule:
         lines.append(reject_line(wf, st))
     if codes and step_actions(wf, st):
-        lines.append(message("cli.explain_actions", actions=message("value.list_separator").join(
-            coded(label, code) for code, label in step_actions(wf, st))))
+        lines.append(message("cli.explain_actions_returned" if st.reopens_to_initiator else "cli.explain_actions",
+                             actions=message("value.list_separator").join(
+                                 coded(label, code) for code, label in step_actions(wf, st))))
     return lines
 
 

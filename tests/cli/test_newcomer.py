@@ -215,6 +215,8 @@ def test_policy_explain_shows_the_codes_the_command_line_takes(community):
         assert f"{unit['name']}（{key}）" in unit_line
     assert lines.count("     办理选项（--action）：同意（approve）、不同意（reject）、退回（return）") == 3
     assert "     办理选项（--action）：形成纪要/决定（record）" in lines
+    assert lines[lines.index("  1. 议题申报（proposal）（申报）") + 1] == \
+        "     退回后申报人的办理选项（--action）：重新申报（resubmit）、撤回（withdraw）"
     assert "     议事机构：医共体党委会议（party_committee）" in lines      # meeting schedule --body
 
 

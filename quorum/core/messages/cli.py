@@ -275,6 +275,7 @@ MESSAGES: dict[str, str] = {
     "cli.find_unit_key": "。单位代码可用 quorum unit list 查看",
     "cli.explain_coded": "{label}（{code}）",
     "cli.explain_actions": "办理选项（--action）：{actions}",
+    "cli.explain_actions_returned": "退回后申报人的办理选项（--action）：{actions}",
     "cli.explain_unit_choices_unknown": "单位代码见 quorum unit list",
     "cli.matter_submit_workflow_help": "流程代码（见 quorum policy list）",
     "cli.matter_submit_field_help": "字段值，可多次给出；字段代码和可选值（含单位代码）见 quorum policy explain 流程代码",

@@ -43,7 +43,7 @@ def cmd_audit_verify(args) -> None:
 
 
 def cmd_audit_anchor(args) -> None:
-    """Append the chain's head to the anchor file and notify the 纪检监察室."""
+    """Append the chain's head to the anchor file and notify the discipline inspection office."""
     from quorum.services import audit_anchor
     rt = args.runtime
     target = rt.settings.audit.checked_anchor_file(Path(args.file) if args.file else None)
@@ -76,7 +76,7 @@ def cmd_audit_rotate_key(args) -> None:
 
 
 def cmd_audit_refusals(args) -> None:
-    """List the refused attempts for 纪检监察 (--as a person granted audit.inspect)."""
+    """List the refused attempts for discipline inspection (--as a person granted audit.inspect)."""
     from datetime import datetime, time
 
     from quorum.calendar import TZ

@@ -1,7 +1,7 @@
 """`quorum calendar load FILE` and `quorum calendar show [YEAR]`: next year's holiday arrangement.
 
-Each year, once the State Council's notice (国务院办公厅关于某年部分节假日安排的通知) is out, an
-administrator or the 党政办 writes it into a small file (format: quorum.calendar_arrangement) and
+Each year, once the State Council's notice (its General Office's notice on that year's holidays) is out, an
+administrator or the secretariat writes it into a small file (format: quorum.calendar_arrangement) and
 loads it; the year's deadlines become exact at once, in every running process, and whoever has a
 deadline that moved is told. Wired into the cli with register(sub, add), the signature of the
 "quorum.commands" entry points.

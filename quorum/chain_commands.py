@@ -1,4 +1,4 @@
-"""CLI commands of the other chains: 加签, 抄送, 评论, payments, 公示 objections, acknowledgement, timers.
+"""CLI commands of the other chains: add_signer, copy, comment, payments, publicity objections, acknowledgement, timers.
 
 register(groups, add) adds them under the existing `task`, `matter` and `meeting` groups and the
 new `expenditure`, `publicity` and `timers` groups; every handler calls one service in one

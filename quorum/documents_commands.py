@@ -112,14 +112,14 @@ def cmd_send(args: argparse.Namespace) -> None:
 
 
 def cmd_awaiting(args: argparse.Namespace) -> None:
-    """The drafts in 送签 the --as person may 签发."""
+    """The drafts sent for sign_off that the --as person may sign off."""
     from quorum.services import document_records
     rows = args.runtime.act(lambda s, env, me: document_records.awaiting_signature(s, me))
     _emit(args, rows, [_row_line(r) for r in rows] or [message("cli.document_awaiting_none")])
 
 
 def cmd_unit_set_code(args: argparse.Namespace) -> None:
-    """`quorum unit set-code UNIT CODE`: register the 机关代字 a unit's own documents are numbered under."""
+    """`quorum unit set-code UNIT CODE`: register the issuing organ's code a unit's own documents are numbered under."""
     from quorum.services import documents
     done = args.runtime.act(documents.set_unit_code, args.unit, args.code)
     _emit(args, done, [message("cli.unit_code_set", unit=done["unit"], code=done["code"])])

@@ -1,6 +1,6 @@
 """`quorum org import FILE`, `quorum org export FILE`, `quorum org template FILE [--example]` (issue 15, item 1).
 
-A county loads its own units, people and posts from the 单位 / 人员 / 任职 workbook (or the demo's TOML). The
+A county loads its own units, people and posts from the units / people / posts workbook (or the demo's TOML). The
 first import runs on the server without --as (the database has nobody yet who could be --as); once people
 exist, --as must name an administrator. Bad rows are all listed on stderr (sheet and row), nothing is
 imported, the exit code is 2. New people's generated passwords are printed once; they must change them at

@@ -1,4 +1,4 @@
-"""CLI command: import a 重点任务清单 (XLSX, or CSV in UTF-8 or GB18030) as 督办 items.
+"""CLI command: import a key-task list (XLSX, or CSV in UTF-8 or GB18030) as supervision items.
 
 The text summary names the units by their short names; --json carries the unit keys beside them.
 

@@ -1,4 +1,4 @@
-"""管理: people, their posts (who holds which policy role where), and what the administrator reads.
+"""Administration: people, their posts (who holds which policy role where), and what the administrator reads.
 
 Only a holder of the "administrator" role may change anything here. Nothing is ever deleted: a
 person leaving is deactivated, a post ending is marked inactive, so every opinion, vote and audit
@@ -213,7 +213,7 @@ def _unit_fields(name: str, short_name: str, kind: str) -> dict[str, str]:
 
 def create_unit(s: Session, env: Env, actor: Person, key: str, name: str, short_name: str, kind: str,
                 code: str = "") -> Unit:
-    """Add a unit under a new code; its 机关代字, if given, is registered as `quorum unit set-code` does."""
+    """Add a unit under a new code; its issuing organ's code, if given, is registered as `quorum unit set-code` does."""
     permissions.require(s, env, actor, "admin.manage", subject="unit")
     key = (key or "").strip()
     if not UNIT_KEY.fullmatch(key):
@@ -236,7 +236,7 @@ def create_unit(s: Session, env: Env, actor: Person, key: str, name: str, short_
 
 def update_unit(s: Session, env: Env, actor: Person, unit_id: int, name: str, short_name: str, kind: str,
                 code: str = "") -> Unit:
-    """Change a unit's names or kind, and register a new 机关代字 (blank keeps the one registered)."""
+    """Change a unit's names or kind, and register a new issuing organ's code (blank keeps the one registered)."""
     permissions.require(s, env, actor, "admin.manage", subject="unit")
     row = s.execute(select(Unit).where(Unit.id == unit_id).with_for_update()).scalar_one_or_none()
     if row is None:

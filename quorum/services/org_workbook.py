@@ -1,6 +1,6 @@
-"""A county's own organisation (issue 15, item 1): the 单位 / 人员 / 任职 workbook, read, checked, applied, written.
+"""A county's own organisation (issue 15, item 1): the units/people/posts workbook, read, checked, applied, written.
 
-The file is read into `OrgData` — rows of units, people and posts, each with where it came from (「人员」第5行)
+The file is read into `OrgData` — rows of units, people and posts, each with where it came from (sheet and row)
 — from an .xlsx workbook (header found below any title rows, columns in any order) or from the demo's TOML.
 `import_org` checks every row against the file and the database, lists *every* bad row, and only when there is
 none applies all of it in the caller's transaction (all or nothing). Re-import updates by key — the unit's code,
@@ -9,8 +9,8 @@ and update, never remove: ending a post or deactivating a person stays a deliber
 New people get a generated password, returned once, which they must change at their first sign-in. Every
 change is an audit event; passwords never are.
 
-Body seats are not a sheet of their own: a seat on a 议事机构 is a post holding one of the body's seat roles
-(policies/bodies.toml), as in the demo file. The workbook's 「角色」 sheet lists, for reference, each role and
+Body seats are not a sheet of their own: a seat on a body is a post holding one of the body's seat roles
+(policies/bodies.toml), as in the demo file. The workbook's roles sheet lists, for reference, each role and
 the bodies it seats or chairs.
 """
 
@@ -85,7 +85,7 @@ class OrgData:
 
 
 class OrgFileInvalid(InvalidInput):
-    """The file has bad rows: `errors` lists each, 「人员」第5行：电子邮箱「x」格式不正确. Nothing was applied."""
+    """The file has bad rows: `errors` lists each (sheet, row, the field and the value refused). Nothing was applied."""
 
     def __init__(self, errors: list[str]) -> None:
         super().__init__(reason=message("onboarding.file_invalid", count=len(errors)))
@@ -111,7 +111,7 @@ def read_file(name: str, data: bytes) -> OrgData:
 
 
 def from_toml(raw: dict[str, Any]) -> OrgData:
-    """The demo file's [[units]] and [[people]] with their `posts`; an entry is 「单位」第3项."""
+    """The demo file's [[units]] and [[people]] with their `posts`; an entry is named by its table and number."""
     out = OrgData()
     for n, unit in enumerate(raw.get("units", []), start=1):
         where = message("onboarding.where_entry", sheet=_sheet(UNITS), row=n)
@@ -127,7 +127,7 @@ def from_toml(raw: dict[str, Any]) -> OrgData:
 
 
 def from_workbook(data: bytes, name: str = "") -> OrgData:
-    """The 单位 / 人员 / 任职 sheets; every structural problem (a sheet or header missing) is listed at once."""
+    """The units / people / posts sheets; every structural problem (a sheet or header missing) is listed at once."""
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:       # openpyxl raises many kinds (zip, xml, key) for a file that is not a workbook
@@ -418,8 +418,8 @@ def _apply(s: Session, env: Env, actor: Person | None, plan: _Plan, rules: Secur
 
 
 def _seat_warnings(s: Session, env: Env, plan: _Plan) -> list[str]:
-    """The 议事机构 nobody would sit on, or nobody would chair, once the file is in (not an error: a county may
-    fill its 管委会 later), worded for the person importing."""
+    """The bodies nobody would sit on, or nobody would chair, once the file is in (not an error: a county may
+    fill its management committee later), worded for the person importing."""
     held = set(s.execute(select(Post.role).join(Person, Person.id == Post.person_id)
                          .where(Post.active.is_(True), Person.active.is_(True)).distinct()).scalars())
     held |= {p["role"] for p in plan.posts}
@@ -518,7 +518,7 @@ def export_data(s: Session) -> OrgData:
 
 
 def write_workbook(data: OrgData, env_policies: Any) -> bytes:
-    """The workbook: 说明, 单位, 人员, 任职 and the 角色 reference; kinds and roles by their Chinese names."""
+    """The workbook: instructions, units, people, posts and the roles reference; kinds and roles by Chinese name."""
     policies = env_policies.policy_set
     book = Workbook()
     readme = book.active
@@ -591,7 +591,7 @@ def _format(sheet: Any, widths: Iterable[int]) -> None:
 
 
 def template(env_policies: Any) -> bytes:
-    """The empty workbook a county fills in (headers, 说明 and the 角色 reference)."""
+    """The empty workbook a county fills in (headers, instructions and the roles reference)."""
     return write_workbook(OrgData(), env_policies)
 
 

@@ -1,11 +1,11 @@
-"""The registers 巡察 and the secretariat ask for, as Excel: 三重一大决策台账, 督办台账, 发文登记簿.
+"""Registers for inspection tours and the secretariat, as Excel: major_matter decisions, supervision, issued documents.
 
 Each register is read with a fixed number of queries (never one per row) into a Register — a title,
 columns and rows of plain values, Chinese words only — and laid out for printing by xlsx_layout.
 Who may export which register is policy (permissions.toml register.*), checked here for the web UI
 and the command line alike.
 
-A matter is in the 决策台账 when a collective body hears it (it has a meeting step that applies); its
+A matter is in the decision register when a collective body hears it (it has a meeting step that applies); its
 year is the year of its first meeting, or its filing year while no meeting has heard it yet.
 """
 
@@ -139,7 +139,7 @@ def _decided_matters(s: Session, year: int) -> list[Matter]:
 
 
 class _Facts:
-    """Everything the 决策台账 reads about a set of matters, a fixed number of queries for all of them."""
+    """Everything the decision register reads about a set of matters, a fixed number of queries for all of them."""
 
     def __init__(self, s: Session, found: Sequence[Matter]) -> None:
         ids = [m.id for m in found] or [-1]
@@ -257,7 +257,7 @@ def _amount(spec, matter: Matter) -> Any:
 
 
 def decisions_register(s: Session, env: Env, year: int) -> Register:
-    """三重一大决策台账 of a year: one row per matter heard by a collective body."""
+    """The major_matter decision register of a year: one row per matter heard by a collective body."""
     found = _decided_matters(s, year)
     facts = _Facts(s, found)
     rows = []
@@ -282,7 +282,7 @@ def decisions_register(s: Session, env: Env, year: int) -> Register:
 
 
 def supervision_register(s: Session, env: Env) -> Register:
-    """督办台账: every supervision item, by due date, with its source, units, progress and completion."""
+    """The supervision register: each supervision item, by due date, with its source, units, progress, completion."""
     found = list(s.execute(select(SupervisionItem).order_by(SupervisionItem.due_date, SupervisionItem.id)).scalars())
     units = {u.id: u.name for u in s.execute(select(Unit)).scalars()}
     matter_ids = {i.matter_id for i in found if i.matter_id} or {-1}
@@ -313,7 +313,7 @@ def supervision_register(s: Session, env: Env) -> Register:
 
 
 def documents_register(s: Session, env: Env, year: int) -> Register:
-    """发文登记簿 of a year: every numbered document (a voided one keeps its line and says so)."""
+    """The register of issued documents of a year: every numbered document (a voided one keeps its line and says so)."""
     found = list(s.execute(select(Document).where(Document.doc_number.is_not(None), Document.year == year)
                            .order_by(Document.doc_date, Document.series, Document.serial, Document.id)).scalars())
     units = {u.id: u.name for u in s.execute(select(Unit)).scalars()}

@@ -1,18 +1,21 @@
-"""Import 重点任务清单 (task lists with 责任单位 and 完成时限) as 督办 items.
+"""Import key-task lists (tasks with their owning units and completion deadlines) as supervision items.
 
-A task list is a table with the columns 序号, 任务, 责任单位, 完成时限: an .xlsx workbook (its first sheet) or
-a CSV file in UTF-8 (with or without BOM) or GB18030/GBK, as Excel saves it on a Chinese Windows. The header
-is the first row naming the columns, so title rows above it are skipped. Each row becomes one open
-SupervisionItem without a matter:
+A task list is a table with the columns number, task, owning units and deadline (their Chinese headers are in
+quorum/core/messages/supervision.py): an .xlsx workbook (its first sheet) or a CSV file in UTF-8 (with or
+without BOM) or GB18030/GBK, as Excel saves it on a Chinese Windows. The header is the first row naming the
+columns, so title rows above it are skipped. Each row becomes one open SupervisionItem without a matter:
 
-- 责任单位 may name several owners separated by 、: the first is the lead (牵头), the rest co-own.
-  Generic owners such as 各医共体管委会办公室 are mapped to the community's units through the explicit
-  table demo/task_lists/unit_aliases.csv; a unit's own key, name or short name is accepted too.
-- 完成时限 such as "2022年6月底", "12月底" (year from the file) or "2023年3月" is the last calendar
-  day of that month (DOMAIN §6.6 #41: a calendar deadline, not moved to a working day); a day
-  (an Excel date cell, its bare serial number, "2026-06-30", "2026年6月30日") is that day.
-- "…完成并持续推进/持续实施" is a dated milestone that becomes a quarterly check once done
-  (§6.6 #42); "持续实施" alone is a quarterly check only, first due at the end of the current quarter.
+- The owners cell may name several owners separated by the enumeration comma (dunhao): the first is the lead
+  unit, the rest co-own. Generic owners such as "each community's management committee office" are mapped to the
+  community's units through the explicit table demo/task_lists/unit_aliases.csv; a unit's own key, name or
+  short name is accepted too.
+- A deadline such as the end of a month with its year, the end of a month without one (year from the file) or a
+  year and month is the last calendar day of that month (DOMAIN §6.6 #41: a calendar deadline, not moved to a
+  working day); a day (an Excel date cell, its bare serial number, "2026-06-30", the same date written with the
+  Chinese year, month and day signs) is that day.
+- A deadline ending "…completed, then kept advancing / kept implementing" is a dated milestone that becomes a
+  quarterly check once done (§6.6 #42); "kept implementing" alone is a quarterly check only, first due at the
+  end of the current quarter.
   The item table has no column for this, so it is marked by a title suffix and recorded in the audit
   event of each created item.
 
@@ -78,9 +81,9 @@ SERIALS = (20000, 80000)                     # the serials of 1954-10-03 … 211
 
 @dataclass(frozen=True)
 class TaskDeadline:
-    """A parsed 完成时限: a calendar due date, and whether the duty continues afterwards.
+    """A parsed deadline cell: a calendar due date, and whether the duty continues afterwards.
 
-    due is None for "持续实施" (a recurring duty with no first milestone).
+    due is None for "kept implementing" alone (a recurring duty with no first milestone).
     """
 
     due: date | None
@@ -93,9 +96,10 @@ class TaskDeadline:
 
 
 def parse_deadline(text: str, year_hint: int | None = None, where: str = "") -> TaskDeadline:
-    """Understand "2022年6月底", "12月底", "2023年3月，并持续推进", "4月底完成并持续推进", "持续实施".
+    """Understand a deadline cell: the end of a month with or without its year, a year and month "and kept
+    advancing", the end of a month "completed, then kept advancing", or "kept implementing" alone.
 
-    A month without a day means the last calendar day of that month. where (e.g. "第3行") prefixes
+    A month without a day means the last calendar day of that month. where (the row, in words) prefixes
     the refusal so the user can find the cell.
     """
     label = message("supervision.import_deadline_label", where=where)
@@ -132,7 +136,7 @@ def parse_deadline(text: str, year_hint: int | None = None, where: str = "") -> 
 
 
 def is_serial(value: float) -> bool:
-    """Whether a number in a 完成时限 cell is an Excel date serial (a date cell that lost its format)."""
+    """Whether a number in a deadline cell is an Excel date serial (a date cell that lost its format)."""
     return SERIALS[0] <= value < SERIALS[1]
 
 
@@ -141,7 +145,8 @@ def serial_date(value: float) -> date:
 
 
 def _exact_day(m: re.Match, label: str, original: str) -> date:
-    """A 完成时限 written as a day (2026-06-30, 2026年6月30日) or an Excel serial: that very day."""
+    """A deadline written as a day (2026-06-30, or with the Chinese year, month and day signs) or an Excel
+    serial: that very day."""
     if len(m.groups()) == 1:
         if not is_serial(int(m.group(1))):
             raise InvalidInput.because("supervision.import_deadline_hint", label=label, text=original)
@@ -191,8 +196,8 @@ def _header_index(names: list[str]) -> dict[str, int]:
 def _find_header(rows: list[tuple[int, list[Any]]], source: str) -> tuple[int, dict[str, int]]:
     """The position of the header row — the first row naming every required column — and its column index.
 
-    Lists from the 卫健委 often carry a title (and a date or a 附件 line) above the header. When no row names
-    them all, the refusal names the columns the first non-empty row lacks.
+    Lists from the health commission often carry a title (and a date or an annex line) above the header. When no
+    row names them all, the refusal names the columns the first non-empty row lacks.
     """
     first: dict[str, int] | None = None
     for position, (_line, cells) in enumerate(rows):
@@ -215,7 +220,7 @@ def _text(value: Any) -> str:
 
 
 def _deadline_cell(value: Any) -> str:
-    """A 完成时限 cell as text: an Excel date (a date cell or a bare serial number) becomes YYYY-MM-DD."""
+    """A deadline cell as text: an Excel date (a date cell or a bare serial number) becomes YYYY-MM-DD."""
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
@@ -298,7 +303,8 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 
 
 def load_aliases(path: str | Path = ALIASES_FILE) -> dict[str, str]:
-    """The explicit mapping from generic owner names (各医共体管委会办公室 …) to unit keys."""
+    """The explicit mapping from generic owner names ("each community's management committee office" …) to unit
+    keys."""
     with Path(path).open(encoding="utf-8-sig", newline="") as f:
         return {r[ALIAS_NAME].strip(): r["unit_key"].strip() for r in csv.DictReader(f)
                 if (r.get(ALIAS_NAME) or "").strip()}
@@ -445,11 +451,11 @@ def check_rows(s: Session, rows: Iterable[Mapping[str, Any]], year_hint: int | N
 def import_rows(s: Session, env: Env, actor: Person, rows: Iterable[Mapping[str, Any]], year_hint: int | None,
                 skip_unknown: bool = False, default_unit: str | None = None, source: str = "",
                 aliases: Mapping[str, str] | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Open one 督办 item per task row; only 党政办 (secretariat) may import.
+    """Open one supervision item per task row; only the secretariat may import.
 
-    Rows whose 责任单位 is blank use default_unit (a unit key or any owner name), for lists such as
-    the Yunnan 附件1 that name no owner per task. Every row is checked first (check_rows): any bad row
-    refuses the whole import, naming them all. A task already open with the same title and lead unit is
+    Rows whose owners cell is blank use default_unit (a unit key or any owner name), for lists such as
+    the Yunnan one (its annex 1) that name no owner per task. Every row is checked first (check_rows): any bad
+    row refuses the whole import, naming them all. A task already open with the same title and lead unit is
     skipped, so importing the same list twice creates nothing the second time.
     """
     permissions.require(s, env, actor, "supervision.import", subject="supervision")

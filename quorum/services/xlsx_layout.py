@@ -1,6 +1,6 @@
 """Lay out a register (a title, a header and rows of text) as an .xlsx workbook ready to print.
 
-The sheet is what a 党政办 prints and files: a merged title row, a bold header frozen under it and
+The sheet is what the secretariat prints and files: a merged title row, a bold header frozen under it and
 repeated on every printed page, thin borders, wrapped text, columns as wide as their content (within
 bounds), rows tall enough for their wrapped lines, A4 landscape scaled to the page width. The layout
 knows nothing of matters or documents: a register hands it plain columns and cell values.

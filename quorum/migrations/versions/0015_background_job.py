@@ -1,4 +1,4 @@
-"""background_job: long actions started from a page (生成 PDF, exports), run off the request by a job thread
+"""background_job: long actions started from a page (generating a PDF, exports), run off the request by a job thread
 
 Revision ID: 0015
 Revises: 0014

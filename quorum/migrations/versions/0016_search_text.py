@@ -4,7 +4,7 @@ Revision ID: 0016
 Revises: 0015
 
 A matter's text is its title, every scalar value of its fields and every opinion's text; a document's is
-its title, 发文字号 and body. Triggers rewrite the row on every insert or change of those columns (and of
+its title, doc_number and body. Triggers rewrite the row on every insert or change of those columns (and of
 an opinion), so every writer — the services, the CLI, the flows, a bulk load — keeps it current.
 
 PostgreSQL: pg_trgm (a trusted extension: the database owner may create it) and a GIN trigram index, which

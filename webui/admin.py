@@ -1,4 +1,4 @@
-"""管理: people, posts, units, body seats, delegations; the organisation workbook; the rules, read-only.
+"""Administration: people, posts, units, body seats, delegations; the organisation workbook; the rules, read-only.
 Administrators only.
 
 Every page and form of this blueprint is refused (403) before any work is done unless the signed-in
@@ -194,7 +194,7 @@ def unit(unit_id: int):
 
 @bp.route("/org", methods=["GET", "POST"])
 def org_workbook_page():
-    """Upload the workbook: 检查 lists every bad row or what would change; 导入 applies it all, or nothing."""
+    """Upload the workbook: the check lists every bad row or what would change; the import applies all, or nothing."""
     if request.method == "GET":
         return render_template("admin/org.html", result=None, errors=[])
     upload = request.files.get("file")

@@ -1,6 +1,6 @@
-"""审计: the 纪检's page — the chain's check, the log's events, refused attempts, a matter's dossier.
+"""Audit: discipline inspection's page — the chain's check, the log's events, refused attempts, a matter's dossier.
 
-For 纪检监察 and the administrator only (permissions.toml audit.inspect); everyone else gets the 403 page
+For discipline inspection and the administrator only (permissions.toml audit.inspect); everyone else gets the 403 page
 and the refused attempt is recorded. The chain check runs in a thread of this process (it takes seconds on
 a large log) and is recorded as a job run the page reads.
 """

@@ -1,4 +1,4 @@
-"""统计: four charts drawn as inline SVG (county intranets are offline: no chart library, no CDN)."""
+"""Statistics: four charts drawn as inline SVG (county intranets are offline: no chart library, no CDN)."""
 
 from flask import Blueprint, render_template, request
 from flask_login import login_required

@@ -1,4 +1,4 @@
-"""代理: a person going away names a delegate who acts on their tasks meanwhile, recorded as "代 X".
+"""Delegation: a person going away names a delegate who acts on their tasks meanwhile, recorded as acting for X.
 
 The routes hang on the matters blueprint (webui.matters imports this module at its end). Whether a
 delegation counts right now is decided by quorum.services.delegations.principals_of, the same

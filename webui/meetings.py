@@ -1,4 +1,4 @@
-"""会议: the meeting list, the schedule form with its agenda builder, and the meeting room.
+"""Meetings: the meeting list, the schedule form with its agenda builder, and the meeting room.
 
 Every POST is one use case of quorum.services.meetings in one transaction; a refusal is flashed
 and the browser goes back to the room at the item concerned. What the room offers a person is
@@ -191,7 +191,7 @@ def written_opinion(meeting_id: int, seq: int):
 @bp.route("/meetings/<int:meeting_id>/hand-in", methods=["POST"])
 @login_required
 def hand_in(meeting_id: int):
-    """A member who cannot attend: his 请假 and his own 书面意见 on the items, before the meeting opens."""
+    """A member who cannot attend: his leave of absence and his own written opinions on the items, before it opens."""
     opinions = {int(key.removeprefix("text-")): value for key, value in request.form.items()
                 if key.startswith("text-") and key.removeprefix("text-").isdigit()}
     try:
@@ -222,7 +222,7 @@ def vote(meeting_id: int, seq: int):
 @bp.route("/meetings/<int:meeting_id>/items/<int:seq>/acknowledge", methods=["POST"])
 @login_required
 def acknowledge(meeting_id: int, seq: int):
-    """The presiding member or the 党政办 records that the meeting heard the dissenting opinions."""
+    """The presiding member or the secretariat records that the meeting heard the dissenting opinions."""
     return _run(meeting_id, seq, message(DONE["acknowledged"]), meetings.acknowledge, meeting_id, seq,
                 request.form.get("text", ""))
 

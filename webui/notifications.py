@@ -1,7 +1,7 @@
-"""通知: a person's notifications (read / unread), their calendar feed, and the 党政办's delivery failures.
+"""Notifications: a person's notifications (read / unread), their calendar feed, the secretariat's delivery failures.
 
-Read receipts: the sender of a 催办 sees on this page whether the urged person has read it; the 党政办
-sees on a meeting's page who has read its 会议通知 (templates/web/notifications/_meeting_reads.html,
+Read receipts: the sender of an urge sees on this page whether the urged person has read it; the secretariat
+sees on a meeting's page who has read its notice of the meeting (templates/web/notifications/_meeting_reads.html,
 through the template global `meeting_notice_reads`).
 
 The iCalendar feed at /calendar/<token>.ics is read by calendar apps without signing in: the secret
@@ -42,7 +42,7 @@ def index():
 
 @bp.app_template_global()
 def meeting_notice_reads(meeting_id: int) -> list[outbox.Receipt] | None:
-    """Who has read a meeting's 会议通知 — for the 党政办 (the holders of outbox.retry) on the meeting page; else None."""
+    """Who has read a meeting's notice — for the secretariat (outbox.retry holders) on the meeting page; else None."""
     if not current_user.is_authenticated or not current_user.has(*env().policies.permissions.roles_for("outbox.retry")):
         return None
     with transaction() as s:

@@ -1,4 +1,8 @@
-"""任前公示 objections: lodged by 组织人事 / 党政办 / 纪检, investigated by 组织人事 / 纪检 — quorum.services.publicity."""
+"""Pre-appointment publicity objections, through quorum.services.publicity.
+
+Lodged by organisation-and-personnel, the secretariat or discipline inspection; investigated by
+organisation-and-personnel or discipline inspection.
+"""
 
 from flask import request
 from flask_login import login_required

@@ -1,4 +1,4 @@
-"""Executing an approved expenditure: payments, 执行完毕 and amount changes — quorum.services.expenditure.
+"""Executing an approved expenditure: payments, completion and amount changes — quorum.services.expenditure.
 
 A payment beyond the approved amount plus the tolerance is refused by the service with the amounts
 in its message; the page is shown again with what was typed, and nothing is saved.

@@ -1,7 +1,7 @@
-"""台账: the registers (三重一大决策台账, 督办台账, 发文登记簿) downloaded as Excel workbooks.
+"""Registers (major_matter decisions, supervision, issued documents) downloaded as Excel workbooks.
 
 A plain GET returns the workbook; who may export which register is checked by quorum.services.registers
-(permissions.toml register.*), and a refused download is recorded for 纪检监察 like every refusal.
+(permissions.toml register.*), and a refused download is recorded for discipline inspection like every refusal.
 """
 
 from io import BytesIO
@@ -20,7 +20,7 @@ YEARS_SHOWN = 6           # this year and the five before it
 
 @bp.app_context_processor
 def registers_link() -> dict[str, bool]:
-    """Whether the navigation shows 台账: the person may export at least one register."""
+    """Whether the navigation shows the registers: the person may export at least one register."""
     if not current_user.is_authenticated:
         return {"may_registers": False}
     policy = env().policies.permissions

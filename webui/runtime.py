@@ -97,7 +97,7 @@ def transaction() -> Iterator[Session]:
 
 
 def _record_refusal(error: NotPermitted) -> None:
-    """Record a refused attempt for 纪检监察, once per error, after its own transaction has rolled back."""
+    """Record a refused attempt for discipline inspection, once per error, after its own transaction has rolled back."""
     if getattr(error, "recorded", False) or not has_request_context():
         return
     error.recorded = True

@@ -1,4 +1,4 @@
-"""Security headers and cookies on every response (等保2.0 / ASVS V3, V14).
+"""Security headers and cookies on every response (MLPS 2.0 / ASVS V3, V14).
 
 A Content-Security-Policy without inline script or style (all JS is in webui/static), no framing,
 no MIME sniffing, no referrer outside the site, and every cookie `Secure` when served over HTTPS

@@ -1,4 +1,4 @@
-"""督办: the board of decided work by lead unit and due date, and progress reports against it."""
+"""Supervision: the board of decided work by lead unit and due date, and progress reports against it."""
 
 from datetime import date
 from itertools import groupby

@@ -1,7 +1,7 @@
-"""Beside the decision on a task: 评论 (with attachments), 抄送 and 加签 — each one use case of quorum.services.task_ops.
+"""Beside the decision on a task: comments (with attachments), copies, add_signer — each a use case of task_ops.
 
 The matter page offers these forms exactly when quorum.core.actions.secondary_actions (comment,
-add_signer) or task_ops.may_copy (抄送) allow them; the services check the same again.
+add_signer) or task_ops.may_copy (copy) allow them; the services check the same again.
 """
 
 from flask import request

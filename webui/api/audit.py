@@ -1,4 +1,4 @@
-"""The audit log for 纪检监察 and the administrator: verify the chain, and read the refused attempts."""
+"""The audit log for discipline inspection and the administrator: verify the chain, and read the refused attempts."""
 
 from datetime import datetime, time
 

@@ -1,4 +1,4 @@
-"""公文 through the API: search and filter the documents I may read (quorum.services.search)."""
+"""Documents through the API: search and filter the documents I may read (quorum.services.search)."""
 
 from flask import Response, request
 

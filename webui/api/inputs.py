@@ -199,7 +199,7 @@ class Body:
         return out
 
     def amount(self, key: str) -> str:
-        """A required sum in 元 as text ("120000.00") of at most [limits] money_max; the engine reads its form."""
+        """A required sum in yuan as text ("120000.00") of at most [limits] money_max; the engine reads its form."""
         text = self.text(key, required=True, limit=AMOUNT).strip()
         try:
             value = Decimal(text.replace(",", ""))
@@ -281,7 +281,7 @@ def _supervision_item(raw: Any, n: int) -> dict[str, Any]:
 
 
 def decision_record(value: Any) -> dict[str, Any]:
-    """The 纪要 record of a `record` action: {summary?, items: [{title, lead_unit, co_units, due_*}]}."""
+    """The minutes' record of a `record` action: {summary?, items: [{title, lead_unit, co_units, due_*}]}."""
     if not isinstance(value, dict):
         raise refuse(message("api.input_record_not_an_object"))
     items = value.get("items", [])

@@ -1,9 +1,9 @@
-"""Meetings (会议): schedule, agenda, attendance, recusal, 书面意见, ballots, item results, close.
+"""Meetings: schedule, agenda, attendance, recusal, written opinions, ballots, item results, close.
 
 Every route under /meetings/<id> first checks that the caller may see the meeting at all (member,
-列席 observer, or organising role): an outsider gets 403 and learns nothing, not even who has yet to
+observer, or organising role): an outsider gets 403 and learns nothing, not even who has yet to
 vote. What a member or organiser may then do is the engine's decision (meetings.can_organise, the
-议事规则 on ballots), so the API and the pages refuse the same things with the same words.
+body's rules of procedure on ballots), so the API and the pages refuse the same things with the same words.
 """
 
 from typing import Any
@@ -123,8 +123,9 @@ def written_opinion(meeting_id: int, seq: int) -> Response:
 
 @api.post(f"{MEETING}/absence")
 def hand_in(meeting_id: int) -> Response:
-    """A member who cannot attend, before the meeting opens: his 请假 (reason) and his own 书面意见 per item
-    (`opinions`: {"1": "…"} by item number) in one go — the same command as the meeting room's form."""
+    """A member who cannot attend, before the meeting opens: his leave of absence (reason) and his own written
+    opinion per item (`opinions`: {"1": "…"} by item number) in one go — the same command as the meeting room's
+    form."""
     body = Body.read()
     reason = body.text("reason", limit=TEXT)
     opinions = body.opinions("opinions")
@@ -181,7 +182,7 @@ def close(meeting_id: int) -> Response:
 
 @api.post(f"{ITEM}/acknowledgement")
 def acknowledge(meeting_id: int, seq: int) -> Response:
-    """The presiding member or the 党政办 records that the meeting heard the dissenting consultation opinions."""
+    """The presiding member or the secretariat records that the meeting heard the dissenting consultation opinions."""
     text = Body.read().text("text", required=True)
     with acting() as (s, env, me):
         visibility.require_meeting(s, me, meeting_id)

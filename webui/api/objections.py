@@ -1,4 +1,4 @@
-"""任前公示 objections (quorum.services.publicity): list, lodge, resolve.
+"""Pre-appointment publicity objections (quorum.services.publicity): list, lodge, resolve.
 
 The complainant's name, contact and the feedback given are returned only to those who record or
 investigate objections (DOMAIN §6.5 #39); everyone else who may read the matter sees the text.

@@ -1,4 +1,4 @@
-"""Executing an approved expenditure: payments, 执行完毕, amount changes (quorum.services.expenditure)."""
+"""Executing an approved expenditure: payments, completion, amount changes (quorum.services.expenditure)."""
 
 from flask import Response
 
@@ -26,7 +26,7 @@ def pay(task_id: int) -> Response:
 
 @api.post(f"/tasks/<{ID}:task_id>/complete")
 def complete(task_id: int) -> Response:
-    """执行完毕: close the execution step once money has been paid."""
+    """Complete: close the execution step once money has been paid."""
     comment = Body.read().text("comment")
     with acting() as (s, env, me):
         task = expenditure.complete(s, env, me, task_id, comment)

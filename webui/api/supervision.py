@@ -1,4 +1,4 @@
-"""督办: the board of decided work and progress reports on it."""
+"""Supervision: the board of decided work and progress reports on it."""
 
 from flask import Response
 
@@ -11,7 +11,7 @@ from webui.api.inputs import Body, query_choice
 
 @api.get("/supervision")
 def board() -> Response:
-    """Every 督办 item, except those of personnel matters the caller may not see."""
+    """Every supervision item, except those of personnel matters the caller may not see."""
     status = query_choice("status", [str(v) for v in SupervisionStatus])
     with acting() as (s, _env, me):
         items = [i for i in records.supervision_records(s) if status is None or i["status"] == status]

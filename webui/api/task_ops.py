@@ -1,4 +1,4 @@
-"""Beside the decision: 评论, 加签 on a task and 抄送 of a matter (quorum.services.task_ops)."""
+"""Beside the decision: comments, add_signer on a task and copies of a matter (quorum.services.task_ops)."""
 
 from flask import Response
 
@@ -21,7 +21,7 @@ def comment(task_id: int) -> Response:
 
 @api.post(f"/tasks/<{ID}:task_id>/signers")
 def add_signer(task_id: int) -> Response:
-    """加签: one more person must act on this step before it completes."""
+    """Add a signer: one more person must act on this step before it completes."""
     body = Body.read()
     signer = body.text("signer", required=True, limit=KEY_LENGTH)
     reason = body.text("reason", required=True, limit=TEXT)
@@ -33,7 +33,7 @@ def add_signer(task_id: int) -> Response:
 
 @api.post(f"/matters/<{ID}:matter_id>/copies")
 def copy(matter_id: int) -> Response:
-    """抄送 the matter to people, who may then read it but not act on it."""
+    """Copy the matter to people, who may then read it but not act on it."""
     body = Body.read()
     usernames, note = body.usernames("people"), body.text("note", limit=TEXT)
     with acting() as (s, env, me):

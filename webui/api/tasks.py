@@ -1,6 +1,6 @@
-"""我的待办 and acting on a task: the actions listed are exactly those the engine will accept.
+"""My tasks and acting on a task: the actions listed are exactly those the engine will accept.
 
-A task's answers are its step's options (同意, 修改后同意, 反对, 任用, 已备案 ...): any action key is
+A task's answers are its step's options (agree, agree_with_changes, object, appoint, acknowledge ...): any action key is
 passed to the engine, which refuses those the task does not offer (403).
 """
 

@@ -1,8 +1,9 @@
 """Who may read what through the API — the same service-layer rules the pages use.
 
 Matters: quorum.services.visibility (personnel matters are restricted). Meetings:
-quorum.services.agenda.may_view (members, 列席, organisers, 党政办, 管理员, 纪检). Audit: 纪检 and
-administrators. This module only adapts them to the API's calls.
+quorum.services.agenda.may_view (members, observers, organisers, the secretariat, the administrator,
+discipline inspection). Audit: discipline inspection and administrators. This module only adapts them to the
+API's calls.
 """
 
 from typing import Any
@@ -38,5 +39,6 @@ def meeting_list(s: Session, person: Person, status: str | None) -> list[dict[st
 
 
 def require_auditor(s: Session, env: Env, person: Person) -> None:
-    """Only those granted audit.inspect (纪检监察, the administrator) verify the chain or read refusals on request."""
+    """Only those granted audit.inspect (discipline inspection, the administrator) verify the chain or read refusals
+    on request."""
     permissions.require(s, env, person, "audit.inspect", subject="audit")

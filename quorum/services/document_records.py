@@ -28,7 +28,8 @@ def awaiting_signature(s: Session, person: Person) -> list[dict[str, Any]]:
         signoff = documents.open_signoff(s, doc.id)
         issuer = s.get(Unit, doc.issuer_unit_id) if doc.issuer_unit_id else None
         meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
-        out.append({**row(s, doc), "issuer": issuer.name if issuer else "", "sent_at": signoff.opened_at,
+        out.append({**row(s, doc), "issuer": issuer.name if issuer else "",
+                    "issuer_unit_key": issuer.key if issuer else None, "sent_at": signoff.opened_at,
                     "meeting_at": meeting.scheduled_at if meeting else None,
                     "label": message("documents.signoff_title", kind=documents.kind_of(s, doc).name,
                                      title=doc.title)})
@@ -103,7 +104,9 @@ def record(s: Session, env: Env, document_id: int) -> dict[str, Any]:
     meeting = s.get(Meeting, doc.meeting_id) if doc.meeting_id else None
     return {**row(s, doc), "addressees": list(doc.addressees), "cc": list(doc.cc), "attachments": list(doc.attachments),
             "body": doc.body, "notes": doc.notes, "record_text": record_text, "issuer": issuer.name if issuer else "",
-            "signer": signer.name if signer else None, "sha256": doc.sha256, "file_path": doc.file_path,
+            "issuer_unit_key": issuer.key if issuer else None,
+            "signer": signer.name if signer else None, "signer_username": signer.username if signer else None,
+            "sha256": doc.sha256, "file_path": doc.file_path,
             "pdf_path": doc.pdf_path, "pdf_sha256": doc.pdf_sha256, "void_reason": doc.void_reason,
             "request_id": doc.request_id, "meeting_title": meeting.title if meeting else None,
             "direction": kind.direction, "layout": kind.layout, "warnings": documents.warnings(s, doc),

@@ -54,19 +54,20 @@ class Refusal:
     where: str
     subject: str
     subject_id: int | None
+    actor_username: str | None = None    # beside the name, for JSON output (never shown on a page)
 
 
 def listing(s: Session, env: Env, actor: Person, since: datetime | None = None, limit: int = 200) -> list[Refusal]:
     """The newest refused attempts (most recent first), for those granted `audit.inspect`."""
     permissions.require(s, env, actor, "audit.inspect", subject="audit")
-    query = (select(AuditEvent, Person.name).outerjoin(Person, Person.id == AuditEvent.actor_id)
+    query = (select(AuditEvent, Person.name, Person.username).outerjoin(Person, Person.id == AuditEvent.actor_id)
              .where(AuditEvent.kind == KIND).order_by(AuditEvent.seq.desc()).limit(max(1, min(limit, 1000))))
     if since is not None:
         query = query.where(AuditEvent.at >= since)
-    return [_refusal(env, event, name) for event, name in s.execute(query)]
+    return [_refusal(env, event, name, username) for event, name, username in s.execute(query)]
 
 
-def _refusal(env: Env, event: AuditEvent, name: str | None) -> Refusal:
+def _refusal(env: Env, event: AuditEvent, name: str | None, username: str | None = None) -> Refusal:
     payload = event.payload or {}
     channel = payload.get("channel", "")
     grant = env.policies.permissions.grants.get(payload.get("action", ""))
@@ -74,4 +75,5 @@ def _refusal(env: Env, event: AuditEvent, name: str | None) -> Refusal:
                    action=grant.name if grant is not None else message("refusal.other_action"),
                    reason=payload.get("reason", ""),
                    channel=message(f"refusal.channel.{channel}") if channel in CHANNELS else channel,
-                   where=payload.get("where", ""), subject=event.subject, subject_id=event.subject_id)
+                   where=payload.get("where", ""), subject=event.subject, subject_id=event.subject_id,
+                   actor_username=username)

@@ -385,3 +385,21 @@ def test_unknown_return_step_says_where_the_step_codes_are(community):
     assert user_error(result, "invalid_input") == (
         "输入有误：没有名为「draft」的环节。环节代码见 quorum policy explain 流程代码（每个环节名称后括号内）")
     assert "  1. 议题申报（proposal）（申报）" in cli.ok("policy", "explain", "major_matter").splitlines()
+
+
+def test_document_json_carries_the_signers_username_and_the_issuers_unit_key(community):
+    rows = community.cli.json("document", "list", "--as", SECRETARY)
+    signed = [r for r in rows if r.get("status") == "frozen"]
+    assert signed
+    for row in signed:
+        record = community.cli.json("document", "show", row["id"], "--as", SECRETARY)
+        named(community, record["signer_username"], record["signer"])
+        assert community.units[record["issuer_unit_key"]]["name"] == record["issuer"]
+
+
+def test_refusals_json_carries_the_actors_username(community):
+    community.cli.run("unit", "set-code", "wulan_chc", "乌社卫", "--as", "zhouming")      # refused: not an administrator
+    rows = community.cli.json("audit", "refusals", "--as", "sunlixin")                  # 纪检
+    assert rows
+    for row in rows:
+        named(community, row["actor_username"], row["actor"])

@@ -123,9 +123,17 @@ def _members(archive: Path) -> Iterator[tuple[tarfile.TarInfo, IO[bytes]]]:
         raise BackupDamaged.because("backup.archive_unreadable", name=archive.name, exc=exc) from None
 
 
-def _copy(stream: IO[bytes], out: IO[bytes] | None) -> tuple[str, int]:
+def _read(stream: IO[bytes], archive: Path, size: int = -1) -> bytes:
+    """Read from a member: a member damaged inside the compressed stream fails here, not when it is opened."""
+    try:
+        return stream.read(size)
+    except READ_ERRORS as exc:
+        raise BackupDamaged.because("backup.archive_unreadable", name=archive.name, exc=exc) from None
+
+
+def _copy(stream: IO[bytes], out: IO[bytes] | None, archive: Path) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
-    while chunk := stream.read(CHUNK):
+    while chunk := _read(stream, archive, CHUNK):
         digest.update(chunk)
         size += len(chunk)
         if out is not None:
@@ -163,11 +171,11 @@ def verify(archive: Path) -> dict[str, Any]:
     manifest = None
     for info, stream in _members(archive):
         if info.name == MANIFEST:
-            manifest = _parse_manifest(stream.read())
+            manifest = _parse_manifest(_read(stream, archive))
         elif info.name in seen:
             raise BackupDamaged.because("backup.archive_member_twice", name=info.name)
         else:
-            seen[info.name] = _copy(stream, None)
+            seen[info.name] = _copy(stream, None, archive)
     if manifest is None:
         raise BackupDamaged.because("backup.manifest_missing")
     listed = {m["name"]: (m["sha256"], m["bytes"]) for m in manifest["members"]}
@@ -192,6 +200,6 @@ def extract(archive: Path, manifest: dict[str, Any], destination: Path) -> None:
         target = destination / info.name
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as out:
-            digest, _size = _copy(stream, out)
+            digest, _size = _copy(stream, out, archive)
         if digest != listed[info.name]:
             raise BackupDamaged.because("backup.archive_member_tampered", name=info.name)

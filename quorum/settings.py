@@ -14,6 +14,7 @@ from quorum.calendar import WorkCalendar, YearArrangement, parse_overrides
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 from quorum.limits_settings import LimitsSettings, parse_limits
+from quorum.preview_settings import PreviewLimits, parse_previews
 from quorum.scheduler_settings import DeliverySettings, _table, listed, parse_delivery
 from quorum.security_settings import SecuritySettings, parse_security
 from quorum.web_settings import WebSettings, parse_web
@@ -38,6 +39,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)   # [security]: passwords, lockout, sessions
     audit: AuditSettings | None = None      # [audit]: key_file, anchor_file
     limits: LimitsSettings = field(default_factory=LimitsSettings)   # [limits]: dates, money, text lengths
+    previews: PreviewLimits = field(default_factory=PreviewLimits)   # [previews]: attachment conversions
 
     def calendar(self) -> WorkCalendar:
         """The config.toml calendar; a complete year's listed days are its whole arrangement (exact)."""
@@ -52,7 +54,7 @@ def _resolve(base: Path, value: str) -> Path:
 
 # Every section config.toml may have; a misspelt section or key anywhere is refused with file and key named.
 SECTIONS = ("organisation", "paths", "database", "calendar", "web", "mail", "webhooks", "scheduler", "backup",
-            "audit", "security", "limits")
+            "audit", "security", "limits", "previews")
 
 
 def _check_schema(raw: Mapping[str, Any], path: Path) -> None:
@@ -126,4 +128,5 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         security=parse_security(raw, path),
         audit=parse_audit(raw, path, data_dir, env),
         limits=parse_limits(raw, path),
+        previews=parse_previews(raw, path),
     )

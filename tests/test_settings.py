@@ -179,3 +179,11 @@ def test_config_check_validates_the_shipped_config_and_names_a_bad_key(tmp_path,
     assert main(["config", "check", "--config", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "[database] uri" in err and "Traceback" not in err
+
+
+def test_the_previews_section_reaches_the_settings(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[previews]\nmax_pages = 8\ntimeout_seconds = 30\n", encoding="utf-8")
+    loaded = load_settings(config, env={})
+    assert (loaded.previews.max_pages, loaded.previews.timeout_seconds) == (8, 30)
+    assert load_settings(ROOT / "config.toml", env={}).previews.max_pages == 30     # the shipped file: defaults

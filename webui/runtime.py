@@ -16,7 +16,7 @@ from quorum.core.errors import NotPermitted
 from quorum.database import Database, open_database
 from quorum.db import Person
 from quorum.policies import LoadedPolicies
-from quorum.services import audit, org, reactions, refusals  # noqa: F401 — reactions: the engine's routes
+from quorum.services import attachment_preview, audit, org, reactions, refusals  # noqa: F401 — reactions: the engine's routes
 from quorum.services.env import Env
 from quorum.settings import Settings
 
@@ -32,6 +32,7 @@ class WebRuntime:
     def open(cls, settings: Settings, database: Database | None = None, now: datetime | None = None) -> "WebRuntime":
         database = database or open_database(settings, pool_size=settings.web.threads)
         audit.use_settings(settings)        # sign audit events with this deployment's key
+        attachment_preview.use_limits(settings.previews)    # [previews]: what one conversion may take
         return cls(settings, database, policies.load(settings.policies_dir), now)
 
     def env(self) -> Env:

@@ -231,7 +231,9 @@ def preview_page(document_id: int, key: str, page: int):
     data = document_preview.page_png(env(), key, page)
     if data is None:
         abort(404)
-    return send_file(BytesIO(data), mimetype="image/png", max_age=3600)
+    response = send_file(BytesIO(data), mimetype="image/png", max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"     # a page of a draft: no shared cache keeps it
+    return response
 
 
 @bp.route("/documents/<int:document_id>/return", methods=["POST"])

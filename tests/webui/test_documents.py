@@ -127,6 +127,7 @@ def test_a_signoff_waits_in_the_signers_inbox_with_a_page_preview_and_is_returne
     assert images, page
     png = signer.get(images[0])
     assert png.status_code == 200 and png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+    assert png.headers["Cache-Control"] == "private, max-age=3600"            # a draft's page: no shared cache
     assert 'data-testid="return-form"' not in text(president.get(f"/documents/{d}/preview"))
     before = state(community, d)
     assert post(president, f"/documents/{d}/return", {"reason": "不同意"}, page=f"/documents/{d}").status_code == 302

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from quorum.db import Document
-from quorum.services import documents, org
+from quorum.services import background_jobs, documents, org
 from tests.webui.conftest import as_user, business_events, flashes, post, text
 
 SECRETARY, SIGNER, OUTSIDER, PRESIDENT = "gaowenjing", "bater", "tuya", "eerdun"
@@ -104,6 +104,8 @@ def test_edit_sign_download_and_void(app, community, world):
     again = post(secretary, f"/documents/{d}/edit", {"title": "再改", "body": "y"}, page=page)
     assert again.status_code == 409 and "已签发" in text(again)
     assert post(secretary, f"/documents/{d}/pdf", page=page).status_code == 302
+    quorum = app.extensions["quorum"]
+    assert background_jobs.run_pending(quorum.db.sessions, quorum.env) == 1     # what the job thread does
     pdf = signer.get(f"/documents/{d}/file.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert post(secretary, f"/documents/{d}/void", {"reason": "方案调整"}, page=page).status_code == 302

@@ -28,7 +28,19 @@ from quorum.core import voting
 from quorum.core.messages import message
 from quorum.core.spec import WorkflowSpec
 from quorum.core.states import ItemStatus, MeetingStatus, TaskStatus
-from quorum.db import AgendaItem, Attachment, Matter, MatterStep, Meeting, MeetingMember, Person, Task, Unit
+from quorum.db import (
+    AgendaItem,
+    Attachment,
+    DocumentSignoff,
+    Matter,
+    MatterStep,
+    Meeting,
+    MeetingMember,
+    Notification,
+    Person,
+    Task,
+    Unit,
+)
 from quorum.services import delegations, document_records, meetings, records
 from quorum.services.policies import policy_set_for
 
@@ -67,13 +79,22 @@ def _mine(person_id: int, now: datetime):
     return (Task.status == TaskStatus.OPEN) & or_(Task.assignee_id == person_id, Task.assignee_id.in_(principals))
 
 
-def totals(s: Session, person_id: int, now: datetime) -> tuple[int, int, bool]:
-    """(open tasks, overdue among them, whether a meeting of theirs is in session) in one grouped count."""
+def totals(s: Session, person_id: int, now: datetime) -> tuple[int, int, bool, int]:
+    """(open tasks, overdue among them, whether a meeting of theirs is in session, drafts waiting for their
+    sign_off) in one grouped count. A draft waits for the people its open round told (the signers when it was
+    sent: `arrivals.awaiting_signature`), so the count needs no policy and no post lookup."""
     overdue = func.coalesce(func.sum(case((Task.due_date < now.date(), 1), else_=0)), 0)
     sitting = (select(MeetingMember.meeting_id).join(Meeting, Meeting.id == MeetingMember.meeting_id)
                .where(MeetingMember.person_id == person_id, Meeting.status == MeetingStatus.IN_SESSION).exists())
-    total, late, in_session = s.execute(select(func.count(Task.id), overdue, sitting).where(_mine(person_id, now))).one()
-    return int(total), int(late), bool(in_session)
+    told = (select(Notification.id).where(Notification.person_id == person_id,
+                                          Notification.kind == "awaiting_signature", Notification.subject == "document",
+                                          Notification.subject_id == DocumentSignoff.document_id,
+                                          Notification.created_at >= DocumentSignoff.opened_at).exists())
+    signoffs = (select(func.count(DocumentSignoff.id)).where(DocumentSignoff.closed_at.is_(None), told)
+                .scalar_subquery())
+    total, late, in_session, waiting = s.execute(select(func.count(Task.id), overdue, sitting, signoffs)
+                                                 .where(_mine(person_id, now))).one()
+    return int(total), int(late), bool(in_session), int(waiting)
 
 
 def inbox(s: Session, person: Person, now: datetime, page: int = 1, per_page: int | None = None) -> dict[str, Any]:
@@ -82,7 +103,7 @@ def inbox(s: Session, person: Person, now: datetime, page: int = 1, per_page: in
     Overdue tasks have the earliest due dates, so the order is the due date (none last), then the id.
     """
     per_page = max(1, min(per_page or PER_PAGE, MAX_PER_PAGE))
-    total, overdue, in_session = totals(s, person.id, now)
+    total, overdue, in_session, _signoffs = totals(s, person.id, now)
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
     rows = list(s.execute(select(Task).where(_mine(person.id, now))
@@ -107,9 +128,11 @@ def tasks_on(s: Session, person: Person, matter_id: int, now: datetime) -> list[
 
 
 def counts(s: Session, person_id: int, now: datetime) -> dict[str, int]:
-    """The navigation's counters: open tasks and overdue ones (one grouped count) and votes awaiting me."""
-    total, overdue, in_session = totals(s, person_id, now)
-    return {"tasks": total, "votes": len(_votes(s, person_id)) if in_session else 0, "overdue": overdue}
+    """The navigation's counters: open tasks and overdue ones (one grouped count), votes awaiting me, and the
+    drafts waiting for my sign_off."""
+    total, overdue, in_session, signoffs = totals(s, person_id, now)
+    return {"tasks": total, "votes": len(_votes(s, person_id)) if in_session else 0, "overdue": overdue,
+            "signoffs": signoffs}
 
 
 def add_card_facts(s: Session, rows: list[Task], tasks: list[dict[str, Any]]) -> None:

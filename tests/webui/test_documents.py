@@ -7,6 +7,7 @@ fresh draft 通知 for it that the 党政办 (gaowenjing) may edit and the 医�
 """
 
 import io
+import re
 from dataclasses import replace
 
 import docx
@@ -114,6 +115,12 @@ def test_edit_sign_download_and_void(app, community, world):
     assert as_user(app, SECRETARY).get("/documents/999999").status_code == 404
 
 
+def nav_count(page: str) -> int:
+    """The number on 我的待办 in the navigation (0 when no badge is shown)."""
+    found = re.search(r'data-testid="nav-count">(\d+)<', page)
+    return int(found.group(1)) if found else 0
+
+
 def test_a_signoff_waits_in_the_signers_inbox_with_a_page_preview_and_is_returned(app, community, world):
     """送签 (issue 14, item 4): the signer's 待办 lists the draft; its preview shows each page as PNG; 退回 needs
     a reason and takes it out of every signer's 待办; the 党政办 sends it again; 签发 from the preview."""
@@ -136,8 +143,10 @@ def test_a_signoff_waits_in_the_signers_inbox_with_a_page_preview_and_is_returne
     assert state(community, d)[0] == before[0]                                    # refused: nothing changed
     post(signer, f"/documents/{d}/return", {"reason": ""}, page=f"/documents/{d}")
     assert f'data-testid="signoff-{d}"' in text(signer.get("/tasks"))            # no reason: still waiting
+    waiting = nav_count(text(signer.get("/tasks")))
     post(signer, f"/documents/{d}/return", {"reason": "请补充建设周期"}, page=f"/documents/{d}")
     assert f'data-testid="signoff-{d}"' not in text(signer.get("/tasks"))
+    assert nav_count(text(signer.get("/tasks"))) == waiting - 1                  # the 送签 counted in the badge
     shown = text(secretary.get(f"/documents/{d}"))
     assert 'data-testid="returned"' in shown and "请补充建设周期" in shown and "巴特尔" in shown
     assert 'data-testid="send-form"' in shown

@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     errors.init_app(app)
     layout.init_app(app)
     from webui import admin, dashboard, matters, meetings, notifications, supervision, tasks
-    from webui.api import api
+    from webui.api.routes import api
     for blueprint in (auth.bp, tasks.bp, matters.bp, meetings.bp, supervision.bp, dashboard.bp, admin.bp, api,
                       notifications.bp):
         app.register_blueprint(blueprint)

@@ -3,23 +3,7 @@
 Each view parses its input (webui.api.inputs), calls one quorum.services use case in one
 transaction as the token's holder (webui.api.blueprint.acting) and returns a read model from
 quorum.services.records. Refusals are JSON {error, message} with the engine's status.
+
+The package imports nothing (its modules import it first, so it must not import them back): the
+blueprint lives in webui.api.blueprint, and webui.api.routes imports every module that hangs routes on it.
 """
-
-from webui.api import (
-    audit,
-    documents,
-    matters,
-    meetings,
-    objections,
-    openapi,
-    payments,
-    supervision,
-    task_ops,
-    tasks,
-    tokens,
-    workflows,
-)
-from webui.api.blueprint import api
-
-__all__ = ["api", "audit", "documents", "matters", "meetings", "objections", "openapi", "payments", "supervision", "task_ops",
-           "tasks", "tokens", "workflows"]

@@ -42,7 +42,21 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     auth.init_app(app)
     errors.init_app(app)
     layout.init_app(app)
-    from webui import admin, dashboard, matters, meetings, notifications, supervision, tasks
+    # delegations, objections, payments and task_ops hang their routes on the matters blueprint (代理, 评论/抄送/加签,
+    # 支付执行, 公示异议): imported here, before it is registered, and never by webui.matters (they import it).
+    from webui import (  # noqa: F401
+        admin,
+        dashboard,
+        delegations,
+        matters,
+        meetings,
+        notifications,
+        objections,
+        payments,
+        supervision,
+        task_ops,
+        tasks,
+    )
     from webui.api.routes import api
     for blueprint in (auth.bp, tasks.bp, matters.bp, meetings.bp, supervision.bp, dashboard.bp, admin.bp, api,
                       notifications.bp):

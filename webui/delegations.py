@@ -1,6 +1,6 @@
 """Delegation: a person going away names a delegate who acts on their tasks meanwhile, recorded as acting for X.
 
-The routes hang on the matters blueprint (webui.matters imports this module at its end). Whether a
+The routes hang on the matters blueprint (the app factory imports this module before registering it). Whether a
 delegation counts right now is decided by quorum.services.delegations.principals_of, the same
 function the inbox and matters.act use.
 """
@@ -10,11 +10,9 @@ from typing import Any
 
 from flask import flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy.orm import Session
 
 from quorum.calendar import TZ
 from quorum.core.errors import InvalidInput, NotFound
-from quorum.db import Person
 from quorum.services import delegations, org
 from webui.auth import people_choices
 from webui.matters import bp
@@ -44,11 +42,6 @@ def _render(status: int, error: str | None, values: dict[str, str]):
     return render_template("delegations/index.html", rows=rows, people=people_choices(), me=me_username,
                            values={**defaults, **values}, error=error,
                            in_force=[r for r in rows if r["in_force"]]), status
-
-
-def in_force(s: Session, me: Person, now: datetime) -> list[dict[str, Any]]:
-    """The person's delegations in force right now, either way round, for a banner."""
-    return [row for row in delegations.rows_for(s, me, now) if row["in_force"]]
 
 
 @bp.route("/delegations", methods=["POST"], endpoint="delegate")

@@ -8,7 +8,6 @@ The matter and meeting pages include templates/web/documents/_panel.html through
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
-from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from quorum.core.errors import InvalidInput, QuorumError
 from quorum.core.messages import message
 from quorum.services import background_jobs, document_records, documents, search, visibility
+from webui.downloads import content_disposition
 from webui.jobs import job_view
 from webui.runtime import actor, env, runtime, transaction
 
@@ -64,11 +64,6 @@ def index():
         params["kind"] = params.pop("workflow")
     return render_template("documents/index.html", found=found, rows=found.rows if found else [], error=error,
                            filters=shown, params=params, kinds=search.document_kinds(env()), units=units), code
-
-
-def content_disposition(name: str, fallback: str) -> str:
-    """attachment with an ASCII filename for old clients and the real name as RFC 5987 filename*=UTF-8''…."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _page(document_id: int, error: str | None = None, form: dict | None = None, status: int = 200):

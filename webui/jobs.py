@@ -16,6 +16,7 @@ from flask_login import login_required
 
 from quorum.core.errors import NotFound
 from quorum.services import background_jobs, job_kinds  # noqa: F401 — job_kinds: every kind registered
+from webui.downloads import content_disposition
 from webui.runtime import WebRuntime, actor, env, transaction
 
 bp = Blueprint("jobs", __name__)
@@ -67,7 +68,6 @@ def download(job_id: int):
     path = (base / job["result"]["file"]).resolve()
     if base not in path.parents or not path.is_file():
         abort(404)
-    from webui.documents import content_disposition
     response = send_file(BytesIO(path.read_bytes()), mimetype=job["result"].get("content_type",
                                                                                 "application/octet-stream"))
     response.headers["Content-Disposition"] = content_disposition(job["result"].get("filename", path.name),

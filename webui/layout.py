@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from quorum.core.messages import message
 from quorum.core.routing import format_money
-from webui.runtime import env, transaction
+from webui.form_bounds import Lengths
+from webui.runtime import env, runtime, transaction
 
 
 def _when(value) -> str:
@@ -23,13 +24,11 @@ def init_app(app) -> None:
     app.jinja_env.filters["money"] = lambda v: format_money(Decimal(str(v))) if v not in (None, "") else ""
     app.jinja_env.globals["msg"] = message
 
-    from webui.form_bounds import Lengths
     app.jinja_env.globals["lengths"] = Lengths()      # the forms' maxlength from [limits]; a global reaches macros
 
     @app.context_processor
     def password_rules():
         """The deployment's password rules, for the hints and minlength of the password forms."""
-        from webui.runtime import runtime
         return {"password_rules": runtime().settings.security}
 
     @app.context_processor

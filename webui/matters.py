@@ -20,7 +20,17 @@ from quorum.core.messages import message
 from quorum.core.spec import PolicySet, WorkflowSpec
 from quorum.core.states import MatterStatus
 from quorum.db import Matter, Person
-from quorum.services import attachment_preview, attachments, inbox, matters, org, records, search, visibility
+from quorum.services import (
+    attachment_preview,
+    attachments,
+    delegations,
+    inbox,
+    matters,
+    org,
+    records,
+    search,
+    visibility,
+)
 from quorum.services.policies import policy_set_for
 from webui.runtime import actor, call, env, runtime, transaction
 
@@ -52,7 +62,7 @@ def index():
             error, status = exc.text, 400
             chosen = search.Filters()
         fileable = [w for w in policy_set.workflows.values() if visibility.may_file(s, me, w)]
-        in_force = delegations.in_force(s, me, env().now)
+        in_force = [row for row in delegations.rows_for(s, me, env().now) if row["in_force"]]   # the banner
         units = visibility.unit_choices(s)
     shown = {**{k: v or "" for k, v in raw.items() if k not in ("mine", "waiting")},
              "from": raw["start"] or "", "to": raw["end"] or "", "mine": raw["mine"], "waiting": raw["waiting"]}
@@ -363,7 +373,3 @@ def _matter_action(matter_id: int, done_key: str, fn, *args):
     else:
         flash(message(done_key), "success")
     return redirect(url_for("matters.show", matter_id=matter_id))
-
-
-# These modules register their routes on this blueprint: 代理, 评论/抄送/加签, 支付执行, 公示异议.
-from webui import delegations, objections, payments, task_ops  # noqa: E402,F401

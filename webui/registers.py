@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
 from quorum.services import registers
-from webui.documents import content_disposition
+from webui.downloads import content_disposition
 from webui.runtime import actor, env, transaction
 
 bp = Blueprint("registers", __name__)

@@ -19,6 +19,7 @@ from quorum.policies import LoadedPolicies
 from quorum.services import attachment_preview, audit, org, reactions, refusals  # noqa: F401 — reactions: the engine's routes
 from quorum.services.env import Env
 from quorum.settings import Settings
+from webui.form_bounds import check_posted_form
 
 
 @dataclass
@@ -143,7 +144,6 @@ def actor(s: Session) -> Person:
 
 def call(fn: Callable, *args: Any, **kw: Any) -> Any:
     """Run one use case as the signed-in person in its own transaction and return its result."""
-    from webui.form_bounds import check_posted_form
     check_posted_form()              # an over-long form value: InvalidInput, inside the view's own `try`
     with transaction() as s:
         return fn(s, env(), actor(s), *args, **kw)

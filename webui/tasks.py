@@ -14,6 +14,7 @@ from quorum.core.errors import InvalidInput, QuorumError
 from quorum.core.messages import message
 from quorum.db import Matter
 from quorum.services import inbox, matters, records
+from webui.matters import render_page
 from webui.runtime import actor, call, env, transaction
 
 bp = Blueprint("tasks", __name__)
@@ -85,7 +86,6 @@ def _again(back: str | None, task_id: int, error: str, comment: str, status: int
     posted = {"task": task_id, "comment": comment}
     found = MATTER_PAGE.match(back or "")
     if found:
-        from webui.matters import render_page
         return render_page(int(found.group(1)), status, error, posted)
     return _inbox(status, error, posted)
 

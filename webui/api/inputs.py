@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import has_app_context, request
+from flask import current_app, has_app_context, request
 
 from quorum.calendar import TZ
 from quorum.core.errors import InvalidInput
@@ -38,9 +38,8 @@ def refuse(reason: str) -> InvalidInput:
 
 def limits() -> LimitsSettings:
     """[limits] of the running app's config.toml (Quorum's defaults outside a request)."""
-    if has_app_context():
-        from webui.runtime import runtime
-        return runtime().settings.limits
+    if has_app_context():       # the app's WebRuntime (webui.runtime.runtime(), which imports this module)
+        return current_app.extensions["quorum"].settings.limits
     return LimitsSettings()
 
 

@@ -60,12 +60,19 @@ def test_no_eval_or_exec_in_the_engine():
         assert "eval" not in calls and "exec" not in calls, path
 
 
-def _import_graph(package: str) -> dict[str, set[str]]:
-    """Module → the modules of `package` it imports, at the top or inside a function alike."""
+def _import_graph(*packages: str, root: Path = ROOT) -> dict[str, set[str]]:
+    """Module → the modules of `packages` it imports, at the top or inside a function alike.
+
+    Importing `a.b.c` runs `a/__init__.py` and `a/b/__init__.py` first, so the importer depends on the packages
+    `a.b` and `a` too — but not on its own enclosing packages: Python has run those before the importer itself,
+    and a package importing its submodules (to register their routes, say) is fine as long as no submodule
+    imports a name from it in return.
+    """
     modules = {}
-    for path in (ROOT / package).rglob("*.py"):
-        parts = path.relative_to(ROOT).with_suffix("").parts
-        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    for package in packages:
+        for path in (root / package).rglob("*.py"):
+            parts = path.relative_to(root).with_suffix("").parts
+            modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
 
     def resolve(name: str) -> str | None:
         while name and name not in modules:
@@ -74,14 +81,21 @@ def _import_graph(package: str) -> dict[str, set[str]]:
 
     graph = {}
     for name, path in modules.items():
+        here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
         found = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 found |= {resolve(alias.name) for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                named = {resolve(f"{node.module}.{alias.name}") for alias in node.names}
-                found |= named if named - {resolve(node.module)} else {resolve(node.module)}
-        graph[name] = found - {None, name}
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if node.level:              # a relative import: from the importer's own package upwards
+                    module = ".".join(here[:len(here) - node.level + 1] + ([module] if module else []))
+                named = {resolve(f"{module}.{alias.name}") for alias in node.names}
+                found |= named if named - {resolve(module)} else {resolve(module)}
+        found.discard(None)
+        enclosing = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)}
+        parents = {".".join(target.split(".")[:i]) for target in found for i in range(1, target.count(".") + 1)}
+        graph[name] = (found | {p for p in parents if p in modules}) - enclosing - {name}
     return graph
 
 
@@ -117,13 +131,32 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_the_engine_has_no_import_cycle():
-    """quorum/ imports one way, counting imports inside functions too (issue 13): no module of it is on a cycle."""
-    assert _cycles(_import_graph("quorum")) == []
+def test_no_module_is_on_an_import_cycle():
+    """quorum/, webui/ and flows/ import one way, counting imports inside functions and the packages an import
+    runs first (issue 13): no module of them is on a cycle."""
+    assert _cycles(_import_graph("quorum", "webui", "flows")) == []
 
 
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_import_graph_counts_the_packages_an_import_runs_first(tmp_path):
+    """runtime imports app.api.inputs, which runs app/api/__init__.py, which imports views, which import runtime."""
+    files = {"app/__init__.py": "", "app/api/__init__.py": "from app.api import views\n",
+             "app/api/views.py": "def view():\n    from app.runtime import env\n",
+             "app/runtime.py": "from app.api.inputs import limits\n", "app/api/inputs.py": "limits = 1\n",
+             "app/api/blueprint.py": "from . import inputs\nimport app.runtime\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    graph = _import_graph("app", root=tmp_path)
+    assert graph == {"app": set(), "app.api": {"app.api.views"}, "app.api.views": {"app.runtime"},
+                     "app.runtime": {"app.api.inputs", "app.api"}, "app.api.inputs": set(),
+                     "app.api.blueprint": {"app.api.inputs", "app.runtime"}}
+    assert _cycles(graph) == [["app.api", "app.api.views", "app.runtime"]]
+    (tmp_path / "app/api/__init__.py").write_text("")        # the package no longer imports its views
+    assert _cycles(_import_graph("app", root=tmp_path)) == []
 
 
 def _status_assignments(path: Path) -> list[int]:

@@ -699,7 +699,7 @@ def _plugin_commands(sub, add: Callable) -> None:
 
 
 def _record_refusal(args, error: NotPermitted, argv: list[str]) -> None:
-    """Record a refused command for 纪检监察 (quorum.services.refusals), as the --as person."""
+    """Record a refused command for discipline inspection (quorum.services.refusals), as the --as person."""
     rt = getattr(args, "runtime", None)
     actor = getattr(args, "actor", None)
     if rt is None or rt._db is None or not actor:

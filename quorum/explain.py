@@ -1,10 +1,11 @@
-"""Describe a workflow and its bodies' 议事规则 in words (`quorum policy explain`, the web policy page).
+"""Describe a workflow and its bodies' rules of procedure in words (`quorum policy explain`, the web policy page).
 
 With codes=True (the command line's reference, `quorum policy explain`) the words carry the codes the command line
-accepts beside them as 标签（code）: step keys (`task act --to`), answers (`task act --action`), field choices
-(`--field category=…`), bodies (`meeting schedule --body`) and units (`--field unit=…`). With `policy list`,
-`unit list`, `person list` and a task's 可执行 line in `task list`, it is the command line's reference: the only text
-output that shows keys (tests/cli/test_newcomer.py holds every other record's text free of them).
+accepts beside them, each label followed by its code in full-width parentheses: step keys (`task act --to`), answers
+(`task act --action`), field choices (`--field category=…`), bodies (`meeting schedule --body`) and units
+(`--field unit=…`). With `policy list`, `unit list`, `person list` and a task's line of possible actions in
+`task list`, it is the command line's reference: the only text output that shows keys (tests/cli/test_newcomer.py
+holds every other record's text free of them).
 """
 
 from typing import Any
@@ -24,7 +25,7 @@ def _names(policies: PolicySet, roles: tuple[str, ...]) -> str:
 
 
 def body_rules(policies: PolicySet, body: BodySpec) -> list[str]:
-    """Return the body's 议事规则, one line each."""
+    """Return the body's rules of procedure, one line each."""
     sep = message("value.list_separator")
     return [
         message("steps.explain_seats", seats=_names(policies, body.seat_roles),
@@ -44,7 +45,7 @@ def body_rules(policies: PolicySet, body: BodySpec) -> list[str]:
 
 
 def coded(label: str, code: str) -> str:
-    """标签（code）: a name with the code the command line takes for it."""
+    """A name followed by the code the command line takes for it, in full-width parentheses."""
     return message("cli.explain_coded", label=label, code=code)
 
 
@@ -70,7 +71,7 @@ def step_actions(wf: WorkflowSpec, st: StepSpec) -> list[tuple[str, str]]:
 
 def step_lines(policies: PolicySet, wf: WorkflowSpec, st: StepSpec, fmt: FieldFormatter,
                codes: bool = False) -> list[str]:
-    """Return what one step does, who acts, when it applies and what 不同意 does, one line each (codes: see above)."""
+    """Return what one step does, who acts, when it applies and what a reject does, one line each (codes: see above)."""
     lines = [message("steps.explain_role_when" if rule.when else "steps.explain_role",
                      role=policies.role_name(rule.role), when=describe(rule.when, fmt) if rule.when else "")
              for rule in st.roles]
@@ -99,7 +100,7 @@ def step_lines(policies: PolicySet, wf: WorkflowSpec, st: StepSpec, fmt: FieldFo
 
 
 def reject_line(wf: WorkflowSpec, st: StepSpec) -> str:
-    """Say what 不同意 (and 缓议) does at this step, naming steps and flags as a person knows them."""
+    """Say what a reject (and a postpone) does at this step, naming steps and flags as a person knows them."""
     steps = {s.key: s.name for s in wf.steps}
     labels = {f.key: f.label for f in wf.fields}
     text = message("steps.explain_on_reject", rule=st.on_reject.describe(steps, labels))

@@ -1,9 +1,10 @@
-"""`quorum matter list`: search and filter the matters the --as person may see, as the 事项 page and the API do.
+"""`quorum matter list`: search and filter the matters the --as person may see, as the matters page and the API do.
 
 The same filters as GET /api/v1/matters (quorum.services.search): --q words (all must occur: title, field values,
-opinions), --status, --workflow (流程), --category (the category field's value, or a workflow key), --unit (a unit key: `quorum unit list`), --from/--to (filing
-dates, inclusive), --mine (filed or acted on), --waiting (an open task of mine), --page / --per-page. The text
-shows names only; --json gives the page with usernames and unit keys beside the names, and the totals.
+opinions), --status, --workflow (the workflow key), --category (the category field's value, or a workflow key),
+--unit (a unit key: `quorum unit list`), --from/--to (filing dates, inclusive), --mine (filed or acted on),
+--waiting (an open task of mine), --page / --per-page. The text shows names only; --json gives the page with
+usernames and unit keys beside the names, and the totals.
 
 Wire into the cli with register(sub, add) (the signature of the "quorum.commands" entry points); `list` joins the
 `matter` command's subcommands.

@@ -1,7 +1,7 @@
 """The [previews] section of config.toml: how much one attachment preview's conversion may take.
 
     [previews]
-    max_megabytes = 20      # a larger attachment is not converted (「无法生成预览，请下载查看（文件过大）」)
+    max_megabytes = 20      # a larger attachment is not converted (the page says: no preview, the file is too large)
     timeout_seconds = 120   # LibreOffice's and pdftoppm's time for one file
     max_pages = 30          # the pages rendered; a longer file shows its first pages and says so
     dpi = 110               # the resolution of the PNG pages (110: an A4 page 909 px wide)

@@ -1,4 +1,4 @@
-"""公文: the list, a document's page with its draft form, 签发 and 作废, and the .docx / .pdf downloads.
+"""Documents: the list, a document's page with its draft form, sign_off and void, and the .docx / .pdf downloads.
 
 Which buttons a person sees comes from quorum.services.documents (may_edit, may_sign, may_void) —
 the same functions the services check — so the page never offers what the engine would refuse.
@@ -42,7 +42,8 @@ def document_panel(matter_id: int | None = None, meeting_id: int | None = None) 
 @bp.route("/documents")
 @login_required
 def index():
-    """公文: search and filter what the person may read (quorum.services.search), a page at a time with the total."""
+    """Documents: search and filter what the person may read (quorum.services.search), a page at a time with the
+    total."""
     raw = {key: request.args.get(key) for key in ("q", "status", "kind", "unit", "page", "per_page")}
     raw.update(start=request.args.get("from"), end=request.args.get("to"),
                mine=request.args.get("mine") == "1", waiting=request.args.get("waiting") == "1")
@@ -128,7 +129,7 @@ def _act(document_id: int, done: str, fn, *args):
 @bp.route("/documents/<int:document_id>/sign", methods=["POST"])
 @login_required
 def sign(document_id: int):
-    """签发 in three short steps: take the number (locked), render the .docx (unlocked), freeze (locked)."""
+    """Sign off in three short steps: take the number (locked), render the .docx (unlocked), freeze (locked)."""
     try:
         with transaction() as s:
             me = actor(s)
@@ -172,7 +173,7 @@ def regenerate(document_id: int):
 @bp.route("/documents/<int:document_id>/pdf", methods=["POST"])
 @login_required
 def make_pdf(document_id: int):
-    """生成 PDF takes LibreOffice 10 s or more: queued as a background job, the page shows its progress."""
+    """Making a PDF takes LibreOffice 10 s or more: queued as a background job, the page shows its progress."""
     try:
         with transaction() as s:
             me = actor(s)
@@ -202,7 +203,7 @@ def download(document_id: int, which: str):
 @bp.route("/documents/<int:document_id>/preview")
 @login_required
 def preview(document_id: int, error: str | None = None, status: int = 200):
-    """送签: the pages as they will print (PNG per page), with 签发 and 退回 for the signer."""
+    """Sent for sign_off: the pages as they will print (PNG per page), with sign_off and return for the signer."""
     from quorum.services import document_preview
     try:
         with _reads() as s:

@@ -1,7 +1,7 @@
 """Background jobs seen from a page: the status fragment a page polls, the file of a finished export,
 and the job thread each web process runs (quorum.services.background_jobs explains the queue).
 
-A page that starts a job (生成 PDF: webui.documents.make_pdf) redirects to itself with ?job=<id> and
+A page that starts a job (making a PDF: webui.documents.make_pdf) redirects to itself with ?job=<id> and
 includes templates/web/jobs/_status.html; webui/static/jobs.js reloads that fragment from
 /jobs/<id> until the job is finished, then shows its link or its error. Only the owner sees a job.
 """

@@ -1,8 +1,8 @@
-"""事项: the list, filing a matter from its workflow's declared fields, the matter page and the acts on it.
+"""Matters: the list, filing a matter from its workflow's declared fields, the matter page and the acts on it.
 
 The buttons on a person's tasks come from records.task_view, i.e. quorum.core.actions — the same
 function matters.act checks — so the page never offers what the engine would refuse. Approve,
-reject, return and withdraw post to tasks.act; resubmit (with fields) and record (with 督办 items)
+reject, return and withdraw post to tasks.act; resubmit (with fields) and record (with supervision items)
 post here because they carry more than a comment.
 """
 
@@ -47,7 +47,7 @@ def say(macro: str, /, **params: Any) -> str:
 @bp.route("/matters")
 @login_required
 def index():
-    """事项: search and filter what the person may see (quorum.services.search), a page at a time with the total."""
+    """Matters: search and filter what the person may see (quorum.services.search), a page at a time with the total."""
     raw = {key: request.args.get(key) for key in ("q", "status", "workflow", "category", "unit", "page", "per_page")}
     raw.update(start=request.args.get("from"), end=request.args.get("to"),
                mine=request.args.get("mine") == "1", waiting=request.args.get("waiting") == "1")
@@ -218,7 +218,7 @@ def attachment_inline(matter_id: int, attachment_id: int):
 @bp.route("/matters/<int:matter_id>/attachments/<int:attachment_id>/preview")
 @login_required
 def attachment_preview_page(matter_id: int, attachment_id: int):
-    """The attachment's pages as PNG (or the image itself); 「正在生成预览…」 while the background job works."""
+    """The attachment's pages as PNG (or the image itself); "preview being made" while the background job works."""
     with transaction() as s:
         me = actor(s)
         row, shown = attachment_preview.show(s, env(), me, matter_id, attachment_id)
@@ -274,7 +274,7 @@ def _act(matter_id: int, task_id: int, action: str, comment: str, **extra: Any) 
 
 
 def _posted_items() -> list[dict[str, Any]]:
-    """The 督办 rows of the record form; a row without a title is left out."""
+    """The supervision rows of the record form; a row without a title is left out."""
     items = []
     for n in range(SUPERVISION_ROWS):
         title = request.form.get(f"item-{n}-title", "").strip()

@@ -2,9 +2,9 @@
 
     .venv/test/bin/python -m webui.screenshots [--out screenshots]
 
-Builds a throw-away SQLite database with the demo 医共体: the demo matter decided end to end,
-plus a second matter on a 院长办公会 that is in session with some votes cast, then captures
-我的待办, the matter page, the meeting room and the dashboard with Debian's chromium.
+Builds a throw-away SQLite database with the demo community: the demo matter decided end to end,
+plus a second matter on a president's office meeting that is in session with some votes cast, then captures
+my tasks (the inbox), the matter page, the meeting room and the dashboard with Debian's chromium.
 """
 
 import argparse
@@ -46,7 +46,7 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
 
 
 def build_scene(app) -> dict:
-    """Run the demo and leave a second matter mid-vote on an open 院长办公会."""
+    """Run the demo and leave a second matter mid-vote on an open president's office meeting."""
     rt = app.extensions["quorum"]
     env = rt.env()
     result = demo.run(rt.db.sessions, env)
@@ -95,7 +95,8 @@ def build_scene(app) -> dict:
 
 
 def _card_awaiting_review(sc, secretary: str) -> tuple[int, str]:
-    """A 三重一大 项目 past its gate opinions: the 分管领导's approval card in 我的待办 and the matter page."""
+    """A major_matter project past its gate opinions: the responsible vice-president's approval card in the inbox
+    and the matter page."""
     matter = sc.do(secretary, matters.submit, "major_matter", message("inbox.screenshots_card_title"), {
         "category": "project", "unit": "general_hospital", "amount": "1860000", "budgeted": "true",
         "staff_interest": "false", "summary": message("inbox.screenshots_card_summary")}).id
@@ -114,7 +115,8 @@ def _signed_document(rt) -> int:
 
 
 def _attachment_previewed(rt, sc, secretary: str, matter_id: int) -> int:
-    """A .docx attached to the matter on the 院长办公会, its preview pages rendered by the background job."""
+    """A .docx attached to the matter on the president's office meeting, its preview pages rendered by the background
+    job."""
     document = docx.Document()
     document.add_heading(message("preview.screenshots_title"), level=1)
     for line in message("preview.screenshots_body").split("\n"):
@@ -132,7 +134,8 @@ def _attachment_previewed(rt, sc, secretary: str, matter_id: int) -> int:
 
 
 def _notice_awaiting_signature(sc, secretary: str, day) -> tuple[int, str]:
-    """A 党委会 called for `day`: its 会议通知 waits in 送签 for the 党委书记 (the signer's 待办 and preview)."""
+    """A party committee meeting called for `day`: its notice of the meeting waits, sent for sign_off, for the party
+    secretary (the signer's task and preview)."""
     meeting = sc.do(secretary, meetings.schedule, "party_committee", "",
                     datetime.combine(day, time(15, 0), tzinfo=TZ), message("web.screenshots_scene_place"), [])
     signer = sc.holder("party_secretary")

@@ -1,6 +1,7 @@
-"""我的待办: tasks awaiting me (overdue first) with the actions the engine allows, and votes awaiting me.
+"""My tasks (the inbox): tasks awaiting me (overdue first) with the actions the engine allows, and votes awaiting me.
 
-Which answers a task offers (同意, 修改后同意, 反对, 任用, 已备案 ...) is the step's own business:
+Which answers a task offers (approve, approve with changes, disagree, appoint, acknowledge ...) is the step's
+own business:
 the page shows records.task_view's actions, and the service refuses anything else — this view
 does not keep a list of its own.
 """

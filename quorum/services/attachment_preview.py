@@ -1,4 +1,4 @@
-"""Previews of matter attachments (附件预览): images and PDFs open in the page, office files through a PDF.
+"""Previews of matter attachments: images and PDFs open in the page, office files through a PDF.
 
 What an attachment is comes from its first bytes and, for office files, its name's extension — never
 from the content type the browser sent, which the uploader controls:
@@ -20,7 +20,7 @@ The conversion never runs inside a request: `request` (called when a file is att
 background job (quorum.services.background_jobs, kind "attachment_preview", run by each web process's
 job thread), which converts the file within `PreviewLimits` (size, time, pages) and records the
 outcome. A failure (a corrupt file, a timeout, a file too large) is recorded as the preview's state
-and worded 「无法生成预览，请下载查看」; it is never an error of the page. A file attached before
+and worded as "no preview, please download the file"; it is never an error of the page. A file attached before
 previews existed is queued the first time its preview page is opened (`ask`, a write of its own).
 """
 
@@ -297,7 +297,7 @@ def _render(source: Path, ext: str, folder: Path, limits: PreviewLimits) -> dict
 
 
 def _office_to_pdf(source: Path, ext: str, folder: Path, timeout: int) -> Path:
-    """LibreOffice headless, with a throw-away profile and a timeout, as quorum/documents/pdf.py converts 公文."""
+    """LibreOffice headless, with a throw-away profile and a timeout, as quorum/documents/pdf.py converts documents."""
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="quorum-attachment-") as tmp:
         work = Path(tmp)

@@ -1,4 +1,4 @@
-"""Matter attachments (附件): bytes stored once under the data directory by SHA-256, a row and an audit event.
+"""Matter attachments: bytes stored once under the data directory by SHA-256, a row and an audit event.
 
 The file name a person uploaded is kept only as a label for downloads; the stored file is named by
 its digest, so a name like "../../x" can never reach the file system. Writing the bytes happens
@@ -70,7 +70,8 @@ def _store(env: Env, data: bytes) -> str:
 
 def add(s: Session, env: Env, actor: Person, matter_id: int, filename: str, content_type: str,
         data: bytes) -> Attachment:
-    """Attach a file to a matter the actor initiated, has a task on, or oversees as 党政办 / administrator."""
+    """Attach a file to a matter the actor initiated, has a task on, or oversees as the party and administration
+    office / administrator."""
     matter = s.get(Matter, matter_id)
     if matter is None:
         raise NotFound(what=message("state.what_matter"), ref=matter_id)

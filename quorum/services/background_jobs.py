@@ -1,4 +1,4 @@
-"""Long actions off the request (issue 15, item 5): 生成 PDF, exports, previews rendered by LibreOffice.
+"""Long actions off the request (issue 15, item 5): making a PDF, exports, previews rendered by LibreOffice.
 
 A page calls `start(s, env, kind, owner, params)`: the kind's check runs at once (a refusal is the usual
 Chinese error), and a queued background_job row is written; the page gets its id and polls
@@ -16,7 +16,7 @@ Kinds register themselves from their own module (`register(kind, check, run)`), 
 points through quorum.services.job_kinds. A kind's `run(sessions, env, owner_id, params, progress)` opens
 its own transactions and calls `progress(percent, note)` between them (progress is written in a short
 transaction of its own, so it must not be called while the kind holds a write transaction: SQLite has one
-writer). It returns the result (JSON): {"document_id": …} for 生成 PDF, or {"file": path under the files
+writer). It returns the result (JSON): {"document_id": …} for making a PDF, or {"file": path under the files
 directory, "filename": …, "content_type": …} for a file the owner downloads from the job.
 """
 

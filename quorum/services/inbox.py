@@ -1,7 +1,8 @@
-"""我的待办: a person's open tasks (their own and those they act on as 代理), the votes awaiting them
-and the drafts in 送签 they may 签发.
+"""My tasks (the inbox): a person's open tasks (their own and those they act on as delegate), the votes awaiting
+them and the drafts sent for sign_off they may sign off.
 
-A 送签 is not a Task row: a task belongs to a matter's step, while a 会议通知 or 纪要 has no matter, and
+A draft sent for sign_off is not a Task row: a task belongs to a matter's step, while the notice of a meeting or
+the minutes have no matter, and
 every holder of the signer role sees the same draft until one of them signs it. It is a second kind of
 entry, read from the open document_signoff rows (quorum.services.documents.awaiting).
 
@@ -11,7 +12,7 @@ statement: units and attachment counts), and the votes.
 
 Each task is an approval card (issue 15, item 5): the facts that decide — the amount, the unit, the
 workflow and category, the due date, how many attachments, why the step came to this person (the
-step's reason as the route planned it) — and where a 退回 or a 不同意 sends the matter, so approving
+step's reason as the route planned it) — and where a return or a reject sends the matter, so approving
 or returning from the card is never blind.
 """
 
@@ -74,7 +75,7 @@ def _votes(s: Session, person_id: int) -> list[dict[str, Any]]:
 
 
 def _mine(person_id: int, now: datetime):
-    """The condition on Task for the open tasks of the person and of those they stand in for now (代理)."""
+    """The condition on Task for the open tasks of the person and of those they stand in for now (delegate)."""
     principals = delegations.principals_query(person_id, now)
     return (Task.status == TaskStatus.OPEN) & or_(Task.assignee_id == person_id, Task.assignee_id.in_(principals))
 
@@ -121,7 +122,7 @@ def inbox(s: Session, person: Person, now: datetime, page: int = 1, per_page: in
 
 
 def tasks_on(s: Session, person: Person, matter_id: int, now: datetime) -> list[dict[str, Any]]:
-    """The person's open tasks (and those they act on as 代理) on one matter, for its page."""
+    """The person's open tasks (and those they act on as delegate) on one matter, for its page."""
     rows = list(s.execute(select(Task).where(_mine(person.id, now), Task.matter_id == matter_id)
                           .order_by(Task.due_date.is_(None), Task.due_date, Task.id)).scalars())
     return records.task_views(s, rows, person, now)

@@ -17,7 +17,8 @@ from quorum.services.env import Env
 
 
 def _pdf_check(s: Session, env: Env, owner: Person, params: dict[str, Any]) -> None:
-    """生成 PDF: the 党政办 (who may edit) or the signer (who may void) of a signed document."""
+    """Making a PDF: the party and administration office (who may edit) or the signer (who may void) of a signed
+    document."""
     doc = documents.get(s, int(params["document_id"]))
     if not (documents.may_edit(s, owner, doc) or documents.may_void(s, owner, doc)):
         raise NotPermitted.because("documents.pdf_who")

@@ -6,9 +6,9 @@ alike, so they find the same rows. Visibility comes first: a person only finds w
 rule, as document_records.can_read).
 
 The text searched is kept by the database (migration 0016, quorum.db.search): a matter's title, field
-values and opinions; a document's title, 发文字号 and body. Words are separated by spaces and all must
+values and opinions; a document's title, doc_number and body. Words are separated by spaces and all must
 occur (substrings: Chinese has no spaces). A word of three characters or more uses the index (SQLite
-FTS5 trigram, PostgreSQL pg_trgm); a shorter one (「药品」, 「车」) is matched by LIKE over the same text.
+FTS5 trigram, PostgreSQL pg_trgm); a shorter one (one or two characters) is matched by LIKE over the same text.
 """
 
 import math
@@ -340,7 +340,7 @@ def documents_page(s: Session, env: Env, person: Person, f: Filters) -> Page:
 
 
 def document_kinds(env: Env) -> list[tuple[str, str]]:
-    """The 公文 kinds of the policies in force as (key, name), for the kind filter."""
+    """The document kinds of the policies in force as (key, name), for the kind filter."""
     found = _KINDS.get(env.policies.digest)
     if found is None:
         kinds = document_policy_of(env.policies.raw, env.policies.policy_set).kinds

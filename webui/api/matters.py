@@ -1,4 +1,4 @@
-"""Matters (事项): file one, list those I may see, read one with its route, timeline and tasks, mark urgent."""
+"""Matters: file one, list those I may see, read one with its route, timeline and tasks, mark urgent."""
 
 from typing import Any
 

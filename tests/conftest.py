@@ -5,10 +5,13 @@ QUORUM_TEST_PG_URL. Each test run works in its own schema, and each test starts 
 tables. When the server cannot be reached the PostgreSQL tests fail — they never skip silently —
 unless QUORUM_TEST_SKIP_PG=1 is set by a developer on purpose.
 
-The demo community is built once per session and backend, then copied into each test's database
-(tests/snapshots.py): `community` starts every test from the same rows, ids and audit chain.
+The demo community is built once per test run and backend — once for all the pytest-xdist workers — then
+copied into each test's database (tests/snapshots.py): `community` starts every test from the same rows, ids and
+audit chain. The process that starts the run (the xdist controller, or the only process) makes the run's shared
+directory, hands it to the workers and removes it, with the PostgreSQL snapshot schemas, at the end.
 """
 
+import functools
 import hashlib
 import os
 import shutil
@@ -16,6 +19,8 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+import flask
+import jinja2
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -23,14 +28,60 @@ from quorum import policies
 from quorum.calendar import TZ, WorkCalendar
 from quorum.database import Database, migrate
 from quorum.db.session import make_engine, make_session_factory
-from quorum.services import demo, reactions  # noqa: F401 — the engine's routes, as every entry point
+from quorum.services import demo, org, reactions  # noqa: F401 — the engine's routes, as every entry point
 from quorum.services.env import Env
-from tests.snapshots import Snapshots, empty_tables
+from tests.snapshots import Run, Snapshots, empty_tables, end_run, locked, new_run
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("QUORUM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # A Monday with no holiday nearby: 2026-11-02 09:00 in Asia/Shanghai.
 START = datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
+
+
+RUN = pytest.StashKey[Run]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker = getattr(config, "workerinput", None)
+    if worker is None:
+        config.stash[RUN] = new_run()
+    else:
+        config.stash[RUN] = Run(Path(worker["quorum_run_root"]), worker["quorum_run_id"])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist: every worker shares the controller's run (its saved states, its PDFs)."""
+    run = node.config.stash[RUN]
+    node.workerinput["quorum_run_root"] = str(run.root)
+    node.workerinput["quorum_run_id"] = run.run_id
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if getattr(config, "workerinput", None) is None and RUN in config.stash:
+        end_run(config.stash[RUN], PG_URL)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The long modules first: those marked slow or driving the browser, then the others by their number of
+    tests, most first; a module's own tests keep their order. pytest-xdist (--dist loadfile
+    --no-loadscope-reorder, scripts/test.sh) hands the modules out in this order, so the longest ones start while
+    the other worker still has plenty of short ones to run, instead of one of them starting last and running alone.
+    """
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def rank(module: list[pytest.Item]) -> tuple[bool, int]:
+        long = any(i.get_closest_marker("slow") or "browser" in getattr(i, "fixturenames", ()) for i in module)
+        return not long, -len(module)
+    items[:] = [item for module in sorted(modules.values(), key=rank) for item in module]
+
+
+@pytest.fixture(scope="session")
+def run(request) -> Run:
+    """The run's directory and id, shared by the pytest-xdist workers."""
+    return request.config.stash[RUN]
 
 
 def backends() -> list:
@@ -59,22 +110,84 @@ def _audit_key_of_the_checkout(checkout_audit_key):
     audit.use_key(checkout_audit_key)
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """The web templates compiled once per test process and shared by the Flask apps of all its tests.
+
+    Each test builds its own app (create_app), and each app's Jinja environment compiled every page it rendered
+    again (~0.1 s a template, a sixth of a web test's time). A compiled template is kept by its name, its file,
+    the source's checksum (an edited template is compiled again) and what the compiler reads from the
+    environment (syntax, autoescaping, filters and tests and what they are passed), so two environments that
+    would compile it differently never share it.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, tuple[str, object]] = {}
+
+    def get_bucket(self, environment, name, filename, source) -> jinja2.bccache.Bucket:
+        key = repr((self.get_cache_key(name, filename), _compiled_by(environment, name)))
+        bucket = jinja2.bccache.Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket) -> None:
+        kept = self.codes.get(bucket.key)
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.code = kept[1]
+
+    def dump_bytecode(self, bucket) -> None:
+        self.codes[bucket.key] = (bucket.checksum, bucket.code)
+
+
+def _compiled_by(env: jinja2.Environment, name: str | None) -> tuple:
+    """What of the environment the Jinja compiler reads while compiling template `name`."""
+    def passed(functions: dict) -> tuple:
+        return tuple(sorted((key, repr(getattr(f, "jinja_pass_arg", None))) for key, f in functions.items()))
+    escape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
+    return (type(env).__qualname__, env.block_start_string, env.block_end_string, env.variable_start_string,
+            env.variable_end_string, env.comment_start_string, env.comment_end_string, env.line_statement_prefix,
+            env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks, env.newline_sequence,
+            env.keep_trailing_newline, tuple(sorted(env.extensions)), env.optimized, env.is_async,
+            env.finalize is not None, bool(escape), passed(env.filters), passed(env.tests))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _web_templates_compiled_once():
+    """Every Flask app of the process shares CompiledTemplates (rendering is unchanged, only compiled once)."""
+    shared = CompiledTemplates()
+    create = flask.Flask.create_jinja_environment
+
+    def create_jinja_environment(app):
+        env = create(app)
+        env.bytecode_cache = shared
+        return env
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flask.Flask, "create_jinja_environment", create_jinja_environment)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _password_checks_memoised():
+    """A sign-in checks the password against its scrypt hash, ~0.3 s of CPU by design; the suite signs the same
+    demo people in with the same password thousands of times. werkzeug's check is a pure function of the hash and
+    the password, so its answers are kept for the session: the same answer, computed once per pair."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(org, "check_password_hash", functools.lru_cache(maxsize=None)(org.check_password_hash))
+        yield
+
+
 @pytest.fixture(scope="session")
 def loaded_policies():
     return policies.load(ROOT / "policies")
 
 
 @pytest.fixture(scope="session")
-def pdfs(tmp_path_factory):
+def pdfs(run):
     """pdfs({stem: docx bytes}) → {stem: PDF bytes}, as quorum.documents.pdf.to_pdf_many, but LibreOffice
     converts each distinct .docx once per test run: several tests print the same frozen document (every kind,
     the 请示, the 纪要). Kept by content hash in the run's directory, shared by the pytest-xdist workers
     (written to a temporary name, then renamed into place)."""
     from quorum.documents.pdf import to_pdf_many
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent              # the controller's directory above popen-gw0, popen-gw1…
-    cache = root / "pdf-cache"
+    cache = run.root / "pdf-cache"
     cache.mkdir(exist_ok=True)
 
     def convert(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -90,11 +203,16 @@ def pdfs(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "quorum.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    migrate(engine)
-    engine.dispose()
+def sqlite_template(run) -> Path:
+    """An empty migrated SQLite database, migrated once per run (the first worker's, the others wait)."""
+    path = run.root / "template.sqlite3"
+    with locked(run.root / "template.lock"):
+        if not path.exists():
+            part = run.root / f"template.{os.getpid()}.part"
+            engine = make_engine(f"sqlite:///{part}")
+            migrate(engine)
+            engine.dispose()
+            part.replace(path)
     return path
 
 
@@ -139,22 +257,16 @@ def env(loaded_policies) -> Env:
 
 
 @pytest.fixture(scope="session")
-def snapshots(tmp_path_factory):
-    """The states built once per session and backend (tests/snapshots.py)."""
-    store = Snapshots(tmp_path_factory.mktemp("snapshots"), PG_URL)
-    yield store
-    store.close()
+def snapshots(run) -> Snapshots:
+    """The states built once per run and backend, whichever worker needs one first (tests/snapshots.py)."""
+    return Snapshots(run, PG_URL)
 
 
 def from_snapshot(snapshots: Snapshots, db: Database, name: str, build, files_dir: Path | None = None,
                   emptied: bool = False):
-    """Give db (and files_dir) the state `build()` makes: built by the first test, copied for the others
+    """Give db (and files_dir) the state `build()` makes: built by the run's first test, copied for the others
     (emptied: db is as the `db` fixture left it, its tables already empty)."""
-    if snapshots.has(db.engine.dialect.name, name):
-        return snapshots.restore(db.engine, name, files_dir, emptied)
-    result = build()
-    snapshots.save(db.engine, name, result, files_dir)
-    return result
+    return snapshots.built(db.engine, name, build, files_dir, emptied)
 
 
 @pytest.fixture
@@ -167,7 +279,7 @@ def community(db, env, snapshots) -> Database:
 @pytest.fixture
 def decided_demo(community, snapshots):
     """decided_demo(env) → demo.run(community, env): the demo matter decided and its drafts signed (their files
-    under env.files_dir), built once per session, backend and clock, then copied."""
+    under env.files_dir), built once per run, backend and clock, then copied."""
     def run(env: Env) -> dict:
         name = f"demo_run_{env.now:%Y%m%dT%H%M}_{'files' if env.files_dir else 'no_files'}"
         return from_snapshot(snapshots, community, name, lambda: demo.run(community.sessions, env), env.files_dir)

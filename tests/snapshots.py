@@ -1,18 +1,26 @@
-"""Database snapshots: a state built once per test session and backend, then copied into each test's database.
+"""Database snapshots: a state built once per test run and backend, then copied into each test's database.
 
 The first test that needs a state (the demo community, the decided demo matter…) builds it in its own database
-and the state is saved; every later test gets a copy instead of building it again. SQLite keeps a snapshot as a
+and the state is saved; every later test gets a copy instead of building it again — in every pytest-xdist worker:
+the saved states live in one directory of the run (`shared_run`), and a state is built under a file lock, so the
+second worker that needs it waits for the first one's build and copies it. SQLite keeps a snapshot as a
 file, copied with the sqlite3 backup API (consistent on a live WAL database, and the test's open connections and
-pool stay valid); PostgreSQL
-keeps one schema of plain tables per snapshot, copied back with INSERT … SELECT, every sequence then set where
+pool stay valid); PostgreSQL keeps one schema of plain tables per snapshot (named after the run, so the process
+that started the run drops them all at its end), copied back with INSERT … SELECT, every sequence then set where
 the build left it. Files the build wrote (frozen documents) are kept beside it and copied too. A restored test
 starts from exactly the rows, ids, audit chain and files the build left, and shares nothing with other tests.
 """
 
+import contextlib
 import copy
+import fcntl
+import os
+import pickle
 import shutil
 import sqlite3
+import tempfile
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +39,47 @@ class Saved:
     result: Any
     files: Path | None
     sequences: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the processes of one test run share: a directory and an id (the PostgreSQL schemas' prefix)."""
+
+    root: Path
+    run_id: str
+
+    @property
+    def schema_prefix(self) -> str:
+        return f"quorum_snap_{self.run_id}_"
+
+
+def new_run() -> Run:
+    """A run's shared directory and id, made by the process that starts the run (the xdist controller)."""
+    return Run(Path(tempfile.mkdtemp(prefix="quorum-test-run-")), uuid.uuid4().hex[:8])
+
+
+def end_run(run: Run, pg_url: str) -> None:
+    """Drop the run's PostgreSQL snapshot schemas (if it made any) and its directory."""
+    if any(run.root.glob("snapshots/postgresql-*.lock")):
+        admin = create_engine(pg_url)
+        with admin.begin() as conn:
+            schemas = conn.execute(text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :p)"),
+                                   {"p": run.schema_prefix}).scalars().all()
+            for schema in schemas:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+    shutil.rmtree(run.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on path (created if missing), across the processes of the run."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def tables() -> list[str]:
@@ -63,26 +112,48 @@ def sqlite_path(engine: Engine) -> Path:
 
 
 class Snapshots:
-    """The snapshots of one test session, by backend and name; drops its PostgreSQL schemas at the end."""
+    """The snapshots of one test run, by backend and name, shared by its worker processes.
 
-    def __init__(self, root: Path, pg_url: str) -> None:
-        self.root, self.pg_url = root, pg_url
-        self.session_id = uuid.uuid4().hex[:8]
+    A state is saved as `<backend>-<name>.saved` (a pickled Saved, written last and renamed into place, so a
+    state another process sees is complete) beside its SQLite file and files; `built(…)` builds a state once.
+    """
+
+    def __init__(self, run: Run, pg_url: str) -> None:
+        self.run, self.root, self.pg_url = run, run.root / "snapshots", pg_url
+        self.root.mkdir(exist_ok=True)
         self._saved: dict[tuple[str, str], Saved] = {}
 
     def has(self, backend: str, name: str) -> bool:
-        return (backend, name) in self._saved
+        return self._load(backend, name) is not None
+
+    def built(self, engine: Engine, name: str, build: Callable[[], Any], files_dir: Path | None = None,
+              emptied: bool = False) -> Any:
+        """Give the engine's database (and files_dir) the state `build()` makes: the run's first test that needs
+        it builds and saves it (the other processes wait for that build), every other test gets a copy."""
+        backend = engine.dialect.name
+        if not self.has(backend, name):
+            with self.building(backend, name):
+                if not self.has(backend, name):
+                    result = build()
+                    self.save(engine, name, result, files_dir)
+                    return result
+        return self.restore(engine, name, files_dir, emptied)
+
+    def building(self, backend: str, name: str):
+        """The lock held while a state is looked for and built (one build per run, whichever process)."""
+        return locked(self.root / f"{backend}-{name}.lock")
 
     def save(self, engine: Engine, name: str, result: Any = None, files_dir: Path | None = None) -> None:
         """Keep the engine's database (and files_dir) as it is now under name."""
         backend = engine.dialect.name
-        files = self._keep_files(f"{backend}-{name}", files_dir)
+        tag = uuid.uuid4().hex[:8]          # a second save of a name never overwrites what a reader copies
+        files = self._keep_files(f"{backend}-{name}-{tag}", files_dir)
         if backend == "sqlite":
-            where = str(self.root / f"{name}.sqlite3")
-            _sqlite_backup(sqlite_path(engine), Path(where))
-            self._saved[(backend, name)] = Saved(where, copy.deepcopy(result), files)
+            where = self.root / f"{name}-{tag}.sqlite3"
+            _sqlite_backup(sqlite_path(engine), where)
+            self._publish(backend, name, Saved(str(where), copy.deepcopy(result), files))
             return
-        where = f"quorum_snap_{self.session_id}_{name}"
+        where = f"{self.run.schema_prefix}{tag}_{name}"[:63]
         with engine.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{where}"'))
             for table in tables():
@@ -90,7 +161,7 @@ class Snapshots:
             sequences = tuple((name, value) for name, value in conn.execute(text(
                 "SELECT sequencename, last_value FROM pg_sequences "
                 "WHERE schemaname = current_schema() AND last_value IS NOT NULL")))
-        self._saved[(backend, name)] = Saved(where, copy.deepcopy(result), files, sequences)
+        self._publish(backend, name, Saved(where, copy.deepcopy(result), files, sequences))
 
     def restore(self, engine: Engine, name: str, files_dir: Path | None = None, emptied: bool = False) -> Any:
         """Make the engine's (migrated) database the saved state; return a copy of the build's result.
@@ -98,7 +169,7 @@ class Snapshots:
         emptied: the PostgreSQL tables were just emptied (by the `db` fixture), so not again.
         """
         backend = engine.dialect.name
-        saved = self._saved[(backend, name)]
+        saved = self._load(backend, name)
         if backend == "sqlite":
             _sqlite_restore(Path(saved.where), engine)
         else:
@@ -111,28 +182,30 @@ class Snapshots:
 
     def restore_file(self, name: str, path: Path, files_dir: Path | None = None) -> Any:
         """Write the saved SQLite state of name to path (a database no engine has open); return the result."""
-        saved = self._saved[("sqlite", name)]
+        saved = self._load("sqlite", name)
         copy_sqlite(Path(saved.where), path)
         if saved.files is not None and files_dir is not None:
             shutil.copytree(saved.files, files_dir, dirs_exist_ok=True)
         return copy.deepcopy(saved.result)
 
-    def close(self) -> None:
-        """Drop the PostgreSQL schemas of this session."""
-        schemas = [s.where for (backend, _), s in self._saved.items() if backend == "postgresql"]
-        if not schemas:
-            return
-        admin = create_engine(self.pg_url)
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    def _publish(self, backend: str, name: str, saved: Saved) -> None:
+        part = self.root / f"{backend}-{name}.{os.getpid()}.part"
+        part.write_bytes(pickle.dumps(saved))
+        part.replace(self.root / f"{backend}-{name}.saved")
+        self._saved[(backend, name)] = saved
+
+    def _load(self, backend: str, name: str) -> Saved | None:
+        if (backend, name) not in self._saved:
+            path = self.root / f"{backend}-{name}.saved"
+            if not path.exists():
+                return None
+            self._saved[(backend, name)] = pickle.loads(path.read_bytes())
+        return self._saved[(backend, name)]
 
     def _keep_files(self, key: str, files_dir: Path | None) -> Path | None:
         if files_dir is None or not files_dir.exists():
             return None
         kept = self.root / f"{key}-files"
-        shutil.rmtree(kept, ignore_errors=True)
         shutil.copytree(files_dir, kept)
         return kept
 

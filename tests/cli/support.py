@@ -211,20 +211,23 @@ def make_cli(backend: str, data_dir: Path) -> Iterator[Cli]:
 
 
 def with_snapshot(cli: Cli, name: str, build) -> Any:
-    """Bring the deployment to the state build() makes with commands: the session's first test builds it,
-    the others get a copy of its database and data/files (a real process always builds)."""
+    """Bring the deployment to the state build() makes with commands: the run's first test builds it (the other
+    pytest-xdist worker waits for that build), the others get a copy of its database and data/files (a real
+    process always builds)."""
     store = cli.snapshots
     if store is None or cli.process:
         return build()
     engine = cli.engine()
     try:
-        if store.has(cli.backend, name):
-            if cli.backend == "sqlite":
-                engine.dispose()
-                return store.restore_file(name, cli.data_dir / "quorum.sqlite3", cli.data_dir / "files")
-            return store.restore(engine, name, cli.data_dir / "files")
-        result = build()
-        store.save(engine, name, result, cli.data_dir / "files")
-        return result
+        if not store.has(cli.backend, name):
+            with store.building(cli.backend, name):
+                if not store.has(cli.backend, name):
+                    result = build()
+                    store.save(engine, name, result, cli.data_dir / "files")
+                    return result
+        if cli.backend == "sqlite":
+            engine.dispose()
+            return store.restore_file(name, cli.data_dir / "quorum.sqlite3", cli.data_dir / "files")
+        return store.restore(engine, name, cli.data_dir / "files")
     finally:
         engine.dispose()

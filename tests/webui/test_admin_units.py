@@ -46,7 +46,7 @@ def test_the_administrator_lists_adds_and_edits_units_and_their_codes(app, commu
                                                                     "member_unit", "赛社卫发")
     assert kinds(community)[-2:] == ["org.unit_created", "unit.code_set"]
     edit = text(admin.get(f"/admin/units/{row.id}"))
-    assert 'value="saihan_chc" readonly' in edit and "赛社卫发" in edit
+    assert 'data-testid="unit-code">saihan_chc<' in edit and "赛社卫发" in edit
     token = csrf_token(admin, f"/admin/units/{row.id}")
     saved = admin.post(f"/admin/units/{row.id}", data={"csrf_token": token, "name": row.name, "short_name": "赛汗中心",
                                                        "kind": "member_unit", "code": "赛汗卫发"})

@@ -8,6 +8,7 @@ the 分管领导's review waiting, so the inbox has approval cards and the matte
 """
 
 from dataclasses import replace
+from urllib.parse import quote
 
 from sqlalchemy import select
 
@@ -61,7 +62,9 @@ def test_no_page_is_wider_than_a_phone(sc, live, page_for, env, community, decid
         "gaowenjing": ["/tasks", "/matters", f"/matters/{decided}", f"/matters/{fresh}", "/matters/new", "/documents",
                        f"/documents/{signed}", "/meetings", f"/meetings/{meeting}", "/supervision", "/dashboard",
                        "/admin", f"/admin/people/{someone}", "/admin/bodies", "/admin/delegations", "/admin/policies",
-                       "/notifications", "/notifications/outbox"],
+                       "/notifications", "/notifications/outbox", "/registers", "/admin/units", "/admin/org",
+                       f"/matters?q={quote('设备')}&status=active"],
+        "sunlixin": ["/audit", "/audit/refusals", "/registers", "/documents?q=2026"],                  # 纪检
         "bater": ["/tasks", f"/matters/{decided}", f"/documents/{signed}", "/documents", f"/meetings/{meeting}",
                   "/supervision", "/dashboard", "/notifications"],
         leader: ["/tasks", f"/matters/{fresh}", "/matters"],

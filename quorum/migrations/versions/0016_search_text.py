@@ -10,7 +10,7 @@ an opinion), so every writer — the services, the CLI, the flows, a bulk load �
 PostgreSQL: pg_trgm (a trusted extension: the database owner may create it) and a GIN trigram index, which
 serves ILIKE '%…%' for Chinese substrings of three characters or more. SQLite: FTS5 tables with the trigram
 tokenizer over the plain rows (external content), kept in step by triggers on the plain tables.
-Existing matters and documents are indexed here.
+Existing matters and documents are indexed here. The lists are newest first: matter (created_at, id) is indexed.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -161,6 +161,8 @@ def _postgresql() -> None:
 
 def upgrade() -> None:
     _tables()
+    # the lists are newest first: a page of a search walks this index instead of sorting every match
+    op.create_index('ix_matter_created_at_id', 'matter', ['created_at', 'id'], unique=False)
     if op.get_bind().dialect.name == "sqlite":
         _sqlite()
     else:
@@ -185,3 +187,4 @@ def downgrade() -> None:
             op.execute(f"DROP FUNCTION IF EXISTS {function}")
     op.drop_table("document_search")
     op.drop_table("matter_search")
+    op.drop_index('ix_matter_created_at_id', table_name='matter')

@@ -169,3 +169,10 @@ def test_downloads_are_named_by_number_and_title(app, community, world):
     encoded = disposition.split("filename*=UTF-8''", 1)[1]
     assert encoded.isascii() and " " not in encoded
     assert unquote(encoded) == f"{number[len(series):]} {title}.docx" and unquote(encoded).startswith("〔2026〕")
+
+
+def test_a_draft_titled_by_its_kind_is_listed_once_by_that_name():
+    from quorum.services.document_records import _signoff_label
+
+    assert _signoff_label("议题申报表", "议题申报表") == "议题申报表"
+    assert _signoff_label("征求意见函", "关于征求意见的函") == "征求意见函：关于征求意见的函"

@@ -21,11 +21,6 @@ def row(s: Session, doc: Document) -> dict[str, Any]:
             "has_pdf": bool(doc.pdf_sha256), "has_ofd": bool(doc.ofd_sha256), "signed_at": doc.signed_at}
 
 
-def _signoff_label(kind: str, title: str) -> str:
-    """The kind and the title of a draft waiting for sign_off — the title alone when it is just the kind's name."""
-    return title if title == kind else message("documents.signoff_title", kind=kind, title=title)
-
-
 def awaiting_signature(s: Session, person: Person) -> list[dict[str, Any]]:
     """The sign_off entries of a person's tasks: the drafts they may sign off, with the issuing organ and when sent."""
     out = []
@@ -36,7 +31,8 @@ def awaiting_signature(s: Session, person: Person) -> list[dict[str, Any]]:
         out.append({**row(s, doc), "issuer": issuer.name if issuer else "",
                     "issuer_unit_key": issuer.key if issuer else None, "sent_at": signoff.opened_at,
                     "meeting_at": meeting.scheduled_at if meeting else None,
-                    "label": _signoff_label(documents.kind_of(s, doc).name, doc.title)})
+                    "label": message("documents.signoff_title", kind=documents.kind_of(s, doc).name,
+                                     title=doc.title)})
     return out
 
 

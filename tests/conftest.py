@@ -41,12 +41,19 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
 RUN = pytest.StashKey[Run]()
 
 
+OWN_RUN = pytest.StashKey[bool]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    """The run's shared directory: the controller's (or the only process's) own, a worker's from its controller —
+    or its own, if the controller did not load this conftest and handed none (the worker then removes it)."""
     worker = getattr(config, "workerinput", None)
-    if worker is None:
-        config.stash[RUN] = new_run()
-    else:
+    if worker is not None and "quorum_run_root" in worker:
         config.stash[RUN] = Run(Path(worker["quorum_run_root"]), worker["quorum_run_id"])
+        config.stash[OWN_RUN] = False
+    else:
+        config.stash[RUN] = new_run()
+        config.stash[OWN_RUN] = True
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -58,7 +65,7 @@ def pytest_configure_node(node) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if getattr(config, "workerinput", None) is None and RUN in config.stash:
+    if config.stash.get(OWN_RUN, False):
         end_run(config.stash[RUN], PG_URL)
 
 

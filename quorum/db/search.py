@@ -12,7 +12,8 @@ from sqlalchemy import Index, Integer, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quorum.db.base import Base
-from quorum.db.matters import Matter
+from quorum.db.matters import Matter, Opinion
+from quorum.db.meetings import MeetingMember, Recusal
 
 # The SQLite FTS5 tables and their shadow tables (…_data, _idx, _docsize, _config): made by the migration,
 # not models — a schema comparison leaves them out (tests/test_migrations.py).
@@ -48,3 +49,8 @@ class DocumentSearch(Base):
 # Lists are newest first: without this index every searched page sorted all its matches (bench/search.py,
 # 100k matters: 150 ms to order the whole table on SQLite). Declared here with the search, made by 0016.
 Index("ix_matter_created_at_id", Matter.created_at, Matter.id)
+# A person's own rows, which the visibility rule reads once per search (quorum.services.search.visible): without
+# them each member's search scanned every opinion, meeting seat and recusal (~900k rows at 100k matters).
+Index("ix_opinion_author_id", Opinion.author_id)
+Index("ix_meeting_member_person_id", MeetingMember.person_id)
+Index("ix_recusal_person_id", Recusal.person_id)

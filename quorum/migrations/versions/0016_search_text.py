@@ -163,6 +163,10 @@ def upgrade() -> None:
     _tables()
     # the lists are newest first: a page of a search walks this index instead of sorting every match
     op.create_index('ix_matter_created_at_id', 'matter', ['created_at', 'id'], unique=False)
+    # the visibility rule reads a person's opinions, meeting seats and recusals once per search
+    op.create_index('ix_opinion_author_id', 'opinion', ['author_id'], unique=False)
+    op.create_index('ix_meeting_member_person_id', 'meeting_member', ['person_id'], unique=False)
+    op.create_index('ix_recusal_person_id', 'recusal', ['person_id'], unique=False)
     if op.get_bind().dialect.name == "sqlite":
         _sqlite()
     else:
@@ -188,3 +192,6 @@ def downgrade() -> None:
     op.drop_table("document_search")
     op.drop_table("matter_search")
     op.drop_index('ix_matter_created_at_id', table_name='matter')
+    op.drop_index('ix_opinion_author_id', table_name='opinion')
+    op.drop_index('ix_meeting_member_person_id', table_name='meeting_member')
+    op.drop_index('ix_recusal_person_id', table_name='recusal')

@@ -47,9 +47,10 @@ def _visible(s: Session, env: Env, person: Person) -> ColumnElement[bool] | None
         Task.assignee_id.in_(principals) & (Task.status == TaskStatus.OPEN)))
     acted = exists().where(Opinion.matter_id == Matter.id, Opinion.author_id == person.id)
     copied = exists().where(MatterCopy.matter_id == Matter.id, MatterCopy.person_id == person.id)
-    seated = exists().where(AgendaItem.matter_id == Matter.id, AgendaItem.meeting_id.in_(
-        select(MeetingMember.meeting_id).where(MeetingMember.person_id == person.id)), ~exists().where(
-        Recusal.item_id == AgendaItem.id, Recusal.person_id == person.id))
+    seated = Matter.id.in_(                        # uncorrelated: one pass over the person's seats, not one per matter
+        select(AgendaItem.matter_id).join(MeetingMember, MeetingMember.meeting_id == AgendaItem.meeting_id)
+        .where(MeetingMember.person_id == person.id,
+               ~exists().where(Recusal.item_id == AgendaItem.id, Recusal.person_id == person.id)))
     return or_(Matter.personnel.is_(False), Matter.initiator_id == person.id, had_task, acted, copied, seated)
 
 

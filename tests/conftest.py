@@ -86,8 +86,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def run(request) -> Run:
-    """The run's directory and id, shared by the pytest-xdist workers."""
+def shared_run(request) -> Run:
+    """The run's directory and id, shared by the pytest-xdist workers (not `run`: modules have fixtures by that
+    name)."""
     return request.config.stash[RUN]
 
 
@@ -188,13 +189,13 @@ def loaded_policies():
 
 
 @pytest.fixture(scope="session")
-def pdfs(run):
+def pdfs(shared_run):
     """pdfs({stem: docx bytes}) → {stem: PDF bytes}, as quorum.documents.pdf.to_pdf_many, but LibreOffice
     converts each distinct .docx once per test run: several tests print the same frozen document (every kind,
     the 请示, the 纪要). Kept by content hash in the run's directory, shared by the pytest-xdist workers
     (written to a temporary name, then renamed into place)."""
     from quorum.documents.pdf import to_pdf_many
-    cache = run.root / "pdf-cache"
+    cache = shared_run.root / "pdf-cache"
     cache.mkdir(exist_ok=True)
 
     def convert(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -210,12 +211,12 @@ def pdfs(run):
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(run) -> Path:
+def sqlite_template(shared_run) -> Path:
     """An empty migrated SQLite database, migrated once per run (the first worker's, the others wait)."""
-    path = run.root / "template.sqlite3"
-    with locked(run.root / "template.lock"):
+    path = shared_run.root / "template.sqlite3"
+    with locked(shared_run.root / "template.lock"):
         if not path.exists():
-            part = run.root / f"template.{os.getpid()}.part"
+            part = shared_run.root / f"template.{os.getpid()}.part"
             engine = make_engine(f"sqlite:///{part}")
             migrate(engine)
             engine.dispose()
@@ -264,9 +265,9 @@ def env(loaded_policies) -> Env:
 
 
 @pytest.fixture(scope="session")
-def snapshots(run) -> Snapshots:
+def snapshots(shared_run) -> Snapshots:
     """The states built once per run and backend, whichever worker needs one first (tests/snapshots.py)."""
-    return Snapshots(run, PG_URL)
+    return Snapshots(shared_run, PG_URL)
 
 
 def from_snapshot(snapshots: Snapshots, db: Database, name: str, build, files_dir: Path | None = None,

@@ -241,7 +241,8 @@ def visible(s: Session, env: Env, person: Person) -> ColumnElement[bool] | None:
 
 def _matter_conditions(s: Session, env: Env, person: Person, f: Filters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
-    condition = visible(s, env, person)
+    # what I filed, acted on or must act on is visible to me by the rule itself: no need to check it again
+    condition = None if f.mine or f.waiting else visible(s, env, person)
     if condition is not None:
         where.append(condition)
     if f.q:

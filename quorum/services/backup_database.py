@@ -187,8 +187,22 @@ def load(database_url: str, copy: Path, schema_exists: bool, pg_dump: str) -> No
         entries = [e for e in entries if not re.match(r"^\d+; \d+ \d+ (SCHEMA - |COMMENT - SCHEMA )", e)]
     listing = copy.with_name("restore.list")
     listing.write_text("\n".join(entries) + "\n")
+    _extensions(database_url)
     _run([program, "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error", f"--use-list={listing}",
           f"--dbname={libpq_url(database_url)[0]}", str(copy)], "pg_restore")
+
+
+def _extensions(database_url: str) -> None:
+    """The extensions the schema's indexes use (pg_trgm: the search text's trigram indexes, migration 0016).
+
+    pg_dump of one schema leaves database-level objects out, so a fresh target database needs them first.
+    """
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))   # as migration 0016 makes it
+    finally:
+        engine.dispose()
 
 
 def _place(source: Path, target: Path) -> None:

@@ -149,7 +149,7 @@ INSERT INTO document_search (document_id, content)
 
 
 def _postgresql() -> None:
-    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")   # database-wide; a restore makes it there too
     # the operator class lives in the extension's schema, which need not be on the search path
     schema = op.get_bind().execute(sa.text(
         "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "

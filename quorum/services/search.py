@@ -160,6 +160,10 @@ def filters(s: Session, env: Env, *, documents_list: bool = False, q: str | None
     if unit is not None and s.execute(select(Unit.id).where(Unit.key == unit)).first() is None:
         raise _refuse("unit_unknown", value=unit)
     first, last = _date(start, "from"), _date(end, "to")
+    for which, day in (("from", first), ("to", last)):
+        if day is not None and not env.bounds.date_min <= day <= env.bounds.date_max:
+            raise _refuse("date_out_of_range", which=message(f"search.date_{which}"), value=day.isoformat(),
+                          low=env.bounds.date_min.isoformat(), high=env.bounds.date_max.isoformat())
     if first and last and first > last:
         raise _refuse("date_order", start=first.isoformat(), end=last.isoformat())
     return Filters(q=q, status=status, workflow=workflow, category=category, unit=unit, start=first, end=last,

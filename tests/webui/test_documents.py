@@ -170,3 +170,15 @@ def test_downloads_are_named_by_number_and_title(app, community, world):
     encoded = disposition.split("filename*=UTF-8''", 1)[1]
     assert encoded.isascii() and " " not in encoded
     assert unquote(encoded) == f"{number[len(series):]} {title}.docx" and unquote(encoded).startswith("〔2026〕")
+
+
+def test_the_api_inbox_lists_the_drafts_waiting_for_my_signature_as_documented(app, world):
+    from tests.webui.test_api import as_user as api_client
+
+    client = app.test_client()
+    box = api_client(client, SIGNER).get("/me/tasks").get_json()
+    [entry] = [d for d in box["signoffs"] if d["id"] == world["draft"]]
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert set(entry) <= set(schema["Signoff"]["properties"]) and set(schema["Signoff"]["required"]) <= set(entry)
+    assert "signoffs" in schema["Inbox"]["required"]
+    assert all(d["id"] != world["draft"] for d in api_client(client, PRESIDENT).get("/me/tasks").get_json()["signoffs"])

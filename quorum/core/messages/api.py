@@ -124,6 +124,8 @@ MESSAGES: dict[str, str] = {
     "api.input_year_out_of_range": "「{field}」超出可安排的年份范围（{low}—{high}）",
     "api.input_opinions_not_an_object": "「{field}」应为以议题序号为键的对象，例如 {{\"1\": \"同意该议题。\"}}",
     "api.summary_hand_in": "本人请假并提交书面意见（会前）",
+    "api.schema_signoff_label": "待签发条目的标题：送签的文种与标题",
+    "api.schema_inbox_signoffs": "等待我签发的公文草稿（送签）",
     "api.schema_hand_in_reason": "请假事由（已请假时可留空）",
     "api.schema_absence_opinions": "各议题的书面意见，以议题序号为键",
     "api.input_fields_not_an_object": "「{field}」应为对象，例如 {{\"category\": \"funds\"}}",

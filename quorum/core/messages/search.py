@@ -9,6 +9,7 @@ MESSAGES: dict[str, str] = {
     "search.category_unknown": "类别「{value}」不存在，可选：{options}",
     "search.unit_unknown": "单位「{value}」未登记（可用 quorum unit list 查看单位代码）",
     "search.kind_unknown": "公文种类「{value}」不存在，可选：{options}",
+    "search.date_out_of_range": "{which}「{value}」超出允许范围（{low} 至 {high}）",
     "search.date_invalid": "{which}「{value}」不是有效日期，应写作如 2026-12-07",
     "search.date_from": "起始日期",
     "search.date_to": "截止日期",

@@ -16,6 +16,7 @@ from quorum.calendar import TZ
 from quorum.core.errors import InvalidInput
 from quorum.core.messages import message
 from quorum.limits_settings import LimitsSettings
+from quorum.services import search
 
 MAX_ID = 2**31 - 1               # database integer ids; larger numbers cannot name a row
 NAME_LENGTH = 200                # titles and places (the Name column; [limits] title_max may lower it)
@@ -27,8 +28,9 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # The kinds of text a field may hold. The API (Body.text), the OpenAPI schema and the web forms'
 # maxlength all read their bound here, so the documented bound is the enforced one.
 KEY, TITLE, TEXT, LONG_TEXT = "key", "title", "text", "long_text"
-SECRET, AMOUNT, DAY, MOMENT, NAME, PHONE = "secret", "amount", "day", "moment", "name", "phone"
-FIXED_LENGTHS = {KEY: KEY_LENGTH, SECRET: 1024, AMOUNT: 40, DAY: 20, MOMENT: 40, NAME: NAME_LENGTH, PHONE: 40}
+SECRET, AMOUNT, DAY, MOMENT, NAME, PHONE, QUERY = "secret", "amount", "day", "moment", "name", "phone", "query"
+FIXED_LENGTHS = {KEY: KEY_LENGTH, SECRET: 1024, AMOUNT: 40, DAY: 20, MOMENT: 40, NAME: NAME_LENGTH, PHONE: 40,
+                 QUERY: search.QUERY_LIMIT}
 LIMIT_KEYS = {TITLE: "title_max", TEXT: "text_max", LONG_TEXT: "long_text_max"}     # [limits] keys
 
 

@@ -11,7 +11,7 @@ from flask import Response
 from quorum.core.messages import message
 from quorum.core.states import MatterStatus
 from webui.api.blueprint import api, reply
-from webui.api.inputs import KEY, MAX_ID, NAME_LENGTH, SECRET, TEXT, TITLE, limits
+from webui.api.inputs import KEY, MAX_ID, NAME_LENGTH, QUERY, SECRET, TEXT, TITLE, limits
 from webui.api.schema_bounds import IDENTIFIER, bounded, day, field_values, moment, money, text
 
 ERRORS = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 422: "InvalidInput",
@@ -382,7 +382,7 @@ _PAGING_HEADERS = {
 _FLAG = {"type": "string", "enum": ["1", "0", "true", "false"]}
 _KEY_TEXT = MATTER_FILTERS[1]["schema"]          # a key's text (KEY is the workflow path parameter by now)
 _SEARCH_COMMON = (
-    query_param("q", message("search.api_param_q"), {"type": "string", "maxLength": 100}),
+    query_param("q", message("search.api_param_q"), text(QUERY)),
     query_param("unit", message("search.api_param_unit"), _KEY_TEXT),
     query_param("from", message("search.api_param_from"), day()),
     query_param("to", message("search.api_param_to"), day()),

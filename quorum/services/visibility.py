@@ -8,7 +8,6 @@ oversee the whole record (administrator, secretariat, discipline inspection) may
 condition, `_visible`, so the list and every matter URL agree.
 """
 
-from typing import Any
 
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
@@ -21,7 +20,6 @@ from quorum.db import (
     AgendaItem,
     Matter,
     MatterCopy,
-    MatterFlag,
     MeetingMember,
     Opinion,
     Person,
@@ -32,7 +30,6 @@ from quorum.db import (
 )
 from quorum.services import delegations, org, permissions
 from quorum.services.env import Env
-from quorum.services.policies import policy_set_for
 
 RESTRICTED = "visibility.personnel_restricted"      # the message key of the refusal
 
@@ -107,65 +104,10 @@ def visible_ids(s: Session, env: Env, person: Person, ids: set[int]) -> set[int]
     return set(s.execute(query if condition is None else query.where(condition)).scalars())
 
 
-def visible_matters(s: Session, env: Env, person: Person, *, workflow: str | None = None,
-                    status: str | None = None, category: str | None = None, limit: int = 200,
-                    offset: int = 0) -> list[dict[str, Any]]:
-    """The matters the person may see, newest first, as plain rows for a list page."""
-    query = select(Matter).order_by(Matter.created_at.desc(), Matter.id.desc()).limit(limit).offset(offset)
-    condition = _visible(s, env, person)
-    if condition is not None:
-        query = query.where(condition)
-    for column, value in ((Matter.workflow_key, workflow), (Matter.status, status), (Matter.category, category)):
-        if value:
-            query = query.where(column == value)
-    units = dict(s.execute(select(Unit.id, Unit.name)).all())
-    names = dict(s.execute(select(Person.id, Person.name)).all())
-    workflows: dict[tuple[int, str], WorkflowSpec] = {}
-    rows = []
-    found = list(s.execute(query).scalars())
-    flags = _flag_kinds(s, [m.id for m in found])
-    for matter in found:
-        ref = (matter.policy_version_id, matter.workflow_key)
-        if ref not in workflows:
-            workflows[ref] = policy_set_for(s, matter.policy_version_id).workflow(matter.workflow_key)
-        step = next((st for st in matter.steps if st.step_key == matter.current_step), None)
-        category_name = _category_name(workflows[ref], matter.category)
-        rows.append({"id": matter.id, "title": matter.title, "workflow": matter.workflow_key,
-                     "workflow_name": workflows[ref].name, "status": matter.status,
-                     "status_name": message(f"status.{matter.status}"), "current_step": matter.current_step,
-                     "current_step_name": step.name if step else None,
-                     "unit": units.get(matter.unit_id), "category": matter.category, "category_name": category_name,
-                     "initiator": names.get(matter.initiator_id),
-                     "personnel": matter.personnel, "urgent": matter.urgent, "created_at": matter.created_at,
-                     "updated_at": matter.updated_at, "flags": flags.get(matter.id, []),
-                     "flag_names": [flag_name(workflows[ref], k) for k in flags.get(matter.id, [])]})
-    return rows
-
-
-def _flag_kinds(s: Session, ids: list[int]) -> dict[int, list[str]]:
-    """The kinds of warning flags (MatterFlag) raised on each matter, oldest first, each once."""
-    out: dict[int, list[str]] = {}
-    if ids:
-        rows = s.execute(select(MatterFlag.matter_id, MatterFlag.kind).where(MatterFlag.matter_id.in_(ids))
-                         .order_by(MatterFlag.id))
-        for matter_id, kind in rows:
-            kinds = out.setdefault(matter_id, [])
-            if kind not in kinds:
-                kinds.append(kind)
-    return out
-
-
 def flag_name(spec: WorkflowSpec, kind: str) -> str:
     """A flag's short name: the label of the flag field it set, or the message table's `flag.<kind>`."""
     field = next((f for f in spec.fields if f.key == kind), None)
     return field.label if field else message(f"flag.{kind}")
-
-
-def _category_name(spec: WorkflowSpec, category: str | None) -> str | None:
-    if category is None:
-        return None
-    field = next((f for f in spec.fields if f.key == "category"), None)
-    return field.choice_label(category) if field else category
 
 
 def unit_choices(s: Session) -> list[tuple[str, str]]:

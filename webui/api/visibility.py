@@ -24,12 +24,6 @@ def visible_matter_ids(s: Session, person: Person, ids: set[int]) -> set[int]:
     return visibility.visible_ids(s, env(), person, ids)
 
 
-def matter_list(s: Session, env_: Env, person: Person, status: str | None, workflow: str | None,
-                limit: int, offset: int) -> list[dict[str, Any]]:
-    return visibility.visible_matters(s, env_, person, workflow=workflow, status=status, limit=limit,
-                                      offset=offset)
-
-
 def require_meeting(s: Session, person: Person, meeting_id: int) -> Meeting:
     return agenda.viewable(s, env(), person, meeting_id)
 

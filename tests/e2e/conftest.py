@@ -39,8 +39,11 @@ class LiveServer:
         self.thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One chromium per module: Playwright's sync API holds an asyncio loop in the main thread while it runs, and
+    with a session-wide browser every later test in the process ran under it (Prefect's sync calls then returned
+    coroutines: tests/flows/test_sweep_flow.py failed whenever a browser module had run before it in the process)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test.sh does)")
     from playwright.sync_api import sync_playwright

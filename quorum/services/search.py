@@ -202,8 +202,13 @@ def _text_ids(s: Session, model: type, key: ColumnElement, fts: str, words: list
     for word in words:
         # ILIKE lowers every row it reads: only a word with letters that have a case needs it (5–10× slower)
         cased = word.lower() != word.upper()
-        match = content.ilike if cased else content.like
-        query = query.where(match(_like(word), escape="\\"))
+        if cased:
+            query = query.where(content.ilike(_like(word), escape="\\"))
+        elif len(word) < TRIGRAM:
+            # too short for a trigram: every row is read, and strpos reads one 2.4× faster than LIKE does
+            query = query.where(func.strpos(content, word) > 0)
+        else:
+            query = query.where(content.like(_like(word), escape="\\"))
     return query
 
 

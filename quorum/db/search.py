@@ -49,7 +49,7 @@ class DocumentSearch(Base):
 # Lists are newest first: without this index every searched page sorted all its matches (bench/search.py,
 # 100k matters: 150 ms to order the whole table on SQLite). Declared here with the search, made by 0016.
 Index("ix_matter_created_at_id", Matter.created_at, Matter.id)
-# A person's own rows, which the visibility rule reads once per search (quorum.services.search.visible): without
+# A person's own rows, which the visibility rule reads once per search (quorum.services.visibility.visible_condition): without
 # them each member's search scanned every opinion, meeting seat and recusal (~900k rows at 100k matters).
 Index("ix_opinion_author_id", Opinion.author_id)
 Index("ix_meeting_member_person_id", MeetingMember.person_id)

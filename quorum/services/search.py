@@ -31,13 +31,11 @@ from quorum.db import (
     Document,
     DocumentSearch,
     Matter,
-    MatterCopy,
     MatterFlag,
     MatterSearch,
     MeetingMember,
     Opinion,
     Person,
-    Recusal,
     Task,
     Unit,
 )
@@ -227,31 +225,10 @@ def _range(created: ColumnElement, f: Filters) -> list[ColumnElement[bool]]:
 
 # -- matters -----------------------------------------------------------------------------------------
 
-def visible(s: Session, env: Env, person: Person) -> ColumnElement[bool] | None:
-    """visibility._visible, the same rule, written as uncorrelated IN subqueries: each is read once per query.
-
-    The correlated EXISTS form is evaluated per personnel matter; at 100k matters (8k of them personnel) its
-    meeting-member subquery alone took tens of seconds on SQLite (bench/search.py). A test checks both forms
-    agree for every person of the demo (tests/services/test_search.py). None: the person sees everything.
-    """
-    if visibility._visible(s, env, person) is None:
-        return None
-    principals = delegations.principals_of(s, person.id, env.now)
-    tasks = select(Task.matter_id).where(or_(Task.assignee_id == person.id, and_(
-        Task.assignee_id.in_(principals), Task.status == TaskStatus.OPEN)))
-    acted = select(Opinion.matter_id).where(Opinion.author_id == person.id)
-    copied = select(MatterCopy.matter_id).where(MatterCopy.person_id == person.id)
-    seated = select(AgendaItem.matter_id).where(
-        AgendaItem.meeting_id.in_(select(MeetingMember.meeting_id).where(MeetingMember.person_id == person.id)),
-        AgendaItem.id.not_in(select(Recusal.item_id).where(Recusal.person_id == person.id)))
-    return or_(Matter.personnel.is_(False), Matter.initiator_id == person.id, Matter.id.in_(tasks),
-               Matter.id.in_(acted), Matter.id.in_(copied), Matter.id.in_(seated))
-
-
 def _matter_conditions(s: Session, env: Env, person: Person, f: Filters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     # what I filed, acted on or must act on is visible to me by the rule itself: no need to check it again
-    condition = None if f.mine or f.waiting else visible(s, env, person)
+    condition = None if f.mine or f.waiting else visibility.visible_condition(s, env, person)
     if condition is not None:
         where.append(condition)
     if f.q:
@@ -325,7 +302,7 @@ def matter_rows(s: Session, found: list[Matter]) -> list[dict[str, Any]]:
 
 def _document_visible(s: Session, env: Env, person: Person) -> ColumnElement[bool] | None:
     """document_records.can_read as one SQL condition (None: everything)."""
-    matter_visible = visible(s, env, person)
+    matter_visible = visibility.visible_condition(s, env, person)
     meetings_all = permissions.may(s, env, person, "meeting.view_all")
     if matter_visible is None and meetings_all:
         return None

@@ -222,7 +222,7 @@ def test_documents_mine_waiting_and_a_bad_kind(community, denv, decided):
 
 
 def test_the_search_visibility_is_the_visibility_rule_for_every_person(community, denv, decided):
-    """search.visible (IN subqueries, fast at 100k) agrees with visibility.can_view (the rule) for every person."""
+    """What a person finds with no words and no filter is exactly what visibility.can_view lets him open."""
     from quorum.services import visibility
     with community.sessions.begin() as s:
         people = [username for username, _name in org.active_people(s)]

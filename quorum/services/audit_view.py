@@ -203,7 +203,7 @@ def _conditions(filters: Filters) -> list[Any]:
 def _described(s: Session, env: Env, rows: list[AuditEvent]) -> list[Event]:
     """Describe a page of events with the matter timeline's wording: five statements however many events."""
     usernames = {e.payload.get(k) for e in rows for k in ("assignee", "transferred_to", "person")}
-    names, named = records._people(s, [e.actor_id for e in rows], usernames)      # the matter timeline's own wording
+    names, named = records.people_names(s, [e.actor_id for e in rows], usernames)      # the matter timeline's own wording
     matter_ids = {e.matter_id for e in rows if e.matter_id is not None}
     titles = dict(s.execute(select(Matter.id, Matter.title).where(Matter.id.in_(matter_ids))).all())
     steps: dict[int, dict[str, str]] = {}
@@ -212,7 +212,7 @@ def _described(s: Session, env: Env, rows: list[AuditEvent]) -> list[Event]:
         steps.setdefault(matter_id, {})[key] = name
     about = _subjects(s, rows)
     return [Event(seq=e.seq, at=e.at, actor=names.get(e.actor_id) or message("system_author"),
-                  kind_name=kind_name(e.kind), detail=_detail(env, e, steps.get(e.matter_id, {}), named),
+                  kind_name=kind_name(e.kind), detail=_describe(env, e, steps.get(e.matter_id, {}), named),
                   matter_id=e.matter_id, matter_title=titles.get(e.matter_id, ""), refused=e.kind == refusals.KIND,
                   about=about.get((e.subject, e.subject_id), ""))
             for e in rows]
@@ -229,13 +229,13 @@ def _subjects(s: Session, rows: list[AuditEvent]) -> dict[tuple[str, int | None]
     return found
 
 
-def _detail(env: Env, e: AuditEvent, steps: dict[str, str], named: dict[str, str]) -> str:
+def _describe(env: Env, e: AuditEvent, steps: dict[str, str], named: dict[str, str]) -> str:
     payload = e.payload or {}
     if e.kind == refusals.KIND:                  # the action tried is a permission's key: say its name
         grant = env.policies.permissions.grants.get(payload.get("action", ""))
         action = grant.name if grant is not None else message("refusal.other_action")
         return message("audit_page.refused_detail", action=action, reason=payload.get("reason", ""))
-    words = [records._detail(payload, steps, named)]                                # the matter timeline's own wording
+    words = [records.event_detail(payload, steps, named)]                                # the matter timeline's own wording
     person = payload.get("person")
     if isinstance(person, str) and person:       # whom a meeting's attendance, recusal or opinion was about
         words.insert(0, named.get(person, ""))

@@ -53,7 +53,7 @@ from quorum.services.policies import policy_set_for
 from quorum.services.steps import options_for
 
 
-def _people(s: Session, ids, usernames: set[Any]) -> tuple[dict[int, str], dict[str, str]]:
+def people_names(s: Session, ids, usernames: set[Any]) -> tuple[dict[int, str], dict[str, str]]:
     """Id → name and username → name in one question (event payloads name people by username)."""
     ids = {i for i in ids if i is not None}
     wanted = {u for u in usernames if isinstance(u, str) and u}
@@ -215,7 +215,7 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
     opinions = list(s.execute(select(Opinion).where(Opinion.matter_id == matter.id).order_by(Opinion.id)).scalars())
     events = list(s.execute(select(AuditEvent).where(AuditEvent.matter_id == matter.id)
                             .order_by(AuditEvent.seq)).scalars())
-    names, named = _people(s, [matter.initiator_id, *(t.assignee_id for t in tasks), *(o.author_id for o in opinions),
+    names, named = people_names(s, [matter.initiator_id, *(t.assignee_id for t in tasks), *(o.author_id for o in opinions),
                                *(o.on_behalf_of_id for o in opinions), *(e.actor_id for e in events)],
                            {e.payload.get(k) for e in events for k in ("assignee", "transferred_to")})
     units = _units(s)
@@ -258,7 +258,7 @@ def matter_record(s: Session, matter_id: int) -> dict[str, Any]:
         "objections": objection_records(s, matter.id, reveal=False),
         "copies": copy_records(s, matter.id),
         "timeline": [{"seq": e.seq, "at": e.at, "actor": names.get(e.actor_id), "kind": e.kind,
-                      "kind_name": message(f"event.{e.kind}"), "detail": _detail(e.payload, steps, named),
+                      "kind_name": message(f"event.{e.kind}"), "detail": event_detail(e.payload, steps, named),
                       "payload": e.payload} for e in events],
     }
 
@@ -352,7 +352,7 @@ def copy_records(s: Session, matter_id: int) -> list[dict[str, Any]]:
             for r in rows]
 
 
-def _detail(payload: dict[str, Any], steps: dict[str, str], named: dict[str, str]) -> str:
+def event_detail(payload: dict[str, Any], steps: dict[str, str], named: dict[str, str]) -> str:
     """A few words on what an event was about, for the timeline (people by name, steps by name)."""
     parts = []
     if payload.get("step"):

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import login_required
 from sqlalchemy.orm import Session
 
+from quorum.core.documents import STATUS_NAMES
 from quorum.core.errors import InvalidInput, QuorumError
 from quorum.core.messages import message
 from quorum.services import background_jobs, document_records, documents, search, visibility
@@ -64,7 +65,8 @@ def index():
     if "workflow" in params:
         params["kind"] = params.pop("workflow")
     return render_template("documents/index.html", found=found, rows=found.rows if found else [], error=error,
-                           filters=shown, params=params, kinds=search.document_kinds(env()), units=units), code
+                           filters=shown, params=params, kinds=search.document_kinds(env()), units=units,
+                           statuses=list(STATUS_NAMES.items())), code
 
 
 def _page(document_id: int, error: str | None = None, form: dict | None = None, status: int = 200):

@@ -250,6 +250,8 @@ def _pg_restore(engine: Engine, saved: Saved, emptied: bool) -> None:
         # the rows were consistent when saved: skip the foreign-key triggers while copying them back
         conn.execute(text("SET LOCAL session_replication_role = replica"))
         for table in tables():
-            conn.execute(text(f'INSERT INTO "{table}" SELECT * FROM "{saved.where}"."{table}"'))
+            # the model's columns: a generated one (the search grams, migration 0017) is computed again
+            names = ", ".join(f'"{c.name}"' for c in Base.metadata.tables[table].columns)
+            conn.execute(text(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{saved.where}"."{table}"'))
         for sequence, value in saved.sequences:
             conn.execute(text("SELECT setval(quote_ident(:s), :v)"), {"s": sequence, "v": value})

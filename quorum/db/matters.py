@@ -70,6 +70,8 @@ class MatterStep(Base):
 class Task(Base):
     __tablename__ = "task"
     __table_args__ = (Index("ix_task_assignee_status", "assignee_id", "status"),      # 我的待办
+                      # the matters a person had a task on, read from the index alone (visibility, 0017)
+                      Index("ix_task_assignee_matter", "assignee_id", "matter_id"),
                       Index("ix_task_step_round_status", "step_id", "round", "status"),
                       Index("ix_task_status_due", "status", "due_date"))           # the reminder sweep
 
@@ -81,7 +83,7 @@ class Task(Base):
     requirement: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[Name]
     role: Mapped[Key]
-    assignee_id: Mapped[int] = fk("person.id", index=True)
+    assignee_id: Mapped[int] = fk("person.id")
     group_key: Mapped[str] = mapped_column(String(120))    # tasks sharing a key are 或签: one act closes all
     status: Mapped[Status]
     due_date: Mapped[date | None]

@@ -4,8 +4,16 @@ One row per matter (its title, field values and opinions) and per document (titl
 written by triggers of migration 0016 on every insert or change of those columns, so no service has
 to remember it. PostgreSQL searches them through a pg_trgm GIN index (ILIKE, Chinese substrings of
 three characters or more use the index); SQLite through an FTS5 table with the trigram tokenizer
-(`matter_search_fts`, `document_search_fts`, external content over these tables). Shorter queries
-fall back to a LIKE scan of the same text (quorum.services.search).
+(`matter_search_fts`, `document_search_fts`, external content over these tables).
+
+Words of one or two characters — most Chinese words are two — are below a trigram. For them the text's
+grams (every character and every pair of neighbouring characters, lower-cased, none with a space) are
+indexed too (migration 0017): on PostgreSQL the generated column `grams` (text[], `quorum_grams(content)`)
+under a GIN index, on SQLite the contentless FTS5 tables `matter_search_grams` / `document_search_grams`,
+whose tokens `gram_tokens` writes (each gram as the hex of its UTF-8 bytes, so no tokenizer splits or
+folds it). `gram_tokens` is registered on every SQLite connection the program opens (quorum.db.session), as
+the triggers call it: a write to a matter, an opinion or a document from a connection without it (the
+sqlite3 shell) is refused with "no such function".
 """
 
 from sqlalchemy import Index, Integer, Text, false
@@ -17,11 +25,47 @@ from quorum.db.meetings import MeetingMember, Recusal
 
 # The SQLite FTS5 tables and their shadow tables (…_data, _idx, _docsize, _config): made by the migration,
 # not models — a schema comparison leaves them out (tests/test_migrations.py).
-FTS_TABLES = ("matter_search_fts", "document_search_fts")
+FTS_TABLES = ("matter_search_fts", "document_search_fts", "matter_search_grams", "document_search_grams")
+# PostgreSQL's generated gram columns and their indexes, made by migration 0017 and not declared here
+# (SQLite has neither)
+DERIVED_COLUMNS = {("matter_search", "grams"), ("document_search", "grams")}
+DERIVED_INDEXES = {"ix_matter_search_grams", "ix_document_search_grams"}
+GRAMS_FUNCTION = "quorum_grams"      # the SQLite function the triggers call (gram_tokens)
 
 
 def is_fts_table(name: str) -> bool:
     return any(name == t or name.startswith(f"{t}_") for t in FTS_TABLES)
+
+
+def outside_models(name: str | None, kind: str, parent: dict) -> bool:
+    """Whether a reflected table or column is made by the migrations only (a schema comparison skips it)."""
+    return (kind == "table" and name is not None and is_fts_table(name)) or \
+        (kind == "column" and (parent.get("table_name"), name) in DERIVED_COLUMNS) or \
+        (kind == "index" and name in DERIVED_INDEXES)
+
+
+def grams(text: str) -> list[str]:
+    """The text's grams, sorted: each character and each pair of neighbours, lower-cased, none holding a space."""
+    low = text.lower()
+    found = set()
+    for i, char in enumerate(low):
+        if char.isspace():
+            continue
+        found.add(char)
+        pair = low[i:i + 2]
+        if len(pair) == 2 and not pair[1].isspace():
+            found.add(pair)
+    return sorted(found)
+
+
+def gram_token(gram: str) -> str:
+    """One gram as an FTS5 token: the hex of its UTF-8 bytes."""
+    return gram.encode().hex()
+
+
+def gram_tokens(text: str | None) -> str:
+    """The SQLite FTS5 text of a search text's grams (deterministic: the triggers' deletes repeat it)."""
+    return " ".join(gram_token(g) for g in grams(text or ""))
 
 
 def _trigram_index(table: str) -> Index:
@@ -49,8 +93,12 @@ class DocumentSearch(Base):
 # Lists are newest first: without this index every searched page sorted all its matches (bench/search.py,
 # 100k matters: 150 ms to order the whole table on SQLite). Declared here with the search, made by 0016.
 Index("ix_matter_created_at_id", Matter.created_at, Matter.id)
-# A person's own rows, which the visibility rule reads once per search (quorum.services.visibility.visible_condition): without
-# them each member's search scanned every opinion, meeting seat and recusal (~900k rows at 100k matters).
-Index("ix_opinion_author_id", Opinion.author_id)
-Index("ix_meeting_member_person_id", MeetingMember.person_id)
-Index("ix_recusal_person_id", Recusal.person_id)
+# A person's own rows, which the visibility rule and 我申报或办理的 read once per search
+# (quorum.services.visibility.readable_ids): without them each member's search scanned every opinion, meeting
+# seat and recusal (~900k rows at 100k matters); each index holds the id the rule wants (0017), so no row is read.
+Index("ix_matter_initiator_id", Matter.initiator_id)
+Index("ix_opinion_author_matter", Opinion.author_id, Opinion.matter_id)
+Index("ix_meeting_member_person_meeting", MeetingMember.person_id, MeetingMember.meeting_id)
+Index("ix_recusal_person_item", Recusal.person_id, Recusal.item_id)
+# a status's list, newest first, is read in order from here rather than sorted (0017)
+Index("ix_matter_status_created_at_id", Matter.status, Matter.created_at, Matter.id)

@@ -14,6 +14,8 @@ power loss too, at the cost of one fsync per commit.
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from quorum.db.search import GRAMS_FUNCTION, gram_tokens
+
 SYNCHRONOUS = ("normal", "full")
 READ_ONLY = "quorum_read_only"      # execution option of the engine behind the `reads` factory
 
@@ -40,6 +42,8 @@ def make_engine(url: str, echo: bool = False, synchronous: str = "normal", pool_
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            # the search triggers index a text's grams through it (quorum.db.search, migration 0017)
+            dbapi_conn.create_function(GRAMS_FUNCTION, 1, gram_tokens, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:

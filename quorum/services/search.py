@@ -7,8 +7,8 @@ rule, as document_records.can_read).
 
 The text searched is kept by the database (migration 0016, quorum.db.search): a matter's title, field
 values and opinions; a document's title, doc_number and body. Words are separated by spaces and all must
-occur (substrings: Chinese has no spaces). A word of three characters or more uses the index (SQLite
-FTS5 trigram, PostgreSQL pg_trgm); a shorter one (one or two characters) is matched by LIKE over the same text.
+occur (substrings: Chinese has no spaces). A word of three characters or more uses the trigram index (SQLite
+FTS5 trigram, PostgreSQL pg_trgm); a shorter one (one or two characters) the index of the text's grams.
 """
 
 import math
@@ -17,7 +17,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, column, exists, false, func, or_, select, table, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    column,
+    exists,
+    false,
+    func,
+    intersect,
+    literal_column,
+    or_,
+    select,
+    table,
+    true,
+    union,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.orm import Session
 
 from quorum.calendar import TZ
@@ -39,6 +56,7 @@ from quorum.db import (
     Task,
     Unit,
 )
+from quorum.db.search import gram_token
 from quorum.services import delegations, document_records, documents, permissions, visibility
 from quorum.services.env import Env
 from quorum.services.policies import policy_set_for
@@ -184,29 +202,31 @@ def _like(word: str) -> str:
 
 
 def _text_ids(s: Session, model: type, key: ColumnElement, fts: str, words: list[str]) -> Select:
-    """The ids (of matters or documents) whose search text holds every word."""
-    content = model.content
+    """The ids (of matters or documents) whose search text holds every word.
+
+    A word of three characters or more is found through the trigram index, a shorter one through the index of
+    grams (quorum.db.search): both exact, so no row is read twice.
+    """
+    content, name = model.content, model.__tablename__
     query = select(key)
+    long_words = [w for w in words if len(w) >= TRIGRAM]
+    short_words = [w for w in words if len(w) < TRIGRAM]
     if s.get_bind().dialect.name == "sqlite":
-        long_words = [w for w in words if len(w) >= TRIGRAM]
-        if long_words:
-            index = table(fts, column("rowid"))
-            phrase = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
-            query = query.where(key.in_(select(index.c.rowid).where(column(fts).op("MATCH")(phrase))))
-        for word in words:
-            if len(word) < TRIGRAM:
-                query = query.where(content.like(_like(word), escape="\\"))
-        return query
-    for word in words:
+        # the FTS5 tables' rowids are the matters' (documents') ids: one index answers, no row of the text is read
+        found = []
+        for index, tokens in ((fts, long_words), (f"{name}_grams", [gram_token(w.lower()) for w in short_words])):
+            if tokens:
+                phrase = " AND ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+                found.append(select(table(index, column("rowid")).c.rowid).where(column(index).op("MATCH")(phrase)))
+        return found[0] if len(found) == 1 else intersect(*found)
+    if short_words:
+        grams = literal_column(f"{name}.grams", ARRAY(Text))
+        query = query.where(grams.contains(array([func.lower(w) for w in short_words], type_=Text)))
+    for word in long_words:
         # ILIKE lowers every row it reads: only a word with letters that have a case needs it (5–10× slower)
         cased = word.lower() != word.upper()
-        if cased:
-            query = query.where(content.ilike(_like(word), escape="\\"))
-        elif len(word) < TRIGRAM:
-            # too short for a trigram: every row is read, and strpos reads one 2.4× faster than LIKE does
-            query = query.where(func.strpos(content, word) > 0)
-        else:
-            query = query.where(content.like(_like(word), escape="\\"))
+        pattern = _like(word)
+        query = query.where(content.ilike(pattern, escape="\\") if cased else content.like(pattern, escape="\\"))
     return query
 
 
@@ -241,8 +261,9 @@ def _matter_conditions(s: Session, env: Env, person: Person, f: Filters) -> list
         where.append(Matter.unit_id == select(Unit.id).where(Unit.key == f.unit).scalar_subquery())
     where.extend(_range(Matter.created_at, f))
     if f.mine:
-        where.append(or_(Matter.initiator_id == person.id,
-                         Matter.id.in_(select(Opinion.matter_id).where(Opinion.author_id == person.id))))
+        # one IN over a union: an OR of the two read every matter (100k: 0.13 s per statement)
+        where.append(Matter.id.in_(union(select(Matter.id).where(Matter.initiator_id == person.id),
+                                         select(Opinion.matter_id).where(Opinion.author_id == person.id))))
     if f.waiting:
         people = {person.id, *delegations.principals_of(s, person.id, env.now)}
         where.append(Matter.id.in_(select(Task.matter_id).where(Task.status == TaskStatus.OPEN,
@@ -256,8 +277,11 @@ def matters(s: Session, env: Env, person: Person, f: Filters) -> Page:
     total = s.execute(select(func.count()).select_from(Matter).where(*where)).scalar_one()
     found: list[Matter] = []
     if total > f.skip:
-        found = list(s.execute(select(Matter).where(*where).order_by(Matter.created_at.desc(), Matter.id.desc())
-                               .limit(f.per_page).offset(f.skip)).scalars())
+        # the page's ids first, then their rows: the matches are ordered without carrying whole rows (a deep page
+        # of 8k matches at 100k matters: 50 → 17 ms on SQLite)
+        newest = (Matter.created_at.desc(), Matter.id.desc())
+        page = select(Matter.id).where(*where).order_by(*newest).limit(f.per_page).offset(f.skip).subquery()
+        found = list(s.execute(select(Matter).join(page, page.c.id == Matter.id).order_by(*newest)).scalars())
     return Page(matter_rows(s, found), total, f.page, f.per_page)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from quorum.core.errors import InvalidInput
 from quorum.db import Document, Matter
+from quorum.db.search import gram_tokens, grams
 from quorum.services import document_records, documents, matters, org, search
 from tests.helpers import answer, open_tasks
 
@@ -65,6 +66,7 @@ def test_every_word_must_occur_and_latin_letters_match_in_any_case(sc, filed):
     sc.do(APPLICANT, matters.submit, "expenditure", "采购 HP LaserJet 耗材",
           {"unit": "wulan_chc", "purpose": "办公耗材", "amount": "2000", "summary": "打印耗材。"})
     assert [r["title"] for r in find(sc, APPLICANT, q="laserjet").rows] == ["采购 HP LaserJet 耗材"]
+    assert [r["title"] for r in find(sc, APPLICANT, q="hP").rows] == ["采购 HP LaserJet 耗材"]   # two letters
     assert find(sc, APPLICANT, q="100%").total == 0 and find(sc, APPLICANT, q="a_b").total == 0   # no wildcards
 
 
@@ -75,13 +77,20 @@ def test_queries_of_one_or_two_characters_still_match(sc, filed):
     assert ids(find(sc, APPLICANT, q="乌兰社区中心 车")) == [filed["ambulance"]]          # long and short together
 
 
+def test_the_grams_of_a_text_are_its_characters_and_their_pairs_without_spaces():
+    assert grams("购置 HP机") == sorted(["购", "购置", "置", "h", "hp", "p", "p机", "机"])
+    assert grams("　\n ") == [] and gram_tokens("") == ""
+    assert gram_tokens("车") == "e8bda6"                               # the hex of its UTF-8 bytes: one FTS5 token
+
+
 def test_the_index_follows_an_edit_of_the_title_and_of_the_fields(sc, filed):
     with sc.sessions.begin() as s:
         matter = s.get(Matter, filed["printer"])
         matter.title = "乌兰社区中心购置复印机"
         matter.fields = {**matter.fields, "purpose": "文印设备更新", "summary": "更换复印机一台。"}
-    assert ids(find(sc, APPLICANT, q="打印机")) == []
+    assert ids(find(sc, APPLICANT, q="打印机")) == [] and ids(find(sc, APPLICANT, q="打印")) == []
     assert ids(find(sc, APPLICANT, q="复印机")) == [filed["printer"]]
+    assert ids(find(sc, APPLICANT, q="复印")) == [filed["printer"]] and ids(find(sc, APPLICANT, q="复")) == [filed["printer"]]
     assert ids(find(sc, APPLICANT, q="文印设备")) == [filed["printer"]]
 
 

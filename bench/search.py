@@ -81,6 +81,7 @@ def queries(s, env: Env) -> list[tuple[str, str, dict]]:
          {"q": w["field"], "status": "active", "workflow": workflow}),
         (f"title word + unit {unit} + last 90 days", OVERSEER, {"q": w["title"], "unit": unit, "start": recent}),
         ("status closed, page 50", OVERSEER, {"status": "closed", "page": 50}),
+        (f"{member}: list, no words (visibility applies)", member, {}),
         (f"{member}: mine + title word", member, {"q": w["title"], "mine": True}),
         (f"{member}: waiting for me", member, {"waiting": True}),
         (f"{member}: opinion word (visibility applies)", member, {"q": w["opinion"]}),

@@ -13,7 +13,7 @@ session during the vote and is outside what storage can prevent.)
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quorum.db.base import Base, IntPK, Key, Name, Status, fk
@@ -72,10 +72,12 @@ class Attendance(Base):
 
 class AgendaItem(Base):
     __tablename__ = "agenda_item"
-    __table_args__ = (UniqueConstraint("meeting_id", "matter_id"),)
+    # a meeting's items with their matters and ids, read from the index alone (the visibility rule's seats, 0017)
+    __table_args__ = (UniqueConstraint("meeting_id", "matter_id"),
+                      Index("ix_agenda_item_meeting_matter_id", "meeting_id", "matter_id", "id"))
 
     id: Mapped[IntPK]
-    meeting_id: Mapped[int] = fk("meeting.id", index=True)
+    meeting_id: Mapped[int] = fk("meeting.id")
     matter_id: Mapped[int] = fk("matter.id", index=True)
     step_key: Mapped[Key]
     seq: Mapped[int]

@@ -96,9 +96,11 @@ Index("ix_matter_created_at_id", Matter.created_at, Matter.id)
 # A person's own rows, which the visibility rule and 我申报或办理的 read once per search
 # (quorum.services.visibility.readable_ids): without them each member's search scanned every opinion, meeting
 # seat and recusal (~900k rows at 100k matters); each index holds the id the rule wants (0017), so no row is read.
-Index("ix_matter_initiator_id", Matter.initiator_id)
+Index("ix_matter_initiator_id_id", Matter.initiator_id, Matter.id)
 Index("ix_opinion_author_matter", Opinion.author_id, Opinion.matter_id)
 Index("ix_meeting_member_person_meeting", MeetingMember.person_id, MeetingMember.meeting_id)
 Index("ix_recusal_person_item", Recusal.person_id, Recusal.item_id)
+# a member's list counts the matters they may see from here: personnel ones only need the ids they are involved in
+Index("ix_matter_personnel_id", Matter.personnel, Matter.id)
 # a status's list, newest first, is read in order from here rather than sorted (0017)
 Index("ix_matter_status_created_at_id", Matter.status, Matter.created_at, Matter.id)

@@ -19,9 +19,12 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Text,
     and_,
+    any_,
+    cast,
     column,
     exists,
     false,
@@ -201,12 +204,24 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _text_ids(s: Session, model: type, key: ColumnElement, fts: str, words: list[str]) -> Select:
-    """The ids (of matters or documents) whose search text holds every word.
+def _text_match(s: Session, target: ColumnElement, model: type, key: ColumnElement, fts: str,
+                words: list[str]) -> ColumnElement[bool]:
+    """The condition that the matter's (document's) search text, `target` being its id, holds every word.
 
     A word of three characters or more is found through the trigram index, a shorter one through the index of
-    grams (quorum.db.search): both exact, so no row is read twice.
+    grams (quorum.db.search): both exact, so no text is read again. On PostgreSQL the ids found are one array
+    the statement reads once: as an IN, the planner walked the list newest first and tested each matter's text
+    (a page 50 of 8k matches at 100k matters: 0.19 s; as an array: 0.03 s).
     """
+    found = _text_ids(s, model, key, fts, words)
+    if s.get_bind().dialect.name == "sqlite":
+        return target.in_(found)
+    ids = select(func.array_agg(found.subquery().c[0])).scalar_subquery()
+    return target == any_(cast(ids, ARRAY(Integer)))     # = ANY(array), not = ANY(subquery): the same as IN
+
+
+def _text_ids(s: Session, model: type, key: ColumnElement, fts: str, words: list[str]) -> Select:
+    """The ids (of matters or documents) whose search text holds every word."""
     content, name = model.content, model.__tablename__
     query = select(key)
     long_words = [w for w in words if len(w) >= TRIGRAM]
@@ -248,12 +263,11 @@ def _range(created: ColumnElement, f: Filters) -> list[ColumnElement[bool]]:
 def _matter_conditions(s: Session, env: Env, person: Person, f: Filters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     # what I filed, acted on or must act on is visible to me by the rule itself: no need to check it again
-    condition = None if f.mine or f.waiting else visibility.visible_condition(s, env, person)
+    condition = None if f.mine or f.waiting else visibility.visible_condition_read(s, env, person)
     if condition is not None:
         where.append(condition)
     if f.q:
-        where.append(Matter.id.in_(_text_ids(s, MatterSearch, MatterSearch.matter_id, "matter_search_fts",
-                                             f.words())))
+        where.append(_text_match(s, Matter.id, MatterSearch, MatterSearch.matter_id, "matter_search_fts", f.words()))
     for col, value in ((Matter.status, f.status), (Matter.workflow_key, f.workflow), (Matter.category, f.category)):
         if value:
             where.append(col == value)
@@ -274,12 +288,21 @@ def _matter_conditions(s: Session, env: Env, person: Person, f: Filters) -> list
 def matters(s: Session, env: Env, person: Person, f: Filters) -> Page:
     """The page of matters the person may see that match the filters, newest first, with the total."""
     where = _matter_conditions(s, env, person, f)
+    newest = (Matter.created_at.desc(), Matter.id.desc())
+    if f.q or f.mine or f.waiting:
+        # the matches come as a list of ids, each looked up: one pass gives the page, newest first, and their
+        # number (a window count) — a COUNT and a page each looked up every match (8k at 100k matters: 2 × 20–30 ms)
+        page = (select(Matter.id, func.count().over().label("total")).where(*where).order_by(*newest)
+                .limit(f.per_page).offset(f.skip).subquery())
+        rows = s.execute(select(Matter, page.c.total).join(page, page.c.id == Matter.id).order_by(*newest)).all()
+        found = [matter for matter, _total in rows]
+        if rows or not f.skip:
+            return Page(matter_rows(s, found), rows[0].total if rows else 0, f.page, f.per_page)
+    # otherwise an index answers the COUNT (status, personnel…) and the page is read newest first from another
     total = s.execute(select(func.count()).select_from(Matter).where(*where)).scalar_one()
-    found: list[Matter] = []
+    found = []
     if total > f.skip:
-        # the page's ids first, then their rows: the matches are ordered without carrying whole rows (a deep page
-        # of 8k matches at 100k matters: 50 → 17 ms on SQLite)
-        newest = (Matter.created_at.desc(), Matter.id.desc())
+        # the page's ids first, then their rows: the matches are ordered without carrying whole rows
         page = select(Matter.id).where(*where).order_by(*newest).limit(f.per_page).offset(f.skip).subquery()
         found = list(s.execute(select(Matter).join(page, page.c.id == Matter.id).order_by(*newest)).scalars())
     return Page(matter_rows(s, found), total, f.page, f.per_page)
@@ -326,7 +349,7 @@ def matter_rows(s: Session, found: list[Matter]) -> list[dict[str, Any]]:
 
 def _document_visible(s: Session, env: Env, person: Person) -> ColumnElement[bool] | None:
     """document_records.can_read as one SQL condition (None: everything)."""
-    matter_visible = visibility.visible_condition(s, env, person)
+    matter_visible = visibility.visible_condition_read(s, env, person)
     meetings_all = permissions.may(s, env, person, "meeting.view_all")
     if matter_visible is None and meetings_all:
         return None
@@ -345,8 +368,8 @@ def _document_conditions(s: Session, env: Env, person: Person, f: Filters) -> li
     if visible is not None:
         where.append(visible)
     if f.q:
-        where.append(Document.id.in_(_text_ids(s, DocumentSearch, DocumentSearch.document_id, "document_search_fts",
-                                               f.words())))
+        where.append(_text_match(s, Document.id, DocumentSearch, DocumentSearch.document_id, "document_search_fts",
+                                 f.words()))
     if f.status:
         where.append(Document.status == f.status)
     if f.workflow:

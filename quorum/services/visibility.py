@@ -8,8 +8,21 @@ oversee the whole record (administrator, secretariat, discipline inspection) may
 condition, `visible_condition`, so every list, search and matter URL agree.
 """
 
+import json
 
-from sqlalchemy import ColumnElement, CompoundSelect, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    bindparam,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from quorum.core.errors import NotFound, NotPermitted
@@ -45,6 +58,31 @@ def visible_condition(s: Session, env: Env, person: Person) -> ColumnElement[boo
     if permissions.may(s, env, person, "matter.view_all"):
         return None
     return or_(Matter.personnel.is_(False), Matter.id.in_(readable_ids(s, env, person)))
+
+
+def visible_condition_read(s: Session, env: Env, person: Person) -> ColumnElement[bool] | None:
+    """visible_condition for a caller that runs several statements with it (a list's total and its page).
+
+    The ids the person is involved in are read here, once, and each statement looks them up as a list bound
+    to it, instead of building the union again (a member's search at 100k matters: 25 ms per statement).
+    """
+    if permissions.may(s, env, person, "matter.view_all"):
+        return None
+    ids = list(s.execute(readable_ids(s, env, person)).scalars())
+    return or_(Matter.personnel.is_(False), _among(s, Matter.id, ids))
+
+
+def _among(s: Session, column: ColumnElement[int], ids: list[int]) -> ColumnElement[bool]:
+    """`column IN ids` with the ids bound as one value, read into a hashed set by the database.
+
+    PostgreSQL: IN (SELECT unnest(array)) — hashed whatever plan the statement cache keeps (= ANY(array) is
+    hashed only in a plan made for the array's value). SQLite: IN over json_each of the ids as JSON text.
+    """
+    if not ids:
+        return false()
+    if s.get_bind().dialect.name == "sqlite":
+        return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(ids))))
+    return column.in_(select(func.unnest(bindparam(None, ids, type_=ARRAY(Integer)))))
 
 
 def readable_ids(s: Session, env: Env, person: Person) -> CompoundSelect:

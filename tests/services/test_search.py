@@ -130,6 +130,13 @@ def test_totals_and_pages_newest_first(sc):
     beyond = find(sc, APPLICANT, q="办公桌", per_page=2, page=9)
     assert (beyond.total, beyond.rows) == (5, [])
     assert first.as_json() == {"total": 5, "page": 1, "per_page": 2, "pages": 3}
+    # without words the total is a COUNT and the page read apart (with words, mine or waiting: one window count)
+    listed = find(sc, APPLICANT, per_page=2)
+    assert listed.total >= 5 and ids(listed) == [made[4], made[3]]
+    assert (find(sc, APPLICANT, per_page=2, page=listed.pages + 1).total, listed.total) == (listed.total, len(
+        ids(find(sc, APPLICANT, per_page=100))))
+    mine = find(sc, APPLICANT, mine=True, per_page=100)
+    assert find(sc, APPLICANT, mine=True, per_page=2, page=mine.pages * 50 + 1).total == mine.total == len(mine.rows)
 
 
 def test_a_person_only_finds_what_they_may_see(sc, filed):

@@ -98,12 +98,14 @@ def _postgresql() -> None:
 
 
 _INDEXES = (  # (old name, new name, table, new columns)
-    (None, "ix_matter_initiator_id", "matter", ["initiator_id"]),
+    (None, "ix_matter_initiator_id_id", "matter", ["initiator_id", "id"]),
+    ("ix_agenda_item_meeting_id", "ix_agenda_item_meeting_matter_id", "agenda_item", ["meeting_id", "matter_id", "id"]),
     ("ix_task_assignee_id", "ix_task_assignee_matter", "task", ["assignee_id", "matter_id"]),
     ("ix_opinion_author_id", "ix_opinion_author_matter", "opinion", ["author_id", "matter_id"]),
     ("ix_meeting_member_person_id", "ix_meeting_member_person_meeting", "meeting_member", ["person_id", "meeting_id"]),
     ("ix_recusal_person_id", "ix_recusal_person_item", "recusal", ["person_id", "item_id"]),
     (None, "ix_matter_status_created_at_id", "matter", ["status", "created_at", "id"]),
+    (None, "ix_matter_personnel_id", "matter", ["personnel", "id"]),
 )
 
 

@@ -57,7 +57,7 @@ def visible_condition(s: Session, env: Env, person: Person) -> ColumnElement[boo
     """
     if permissions.may(s, env, person, "matter.view_all"):
         return None
-    return or_(Matter.personnel.is_(False), Matter.id.in_(readable_ids(s, env, person)))
+    return or_(_not_personnel(), Matter.id.in_(readable_ids(s, env, person)))
 
 
 def visible_condition_read(s: Session, env: Env, person: Person) -> ColumnElement[bool] | None:
@@ -69,7 +69,14 @@ def visible_condition_read(s: Session, env: Env, person: Person) -> ColumnElemen
     if permissions.may(s, env, person, "matter.view_all"):
         return None
     ids = list(s.execute(readable_ids(s, env, person)).scalars())
-    return or_(Matter.personnel.is_(False), _among(s, Matter.id, ids))
+    return or_(_not_personnel(), _among(s, Matter.id, ids))
+
+
+def _not_personnel() -> ColumnElement[bool]:
+    """`personnel IS NOT true` (never null). Not `IS false` or `= 0`, which SQLite answers from ix_matter_personnel_id
+    in an OR of two index lookups, fetching and sorting most of the table for a page instead of reading it newest
+    first (a member's list at 100k matters: 0.14 s against 0 ms); a COUNT still reads that index alone."""
+    return Matter.personnel.is_not(True)
 
 
 def _among(s: Session, column: ColumnElement[int], ids: list[int]) -> ColumnElement[bool]:

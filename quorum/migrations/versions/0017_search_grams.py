@@ -118,6 +118,9 @@ def upgrade() -> None:
         op.create_index(new, table, columns, unique=False)
         if old:
             op.drop_index(old, table_name=table)
+    if op.get_bind().dialect.name == "postgresql":
+        # the planner's statistics of the new column and indexes now, not at autovacuum's next visit
+        op.execute("ANALYZE matter, matter_search, document_search, task, opinion, agenda_item, meeting_member, recusal")
 
 
 def downgrade() -> None:

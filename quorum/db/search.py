@@ -16,6 +16,8 @@ the triggers call it: a write to a matter, an opinion or a document from a conne
 sqlite3 shell) is refused with "no such function".
 """
 
+from functools import lru_cache
+
 from sqlalchemy import Index, Integer, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -63,8 +65,12 @@ def gram_token(gram: str) -> str:
     return gram.encode().hex()
 
 
+@lru_cache(maxsize=64)
 def gram_tokens(text: str | None) -> str:
-    """The SQLite FTS5 text of a search text's grams (deterministic: the triggers' deletes repeat it)."""
+    """The SQLite FTS5 text of a search text's grams (deterministic: the triggers' deletes repeat it).
+
+    Remembered for the last texts: a change deletes the old text's grams, which its insert computed just before.
+    """
     return " ".join(gram_token(g) for g in grams(text or ""))
 
 

@@ -99,7 +99,7 @@ class DocumentSearch(Base):
 # Lists are newest first: without this index every searched page sorted all its matches (bench/search.py,
 # 100k matters: 150 ms to order the whole table on SQLite). Declared here with the search, made by 0016.
 Index("ix_matter_created_at_id", Matter.created_at, Matter.id)
-# A person's own rows, which the visibility rule and 我申报或办理的 read once per search
+# A person's own rows, which the visibility rule and the "mine" filter read once per search
 # (quorum.services.visibility.readable_ids): without them each member's search scanned every opinion, meeting
 # seat and recusal (~900k rows at 100k matters); each index holds the id the rule wants (0017), so no row is read.
 Index("ix_matter_initiator_id_id", Matter.initiator_id, Matter.id)

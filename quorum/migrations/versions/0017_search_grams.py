@@ -14,7 +14,7 @@ token) `matter_search_grams` / `document_search_grams`, written by the triggers 
 document_search through the function quorum_grams the program registers on its connections (gram_tokens).
 Existing rows are indexed here.
 
-The indexes a person's own rows are read through (the visibility rule, 我申报或办理的) now hold the ids the rule
+The indexes a person's own rows are read through (the visibility rule, the "mine" filter) now hold the ids the rule
 wants, so a member's search reads no table row to learn what they may see; a status's list is read newest
 first from its own index.
 """

@@ -68,7 +68,8 @@ def index():
              "from": raw["start"] or "", "to": raw["end"] or "", "mine": raw["mine"], "waiting": raw["waiting"]}
     return render_template("matters/index.html", found=found, rows=found.rows if found else [], error=error,
                            filters=shown, params=chosen.as_params(), fileable=fileable, in_force=in_force,
-                           workflows=list(policy_set.workflows.values()), statuses=list(MatterStatus),
+                           workflows=[(w.key, w.name) for w in policy_set.workflows.values()],
+                           statuses=[(st, message(f"status.{st}")) for st in MatterStatus],
                            categories=search.categories(policy_set), units=units), status
 
 

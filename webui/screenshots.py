@@ -177,7 +177,7 @@ def capture(out: Path) -> list[Path]:
               f"/matters/{scene['second']}/attachments/{scene['attachment']}/preview"),
              ("approval-card", scene["leader"], "/tasks"),                          # the card: facts, opinion, 退回至
              ("matter-decision", scene["leader"], f"/matters/{scene['card']}"),       # facts and decision first
-             ("documents", scene["secretary"], "/documents"),
+             ("matters", scene["member"], "/matters"), ("documents", scene["secretary"], "/documents"),
              ("document-signed", scene["secretary"], f"/documents/{scene['signed']}")]
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -112,3 +112,14 @@ def test_the_pdf_is_made_in_the_background_with_its_progress_shown(live, page_fo
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
     response = page.request.get(f"{live.url}/documents/{signed}/file.pdf")
     assert response.status == 200 and response.body().startswith(b"%PDF")
+
+
+def test_on_a_desktop_the_lists_tables_fit_without_scrolling(live, page_for, env, decided_demo):
+    """At 1280 px a list shows every column: a long title wraps (kept whole, it pushed 成文日期 and 状态 out)."""
+    decided_demo(replace(env, files_dir=live.runtime.settings.data_dir / "files"))
+    page = page_for("gaowenjing", 1280)
+    for path in ("/documents", "/audit", "/admin/units", "/admin/policies"):
+        assert page.goto(f"{live.url}{path}").status == 200
+        scrolling = page.evaluate("""() => Array.from(document.querySelectorAll('.table-wrap'))
+            .filter((box) => box.scrollWidth > box.clientWidth + 1).map((box) => box.innerText.slice(0, 40))""")
+        assert scrolling == [], f"{path}: {scrolling}"

@@ -90,12 +90,7 @@ def create_person(s: Session, env: Env, actor: Person, username: str, name: str,
     row = Person(username=username, name=name,
                  password_hash=org.hash_password(_check_password(rules, password, username, name)),
                  active=True, email=email, phone=phone, profile={}, must_change_password=True)
-    try:
-        with s.begin_nested():
-            s.add(row)
-            s.flush()
-    except IntegrityError:
-        raise InvalidInput.because("admin.username_taken", username=username) from None
+    _insert(s, row, InvalidInput.because("admin.username_taken", username=username))
     audit.append(s, env, actor.id, "org.person_created", "person", row.id,
                  {"username": username, "name": name, "email": email, "phone": phone})
     return row
@@ -221,12 +216,7 @@ def create_unit(s: Session, env: Env, actor: Person, key: str, name: str, short_
     if s.execute(select(Unit.id).where(Unit.key == key)).first() is not None:
         raise InvalidInput.because("onboarding.unit_taken", key=key)
     row = Unit(key=key, **_unit_fields(name, short_name, kind))
-    try:
-        with s.begin_nested():
-            s.add(row)
-            s.flush()
-    except IntegrityError:
-        raise InvalidInput.because("onboarding.unit_taken", key=key) from None
+    _insert(s, row, InvalidInput.because("onboarding.unit_taken", key=key))
     audit.append(s, env, actor.id, "org.unit_created", "unit", row.id,
                  {"key": key, "name": row.name, "short_name": row.short_name, "kind": row.kind})
     if (code or "").strip():
@@ -374,3 +364,13 @@ def policy_overview(s: Session, loaded: LoadedPolicies) -> dict[str, Any]:
             "roles": list(policies.roles.items()),
             "versions": [{"label": v.label, "digest": v.digest, "loaded_at": v.loaded_at,
                           "current": v.digest == loaded.digest} for v in versions]}
+
+
+def _insert(s: Session, row: object, taken: InvalidInput) -> None:
+    """Add a new row now; a unique key another writer took in the meantime is refused as `taken`."""
+    try:
+        with s.begin_nested():
+            s.add(row)
+            s.flush()
+    except IntegrityError:
+        raise taken from None

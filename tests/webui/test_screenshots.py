@@ -15,7 +15,7 @@ from webui.screenshots import SIZES
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("inbox", "matter", "meeting-room", "meeting-room-member", "signer-inbox", "signoff-preview", "dashboard",
-         "audit-refusals", "audit", "attachment-preview", "approval-card", "matter-decision", "documents",
+         "audit-refusals", "audit", "attachment-preview", "approval-card", "matter-decision", "matters", "documents",
          "document-signed")
 
 
